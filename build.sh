@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# One entry point for developers and CI.
+#   ./build.sh test        install what the tests need, run every test, print "N passed, N failed"
+#   ./build.sh test --soak longer fuzz/differential runs (SPOTTER_SOAK=1)
+#   ./build.sh bench       run the benchmarks (see docs/benchmarks.md)
+set -uo pipefail
+cd "$(dirname "$0")"
+ROOT=$PWD
+ARTIFACTS="$ROOT/artifacts"
+cmd=${1:-test}; shift || true
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+install_deps() {
+  # Debian packages the tests use: Chromium for browser tests, PostgreSQL for the cluster tests.
+  local need=()
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  if [ ${#need[@]} -gt 0 ]; then
+    echo "== apt-get install ${need[*]}"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+  if [ -f web/package-lock.json ]; then
+    echo "== npm ci (web)"
+    (cd web && npm ci --no-audit --no-fund --loglevel=error) || return 1
+  fi
+}
+
+passed=0; failed=0; skipped=0
+count_trx() {
+  # Sum the counters of every TRX file a dotnet test run wrote.
+  local f p fl sk
+  for f in "$@"; do
+    [ -f "$f" ] || continue
+    p=$(grep -o 'passed="[0-9]*"' "$f" | head -1 | grep -o '[0-9]*'); fl=$(grep -o ' failed="[0-9]*"' "$f" | head -1 | grep -o '[0-9]*')
+    sk=$(grep -o 'notExecuted="[0-9]*"' "$f" | head -1 | grep -o '[0-9]*')
+    passed=$((passed + ${p:-0})); failed=$((failed + ${fl:-0})); skipped=$((skipped + ${sk:-0}))
+  done
+}
+
+run_tests() {
+  rm -rf "$ARTIFACTS/test" && mkdir -p "$ARTIFACTS/test"
+  install_deps || { echo "dependency install failed"; echo "0 passed, 1 failed"; exit 1; }
+  echo "== dotnet build"
+  if ! dotnet build Spotter.Collab.sln -c Release -nologo -clp:ErrorsOnly; then
+    echo "0 passed, 1 failed"; exit 1
+  fi
+  local proj name
+  for proj in tests/*/*.csproj; do
+    name=$(basename "$proj" .csproj)
+    echo "== dotnet test $name"
+    dotnet test "$proj" -c Release --no-build --nologo \
+      --logger "trx;LogFileName=$ARTIFACTS/test/$name.trx" --logger "console;verbosity=minimal" \
+      --blame-hang-timeout 10m
+    if [ ! -f "$ARTIFACTS/test/$name.trx" ]; then echo "!! $name produced no results"; failed=$((failed + 1)); fi
+  done
+  count_trx "$ARTIFACTS"/test/*.trx
+  if [ -f web/package.json ] && grep -q '"test"' web/package.json; then
+    echo "== web tests (vitest + browser)"
+    local out="$ARTIFACTS/test/web.json"
+    (cd web && npm test --silent -- --reporter=default --reporter=json --outputFile="$out")
+    if [ -f "$out" ]; then
+      local wp wf
+      wp=$(node -e 'const r=require(process.argv[1]);console.log(r.numPassedTests)' "$out")
+      wf=$(node -e 'const r=require(process.argv[1]);console.log(r.numFailedTests + (r.numFailedTestSuites||0))' "$out")
+      passed=$((passed + wp)); failed=$((failed + wf))
+    else
+      echo "!! web tests produced no results"; failed=$((failed + 1))
+    fi
+  fi
+  echo "$passed passed, $failed failed, $skipped skipped"
+  [ "$failed" -eq 0 ]
+}
+
+case "$cmd" in
+  test)
+    for a in "$@"; do [ "$a" = "--soak" ] && export SPOTTER_SOAK=1; done
+    run_tests ;;
+  bench)
+    exec bash bench/run.sh "$@" ;;
+  *) echo "usage: ./build.sh test [--soak] | bench"; exit 2 ;;
+esac

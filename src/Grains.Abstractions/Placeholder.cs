@@ -1,0 +1,1 @@
+namespace Spotter.Collab.Grains;
