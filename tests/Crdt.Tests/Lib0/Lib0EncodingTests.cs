@@ -124,6 +124,20 @@ public class Lib0EncodingTests
         Assert.Equal(expected, Reader(hex).ReadVarString());
     }
 
+    [Fact]
+    public void VarString_replaces_lone_surrogates_like_TextEncoder()
+    {
+        // Built in code: test-case serialization could itself replace lone surrogates.
+        string loneHigh = "a" + (char)0xD800 + "b";
+        string loneLow = ((char)0xDC00).ToString();
+        string reversed = (char)0xDC00 + ((char)0xD800).ToString();
+        Assert.Equal("0561efbfbd62", Encode(w => w.WriteVarString(loneHigh)));
+        Assert.Equal("03efbfbd", Encode(w => w.WriteVarString(loneLow)));
+        Assert.Equal("06efbfbdefbfbd", Encode(w => w.WriteVarString(reversed)));
+        string longWithLone = new string('y', 50) + (char)0xD800;
+        Assert.Equal("35" + string.Concat(Enumerable.Repeat("79", 50)) + "efbfbd", Encode(w => w.WriteVarString(longWithLone)));
+    }
+
     [Theory]
     [InlineData("01ff")] // invalid start byte
     [InlineData("02c328")] // bad continuation
