@@ -103,3 +103,120 @@ internal sealed class UpdateEncoderV1 : DSEncoderV1, IUpdateEncoder
 
     public void WriteKey(string key) => Rest.WriteVarString(key);
 }
+
+/// <summary>Version 2 delete-set encoding: clocks as differences to the previous range end, lengths minus one.</summary>
+internal class DSEncoderV2 : IDSEncoder
+{
+    private uint _dsCurrVal;
+
+    public Lib0Writer Rest { get; } = new();
+
+    public void ResetDsCurVal() => _dsCurrVal = 0;
+
+    public void WriteDsClock(uint clock)
+    {
+        // Delete sets are written sorted and merged, so clocks never go backwards within a client.
+        ArgumentOutOfRangeException.ThrowIfLessThan(clock, _dsCurrVal);
+        Rest.WriteVarUint(clock - _dsCurrVal);
+        _dsCurrVal = clock;
+    }
+
+    public void WriteDsLen(uint len)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(len);
+        Rest.WriteVarUint(len - 1);
+        _dsCurrVal += len;
+    }
+
+    public virtual byte[] ToArray() => Rest.ToArray();
+
+    public virtual void Dispose() => Rest.Dispose();
+}
+
+/// <summary>
+/// Version 2 update encoding: struct fields go to run-length-encoded columns, content to <see cref="DSEncoderV2.Rest"/>.
+/// <see cref="ToArray"/> lays out a feature flag (0), the nine columns in yjs's order, then the rest.
+/// </summary>
+internal sealed class UpdateEncoderV2 : DSEncoderV2, IUpdateEncoder
+{
+    // yjs 13.6 keeps a key map for deduplicating keys but never fills it (the line that would is commented out,
+    // since older decoders could not read deduplicated keys), so every key gets a fresh key clock and is written
+    // to the string column. Readers still resolve repeated clocks (see UpdateDecoderV2.ReadKey).
+    private uint _keyClock;
+    private readonly IntDiffOptRleEncoder _keyClockEncoder = new();
+    private readonly UintOptRleEncoder _clientEncoder = new();
+    private readonly IntDiffOptRleEncoder _leftClockEncoder = new();
+    private readonly IntDiffOptRleEncoder _rightClockEncoder = new();
+    private readonly RleByteEncoder _infoEncoder = new();
+    private readonly StringColumnEncoder _stringEncoder = new();
+    private readonly RleByteEncoder _parentInfoEncoder = new();
+    private readonly UintOptRleEncoder _typeRefEncoder = new();
+    private readonly UintOptRleEncoder _lenEncoder = new();
+
+    public override byte[] ToArray()
+    {
+        using var output = new Lib0Writer(Rest.Length + 256);
+        output.WriteVarUint(0); // feature flag, reserved by yjs
+        output.WriteVarUint8Array(_keyClockEncoder.Finish());
+        output.WriteVarUint8Array(_clientEncoder.Finish());
+        output.WriteVarUint8Array(_leftClockEncoder.Finish());
+        output.WriteVarUint8Array(_rightClockEncoder.Finish());
+        output.WriteVarUint8Array(_infoEncoder.Finish());
+        output.WriteVarUint8Array(_stringEncoder.Finish());
+        output.WriteVarUint8Array(_parentInfoEncoder.Finish());
+        output.WriteVarUint8Array(_typeRefEncoder.Finish());
+        output.WriteVarUint8Array(_lenEncoder.Finish());
+        output.WriteUint8Array(Rest.WrittenSpan); // the rest is appended without a length
+        return output.ToArray();
+    }
+
+    public void WriteLeftId(Id id)
+    {
+        _clientEncoder.Write(id.Client);
+        _leftClockEncoder.Write(id.Clock);
+    }
+
+    public void WriteRightId(Id id)
+    {
+        _clientEncoder.Write(id.Client);
+        _rightClockEncoder.Write(id.Clock);
+    }
+
+    public void WriteClient(ulong client) => _clientEncoder.Write(client);
+
+    public void WriteInfo(byte info) => _infoEncoder.Write(info);
+
+    public void WriteString(string s) => _stringEncoder.Write(s);
+
+    public void WriteParentInfo(bool isYKey) => _parentInfoEncoder.Write(isYKey ? (byte)1 : (byte)0);
+
+    public void WriteTypeRef(uint typeRef) => _typeRefEncoder.Write(typeRef);
+
+    public void WriteLen(uint len) => _lenEncoder.Write(len);
+
+    public void WriteAny(object? value) => Rest.WriteAny(value);
+
+    public void WriteBuf(ReadOnlySpan<byte> buf) => Rest.WriteVarUint8Array(buf);
+
+    public void WriteJson(object? value) => Rest.WriteAny(value);
+
+    public void WriteKey(string key)
+    {
+        _keyClockEncoder.Write(_keyClock++);
+        _stringEncoder.Write(key);
+    }
+
+    public override void Dispose()
+    {
+        base.Dispose();
+        _keyClockEncoder.Dispose();
+        _clientEncoder.Dispose();
+        _leftClockEncoder.Dispose();
+        _rightClockEncoder.Dispose();
+        _infoEncoder.Dispose();
+        _stringEncoder.Dispose();
+        _parentInfoEncoder.Dispose();
+        _typeRefEncoder.Dispose();
+        _lenEncoder.Dispose();
+    }
+}
