@@ -117,12 +117,12 @@ public class MalformedInputTests
         using var writer = new Lib0Writer();
         writer.WriteVarUint(AnyValue.MaxSafeInteger);
         var bytes = writer.ToArray();
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        long before = System.GC.GetAllocatedBytesForCurrentThread();
         Assert.Throws<CrdtFormatException>(() => new Lib0Reader(bytes).ReadVarUint8Array());
         Assert.Throws<CrdtFormatException>(() => new Lib0Reader(bytes).ReadVarString());
         Assert.Throws<CrdtFormatException>(() => new Lib0Reader([AnyTag.Array, .. bytes]).ReadAny());
         Assert.Throws<CrdtFormatException>(() => new Lib0Reader([AnyTag.Object, .. bytes]).ReadAny());
-        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20);
+        Assert.True(System.GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20);
     }
 
     [Fact]
