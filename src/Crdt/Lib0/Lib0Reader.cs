@@ -3,7 +3,6 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
-using System.Text.Unicode;
 
 namespace Spotter.Collab.Crdt.Lib0;
 
@@ -18,6 +17,10 @@ public sealed class Lib0Reader
     public const int MaxAnyDepth = Lib0Writer.MaxAnyDepth;
 
     private const ulong MaxSafeInteger = (ulong)AnyValue.MaxSafeInteger;
+
+    // lib0 decodes with TextDecoder('utf-8', { fatal: true, ignoreBOM: true }): invalid bytes are an error and a
+    // leading BOM is kept as U+FEFF (GetString never strips it).
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly byte[] _buffer;
     private readonly int _start;
@@ -253,11 +256,14 @@ public sealed class Lib0Reader
         {
             return string.Empty;
         }
-        if (!Utf8.IsValid(bytes))
+        try
         {
-            ThrowHelper.Format("String is not valid UTF-8.");
+            return StrictUtf8.GetString(bytes);
         }
-        return Encoding.UTF8.GetString(bytes);
+        catch (DecoderFallbackException e)
+        {
+            throw new CrdtFormatException("String is not valid UTF-8.", e);
+        }
     }
 
     public float ReadFloat32() => BinaryPrimitives.ReadSingleBigEndian(ReadUint8Array(4));
