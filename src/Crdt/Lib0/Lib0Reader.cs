@@ -121,29 +121,27 @@ public sealed class Lib0Reader
 
     private ulong ReadVarUintSlow()
     {
+        var span = new ReadOnlySpan<byte>(_buffer, _pos, _end - _pos);
+        // 8 bytes carry 56 bits; a longer varuint cannot be a safe integer.
+        int limit = Math.Min(span.Length, 8);
         ulong value = 0;
-        int shift = 0;
-        var buffer = _buffer;
-        int pos = _pos;
-        while (true)
+        for (int i = 0; i < limit; i++)
         {
-            if (pos >= _end)
-            {
-                ThrowHelper.EndOfData();
-            }
-            byte b = buffer[pos++];
-            value |= (ulong)(b & 0x7F) << shift;
+            byte b = span[i];
+            value |= (ulong)(b & 0x7F) << (7 * i);
             if (b < 0x80)
             {
-                break;
-            }
-            shift += 7;
-            if (shift > 49)
-            {
-                // 8 bytes carry 56 bits; anything longer cannot be a safe integer.
-                ThrowHelper.Format("Variable-length integer exceeds 53 bits.");
+                return FinishVarUint(value, _pos + i + 1);
             }
         }
+        return limit < 8
+            ? ThrowHelper.EndOfData<ulong>()
+            : ThrowHelper.Format<ulong>("Variable-length integer exceeds 53 bits.");
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong FinishVarUint(ulong value, int pos)
+    {
         if (value > MaxSafeInteger)
         {
             ThrowHelper.Format("Variable-length integer exceeds 53 bits.");
