@@ -57,6 +57,12 @@ public sealed class Awareness : IDisposable
         }
     }
 
+    /// <summary>An awareness for <paramref name="doc"/>'s client.</summary>
+    public Awareness(Doc doc, TimeProvider? timeProvider = null, bool runOutdatedTimer = true)
+        : this((doc ?? throw new ArgumentNullException(nameof(doc))).ClientId, timeProvider, runOutdatedTimer)
+    {
+    }
+
     public ulong ClientId { get; }
 
     public event EventHandler<AwarenessChangeEventArgs>? Changed;

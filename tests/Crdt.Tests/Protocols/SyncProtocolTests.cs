@@ -34,6 +34,19 @@ public class SyncProtocolTests
     }
 
     [Fact]
+    public void A_step2_written_by_y_protocols_applies_to_an_empty_doc()
+    {
+        var doc = new Doc(new DocOptions { ClientId = 1 });
+        using var answer = new Lib0Writer();
+        var type = SyncProtocol.ReadSyncMessage(new Lib0Reader(Convert.FromHexString("010c01012a000401017402686900")), answer, doc, null);
+        Assert.Equal(SyncMessageType.Step2, type);
+        Assert.Equal("hi", doc.GetText("t").ToString());
+        Assert.Equal("0003012a02", Write(w => SyncProtocol.WriteSyncStep1(w, doc)));
+        using var awareness = new Awareness(doc, runOutdatedTimer: false);
+        Assert.Equal(1ul, awareness.ClientId);
+    }
+
+    [Fact]
     public void Step1_is_answered_with_step2_and_step2_brings_the_peer_up_to_date()
     {
         var server = HiDoc();
