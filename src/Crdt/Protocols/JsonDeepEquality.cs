@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Spotter.Collab.Crdt.Lib0;
 
 namespace Spotter.Collab.Crdt.Protocols;
 
@@ -73,8 +74,7 @@ internal static class JsonDeepEquality
         }
     }
 
-    private static string? GetString(JsonValue value) =>
-        value.TryGetValue<string>(out var s) ? s : value.GetValue<JsonElement>().GetString();
+    private static string GetString(JsonValue value) => JsJson.GetString(value);
 
     internal static double GetNumber(JsonValue value)
     {
