@@ -270,14 +270,14 @@ internal static class UpdateReader
                 {
                     // The previous operation could not be applied: keep it and everything after it.
                     unapplicable.I--;
-                    restStructs.Clients[client] = new List<AbstractStruct>(unapplicable.Refs.AsSpan(unapplicable.I).ToArray());
+                    restStructs.Clients[client] = new StructList(unapplicable.Refs.AsSpan(unapplicable.I).ToArray());
                     clientsRefs.Remove(client);
                     unapplicable.I = 0;
                     unapplicable.Refs = [];
                 }
                 else
                 {
-                    restStructs.Clients[client] = [item];
+                    restStructs.Clients[client] = new StructList([item]);
                 }
                 clientIds.Remove(client);
             }
