@@ -14,8 +14,9 @@
 // Commands (see README.md next to this file for the op shapes):
 //   create {doc, clientId, gc}            new replica; its clientID is fixed so encodings are comparable
 //   destroy {doc}
-//   transact {doc, ops, origin?}          all ops in one transaction -> {v1: [b64...], v2: [b64...]}
-//   applyUpdate {doc, update, v2?}        -> the update events it caused, like transact
+//   transact {doc, ops, origin?, readAfter?}  all ops in one transaction -> {v1: [b64...], v2: [b64...], state?}
+//   applyUpdate {doc, update, v2?, readAfter?} -> the update events it caused, like transact
+//                                         (readAfter: root names as for read; the state after, in the same answer)
 //   encodeState {doc, sv?, v2?}           Y.encodeStateAsUpdate(V2)(doc, sv) -> b64
 //   stateVector {doc}                     Y.encodeStateVector(doc) -> b64
 //   read {doc, texts?, maps?, arrays?, xml?}  root names per kind -> their JSON/string/delta views
@@ -63,11 +64,13 @@ function replica (name) {
 }
 
 /** Runs fn and returns the V1 and V2 update events it caused on the replica. */
-function capturing (r, fn) {
+function capturing (r, fn, readAfter) {
   r.v1.length = 0
   r.v2.length = 0
   fn()
   const result = { v1: r.v1.map(b64), v2: r.v2.map(b64) }
+  // Callers that generate the next op from the replica's state ask for it here to save a round trip.
+  if (readAfter) result.state = readState(r.doc, readAfter)
   r.v1.length = 0
   r.v2.length = 0
   return result
@@ -172,6 +175,22 @@ function xmlView (node) {
   return view
 }
 
+/** The readable views of the named roots: {texts: {name: {string, delta}}, maps, arrays, xml: {name: {string, tree}}}. */
+function readState (doc, names) {
+  const out = { texts: {}, maps: {}, arrays: {}, xml: {} }
+  for (const name of names.texts ?? []) {
+    const text = doc.getText(name)
+    out.texts[name] = { string: text.toString(), delta: text.toDelta() }
+  }
+  for (const name of names.maps ?? []) out.maps[name] = doc.getMap(name).toJSON()
+  for (const name of names.arrays ?? []) out.arrays[name] = doc.getArray(name).toJSON()
+  for (const name of names.xml ?? []) {
+    const fragment = doc.getXmlFragment(name)
+    out.xml[name] = { string: fragment.toString(), tree: xmlView(fragment) }
+  }
+  return out
+}
+
 const commands = {
   ping: () => ({ pong: true, yjs: yjsVersion }),
   create: (req) => {
@@ -196,14 +215,14 @@ const commands = {
   },
   transact: (req) => {
     const r = replica(req.doc)
-    return capturing(r, () => r.doc.transact(() => { for (const op of req.ops) applyOp(r.doc, op) }, req.origin ?? null))
+    return capturing(r, () => r.doc.transact(() => { for (const op of req.ops) applyOp(r.doc, op) }, req.origin ?? null), req.readAfter)
   },
   applyUpdate: (req) => {
     const r = replica(req.doc)
     return capturing(r, () => {
       if (req.v2) Y.applyUpdateV2(r.doc, fromB64(req.update), 'remote')
       else Y.applyUpdate(r.doc, fromB64(req.update), 'remote')
-    })
+    }, req.readAfter)
   },
   encodeState: (req) => {
     const { doc } = replica(req.doc)
@@ -211,21 +230,7 @@ const commands = {
     return b64(req.v2 ? Y.encodeStateAsUpdateV2(doc, sv) : Y.encodeStateAsUpdate(doc, sv))
   },
   stateVector: (req) => b64(Y.encodeStateVector(replica(req.doc).doc)),
-  read: (req) => {
-    const { doc } = replica(req.doc)
-    const out = { texts: {}, maps: {}, arrays: {}, xml: {} }
-    for (const name of req.texts ?? []) {
-      const text = doc.getText(name)
-      out.texts[name] = { string: text.toString(), delta: text.toDelta() }
-    }
-    for (const name of req.maps ?? []) out.maps[name] = doc.getMap(name).toJSON()
-    for (const name of req.arrays ?? []) out.arrays[name] = doc.getArray(name).toJSON()
-    for (const name of req.xml ?? []) {
-      const fragment = doc.getXmlFragment(name)
-      out.xml[name] = { string: fragment.toString(), tree: xmlView(fragment) }
-    }
-    return out
-  },
+  read: (req) => readState(replica(req.doc).doc, req),
   mergeUpdates: (req) => {
     const updates = req.updates.map(fromB64)
     return b64(req.v2 ? Y.mergeUpdatesV2(updates) : Y.mergeUpdates(updates))
