@@ -115,6 +115,7 @@ function benchDocState (name, fullV1, expectedContent, extra) {
     trace: name,
     impl: 'yjs',
     version: yjsVersion,
+    node: process.version,
     runs,
     ...extra,
     decodeMs: round(decodeMs),
