@@ -35,15 +35,22 @@ const replicas = new Map()
 const b64 = (u8) => Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength).toString('base64')
 const fromB64 = (s) => new Uint8Array(Buffer.from(s ?? '', 'base64'))
 
-/** JSON.parse reviver turning the tags back into JS values. */
-function reviveTagged (_key, value) {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+/**
+ * Turns the tags back into JS values. A walk after parsing rather than a JSON.parse reviver, because a
+ * reviver that returns undefined deletes the property, and {"k": undefined} must keep its key for lib0.
+ */
+function untag (value) {
+  if (Array.isArray(value)) return value.map(untag)
+  if (value !== null && typeof value === 'object') {
     const keys = Object.keys(value)
     if (keys.length === 1) {
       if (keys[0] === '$bytes') return fromB64(value.$bytes)
       if (keys[0] === '$undefined') return undefined
       if (keys[0] === '$bigint') return BigInt(value.$bigint)
     }
+    const out = {}
+    for (const key of keys) out[key] = untag(value[key])
+    return out
   }
   return value
 }
@@ -264,7 +271,7 @@ lines.on('line', (line) => {
   if (line.trim() === '') return
   let req
   try {
-    req = JSON.parse(line, reviveTagged)
+    req = untag(JSON.parse(line))
   } catch (e) {
     respond({ id: null, ok: false, error: `bad request line: ${e.message}` })
     return

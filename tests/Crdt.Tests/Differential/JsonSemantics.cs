@@ -28,7 +28,7 @@ public static class JsonSemantics
 
                 return kind switch
                 {
-                    JsonValueKind.Number => x.GetValue<double>() == y.GetValue<double>(),
+                    JsonValueKind.Number => AnyJson.Number(x) == AnyJson.Number(y),
                     JsonValueKind.String => x.GetValue<string>() == y.GetValue<string>(),
                     _ => true, // true/false/null kinds carry no further value
                 };

@@ -35,14 +35,18 @@ public sealed class OpGenerator(Random rng)
     private JsonObject TextOp(JsonObject state)
     {
         var length = DeltaLength(state["texts"]?[Roots.Text]?["delta"]);
-        var op = TextEdit(length);
+        var op = TextEdit(length, xml: false);
         op["type"] = "text";
         op["name"] = Roots.Text;
         return op;
     }
 
     /// <summary>An insert/delete/format/embed on a text of the given length (embeds count 1).</summary>
-    private JsonObject TextEdit(int length)
+    /// <param name="xml">
+    /// Formats for an XmlText: yjs renders a format value by enumerating its keys, so a string value prints as
+    /// indexed characters (<c>&lt;color 0="#" 1="f"…&gt;</c>); real XML text formats (y-prosemirror marks) are objects.
+    /// </param>
+    private JsonObject TextEdit(int length, bool xml)
     {
         var roll = rng.Next(100);
         if (length == 0 || roll < 45)
@@ -50,7 +54,7 @@ public sealed class OpGenerator(Random rng)
             var op = new JsonObject { ["op"] = "insert", ["index"] = rng.Next(length + 1), ["text"] = RandomString(1, 5) };
             if (rng.Next(4) == 0)
             {
-                op["attrs"] = RandomFormat(allowNull: false);
+                op["attrs"] = RandomFormat(allowNull: false, xml);
             }
 
             return op;
@@ -65,19 +69,19 @@ public sealed class OpGenerator(Random rng)
 
         if (roll < 90)
         {
-            return new JsonObject { ["op"] = "format", ["index"] = index, ["length"] = span, ["attrs"] = RandomFormat(allowNull: true) };
+            return new JsonObject { ["op"] = "format", ["index"] = index, ["length"] = span, ["attrs"] = RandomFormat(allowNull: true, xml) };
         }
 
         var embed = new JsonObject { ["op"] = "insertEmbed", ["index"] = rng.Next(length + 1), ["embed"] = new JsonObject { ["image"] = "img" + rng.Next(100) } };
         if (rng.Next(3) == 0)
         {
-            embed["attrs"] = RandomFormat(allowNull: false);
+            embed["attrs"] = RandomFormat(allowNull: false, xml);
         }
 
         return embed;
     }
 
-    private JsonObject RandomFormat(bool allowNull)
+    private JsonObject RandomFormat(bool allowNull, bool xml)
     {
         var attrs = new JsonObject();
         var count = 1 + (rng.Next(4) == 0 ? 1 : 0);
@@ -87,7 +91,7 @@ public sealed class OpGenerator(Random rng)
             {
                 case 0: attrs["bold"] = true; break;
                 case 1: attrs["italic"] = true; break;
-                case 2: attrs["color"] = rng.Next(2) == 0 ? "#f00" : "#0a0"; break;
+                case 2: attrs["color"] = xml ? new JsonObject { ["value"] = rng.Next(2) == 0 ? "#f00" : "#0a0" } : rng.Next(2) == 0 ? "#f00" : "#0a0"; break;
                 case 3: attrs["link"] = new JsonObject { ["href"] = "https://x.test/" + rng.Next(5) }; break;
                 default: attrs[rng.Next(2) == 0 ? "bold" : "color"] = null; break;
             }
@@ -210,7 +214,7 @@ public sealed class OpGenerator(Random rng)
         else if (roll < 60)
         {
             var (path, length) = texts[rng.Next(texts.Count)];
-            op = TextEdit(length);
+            op = TextEdit(length, xml: true);
             op["op"] = "text" + char.ToUpperInvariant(op["op"]!.GetValue<string>()[0]) + op["op"]!.GetValue<string>()[1..];
             op["path"] = PathNode(path);
         }

@@ -8,10 +8,7 @@ public sealed class OracleHarnessTests(OracleProcess oracle) : IClassFixture<Ora
     [Fact]
     public void YjsOnlyScenariosConverge()
     {
-        foreach (var seed in DifferentialSettings.Seeds(first: 1_000_000, count: 40))
-        {
-            new Scenario(seed, oracle, engineFactory: null, maxSteps: 40).Run();
-        }
+        CaseRunner.RunAll(DifferentialSettings.Seeds(first: 1_000_000, count: 40), seed => new Scenario(seed, oracle, engineFactory: null, maxSteps: 40).Run());
     }
 
     [Fact]

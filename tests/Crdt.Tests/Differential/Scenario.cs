@@ -18,6 +18,9 @@ public sealed class Scenario
     private readonly List<Peer> _peers = [];
     private readonly List<string> _log = [];
     private readonly int _seed;
+    private readonly OracleProcess _oracle;
+    private readonly bool _checkUpdateFunctions;
+    private readonly List<byte[]> _sentV1 = [];
 
     private sealed class Peer
     {
@@ -36,9 +39,11 @@ public sealed class Scenario
     }
 
     /// <param name="engineFactory">Creates an engine replica (client id, gc); null runs yjs-only pairs.</param>
-    public Scenario(int seed, OracleProcess oracle, Func<ulong, bool, IReplica>? engineFactory, int maxSteps)
+    public Scenario(int seed, OracleProcess oracle, Func<ulong, bool, IReplica>? engineFactory, int maxSteps, bool checkUpdateFunctions = false)
     {
         _seed = seed;
+        _oracle = oracle;
+        _checkUpdateFunctions = checkUpdateFunctions;
         _rng = new Random(seed);
         _ops = new OpGenerator(_rng);
         var peerCount = _rng.Next(2, 5);
@@ -72,6 +77,18 @@ public sealed class Scenario
     public int Steps { get; }
 
     public void Run()
+    {
+        try
+        {
+            RunSteps();
+        }
+        catch (Exception e) when (e is not XunitException)
+        {
+            Fail($"unexpected {e.GetType().Name} at {FirstFrame(e)}", $"unexpected exception: {e}");
+        }
+    }
+
+    private void RunSteps()
     {
         for (var step = 0; step < Steps; step++)
         {
@@ -110,6 +127,40 @@ public sealed class Scenario
         }
 
         CheckConverged();
+        if (_checkUpdateFunctions && _sentV1.Count > 0)
+        {
+            CheckUpdateFunctions();
+        }
+    }
+
+    /// <summary>The doc-less update functions (merge, diff, state vector, V1/V2 conversion) against yjs's, byte for byte.</summary>
+    private void CheckUpdateFunctions()
+    {
+        var picked = _sentV1.Where(_ => _rng.Next(2) == 0).Take(6).ToList();
+        if (picked.Count == 0)
+        {
+            picked.Add(_sentV1[_rng.Next(_sentV1.Count)]);
+        }
+
+        string B64(byte[] b) => Convert.ToBase64String(b);
+        var yjsMerged = Convert.FromBase64String(_oracle.Call("mergeUpdates", new JsonObject { ["updates"] = new JsonArray([.. picked.Select(u => (JsonNode)B64(u))]) })!.GetValue<string>());
+        var merged = Updates.Merge(picked);
+        _log.Add($"update functions on {picked.Count} updates");
+        ExpectSameBytes([merged], [yjsMerged], "Updates.Merge");
+        var stateVector = _peers[_rng.Next(_peers.Count)].Mirror.StateVector();
+        var partial = _peers[0].Mirror.EncodeState(null, false);
+        byte[] emptyStateVector = [0];
+        var yjsDiff = Convert.FromBase64String(_oracle.Call("diffUpdate", new JsonObject { ["update"] = B64(yjsMerged), ["sv"] = B64(emptyStateVector) })!.GetValue<string>());
+        ExpectSameBytes([Updates.Diff(yjsMerged, emptyStateVector)], [yjsDiff], "Updates.Diff against an empty state vector");
+        var yjsDiffSv = Convert.FromBase64String(_oracle.Call("diffUpdate", new JsonObject { ["update"] = B64(partial), ["sv"] = B64(stateVector) })!.GetValue<string>());
+        ExpectSameBytes([Updates.Diff(partial, stateVector)], [yjsDiffSv], "Updates.Diff of the full state against a peer's state vector");
+        var yjsSv = Convert.FromBase64String(_oracle.Call("stateVectorFromUpdate", new JsonObject { ["update"] = B64(yjsMerged) })!.GetValue<string>());
+        ExpectSameBytes([Updates.StateVectorOf(yjsMerged)], [yjsSv], "Updates.StateVectorOf");
+        var yjsV2 = Convert.FromBase64String(_oracle.Call("convertUpdate", new JsonObject { ["update"] = B64(yjsMerged), ["to"] = "v2" })!.GetValue<string>());
+        ExpectSameBytes([Updates.V1ToV2(yjsMerged)], [yjsV2], "Updates.V1ToV2");
+        // Not compared with yjsMerged: V1→V2→V1 is lossy in yjs too (an item with an origin drops its parentSub flag).
+        var yjsBackToV1 = Convert.FromBase64String(_oracle.Call("convertUpdate", new JsonObject { ["update"] = B64(yjsV2), ["to"] = "v1" })!.GetValue<string>());
+        ExpectSameBytes([Updates.V2ToV1(yjsV2)], [yjsBackToV1], "Updates.V2ToV1");
     }
 
     private void LocalEdit(Peer peer)
@@ -121,14 +172,16 @@ public sealed class Scenario
         if (peer.Engine is not null)
         {
             var engineBatch = peer.Engine.Transact(ops);
-            ExpectSameBytes(engineBatch.V1, mirrorBatch.V1, $"{peer.Name}: V1 update of the local transaction");
-            ExpectSameBytes(engineBatch.V2, mirrorBatch.V2, $"{peer.Name}: V2 update of the local transaction");
+            var kinds = string.Join("+", ops.Select(o => $"{o["type"]}.{o["op"]}{(o["attrs"] is null ? "" : "(attrs)")}"));
+            ExpectSameBytes(engineBatch.V1, mirrorBatch.V1, $"{peer.Name}: V1 update of a local {kinds} transaction");
+            ExpectSameBytes(engineBatch.V2, mirrorBatch.V2, $"{peer.Name}: V2 update of a local {kinds} transaction");
             if (peer.EnginePrimary)
             {
                 sent = engineBatch;
             }
         }
 
+        _sentV1.AddRange(sent.V1);
         var v2 = _rng.Next(3) == 0;
         foreach (var update in v2 ? sent.V2 : sent.V1)
         {
@@ -184,7 +237,8 @@ public sealed class Scenario
             }
             catch (Exception e) when (e is not XunitException)
             {
-                Fail($"{replica.Label} failed to apply a {(v2 ? "V2" : "V1")} update ({Convert.ToBase64String(data)}): {e}");
+                Fail($"{replica.Label.Split('(')[0]} throws {e.GetType().Name} applying a {(v2 ? "V2" : "V1")} update at {FirstFrame(e)}",
+                    $"{replica.Label} failed to apply a {(v2 ? "V2" : "V1")} update ({Convert.ToBase64String(data)}): {e}");
             }
         }
     }
@@ -199,7 +253,7 @@ public sealed class Scenario
                 var state = replica.Read();
                 if (!JsonSemantics.Equal(reference, state))
                 {
-                    Fail($"{replica.Label} did not converge.\n  expected (peer0 yjs): {reference.ToJsonString()}\n  actual: {state.ToJsonString()}");
+                    Fail("replicas did not converge", $"{replica.Label} did not converge.\n  expected (peer0 yjs): {reference.ToJsonString()}\n  actual: {state.ToJsonString()}");
                 }
             }
 
@@ -214,17 +268,29 @@ public sealed class Scenario
 
     private void ExpectSameBytes(IReadOnlyList<byte[]> engine, IReadOnlyList<byte[]> yjs, string what)
     {
+        var category = (what.Contains("): ", StringComparison.Ordinal) ? what[(what.IndexOf("): ", StringComparison.Ordinal) + 3)..] : what) + " differs from yjs";
         if (engine.Count != yjs.Count || engine.Zip(yjs).Any(p => !p.First.AsSpan().SequenceEqual(p.Second)))
         {
-            Fail($"{what} differs from yjs.\n  engine: [{string.Join(", ", engine.Select(Convert.ToBase64String))}]\n  yjs:    [{string.Join(", ", yjs.Select(Convert.ToBase64String))}]");
+            Fail(category, $"{what} differs from yjs.\n  engine: [{string.Join(", ", engine.Select(Convert.ToBase64String))}]\n  yjs:    [{string.Join(", ", yjs.Select(Convert.ToBase64String))}]");
         }
     }
 
-    private void Fail(string message)
+    private static string FirstFrame(Exception e) =>
+        e.StackTrace?.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("at ", StringComparison.Ordinal))?[3..].Split(" in ")[0] ?? "?";
+
+    private void Fail(string category, string message)
     {
         var recent = _log.Count <= 40 ? _log : [_log[0], "…", .. _log.TakeLast(39)];
-        throw new XunitException(
+        throw new DifferentialFailure(_seed, category,
             $"Differential case failed, seed {_seed}. Rerun just this case: SPOTTER_SEED={_seed} dotnet test tests/Crdt.Tests --filter \"FullyQualifiedName~Differential\"\n" +
             $"{message}\nSteps:\n  {string.Join("\n  ", recent)}");
     }
+}
+
+/// <summary>A failed differential case: its seed, a short category for grouping, and the full story.</summary>
+public sealed class DifferentialFailure(int seed, string category, string message) : XunitException(message)
+{
+    public int Seed { get; } = seed;
+
+    public string Category { get; } = category;
 }
