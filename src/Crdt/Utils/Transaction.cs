@@ -80,7 +80,7 @@ public sealed class Transaction
     // ---- cleanup: gc and merging, exactly as yjs so that encodings are byte-identical ----
 
     /// <summary>Merges structs[pos] into its left neighbours as far as possible; returns how many were merged.</summary>
-    private static int TryToMergeWithLefts(List<AbstractStruct> structs, int pos)
+    private static int TryToMergeWithLefts(StructList structs, int pos)
     {
         var right = structs[pos];
         int i = pos;
