@@ -9,7 +9,7 @@
 //
 // Values that JSON cannot carry are tagged both ways: {"$bytes": base64} is a Uint8Array,
 // {"$undefined": true} is undefined, {"$bigint": "123"} is a BigInt. Binary updates and state
-// vectors are base64 strings.
+// vectors are base64 strings. A value {"$type": "map"|"text"|"array", ...} in an op creates a nested shared type.
 //
 // Commands (see README.md next to this file for the op shapes):
 //   create {doc, clientId, gc}            new replica; its clientID is fixed so encodings are comparable
@@ -42,6 +42,7 @@ const fromB64 = (s) => new Uint8Array(Buffer.from(s ?? '', 'base64'))
 function untag (value) {
   if (Array.isArray(value)) return value.map(untag)
   if (value !== null && typeof value === 'object') {
+    if (typeof value.$type === 'string') return newSharedType(value)
     const keys = Object.keys(value)
     if (keys.length === 1) {
       if (keys[0] === '$bytes') return fromB64(value.$bytes)
@@ -53,6 +54,24 @@ function untag (value) {
     return out
   }
   return value
+}
+
+/** {"$type": "map", entries} / {"$type": "text", text} / {"$type": "array", values}: a new nested shared type. */
+function newSharedType (spec) {
+  switch (spec.$type) {
+    case 'map': {
+      const map = new Y.Map()
+      for (const [key, value] of Object.entries(spec.entries ?? {})) map.set(key, untag(value))
+      return map
+    }
+    case 'text': return new Y.Text(spec.text ?? '')
+    case 'array': {
+      const array = new Y.Array()
+      array.push((spec.values ?? []).map(untag))
+      return array
+    }
+    default: throw new Error(`unknown $type ${spec.$type}`)
+  }
 }
 
 /** JSON.stringify replacer writing the tags. Shared types are rendered through their toJSON(). */

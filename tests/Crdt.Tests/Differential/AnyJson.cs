@@ -20,6 +20,8 @@ public static class AnyJson
                 return null;
             case JsonArray array:
                 return array.Select(ToEngine).ToList();
+            case JsonObject obj when obj.TryGetPropertyValue("$type", out var type):
+                return NewSharedType(type!.GetValue<string>(), obj);
             case JsonObject obj when obj.Count == 1 && obj.TryGetPropertyValue("$bytes", out var bytes):
                 return Convert.FromBase64String(bytes!.GetValue<string>());
             case JsonObject obj when obj.Count == 1 && obj.ContainsKey("$undefined"):
@@ -54,6 +56,30 @@ public static class AnyJson
 
             default:
                 throw new ArgumentException($"unexpected JSON node {node}");
+        }
+    }
+
+    /// <summary>The oracle's <c>{"$type": ...}</c> op values: a new, not yet integrated nested shared type.</summary>
+    private static AbstractType NewSharedType(string type, JsonObject spec)
+    {
+        switch (type)
+        {
+            case "map":
+                var map = new YMap();
+                foreach (var (key, value) in spec["entries"]?.AsObject() ?? [])
+                {
+                    map.Set(key, ToEngine(value));
+                }
+
+                return map;
+            case "text":
+                return new YText(spec["text"]?.GetValue<string>());
+            case "array":
+                var array = new YArray();
+                array.Push((spec["values"]?.AsArray() ?? []).Select(ToEngine).ToList());
+                return array;
+            default:
+                throw new ArgumentException($"unknown $type {type}");
         }
     }
 

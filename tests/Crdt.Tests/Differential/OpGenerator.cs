@@ -110,7 +110,8 @@ public sealed class OpGenerator(Random rng)
             return new JsonObject { ["type"] = "map", ["name"] = Roots.Map, ["op"] = "delete", ["key"] = key };
         }
 
-        return new JsonObject { ["type"] = "map", ["name"] = Roots.Map, ["op"] = "set", ["key"] = key, ["value"] = RandomValue(2) };
+        var value = rng.Next(8) == 0 ? RandomSharedType() : RandomValue(2);
+        return new JsonObject { ["type"] = "map", ["name"] = Roots.Map, ["op"] = "set", ["key"] = key, ["value"] = value };
     }
 
     private JsonObject ArrayOp(JsonObject state)
@@ -129,17 +130,48 @@ public sealed class OpGenerator(Random rng)
         var values = new JsonArray();
         for (var n = 1 + rng.Next(3); n > 0; n--)
         {
-            // yjs's array insert rejects undefined and BigInt as elements (they are fine nested).
-            var value = RandomValue(1);
-            while (value is JsonObject { Count: 1 } tagged && (tagged.ContainsKey("$undefined") || tagged.ContainsKey("$bigint")))
-            {
-                value = RandomValue(1);
-            }
-
-            values.Add(value);
+            values.Add(rng.Next(10) == 0 ? RandomSharedType() : RandomArrayElement());
         }
 
         return new JsonObject { ["type"] = "array", ["name"] = Roots.Array, ["op"] = "insert", ["index"] = rng.Next(length + 1), ["values"] = values };
+    }
+
+    private JsonNode? RandomArrayElement()
+    {
+        // yjs's array insert rejects undefined and BigInt as elements (they are fine nested).
+        var value = RandomValue(1);
+        while (value is JsonObject { Count: 1 } tagged && (tagged.ContainsKey("$undefined") || tagged.ContainsKey("$bigint")))
+        {
+            value = RandomValue(1);
+        }
+
+        return value;
+    }
+
+    /// <summary>A nested Y.Map / Y.Text / Y.Array with prelim content (oracle <c>$type</c> value).</summary>
+    private JsonObject RandomSharedType()
+    {
+        switch (rng.Next(3))
+        {
+            case 0:
+                var entries = new JsonObject();
+                for (var n = rng.Next(3); n > 0; n--)
+                {
+                    entries[MapKeys[rng.Next(MapKeys.Length)]] = RandomValue(1);
+                }
+
+                return new JsonObject { ["$type"] = "map", ["entries"] = entries };
+            case 1:
+                return new JsonObject { ["$type"] = "text", ["text"] = RandomString(0, 5) };
+            default:
+                var values = new JsonArray();
+                for (var n = rng.Next(3); n > 0; n--)
+                {
+                    values.Add(RandomArrayElement());
+                }
+
+                return new JsonObject { ["$type"] = "array", ["values"] = values };
+        }
     }
 
     /// <summary>A JSON-like value covering every lib0 "any" kind (tagged where JSON has none).</summary>
