@@ -38,4 +38,30 @@ public sealed class DifferentialTests(OracleProcess oracle, ITestOutputHelper ou
             }
         }, output.WriteLine);
     }
+
+    /// <summary>
+    /// Single-doc peers, engine and yjs side by side in one lossy network: whatever bytes each produces, the
+    /// replicas must end with the same content. Separates "wrong result" from "different bytes".
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void MixedNetworkConverges(int block)
+    {
+        if (DifferentialSettings.Seed is not null && block > 0)
+        {
+            return;
+        }
+
+        CaseRunner.RunAll(DifferentialSettings.Seeds(first: 500_000 + (block * CasesPerBlock * 20), count: CasesPerBlock), seed =>
+        {
+            new Scenario(seed, oracle, (clientId, gc) => new EngineReplica(clientId, gc), maxSteps: 40, mirrors: false).Run();
+            if (seed % 200 == 0)
+            {
+                oracle.Call("destroyAll");
+            }
+        }, output.WriteLine);
+    }
 }

@@ -28,18 +28,22 @@ public sealed class Scenario
         public required ulong ClientId { get; init; }
         public required bool EnginePrimary { get; init; }
         public IReplica? Engine { get; init; }
-        public required YjsReplica Mirror { get; init; }
+        public YjsReplica? Mirror { get; init; }
         public List<(byte[] Data, bool V2, int From)> Inbox { get; } = [];
 
-        public IReplica Primary => EnginePrimary && Engine is not null ? Engine : Mirror;
+        public IReplica Primary => EnginePrimary && Engine is not null ? Engine : Mirror!;
 
-        public IEnumerable<IReplica> Replicas => Engine is null ? [Mirror] : [Engine, Mirror];
+        public IEnumerable<IReplica> Replicas => new IReplica?[] { Engine, Mirror }.OfType<IReplica>();
 
         public string Name => $"peer{Index}({(EnginePrimary ? "engine" : "yjs")}, client {ClientId})";
     }
 
     /// <param name="engineFactory">Creates an engine replica (client id, gc); null runs yjs-only pairs.</param>
-    public Scenario(int seed, OracleProcess oracle, Func<ulong, bool, IReplica>? engineFactory, int maxSteps, bool checkUpdateFunctions = false)
+    /// <param name="mirrors">
+    /// True: every peer is an engine doc + yjs mirror pair (byte-level checks). False: each peer is a single doc, the
+    /// engine or yjs, so only convergence across the mixed network is checked.
+    /// </param>
+    public Scenario(int seed, OracleProcess oracle, Func<ulong, bool, IReplica>? engineFactory, int maxSteps, bool checkUpdateFunctions = false, bool mirrors = true)
     {
         _seed = seed;
         _oracle = oracle;
@@ -65,13 +69,13 @@ public sealed class Scenario
                 Index = i,
                 ClientId = ids[i],
                 EnginePrimary = enginePrimary,
-                Engine = engineFactory?.Invoke(ids[i], gc),
-                Mirror = new YjsReplica(oracle, $"s{seed}-p{i}", ids[i], gc),
+                Engine = mirrors || enginePrimary ? engineFactory?.Invoke(ids[i], gc) : null,
+                Mirror = mirrors || !enginePrimary || engineFactory is null ? new YjsReplica(oracle, $"s{seed}-p{i}{(mirrors ? "" : "-solo")}", ids[i], gc) : null,
             });
         }
 
         Steps = _rng.Next(3, maxSteps + 1);
-        _log.Add($"{peerCount} peers, gc={gc}, {Steps} steps");
+        _log.Add($"{peerCount} peers, gc={gc}, {Steps} steps, {(mirrors ? "engine peers mirrored by yjs" : "single-doc peers")}");
     }
 
     public int Steps { get; }
@@ -147,8 +151,8 @@ public sealed class Scenario
         var merged = Updates.Merge(picked);
         _log.Add($"update functions on {picked.Count} updates");
         ExpectSameBytes([merged], [yjsMerged], "Updates.Merge");
-        var stateVector = _peers[_rng.Next(_peers.Count)].Mirror.StateVector();
-        var partial = _peers[0].Mirror.EncodeState(null, false);
+        var stateVector = _peers[_rng.Next(_peers.Count)].Primary.StateVector();
+        var partial = _peers[0].Primary.EncodeState(null, false);
         byte[] emptyStateVector = [0];
         var yjsDiff = Convert.FromBase64String(_oracle.Call("diffUpdate", new JsonObject { ["update"] = B64(yjsMerged), ["sv"] = B64(emptyStateVector) })!.GetValue<string>());
         ExpectSameBytes([Updates.Diff(yjsMerged, emptyStateVector)], [yjsDiff], "Updates.Diff against an empty state vector");
@@ -165,20 +169,16 @@ public sealed class Scenario
 
     private void LocalEdit(Peer peer)
     {
-        var ops = _ops.Transaction(peer.Mirror.CurrentState());
+        var ops = _ops.Transaction(peer.Mirror?.CurrentState() ?? peer.Engine!.Read());
         _log.Add($"{peer.Name} edits {new JsonArray([.. ops.Select(o => o.DeepClone())]).ToJsonString()}");
-        var mirrorBatch = peer.Mirror.Transact(ops);
-        var sent = mirrorBatch;
-        if (peer.Engine is not null)
+        var mirrorBatch = peer.Mirror?.Transact(ops);
+        var engineBatch = peer.Engine?.Transact(ops);
+        var sent = (peer.EnginePrimary ? engineBatch ?? mirrorBatch : mirrorBatch ?? engineBatch)!;
+        if (engineBatch is not null && mirrorBatch is not null)
         {
-            var engineBatch = peer.Engine.Transact(ops);
             var kinds = string.Join("+", ops.Select(o => $"{o["type"]}.{o["op"]}{(o["attrs"] is null ? "" : "(attrs)")}"));
             ExpectSameBytes(engineBatch.V1, mirrorBatch.V1, $"{peer.Name}: V1 update of a local {kinds} transaction");
             ExpectSameBytes(engineBatch.V2, mirrorBatch.V2, $"{peer.Name}: V2 update of a local {kinds} transaction");
-            if (peer.EnginePrimary)
-            {
-                sent = engineBatch;
-            }
         }
 
         _sentV1.AddRange(sent.V1);
@@ -245,7 +245,7 @@ public sealed class Scenario
 
     private void CheckConverged()
     {
-        var reference = _peers[0].Mirror.Read();
+        var reference = _peers[0].Primary.Read();
         foreach (var peer in _peers)
         {
             foreach (var replica in peer.Replicas)
@@ -253,11 +253,11 @@ public sealed class Scenario
                 var state = replica.Read();
                 if (!JsonSemantics.Equal(reference, state))
                 {
-                    Fail("replicas did not converge", $"{replica.Label} did not converge.\n  expected (peer0 yjs): {reference.ToJsonString()}\n  actual: {state.ToJsonString()}");
+                    Fail("replicas did not converge", $"{replica.Label} did not converge.\n  expected (peer0): {reference.ToJsonString()}\n  actual: {state.ToJsonString()}");
                 }
             }
 
-            if (peer.Engine is not null)
+            if (peer.Engine is not null && peer.Mirror is not null)
             {
                 ExpectSameBytes([peer.Engine.StateVector()], [peer.Mirror.StateVector()], $"{peer.Name}: state vector");
                 ExpectSameBytes([peer.Engine.EncodeState(null, false)], [peer.Mirror.EncodeState(null, false)], $"{peer.Name}: full state V1");
