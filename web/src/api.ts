@@ -34,6 +34,21 @@ export class Api {
     return this.request<DocumentSummary[]>('GET', '/api/docs')
   }
 
+  /** Admin only: creates an account. */
+  async createUser(username: string, password: string, displayName = username): Promise<void> {
+    await this.request('POST', '/api/users', { username, password, displayName })
+  }
+
+  /** Owner only: adds a member or changes their role. */
+  async setMember(docId: string, username: string, role: string): Promise<void> {
+    await this.request('PUT', `/api/docs/${encodeURIComponent(docId)}/members/${encodeURIComponent(username)}`, { role })
+  }
+
+  /** Owner only: removes a member; their open sessions are revoked. */
+  async removeMember(docId: string, username: string): Promise<void> {
+    await this.request('DELETE', `/api/docs/${encodeURIComponent(docId)}/members/${encodeURIComponent(username)}`)
+  }
+
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = {}
     if (body !== undefined) headers['content-type'] = 'application/json'
