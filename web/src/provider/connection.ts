@@ -108,7 +108,7 @@ export class CollabConnection extends ObservableV2<ConnectionEvents> {
   async stop(): Promise<void> {
     this.running = false
     this.wakeRetry?.()
-    for (const session of [...this.sessions.values()]) session.destroy()
+    await Promise.all([...this.sessions.values()].map(session => session.leave()))
     await this.hub.stop()
     this.disconnected('disconnected')
   }

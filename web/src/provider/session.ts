@@ -86,16 +86,33 @@ export class DocumentSession extends ObservableV2<SessionEvents> {
   }
   get readOnly(): boolean { return this._role === 'viewer' || this._role === 'commenter' }
 
-  /** Resolves once the first sync with the server has completed. */
+  /** Resolves once the session is synced with the server; rejects if joining is refused or access is revoked. */
   whenSynced(): Promise<void> {
     if (this._synced) return Promise.resolve()
-    return new Promise(resolve => {
-      const handler = (synced: boolean) => {
+    if (this._refused) return Promise.reject(this._refused)
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        this.off('synced', onSynced)
+        this.off('error', onError)
+        this.off('revoked', onRevoked)
+      }
+      const onSynced = (synced: boolean) => {
         if (!synced) return
-        this.off('synced', handler)
+        done()
         resolve()
       }
-      this.on('synced', handler)
+      const onError = ({ error }: { error: Error }) => {
+        if (!(error instanceof JoinRefusedError)) return
+        done()
+        reject(error)
+      }
+      const onRevoked = ({ reason }: { reason: string }) => {
+        done()
+        reject(new JoinRefusedError(this.docId, reason || 'revoked'))
+      }
+      this.on('synced', onSynced)
+      this.on('error', onError)
+      this.on('revoked', onRevoked)
     })
   }
 
