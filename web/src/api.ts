@@ -6,10 +6,11 @@ export class ApiError extends Error {
   }
 }
 
-export interface DocumentSummary {
+export interface DocumentInfo {
   id: string
   title: string
-  role?: string
+  role: string
+  members: { username: string; role: string }[]
 }
 
 export class Api {
@@ -30,8 +31,9 @@ export class Api {
     return id
   }
 
-  async listDocuments(): Promise<DocumentSummary[]> {
-    return this.request<DocumentSummary[]>('GET', '/api/docs')
+  /** Title, the caller's role and the members; 404 when missing or not shared with the caller. */
+  async describeDocument(docId: string): Promise<DocumentInfo> {
+    return this.request<DocumentInfo>('GET', `/api/docs/${encodeURIComponent(docId)}`)
   }
 
   /** Admin only: creates an account. */

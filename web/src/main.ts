@@ -6,6 +6,7 @@ import { loginPage } from './app/login'
 import { documentsPage } from './app/documents'
 import { editorPage, type EditorPage } from './app/editor'
 import { h } from './app/dom'
+import { rememberDocument } from './app/recent'
 
 const root = document.getElementById('app')!
 const anonymousApi = new Api('')
@@ -46,10 +47,12 @@ function route(): void {
   const api = anonymousApi.withToken(user.token)
   const docMatch = /^\/doc\/(.+)$/.exec(hash)
   if (docMatch) {
-    openEditor = editorPage(ensureConnection(user.token), decodeURIComponent(docMatch[1]), user.username)
+    const docId = decodeURIComponent(docMatch[1])
+    openEditor = editorPage(ensureConnection(user.token), api, docId, user.username)
+    openEditor.onJoined(() => rememberDocument(user.username, docId))
     root.replaceChildren(nav, openEditor.element)
   } else {
-    root.replaceChildren(nav, documentsPage(api, leaveSession))
+    root.replaceChildren(nav, documentsPage(api, user.username, leaveSession))
   }
 }
 

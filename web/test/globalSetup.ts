@@ -36,14 +36,19 @@ async function waitUntilUp(url: string, child: ChildProcess, output: () => strin
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode} before answering:\n${output()}`)
     try {
-      const response = await fetch(`${url}/healthz`)
+      // Up means: HTTP answers, the silo runs and the admin account exists.
+      const response = await fetch(`${url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: adminPassword }),
+      })
       if (response.ok) return
     } catch {
       // not listening yet
     }
     await new Promise(r => setTimeout(r, 250))
   }
-  throw new Error(`the server did not answer ${url}/healthz within ${timeoutMs} ms:\n${output()}`)
+  throw new Error(`the server did not accept the admin sign-in at ${url} within ${timeoutMs} ms:\n${output()}`)
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {

@@ -6,9 +6,12 @@ import * as Y from 'yjs'
 import type { CollabConnection, SavedState } from '../provider'
 import { colorFor } from './colors'
 import { h } from './dom'
+import type { Api } from '../api'
 
 export interface EditorPage {
   element: HTMLElement
+  /** Called once the server let this user in (so the document can be listed). */
+  onJoined(callback: () => void): void
   dispose(): void
 }
 
@@ -17,10 +20,12 @@ interface AwarenessUser {
   name?: string
 }
 
-export function editorPage(connection: CollabConnection, docId: string, username: string): EditorPage {
+export function editorPage(connection: CollabConnection, api: Api, docId: string, username: string): EditorPage {
   const ydoc = new Y.Doc()
   const session = connection.openDocument(docId, ydoc)
 
+  const title = h('h1', { class: 'doc-title' }, 'Untitled')
+  api.describeDocument(docId).then(info => { title.textContent = info.title }, () => { title.textContent = docId })
   const state = h('span', { class: 'state', 'data-testid': 'state' })
   const role = h('span', { class: 'badge', 'data-testid': 'role' })
   const people = h('ul', { class: 'people' })
@@ -118,6 +123,7 @@ export function editorPage(connection: CollabConnection, docId: string, username
   const element = h('section', { class: 'card doc' },
     h('header', { class: 'doc-header' },
       h('a', { href: '#/' }, '← Documents'),
+      title,
       h('code', { class: 'doc-id' }, docId),
       role,
       state),
@@ -127,6 +133,10 @@ export function editorPage(connection: CollabConnection, docId: string, username
 
   return {
     element,
+    onJoined(callback) {
+      if (session.role) callback()
+      else session.on('role', () => callback())
+    },
     dispose() {
       editor.destroy()
       session.destroy()

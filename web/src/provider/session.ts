@@ -5,7 +5,7 @@ import * as decoding from 'lib0/decoding'
 import { ObservableV2 } from 'lib0/observable'
 import * as syncProtocol from 'y-protocols/sync'
 import * as awarenessProtocol from 'y-protocols/awareness'
-import { MessageType, awarenessFrame, syncStep1Frame, updateFrame } from './frames'
+import { MessageType, awarenessFrame, queryAwarenessFrame, syncStep1Frame, updateFrame } from './frames'
 import type { CollabConnection } from './connection'
 
 export type Role = 'owner' | 'editor' | 'commenter' | 'viewer'
@@ -236,6 +236,8 @@ export class DocumentSession extends ObservableV2<SessionEvents> {
       this.setRole(result.role)
       this.sendFrame(syncStep1Frame(this.doc))
       if (this.awareness.getLocalState() !== null) this.sendFrame(awarenessFrame(this.awareness, [this.doc.clientID]))
+      // Ask for the states of everyone already there; they only re-announce themselves every 15 s.
+      this.sendFrame(queryAwarenessFrame())
       this.setStatus('connected')
       this.emitSaved()
     } catch (error) {
