@@ -1,4 +1,3 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/healthz", () => "ok");
-app.Run();
+using Spotter.Collab.WebHost;
+
+await CollabServer.Build(args).RunAsync();

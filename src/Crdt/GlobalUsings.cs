@@ -1,0 +1,1 @@
+global using Spotter.Collab.Crdt.Lib0;

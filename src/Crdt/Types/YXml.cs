@@ -1,0 +1,212 @@
+using System.Collections;
+using System.Text;
+
+namespace Spotter.Collab.Crdt;
+
+/// <summary>A list of XML nodes (<see cref="YXmlElement"/>, <see cref="YXmlText"/>, <see cref="YXmlHook"/>).</summary>
+public class YXmlFragment : AbstractType
+{
+    internal const uint TypeRefId = 4;
+    private List<object?>? _prelim = [];
+
+    public YXmlFragment() { }
+
+    public int Length => Doc is null ? _prelim!.Count : LengthInternal;
+
+    internal override void Integrate(Doc doc, Item? item)
+    {
+        base.Integrate(doc, item);
+        var prelim = _prelim;
+        _prelim = null;
+        if (prelim is { Count: > 0 }) Insert(0, prelim.Cast<AbstractType>().ToArray());
+    }
+
+    internal override AbstractType CopyEmpty() => new YXmlFragment();
+    internal override void WriteTypeRef(IUpdateEncoder encoder) => encoder.WriteTypeRef(TypeRefId);
+
+    public void Insert(int index, IReadOnlyList<AbstractType> nodes)
+    {
+        if (Doc is null)
+        {
+            _prelim!.InsertRange(index, nodes);
+            return;
+        }
+        Doc.Transact(tr => TypeListInsertGenerics(tr, index, nodes.Cast<object?>().ToList()));
+    }
+
+    public void Push(IReadOnlyList<AbstractType> nodes) => Insert(Length, nodes);
+
+    public void Delete(int index, int length = 1)
+    {
+        if (Doc is null)
+        {
+            _prelim!.RemoveRange(index, length);
+            return;
+        }
+        Doc.Transact(tr => TypeListDelete(tr, index, length));
+    }
+
+    public AbstractType Get(int index) => (AbstractType)(Doc is null ? _prelim![index]! : TypeListGet(index)!);
+
+    public List<AbstractType> ToArray() => (Doc is null ? _prelim! : TypeListToArray()).Cast<AbstractType>().ToList();
+
+    public override string ToString()
+    {
+        var sb = new StringBuilder();
+        foreach (var node in TypeListToArray()) sb.Append(node?.ToString());
+        return sb.ToString();
+    }
+
+    /// <summary>JavaScript String(value) for attribute values and embeds rendered into XML strings.</summary>
+    internal static string JsString(object? value) => value switch
+    {
+        null => "null",
+        Undefined => "undefined",
+        string s => s,
+        bool b => b ? "true" : "false",
+        long or int or short or byte or uint or ulong => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!,
+        double d => JsJson.FormatNumber(d),
+        float f => JsJson.FormatNumber(f),
+        IDictionary => "[object Object]",
+        byte[] bytes => string.Join(",", bytes),
+        IEnumerable list => string.Join(",", list.Cast<object?>().Select(v => v is null or Undefined ? "" : JsString(v))),
+        _ => value.ToString() ?? "",
+    };
+}
+
+/// <summary>An XML element: node name, attributes (a map part) and children (a list part).</summary>
+public sealed class YXmlElement : YXmlFragment
+{
+    internal new const uint TypeRefId = 3;
+    private Dictionary<string, object?>? _prelimAttrs = [];
+
+    public YXmlElement(string nodeName = "UNDEFINED")
+    {
+        NodeName = nodeName;
+    }
+
+    public string NodeName { get; }
+
+    internal override void Integrate(Doc doc, Item? item)
+    {
+        base.Integrate(doc, item);
+        var attrs = _prelimAttrs;
+        _prelimAttrs = null;
+        if (attrs is { Count: > 0 })
+        {
+            doc.Transact(tr =>
+            {
+                foreach (var (k, v) in attrs) TypeMapSet(tr, k, v);
+            });
+        }
+    }
+
+    internal override AbstractType CopyEmpty() => new YXmlElement(NodeName);
+
+    internal override void WriteTypeRef(IUpdateEncoder encoder)
+    {
+        encoder.WriteTypeRef(TypeRefId);
+        encoder.WriteKey(NodeName);
+    }
+
+    public void SetAttribute(string name, object? value)
+    {
+        if (Doc is null)
+        {
+            _prelimAttrs![name] = value;
+            return;
+        }
+        Doc.Transact(tr => TypeMapSet(tr, name, value));
+    }
+
+    public void RemoveAttribute(string name)
+    {
+        if (Doc is null)
+        {
+            _prelimAttrs!.Remove(name);
+            return;
+        }
+        Doc.Transact(tr => TypeMapDelete(tr, name));
+    }
+
+    public object? GetAttribute(string name) => Doc is null ? _prelimAttrs!.GetValueOrDefault(name) : TypeMapGet(name);
+    public bool HasAttribute(string name) => Doc is null ? _prelimAttrs!.ContainsKey(name) : TypeMapHas(name);
+    public Dictionary<string, object?> GetAttributes() => Doc is null ? new(_prelimAttrs!) : TypeMapGetAll();
+
+    public override string ToString()
+    {
+        var attrs = GetAttributes();
+        var keys = attrs.Keys.ToArray();
+        Array.Sort(keys, StringComparer.Ordinal);
+        var sb = new StringBuilder();
+        var nodeName = NodeName.ToLowerInvariant();
+        sb.Append('<').Append(nodeName);
+        foreach (var key in keys) sb.Append(' ').Append(key).Append("=\"").Append(JsString(attrs[key])).Append('"');
+        sb.Append('>').Append(base.ToString()).Append("</").Append(nodeName).Append('>');
+        return sb.ToString();
+    }
+}
+
+/// <summary>Text inside an XML tree; its formatting attributes render as nested tags.</summary>
+public sealed class YXmlText : YText
+{
+    internal new const uint TypeRefId = 6;
+
+    public YXmlText(string? initial = null) : base(initial) { }
+
+    internal override AbstractType CopyEmpty() => new YXmlText();
+    internal override void WriteTypeRef(IUpdateEncoder encoder) => encoder.WriteTypeRef(TypeRefId);
+
+    public override string ToString()
+    {
+        var sb = new StringBuilder();
+        foreach (var op in ToDelta())
+        {
+            var nested = new List<(string NodeName, List<(string Key, object? Value)> Attrs)>();
+            if (op.Attributes is not null)
+            {
+                foreach (var (nodeName, value) in op.Attributes)
+                {
+                    var attrs = new List<(string Key, object? Value)>();
+                    if (value is IDictionary<string, object?> dict)
+                    {
+                        foreach (var (k, v) in dict) attrs.Add((k, v));
+                    }
+                    attrs.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+                    nested.Add((nodeName, attrs));
+                }
+            }
+            nested.Sort((a, b) => string.CompareOrdinal(a.NodeName, b.NodeName));
+            foreach (var (nodeName, attrs) in nested)
+            {
+                sb.Append('<').Append(nodeName);
+                foreach (var (k, v) in attrs) sb.Append(' ').Append(k).Append("=\"").Append(YXmlFragment.JsString(v)).Append('"');
+                sb.Append('>');
+            }
+            sb.Append(op.Insert is AbstractType t ? t.ToString() : YXmlFragment.JsString(op.Insert));
+            for (int i = nested.Count - 1; i >= 0; i--) sb.Append("</").Append(nested[i].NodeName).Append('>');
+        }
+        return sb.ToString();
+    }
+}
+
+/// <summary>A named map used by editors to embed custom nodes in XML trees.</summary>
+public sealed class YXmlHook : YMap
+{
+    internal new const uint TypeRefId = 5;
+
+    public YXmlHook(string hookName)
+    {
+        HookName = hookName;
+    }
+
+    public string HookName { get; }
+
+    internal override AbstractType CopyEmpty() => new YXmlHook(HookName);
+
+    internal override void WriteTypeRef(IUpdateEncoder encoder)
+    {
+        encoder.WriteTypeRef(TypeRefId);
+        encoder.WriteKey(HookName);
+    }
+}

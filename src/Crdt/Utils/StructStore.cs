@@ -1,0 +1,145 @@
+namespace Spotter.Collab.Crdt;
+
+/// <summary>All structs of a document, per client, sorted by clock and without gaps.</summary>
+public sealed class StructStore
+{
+    internal readonly Dictionary<ulong, List<AbstractStruct>> Clients = [];
+    /// <summary>Structs that wait for missing dependencies, as a V2 update, and the lowest missing clock per client.</summary>
+    internal PendingUpdate? PendingStructs;
+    /// <summary>Deletions of ranges not yet known, as a V2 update.</summary>
+    internal byte[]? PendingDs;
+
+    internal sealed class PendingUpdate(Dictionary<ulong, uint> missing, byte[] update)
+    {
+        internal readonly Dictionary<ulong, uint> Missing = missing;
+        internal byte[] Update = update;
+    }
+
+    internal Dictionary<ulong, uint> GetStateVector()
+    {
+        var sv = new Dictionary<ulong, uint>(Clients.Count);
+        foreach (var (client, structs) in Clients)
+        {
+            var last = structs[^1];
+            sv[client] = last.Id.Clock + last.Length;
+        }
+        return sv;
+    }
+
+    internal uint GetState(ulong client)
+    {
+        if (!Clients.TryGetValue(client, out var structs)) return 0;
+        var last = structs[^1];
+        return last.Id.Clock + last.Length;
+    }
+
+    internal void AddStruct(AbstractStruct s)
+    {
+        if (!Clients.TryGetValue(s.Id.Client, out var structs))
+        {
+            structs = [];
+            Clients[s.Id.Client] = structs;
+        }
+        else
+        {
+            var last = structs[^1];
+            if (last.Id.Clock + last.Length != s.Id.Clock)
+                throw new InvalidOperationException("Structs must be added without clock gaps.");
+        }
+        structs.Add(s);
+    }
+
+    /// <summary>Index of the struct containing <paramref name="clock"/> (binary search with a pivot guess).</summary>
+    internal static int FindIndex(List<AbstractStruct> structs, uint clock)
+    {
+        int left = 0;
+        int right = structs.Count - 1;
+        var mid = structs[right];
+        uint midClock = mid.Id.Clock;
+        if (midClock == clock) return right;
+        // Clocks are dense, so the proportional guess usually lands on or next to the target.
+        int midIndex = (int)((double)clock / (midClock + mid.Length - 1) * right);
+        if (midIndex > right) midIndex = right;
+        if (midIndex < 0) midIndex = 0;
+        while (left <= right)
+        {
+            mid = structs[midIndex];
+            midClock = mid.Id.Clock;
+            if (midClock <= clock)
+            {
+                if (clock < midClock + mid.Length) return midIndex;
+                left = midIndex + 1;
+            }
+            else
+            {
+                right = midIndex - 1;
+            }
+            midIndex = (left + right) / 2;
+        }
+        throw new InvalidOperationException($"No struct holds clock {clock}.");
+    }
+
+    internal AbstractStruct Find(Id id) => Find(id.Client, id.Clock);
+
+    internal AbstractStruct Find(ulong client, uint clock)
+    {
+        var structs = Clients[client];
+        return structs[FindIndex(structs, clock)];
+    }
+
+    internal static int FindIndexCleanStart(Transaction transaction, List<AbstractStruct> structs, uint clock)
+    {
+        int index = FindIndex(structs, clock);
+        var s = structs[index];
+        if (s.Id.Clock < clock && s is Item item)
+        {
+            structs.Insert(index + 1, Item.Split(transaction, item, clock - item.Id.Clock));
+            return index + 1;
+        }
+        return index;
+    }
+
+    /// <summary>The struct that starts exactly at <paramref name="id"/>, splitting an item if needed.</summary>
+    internal AbstractStruct GetItemCleanStart(Transaction transaction, Id id)
+    {
+        var structs = Clients[id.Client];
+        return structs[FindIndexCleanStart(transaction, structs, id.Clock)];
+    }
+
+    /// <summary>The struct that ends exactly at <paramref name="id"/>, splitting an item if needed.</summary>
+    internal AbstractStruct GetItemCleanEnd(Transaction transaction, Id id)
+    {
+        var structs = Clients[id.Client];
+        int index = FindIndex(structs, id.Clock);
+        var s = structs[index];
+        if (id.Clock != s.Id.Clock + s.Length - 1 && s is Item item)
+        {
+            structs.Insert(index + 1, Item.Split(transaction, item, id.Clock - item.Id.Clock + 1));
+        }
+        return s;
+    }
+
+    internal void ReplaceStruct(AbstractStruct old, AbstractStruct replacement)
+    {
+        var structs = Clients[old.Id.Client];
+        structs[FindIndex(structs, old.Id.Clock)] = replacement;
+    }
+
+    /// <summary>Calls <paramref name="f"/> for every struct in [clockStart, clockStart+len), splitting at both ends.</summary>
+    internal static void IterateStructs(Transaction transaction, List<AbstractStruct> structs, uint clockStart, uint len, Action<AbstractStruct> f)
+    {
+        if (len == 0) return;
+        uint clockEnd = clockStart + len;
+        int index = FindIndexCleanStart(transaction, structs, clockStart);
+        AbstractStruct s;
+        do
+        {
+            s = structs[index++];
+            if (clockEnd < s.Id.Clock + s.Length)
+            {
+                FindIndexCleanStart(transaction, structs, clockEnd);
+            }
+            f(s);
+        } while (index < structs.Count && structs[index].Id.Clock < clockEnd);
+    }
+}

@@ -1,0 +1,241 @@
+namespace Spotter.Collab.Crdt;
+
+/// <summary>
+/// A batch of changes. Observers run and the update event fires when the outermost transaction ends.
+/// </summary>
+public sealed class Transaction
+{
+    public Doc Doc { get; }
+    /// <summary>Ranges deleted in this transaction.</summary>
+    public DeleteSet DeleteSet { get; } = new();
+    /// <summary>State vector when the transaction started.</summary>
+    public IReadOnlyDictionary<ulong, uint> BeforeState => _beforeState;
+    /// <summary>State vector when the transaction ended (set during cleanup).</summary>
+    public IReadOnlyDictionary<ulong, uint> AfterState => _afterState;
+    public object? Origin { get; }
+    /// <summary>True for changes made on this replica, false for applied updates.</summary>
+    public bool Local { get; internal set; }
+
+    internal readonly Dictionary<ulong, uint> _beforeState;
+    internal Dictionary<ulong, uint> _afterState = [];
+    /// <summary>Types whose own content changed, with the changed keys (null = the list part).</summary>
+    internal readonly Dictionary<AbstractType, HashSet<string?>> Changed = new(ReferenceEqualityComparer.Instance);
+    internal readonly Dictionary<AbstractType, List<YEvent>> ChangedParentTypes = new(ReferenceEqualityComparer.Instance);
+    internal readonly List<Item> MergeStructs = [];
+    internal readonly HashSet<Doc> SubdocsAdded = new(ReferenceEqualityComparer.Instance);
+    internal readonly HashSet<Doc> SubdocsRemoved = new(ReferenceEqualityComparer.Instance);
+    internal readonly HashSet<Doc> SubdocsLoaded = new(ReferenceEqualityComparer.Instance);
+    internal bool NeedFormattingCleanup;
+    internal HashSet<Snapshot>? SplitSnapshots;
+
+    internal Transaction(Doc doc, object? origin, bool local)
+    {
+        Doc = doc;
+        Origin = origin;
+        Local = local;
+        _beforeState = doc.Store.GetStateVector();
+    }
+
+    internal uint BeforeStateOf(ulong client) => _beforeState.TryGetValue(client, out var c) ? c : 0;
+
+    /// <summary>
+    /// Records that <paramref name="type"/> changed, unless the type itself was created in this transaction
+    /// (then only its creation is news).
+    /// </summary>
+    internal void AddChangedType(AbstractType type, string? parentSub)
+    {
+        var item = type.Item;
+        if (item is null || (item.Id.Clock < BeforeStateOf(item.Id.Client) && !item.Deleted))
+        {
+            if (!Changed.TryGetValue(type, out var subs))
+            {
+                subs = [];
+                Changed[type] = subs;
+            }
+            subs.Add(parentSub);
+        }
+    }
+
+    internal Id NextId() => new(Doc.ClientId, Doc.Store.GetState(Doc.ClientId));
+
+    /// <summary>Writes this transaction's changes as an update; false when nothing changed.</summary>
+    internal bool WriteUpdate(IUpdateEncoder encoder)
+    {
+        if (DeleteSet.Clients.Count == 0 && !StateChanged()) return false;
+        DeleteSet.SortAndMerge();
+        UpdateWriter.WriteClientsStructs(encoder, Doc.Store, _beforeState);
+        DeleteSet.Write(encoder);
+        return true;
+    }
+
+    private bool StateChanged()
+    {
+        foreach (var (client, clock) in _afterState)
+        {
+            if (!_beforeState.TryGetValue(client, out var before) || before != clock) return true;
+        }
+        return false;
+    }
+
+    // ---- cleanup: gc and merging, exactly as yjs so that encodings are byte-identical ----
+
+    /// <summary>Merges structs[pos] into its left neighbours as far as possible; returns how many were merged.</summary>
+    private static int TryToMergeWithLefts(List<AbstractStruct> structs, int pos)
+    {
+        var right = structs[pos];
+        int i = pos;
+        while (i > 0)
+        {
+            var left = structs[i - 1];
+            if (left.Deleted != right.Deleted || left.GetType() != right.GetType() || !left.MergeWith(right)) break;
+            if (right is Item ri && ri.ParentSub is not null && ri.Parent!.MapGet(ri.ParentSub) == ri)
+            {
+                ri.Parent.MapSet(ri.ParentSub, (Item)left);
+            }
+            right = left;
+            i--;
+        }
+        int merged = pos - i;
+        if (merged > 0) structs.RemoveRange(pos + 1 - merged, merged);
+        return merged;
+    }
+
+    private static void TryGcDeleteSet(DeleteSet ds, StructStore store)
+    {
+        foreach (var (client, deleteItems) in ds.Clients)
+        {
+            var structs = store.Clients[client];
+            for (int di = deleteItems.Count - 1; di >= 0; di--)
+            {
+                var deleteItem = deleteItems[di];
+                uint end = deleteItem.Clock + deleteItem.Len;
+                for (int si = StructStore.FindIndex(structs, deleteItem.Clock); si < structs.Count; si++)
+                {
+                    var s = structs[si];
+                    if (s.Id.Clock >= end) break;
+                    if (s is Item item && item.Deleted && !item.Keep) item.Gc(store, false);
+                }
+            }
+        }
+    }
+
+    private static void TryMergeDeleteSet(DeleteSet ds, StructStore store)
+    {
+        foreach (var (client, deleteItems) in ds.Clients)
+        {
+            var structs = store.Clients[client];
+            for (int di = deleteItems.Count - 1; di >= 0; di--)
+            {
+                var deleteItem = deleteItems[di];
+                // Start with the struct right of the last deleted one.
+                int mostRight = Math.Min(structs.Count - 1, 1 + StructStore.FindIndex(structs, deleteItem.Clock + deleteItem.Len - 1));
+                for (int si = mostRight; si > 0 && structs[si].Id.Clock >= deleteItem.Clock;)
+                {
+                    si -= 1 + TryToMergeWithLefts(structs, si);
+                }
+            }
+        }
+    }
+
+    /// <summary>Garbage-collects and merges the structs a delete set touches (used after transactions and by snapshots).</summary>
+    internal static void TryGc(DeleteSet ds, StructStore store)
+    {
+        TryGcDeleteSet(ds, store);
+        TryMergeDeleteSet(ds, store);
+    }
+
+    internal static void Cleanup(List<Transaction> cleanups, int i)
+    {
+        while (i < cleanups.Count)
+        {
+            var transaction = cleanups[i];
+            var doc = transaction.Doc;
+            var store = doc.Store;
+            var ds = transaction.DeleteSet;
+            try
+            {
+                ds.SortAndMerge();
+                transaction._afterState = store.GetStateVector();
+                transaction.CallObservers();
+            }
+            finally
+            {
+                if (doc.Gc) TryGcDeleteSet(ds, store);
+                TryMergeDeleteSet(ds, store);
+
+                foreach (var (client, clock) in transaction._afterState)
+                {
+                    uint beforeClock = transaction.BeforeStateOf(client);
+                    if (beforeClock != clock)
+                    {
+                        var structs = store.Clients[client];
+                        // Right to left, so removals do not disturb the indices still to visit.
+                        int firstChangePos = Math.Max(StructStore.FindIndex(structs, beforeClock), 1);
+                        for (int k = structs.Count - 1; k >= firstChangePos;)
+                        {
+                            k -= 1 + TryToMergeWithLefts(structs, k);
+                        }
+                    }
+                }
+                var mergeStructs = transaction.MergeStructs;
+                for (int k = mergeStructs.Count - 1; k >= 0; k--)
+                {
+                    var id = mergeStructs[k].Id;
+                    var structs = store.Clients[id.Client];
+                    int replacedPos = StructStore.FindIndex(structs, id.Clock);
+                    if (replacedPos + 1 < structs.Count && TryToMergeWithLefts(structs, replacedPos + 1) > 1)
+                    {
+                        continue; // both neighbours already merged
+                    }
+                    if (replacedPos > 0) TryToMergeWithLefts(structs, replacedPos);
+                }
+                if (!transaction.Local && transaction._afterState.GetValueOrDefault(doc.ClientId) != transaction.BeforeStateOf(doc.ClientId))
+                {
+                    // Another replica wrote with our client id: pick a new one, as yjs does.
+                    doc.ChangeClientIdAfterConflict();
+                }
+                doc.RaiseAfterTransaction(transaction);
+                if (cleanups.Count <= i + 1)
+                {
+                    doc.TransactionCleanups.Clear();
+                }
+                i++;
+            }
+        }
+    }
+
+    private void CallObservers()
+    {
+        List<Exception>? errors = null;
+        foreach (var (type, subs) in Changed)
+        {
+            if (type.Item is null || !type.Item.Deleted)
+            {
+                try { type.CallObserver(this, subs); }
+                catch (Exception e) { (errors ??= []).Add(e); }
+            }
+        }
+        foreach (var (type, events) in ChangedParentTypes)
+        {
+            if (!type.HasDeepObservers || (type.Item is not null && type.Item.Deleted)) continue;
+            var live = new List<YEvent>(events.Count);
+            foreach (var ev in events)
+            {
+                if (ev.Target.Item is null || !ev.Target.Item.Deleted)
+                {
+                    ev.CurrentTarget = type;
+                    live.Add(ev);
+                }
+            }
+            live.Sort((a, b) => a.PathLengthTo(type).CompareTo(b.PathLengthTo(type)));
+            try { type.CallDeepObservers(live, this); }
+            catch (Exception e) { (errors ??= []).Add(e); }
+        }
+        if (NeedFormattingCleanup)
+        {
+            try { YText.CleanupAfterTransaction(this); }
+            catch (Exception e) { (errors ??= []).Add(e); }
+        }
+        if (errors is not null) throw errors.Count == 1 ? errors[0] : new AggregateException(errors);
+    }
+}

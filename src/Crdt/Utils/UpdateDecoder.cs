@@ -1,0 +1,221 @@
+using Spotter.Collab.Crdt.Lib0;
+
+namespace Spotter.Collab.Crdt;
+
+/// <summary>Reads delete sets (mirrors yjs DSDecoderV1/V2). All reads throw <see cref="CrdtFormatException"/> on bad input.</summary>
+internal interface IDSDecoder
+{
+    /// <summary>The reader for everything not column-encoded (in V1: everything).</summary>
+    Lib0Reader Rest { get; }
+
+    void ResetDsCurVal();
+
+    uint ReadDsClock();
+
+    uint ReadDsLen();
+}
+
+/// <summary>Reads updates (mirrors yjs UpdateDecoderV1/V2).</summary>
+internal interface IUpdateDecoder : IDSDecoder
+{
+    Id ReadLeftId();
+
+    Id ReadRightId();
+
+    ulong ReadClient();
+
+    byte ReadInfo();
+
+    string ReadString();
+
+    bool ReadParentInfo();
+
+    uint ReadTypeRef();
+
+    uint ReadLen();
+
+    object? ReadAny();
+
+    byte[] ReadBuf();
+
+    /// <summary>Embeds/format values: JSON text in V1, lib0 any in V2.</summary>
+    object? ReadJson();
+
+    string ReadKey();
+}
+
+/// <summary>Version 1 delete-set decoding: plain varuints.</summary>
+internal class DSDecoderV1 : IDSDecoder
+{
+    public DSDecoderV1(Lib0Reader reader)
+    {
+        Rest = reader;
+    }
+
+    public Lib0Reader Rest { get; }
+
+    public void ResetDsCurVal()
+    {
+        // V1 reads absolute values; nothing to reset.
+    }
+
+    public uint ReadDsClock() => Rest.ReadVarUint32();
+
+    public uint ReadDsLen() => Rest.ReadVarUint32();
+}
+
+/// <summary>Version 1 update decoding: every field comes, in order, from one buffer.</summary>
+internal sealed class UpdateDecoderV1 : DSDecoderV1, IUpdateDecoder
+{
+    public UpdateDecoderV1(Lib0Reader reader) : base(reader)
+    {
+    }
+
+    public Id ReadLeftId() => new(Rest.ReadVarUint(), Rest.ReadVarUint32());
+
+    public Id ReadRightId() => new(Rest.ReadVarUint(), Rest.ReadVarUint32());
+
+    public ulong ReadClient() => Rest.ReadVarUint();
+
+    public byte ReadInfo() => Rest.ReadUint8();
+
+    public string ReadString() => Rest.ReadVarString();
+
+    public bool ReadParentInfo() => Rest.ReadVarUint() == 1;
+
+    public uint ReadTypeRef() => Rest.ReadVarUint32();
+
+    public uint ReadLen() => Rest.ReadVarUint32();
+
+    public object? ReadAny() => Rest.ReadAny();
+
+    public byte[] ReadBuf() => Rest.ReadVarUint8Array();
+
+    public object? ReadJson() => JsJson.Parse(Rest.ReadVarString());
+
+    public string ReadKey() => Rest.ReadVarString();
+}
+
+/// <summary>Version 2 delete-set decoding: clocks relative to the previous range end, lengths plus one.</summary>
+internal class DSDecoderV2 : IDSDecoder
+{
+    private ulong _dsCurrVal;
+
+    public DSDecoderV2(Lib0Reader reader)
+    {
+        Rest = reader;
+    }
+
+    public Lib0Reader Rest { get; }
+
+    public void ResetDsCurVal() => _dsCurrVal = 0;
+
+    public uint ReadDsClock()
+    {
+        _dsCurrVal += Rest.ReadVarUint();
+        if (_dsCurrVal > uint.MaxValue)
+        {
+            ThrowHelper.Format("Delete-set clock exceeds 32 bits.");
+        }
+        return (uint)_dsCurrVal;
+    }
+
+    public uint ReadDsLen()
+    {
+        ulong len = Rest.ReadVarUint() + 1;
+        _dsCurrVal += len;
+        if (_dsCurrVal > (ulong)uint.MaxValue + 1)
+        {
+            ThrowHelper.Format("Delete-set range exceeds 32-bit clocks.");
+        }
+        return (uint)len;
+    }
+}
+
+/// <summary>
+/// Version 2 update decoding: reads the feature flag and the nine column buffers up front;
+/// <see cref="DSDecoderV2.Rest"/> continues after them. Columns are slices of the input, not copies.
+/// </summary>
+internal sealed class UpdateDecoderV2 : DSDecoderV2, IUpdateDecoder
+{
+    private readonly List<string> _keys = [];
+    private readonly IntDiffOptRleDecoder _keyClockDecoder;
+    private readonly UintOptRleDecoder _clientDecoder;
+    private readonly IntDiffOptRleDecoder _leftClockDecoder;
+    private readonly IntDiffOptRleDecoder _rightClockDecoder;
+    private readonly RleByteDecoder _infoDecoder;
+    private readonly StringColumnDecoder _stringDecoder;
+    private readonly RleByteDecoder _parentInfoDecoder;
+    private readonly UintOptRleDecoder _typeRefDecoder;
+    private readonly UintOptRleDecoder _lenDecoder;
+
+    public UpdateDecoderV2(Lib0Reader reader) : base(reader)
+    {
+        reader.ReadVarUint(); // feature flag, currently unused
+        _keyClockDecoder = new IntDiffOptRleDecoder(reader.ReadVarUint8ArrayMemory());
+        _clientDecoder = new UintOptRleDecoder(reader.ReadVarUint8ArrayMemory());
+        _leftClockDecoder = new IntDiffOptRleDecoder(reader.ReadVarUint8ArrayMemory());
+        _rightClockDecoder = new IntDiffOptRleDecoder(reader.ReadVarUint8ArrayMemory());
+        _infoDecoder = new RleByteDecoder(reader.ReadVarUint8ArrayMemory());
+        _stringDecoder = new StringColumnDecoder(reader.ReadVarUint8ArrayMemory());
+        _parentInfoDecoder = new RleByteDecoder(reader.ReadVarUint8ArrayMemory());
+        _typeRefDecoder = new UintOptRleDecoder(reader.ReadVarUint8ArrayMemory());
+        _lenDecoder = new UintOptRleDecoder(reader.ReadVarUint8ArrayMemory());
+    }
+
+    private static uint ToClock(long value)
+    {
+        if ((ulong)value > uint.MaxValue)
+        {
+            ThrowHelper.Format("Clock outside the 32-bit range.");
+        }
+        return (uint)value;
+    }
+
+    private static uint ToUInt32(ulong value)
+    {
+        if (value > uint.MaxValue)
+        {
+            ThrowHelper.Format("Value exceeds 32 bits.");
+        }
+        return (uint)value;
+    }
+
+    public Id ReadLeftId() => new(_clientDecoder.Read(), ToClock(_leftClockDecoder.Read()));
+
+    public Id ReadRightId() => new(_clientDecoder.Read(), ToClock(_rightClockDecoder.Read()));
+
+    public ulong ReadClient() => _clientDecoder.Read();
+
+    public byte ReadInfo() => _infoDecoder.Read();
+
+    public string ReadString() => _stringDecoder.Read();
+
+    public bool ReadParentInfo() => _parentInfoDecoder.Read() == 1;
+
+    public uint ReadTypeRef() => ToUInt32(_typeRefDecoder.Read());
+
+    public uint ReadLen() => ToUInt32(_lenDecoder.Read());
+
+    public object? ReadAny() => Rest.ReadAny();
+
+    public byte[] ReadBuf() => Rest.ReadVarUint8Array();
+
+    public object? ReadJson() => Rest.ReadAny();
+
+    public string ReadKey()
+    {
+        long keyClock = _keyClockDecoder.Read();
+        if (keyClock < 0)
+        {
+            ThrowHelper.Format("Negative key clock.");
+        }
+        if (keyClock < _keys.Count)
+        {
+            return _keys[(int)keyClock];
+        }
+        string key = _stringDecoder.Read();
+        _keys.Add(key);
+        return key;
+    }
+}

@@ -1,0 +1,157 @@
+using Orleans.Concurrency;
+
+namespace Spotter.Collab.Grains;
+
+/// <summary>
+/// One activation per document id: holds the CRDT document, its ACL and the awareness states of everyone
+/// connected, checks the caller's role on every frame and fans accepted changes out to subscribed web hosts.
+/// Callers pass the authenticated username; the grain trusts it (only the web host talks to grains).
+/// </summary>
+[Alias("spotter.IDocumentGrain")]
+public interface IDocumentGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the document with <paramref name="owner"/> as its owner. False if it already exists.</summary>
+    [Alias("Create")]
+    Task<bool> Create(string owner, string title);
+
+    /// <summary>Title, caller's role and members; null if the document is missing or not visible to the caller.</summary>
+    [Alias("Describe")]
+    Task<DocumentInfo?> Describe(string username);
+
+    /// <summary>Role plus the server's sync step 1 frame, or a null role (missing and not shared look the same).</summary>
+    [Alias("Join")]
+    Task<JoinResult> Join(string username, string connectionId);
+
+    /// <summary>Handles one y-websocket frame (sync, awareness, query-awareness) from a joined connection.
+    /// Completes once any update in it is durable.</summary>
+    [Alias("Receive")]
+    Task<FrameResult> Receive(string username, string connectionId, byte[] frame);
+
+    /// <summary>The connection left or dropped: its awareness states are removed for everyone.</summary>
+    [Alias("Leave")]
+    Task Leave(string connectionId);
+
+    /// <summary>Applies a V1 update sent over HTTP (editor role needed), durable and broadcast like any other.</summary>
+    [Alias("ApplyUpdate")]
+    Task<FrameResult> ApplyUpdate(string username, byte[] update);
+
+    [Alias("SetMember")]
+    Task<MembershipResult> SetMember(string actor, string username, DocumentRole role);
+
+    [Alias("RemoveMember")]
+    Task<MembershipResult> RemoveMember(string actor, string username);
+
+    /// <summary>JSON value of a root type (Text/XmlFragment as a string, Map/Array as JSON).</summary>
+    [Alias("ReadRoot")]
+    Task<RootReadResult> ReadRoot(string username, string name, RootKind kind);
+
+    /// <summary>Subscribes a web host's observer (refresh before the expiry). Returns the activation epoch: when it
+    /// changes the grain was reactivated and lost its subscriptions.</summary>
+    [Alias("Subscribe")]
+    Task<Guid> Subscribe(IDocumentObserver observer);
+
+    [Alias("Unsubscribe")]
+    Task Unsubscribe(IDocumentObserver observer);
+}
+
+/// <summary>One observer per web host per open document.</summary>
+[Alias("spotter.IDocumentObserver")]
+public interface IDocumentObserver : IGrainObserver
+{
+    /// <summary>Frames accepted during one tick; each is sent to every local connection except its origin.</summary>
+    [Alias("OnBroadcast"), OneWay]
+    Task OnBroadcast(DocumentBroadcast broadcast);
+
+    /// <summary>A member's role changed (null: removed). The host rejects, demotes or revokes live connections.</summary>
+    [Alias("OnAccessChanged"), OneWay]
+    Task OnAccessChanged(string documentId, string username, DocumentRole? role);
+}
+
+[GenerateSerializer, Immutable, Alias("spotter.DocumentInfo")]
+public sealed record DocumentInfo(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Title,
+    [property: Id(2)] DocumentRole Role,
+    [property: Id(3)] IReadOnlyDictionary<string, DocumentRole> Members);
+
+[GenerateSerializer, Immutable, Alias("spotter.JoinResult")]
+public sealed record JoinResult(
+    [property: Id(0)] DocumentRole? Role,
+    [property: Id(1)] byte[]? SyncStep1,
+    [property: Id(2)] Guid Epoch);
+
+/// <summary>Outcome of a client frame: a rejection (code + detail) or an optional reply for the sender only.</summary>
+[GenerateSerializer, Immutable, Alias("spotter.FrameResult")]
+public sealed record FrameResult(
+    [property: Id(0)] string? RejectCode,
+    [property: Id(1)] string? RejectDetail,
+    [property: Id(2)] byte[]? Reply,
+    [property: Id(3)] Guid Epoch)
+{
+    public bool IsRejected => RejectCode is not null;
+}
+
+public static class RejectCodes
+{
+    public const string ReadOnly = "read-only";
+    public const string Malformed = "malformed";
+    public const string TooLarge = "too-large";
+    public const string RateLimited = "rate-limited";
+    /// <summary>Not a wire code for Rejected: the caller has no access (any more).</summary>
+    public const string Forbidden = "forbidden";
+}
+
+[GenerateSerializer, Immutable, Alias("spotter.DocumentBroadcast")]
+public sealed record DocumentBroadcast(
+    [property: Id(0)] string DocumentId,
+    [property: Id(1)] IReadOnlyList<BroadcastFrame> Frames);
+
+[GenerateSerializer, Immutable, Alias("spotter.BroadcastFrame")]
+public sealed record BroadcastFrame(
+    [property: Id(0)] string? OriginConnectionId,
+    [property: Id(1)] byte[] Frame);
+
+public enum MembershipResult
+{
+    Ok,
+    /// <summary>Document missing or invisible to the actor.</summary>
+    NotFound,
+    /// <summary>Actor sees the document but is not an owner.</summary>
+    Forbidden,
+    /// <summary>The change would leave the document without an owner.</summary>
+    LastOwner,
+}
+
+public enum RootKind
+{
+    Text,
+    Map,
+    Array,
+    Xml,
+}
+
+[GenerateSerializer, Immutable, Alias("spotter.RootReadResult")]
+public sealed record RootReadResult(
+    [property: Id(0)] bool Found,
+    [property: Id(1)] string? Json);
+
+[Alias("spotter.IUserGrain")]
+public interface IUserGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the account; false if the username is taken.</summary>
+    [Alias("Create")]
+    Task<bool> Create(string displayName, string password, bool isAdmin);
+
+    /// <summary>The profile if the password matches, else null (also for unknown users).</summary>
+    [Alias("VerifyPassword")]
+    Task<UserProfile?> VerifyPassword(string password);
+
+    [Alias("GetProfile")]
+    Task<UserProfile?> GetProfile();
+}
+
+[GenerateSerializer, Immutable, Alias("spotter.UserProfile")]
+public sealed record UserProfile(
+    [property: Id(0)] string Username,
+    [property: Id(1)] string DisplayName,
+    [property: Id(2)] bool IsAdmin);

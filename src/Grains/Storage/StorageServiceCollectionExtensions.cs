@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Storage;
+
+namespace Spotter.Collab.Grains.Storage;
+
+public static class StorageServiceCollectionExtensions
+{
+    public const string DefaultStorageName = "Default";
+
+    /// <summary>
+    /// Embedded mode: one SQLite file under the data directory holds document logs, grain state (registered as
+    /// Orleans' default grain storage) and host secrets.
+    /// </summary>
+    public static IServiceCollection AddSqliteStorage(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SqliteStoreOptions>().Bind(configuration.GetSection(SqliteStoreOptions.SectionName));
+        services.AddSingleton<SqliteDatabase>();
+        services.AddSingleton<ISecretStore>(sp => sp.GetRequiredService<SqliteDatabase>());
+        services.AddSingleton<SqliteDocumentStore>();
+        services.AddSingleton<IDocumentStore>(sp => sp.GetRequiredService<SqliteDocumentStore>());
+        // Same registration shape as Orleans' AddGrainStorage: keyed by provider name, plus the unkeyed default.
+        services.AddKeyedSingleton<IGrainStorage>(DefaultStorageName,
+            (sp, _) => ActivatorUtilities.CreateInstance<SqliteGrainStorage>(sp));
+        services.TryAddSingleton(sp => sp.GetRequiredKeyedService<IGrainStorage>(DefaultStorageName));
+        return services;
+    }
+}

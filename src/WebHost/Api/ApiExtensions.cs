@@ -1,0 +1,35 @@
+using System.Text.RegularExpressions;
+
+namespace Spotter.Collab.WebHost.Api;
+
+public static partial class ApiExtensions
+{
+    public static WebApplicationBuilder AddCollabApi(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        builder.Services.AddOptions<CollabLimits>().Bind(builder.Configuration.GetSection(CollabLimits.SectionName));
+        return builder;
+    }
+
+    /// <summary>Usernames are case-insensitive: stored and compared in lower case.</summary>
+    public static string? NormalizeUsername(string? username)
+    {
+        if (string.IsNullOrWhiteSpace(username)) return null;
+        var normalized = username.Trim().ToLowerInvariant();
+        return UsernamePattern().IsMatch(normalized) ? normalized : null;
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9_.-]{0,63}$")]
+    private static partial Regex UsernamePattern();
+}
+
+/// <summary>Size bounds on client input.</summary>
+public sealed class CollabLimits
+{
+    public const string SectionName = "Collab";
+
+    /// <summary>Largest client frame (hub Send) or HTTP update accepted; larger ones are rejected as too-large.</summary>
+    public int MaxFrameBytes { get; set; } = 16 * 1024 * 1024;
+}

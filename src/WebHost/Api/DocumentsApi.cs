@@ -1,0 +1,127 @@
+using System.Buffers;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Spotter.Collab.Grains;
+using Spotter.Collab.WebHost.Auth;
+
+namespace Spotter.Collab.WebHost.Api;
+
+public sealed record CreateDocumentRequest(string Title);
+public sealed record CreateDocumentResponse(string Id);
+public sealed record MemberResponse(string Username, string Role);
+public sealed record DocumentResponse(string Id, string Title, string Role, IReadOnlyList<MemberResponse> Members);
+public sealed record SetMemberRequest(string Role);
+public sealed record RootValueResponse(JsonElement Value);
+
+public static class DocumentsApi
+{
+    public static IEndpointRouteBuilder MapDocumentsApi(this IEndpointRouteBuilder app)
+    {
+        var docs = app.MapGroup("/api/docs").RequireAuthorization().WithTags("Documents");
+        docs.MapPost("/", CreateAsync);
+        docs.MapGet("/{id}", DescribeAsync);
+        docs.MapPut("/{id}/members/{username}", SetMemberAsync);
+        docs.MapDelete("/{id}/members/{username}", RemoveMemberAsync);
+        docs.MapGet("/{id}/roots/{name}", ReadRootAsync);
+        docs.MapPost("/{id}/updates", ApplyUpdateAsync).Accepts<byte[]>("application/octet-stream");
+        return app;
+    }
+
+    private static async Task<Results<Created<CreateDocumentResponse>, ProblemHttpResult>> CreateAsync(
+        CreateDocumentRequest request, HttpContext http, IGrainFactory grains)
+    {
+        var title = request.Title?.Trim();
+        if (string.IsNullOrEmpty(title) || title.Length > 200) return Problems.Invalid("title: 1-200 characters");
+        var id = Guid.NewGuid().ToString("N");
+        if (!await grains.GetGrain<IDocumentGrain>(id).Create(http.User.Username(), title))
+        {
+            return Problems.Of(StatusCodes.Status409Conflict, "exists", "document id collision, retry");
+        }
+        return TypedResults.Created($"/api/docs/{id}", new CreateDocumentResponse(id));
+    }
+
+    private static async Task<Results<Ok<DocumentResponse>, ProblemHttpResult>> DescribeAsync(string id, HttpContext http, IGrainFactory grains)
+    {
+        var info = await grains.GetGrain<IDocumentGrain>(id).Describe(http.User.Username());
+        if (info is null) return Problems.NotFound();
+        var members = info.Members.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => new MemberResponse(m.Key, m.Value.ToWire())).ToList();
+        return TypedResults.Ok(new DocumentResponse(info.Id, info.Title, info.Role.ToWire(), members));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> SetMemberAsync(
+        string id, string username, SetMemberRequest request, HttpContext http, IGrainFactory grains)
+    {
+        if (!DocumentRoles.TryParse(request.Role, out var role)) return Problems.Invalid("role: owner, editor, commenter or viewer");
+        var member = ApiExtensions.NormalizeUsername(username);
+        if (member is null || await grains.GetGrain<IUserGrain>(member).GetProfile() is null)
+        {
+            return Problems.Of(StatusCodes.Status400BadRequest, "unknown-user", $"no user '{username}'");
+        }
+        return MembershipOutcome(await grains.GetGrain<IDocumentGrain>(id).SetMember(http.User.Username(), member, role));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> RemoveMemberAsync(string id, string username, HttpContext http, IGrainFactory grains)
+    {
+        var member = ApiExtensions.NormalizeUsername(username) ?? username;
+        return MembershipOutcome(await grains.GetGrain<IDocumentGrain>(id).RemoveMember(http.User.Username(), member));
+    }
+
+    private static Results<NoContent, ProblemHttpResult> MembershipOutcome(MembershipResult result) => result switch
+    {
+        MembershipResult.Ok => TypedResults.NoContent(),
+        MembershipResult.NotFound => Problems.NotFound(),
+        MembershipResult.Forbidden => Problems.Forbidden("only an owner may change members"),
+        _ => Problems.Of(StatusCodes.Status409Conflict, "last-owner", "a document must keep at least one owner"),
+    };
+
+    private static async Task<Results<Ok<RootValueResponse>, ProblemHttpResult>> ReadRootAsync(
+        string id, string name, string? type, HttpContext http, IGrainFactory grains)
+    {
+        RootKind? kind = (type ?? "text") switch
+        {
+            "text" => RootKind.Text,
+            "map" => RootKind.Map,
+            "array" => RootKind.Array,
+            "xml" => RootKind.Xml,
+            _ => null,
+        };
+        if (kind is null) return Problems.Invalid("type: text, map, array or xml");
+        RootReadResult result;
+        try
+        {
+            result = await grains.GetGrain<IDocumentGrain>(id).ReadRoot(http.User.Username(), name, kind.Value);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The root exists with a different type.
+            return Problems.Of(StatusCodes.Status409Conflict, "type-mismatch", ex.Message);
+        }
+        if (!result.Found) return Problems.NotFound();
+        using var json = JsonDocument.Parse(result.Json!);
+        return TypedResults.Ok(new RootValueResponse(json.RootElement.Clone()));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> ApplyUpdateAsync(
+        string id, HttpRequest request, IGrainFactory grains, IOptions<CollabLimits> limits)
+    {
+        var max = limits.Value.MaxFrameBytes;
+        if (request.ContentLength > max) return TooLarge(max);
+        var read = await request.BodyReader.ReadAtLeastAsync(max + 1, request.HttpContext.RequestAborted);
+        if (read.Buffer.Length > max) return TooLarge(max);
+        var update = read.Buffer.ToArray();
+        request.BodyReader.AdvanceTo(read.Buffer.End);
+
+        var result = await grains.GetGrain<IDocumentGrain>(id).ApplyUpdate(request.HttpContext.User.Username(), update);
+        return result.RejectCode switch
+        {
+            null => TypedResults.NoContent(),
+            RejectCodes.Forbidden => Problems.NotFound(),
+            RejectCodes.ReadOnly => Problems.Of(StatusCodes.Status403Forbidden, RejectCodes.ReadOnly, result.RejectDetail ?? "read-only"),
+            _ => Problems.Of(StatusCodes.Status400BadRequest, result.RejectCode, result.RejectDetail ?? result.RejectCode),
+        };
+    }
+
+    private static ProblemHttpResult TooLarge(int max) =>
+        Problems.Of(StatusCodes.Status413PayloadTooLarge, RejectCodes.TooLarge, $"updates are limited to {max} bytes");
+}

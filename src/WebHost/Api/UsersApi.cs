@@ -1,0 +1,33 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Spotter.Collab.Grains;
+using Spotter.Collab.WebHost.Auth;
+
+namespace Spotter.Collab.WebHost.Api;
+
+public sealed record CreateUserRequest(string Username, string Password, string? DisplayName);
+public sealed record UserResponse(string Username, string DisplayName);
+
+public static class UsersApi
+{
+    public const int MinPasswordLength = 8;
+
+    public static IEndpointRouteBuilder MapUsersApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/users", CreateAsync).RequireAuthorization(AuthExtensions.AdminPolicy).WithTags("Users");
+        return app;
+    }
+
+    private static async Task<Results<Created<UserResponse>, ProblemHttpResult>> CreateAsync(CreateUserRequest request, IGrainFactory grains)
+    {
+        var username = ApiExtensions.NormalizeUsername(request.Username);
+        if (username is null) return Problems.Invalid("username: 1-64 characters of a-z, 0-9, '_', '.', '-', starting with a letter or digit");
+        if (request.Password is null || request.Password.Length < MinPasswordLength) return Problems.Invalid($"password: at least {MinPasswordLength} characters");
+        var displayName = string.IsNullOrWhiteSpace(request.DisplayName) ? username : request.DisplayName.Trim();
+        if (displayName.Length > 100) return Problems.Invalid("displayName: at most 100 characters");
+        if (!await grains.GetGrain<IUserGrain>(username).Create(displayName, request.Password, isAdmin: false))
+        {
+            return Problems.Of(StatusCodes.Status409Conflict, "user-exists", $"user '{username}' already exists");
+        }
+        return TypedResults.Created($"/api/users/{username}", new UserResponse(username, displayName));
+    }
+}

@@ -1,0 +1,28 @@
+using Microsoft.Extensions.FileProviders;
+
+namespace Spotter.Collab.WebHost.Hosting;
+
+public static class WebClientExtensions
+{
+    /// <summary>
+    /// Serves the browser client's built files: <c>Web:DistPath</c> if set, else the copy the build placed next to
+    /// the binaries (wwwroot), else ../../web/dist from the project directory. Absent files just mean no client.
+    /// </summary>
+    public static WebApplication MapWebClient(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var candidates = new[]
+        {
+            app.Configuration["Web:DistPath"],
+            Path.Combine(AppContext.BaseDirectory, "wwwroot"),
+            Path.Combine(app.Environment.ContentRootPath, "..", "..", "web", "dist"),
+        };
+        var root = candidates.FirstOrDefault(p => !string.IsNullOrEmpty(p) && File.Exists(Path.Combine(p, "index.html")));
+        if (root is null) return app;
+        var files = new PhysicalFileProvider(Path.GetFullPath(root));
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
+        app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
+        app.MapFallbackToFile("index.html", new StaticFileOptions { FileProvider = files });
+        return app;
+    }
+}

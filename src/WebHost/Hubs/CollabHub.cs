@@ -1,0 +1,66 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using Spotter.Collab.Grains;
+using Spotter.Collab.WebHost.Api;
+using Spotter.Collab.WebHost.Auth;
+
+namespace Spotter.Collab.WebHost.Hubs;
+
+/// <summary>
+/// Carries y-websocket frames between clients and document grains. One connection may hold many documents;
+/// every frame is checked against the sender's current role by the grain.
+/// </summary>
+[Authorize]
+public sealed class CollabHub(DocumentConnections connections, IGrainFactory grains, IOptions<CollabLimits> limits) : Hub<ICollabClient>
+{
+    public const string Path = "/hubs/collab";
+    public const string Forbidden = "forbidden";
+
+    /// <summary>Joins a document: returns <c>{ role }</c> and sends the server's sync step 1.</summary>
+    public async Task<Dictionary<string, string>> JoinDocument(string docId)
+    {
+        if (string.IsNullOrEmpty(docId)) throw new HubException(Forbidden);
+        var join = await connections.JoinAsync(Context.ConnectionId, Context.User!.Username(), docId);
+        if (join.Role is not { } role) throw new HubException(Forbidden);
+        await Clients.Caller.Receive(docId, join.SyncStep1!);
+        // A plain map so the key is "role" in both the JSON and the MessagePack protocol.
+        return new Dictionary<string, string>(StringComparer.Ordinal) { ["role"] = role.ToWire() };
+    }
+
+    /// <summary>One y-websocket frame; completes when the update in it is durable (or after Rejected was sent).</summary>
+    public async Task Send(string docId, byte[] frame)
+    {
+        if (!connections.TryGetMembership(Context.ConnectionId, docId, out var username)) throw new HubException(Forbidden);
+        if (frame is null || frame.Length > limits.Value.MaxFrameBytes)
+        {
+            await Clients.Caller.Rejected(docId, RejectCodes.TooLarge, $"frames are limited to {limits.Value.MaxFrameBytes} bytes");
+            return;
+        }
+        var result = await grains.GetGrain<IDocumentGrain>(docId).Receive(username, Context.ConnectionId, frame);
+        connections.ObserveEpoch(docId, result.Epoch);
+        if (result.RejectCode == RejectCodes.Forbidden)
+        {
+            // Membership was removed and the revocation has not reached this host yet.
+            await connections.RevokeConnectionAsync(docId, Context.ConnectionId, "removed");
+            return;
+        }
+        if (!connections.TryGetMembership(Context.ConnectionId, docId, out _)) return;
+        if (result.IsRejected)
+        {
+            await Clients.Caller.Rejected(docId, result.RejectCode!, result.RejectDetail ?? result.RejectCode!);
+        }
+        else if (result.Reply is not null)
+        {
+            await Clients.Caller.Receive(docId, result.Reply);
+        }
+    }
+
+    public Task LeaveDocument(string docId) => connections.LeaveAsync(Context.ConnectionId, docId);
+
+    public override async Task OnDisconnectedAsync(Exception? exception)
+    {
+        await connections.DisconnectedAsync(Context.ConnectionId);
+        await base.OnDisconnectedAsync(exception);
+    }
+}

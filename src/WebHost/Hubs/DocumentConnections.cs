@@ -1,0 +1,202 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.AspNetCore.SignalR;
+using Spotter.Collab.Grains;
+
+namespace Spotter.Collab.WebHost.Hubs;
+
+/// <summary>
+/// This host's view of who has which document open. Each open document has ONE grain observer, refcounted by the
+/// local connections that joined it; the grain sends each batch once to this host, which fans it out to the
+/// document's SignalR group. Every grain call about subscriptions lives here.
+/// </summary>
+public sealed partial class DocumentConnections(IClusterClient cluster, IHubContext<CollabHub, ICollabClient> hub, ILogger<DocumentConnections> logger)
+{
+    private readonly IHubContext<CollabHub, ICollabClient> _hub = hub;
+    private readonly ConcurrentDictionary<string, HostDocument> _documents = new(StringComparer.Ordinal);
+    // connection id → (document id → username)
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, string>> _connections = new(StringComparer.Ordinal);
+
+    public static string GroupName(string documentId) => "doc:" + documentId;
+
+    /// <summary>Documents with a live observer on this host (for tests and diagnostics).</summary>
+    public int OpenDocumentCount => _documents.Count;
+
+    public async Task<JoinResult> JoinAsync(string connectionId, string username, string documentId)
+    {
+        var join = await cluster.GetGrain<IDocumentGrain>(documentId).Join(username, connectionId);
+        if (join.Role is null) return join;
+        var documents = _connections.GetOrAdd(connectionId, _ => new ConcurrentDictionary<string, string>(StringComparer.Ordinal));
+        if (documents.TryAdd(documentId, username))
+        {
+            await _hub.Groups.AddToGroupAsync(connectionId, GroupName(documentId));
+            await AcquireAsync(documentId);
+        }
+        return join;
+    }
+
+    public bool TryGetMembership(string connectionId, string documentId, [NotNullWhen(true)] out string? username)
+    {
+        username = null;
+        return _connections.TryGetValue(connectionId, out var documents) && documents.TryGetValue(documentId, out username);
+    }
+
+    public async Task LeaveAsync(string connectionId, string documentId)
+    {
+        if (!_connections.TryGetValue(connectionId, out var documents) || !documents.TryRemove(documentId, out _)) return;
+        await _hub.Groups.RemoveFromGroupAsync(connectionId, GroupName(documentId));
+        await cluster.GetGrain<IDocumentGrain>(documentId).Leave(connectionId);
+        await ReleaseAsync(documentId);
+    }
+
+    public async Task DisconnectedAsync(string connectionId)
+    {
+        if (!_connections.TryRemove(connectionId, out var documents)) return;
+        foreach (var documentId in documents.Keys)
+        {
+            try
+            {
+                await cluster.GetGrain<IDocumentGrain>(documentId).Leave(connectionId);
+            }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException)
+            {
+                LogCallFailed(ex, documentId);
+            }
+            await ReleaseAsync(documentId);
+        }
+    }
+
+    /// <summary>Withdraws one connection's access: no more frames for the document, then <c>Revoked</c>.</summary>
+    public async Task RevokeConnectionAsync(string documentId, string connectionId, string reason)
+    {
+        if (!_connections.TryGetValue(connectionId, out var documents) || !documents.TryRemove(documentId, out _)) return;
+        await _hub.Groups.RemoveFromGroupAsync(connectionId, GroupName(documentId));
+        await ReleaseAsync(documentId);
+        await _hub.Clients.Client(connectionId).Revoked(documentId, reason);
+    }
+
+    private async Task RevokeUserAsync(string documentId, string username)
+    {
+        foreach (var (connectionId, documents) in _connections)
+        {
+            if (documents.TryGetValue(documentId, out var member) && member == username)
+            {
+                await RevokeConnectionAsync(documentId, connectionId, "removed");
+            }
+        }
+    }
+
+    /// <summary>A grain answered with a different activation epoch: it was reactivated and forgot our observer.</summary>
+    public void ObserveEpoch(string documentId, Guid epoch)
+    {
+        if (_documents.TryGetValue(documentId, out var document) && document.Epoch != epoch)
+        {
+            _ = ResubscribeAsync(document);
+        }
+    }
+
+    public async Task RefreshAllAsync()
+    {
+        foreach (var document in _documents.Values) await ResubscribeAsync(document);
+    }
+
+    private async Task AcquireAsync(string documentId)
+    {
+        while (true)
+        {
+            var document = _documents.GetOrAdd(documentId, id => new HostDocument(id, this));
+            await document.Gate.WaitAsync();
+            try
+            {
+                // Lost a race with the last release of this entry: take a fresh one.
+                if (document.Closed) continue;
+                document.References++;
+                if (document.References == 1)
+                {
+                    document.Reference = cluster.CreateObjectReference<IDocumentObserver>(document);
+                    document.Epoch = await cluster.GetGrain<IDocumentGrain>(documentId).Subscribe(document.Reference);
+                }
+                return;
+            }
+            finally
+            {
+                document.Gate.Release();
+            }
+        }
+    }
+
+    private async Task ReleaseAsync(string documentId)
+    {
+        if (!_documents.TryGetValue(documentId, out var document)) return;
+        await document.Gate.WaitAsync();
+        try
+        {
+            if (document.Closed || --document.References > 0) return;
+            document.Closed = true;
+            _documents.TryRemove(new KeyValuePair<string, HostDocument>(documentId, document));
+            if (document.Reference is { } reference)
+            {
+                try
+                {
+                    await cluster.GetGrain<IDocumentGrain>(documentId).Unsubscribe(reference);
+                }
+                catch (Exception ex) when (ex is OrleansException or TimeoutException)
+                {
+                    LogCallFailed(ex, documentId);
+                }
+                cluster.DeleteObjectReference<IDocumentObserver>(document);
+            }
+        }
+        finally
+        {
+            document.Gate.Release();
+        }
+    }
+
+    private async Task ResubscribeAsync(HostDocument document)
+    {
+        await document.Gate.WaitAsync();
+        try
+        {
+            if (document.Closed || document.Reference is null) return;
+            document.Epoch = await cluster.GetGrain<IDocumentGrain>(document.Id).Subscribe(document.Reference);
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException)
+        {
+            LogCallFailed(ex, document.Id);
+        }
+        finally
+        {
+            document.Gate.Release();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Grain call for document {DocumentId} failed")]
+    private partial void LogCallFailed(Exception exception, string documentId);
+
+    /// <summary>The observer of one open document on this host.</summary>
+    private sealed class HostDocument(string id, DocumentConnections owner) : IDocumentObserver
+    {
+        public string Id { get; } = id;
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+        public int References { get; set; }
+        public bool Closed { get; set; }
+        public IDocumentObserver? Reference { get; set; }
+        public Guid Epoch { get; set; }
+
+        public async Task OnBroadcast(DocumentBroadcast broadcast)
+        {
+            var group = GroupName(Id);
+            foreach (var frame in broadcast.Frames)
+            {
+                var clients = frame.OriginConnectionId is null
+                    ? owner._hub.Clients.Group(group)
+                    : owner._hub.Clients.GroupExcept(group, frame.OriginConnectionId);
+                await clients.Receive(Id, frame.Frame);
+            }
+        }
+
+        public Task OnAccessChanged(string documentId, string username, DocumentRole? role) =>
+            role is null ? owner.RevokeUserAsync(documentId, username) : Task.CompletedTask;
+    }
+}

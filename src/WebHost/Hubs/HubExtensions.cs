@@ -1,0 +1,50 @@
+using Microsoft.AspNetCore.Http.Connections;
+using Spotter.Collab.Grains.Documents;
+using Spotter.Collab.WebHost.Api;
+
+namespace Spotter.Collab.WebHost.Hubs;
+
+public static class HubExtensions
+{
+    /// <summary>Room on top of the frame bound for the SignalR envelope, so an oversized frame still gets a
+    /// <c>too-large</c> rejection rather than a dropped connection.</summary>
+    private const int EnvelopeAllowance = 64 * 1024;
+
+    public static WebApplicationBuilder AddCollabHub(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var limits = builder.Configuration.GetSection(CollabLimits.SectionName).Get<CollabLimits>() ?? new CollabLimits();
+        builder.Services.AddSignalR(hub =>
+            {
+                // JSON carries bytes as base64 (4/3 larger); allow for it on top of the frame bound.
+                hub.MaximumReceiveMessageSize = (long)limits.MaxFrameBytes * 4 / 3 + EnvelopeAllowance;
+            })
+            .AddMessagePackProtocol();
+        builder.Services.AddSingleton<DocumentConnections>();
+        builder.Services.AddHostedService<ObserverRefreshService>();
+        return builder;
+    }
+
+    public static WebApplication MapCollabHub(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapHub<CollabHub>(CollabHub.Path, options =>
+        {
+            options.Transports = HttpTransportType.WebSockets | HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling;
+        });
+        return app;
+    }
+}
+
+/// <summary>Refreshes every host observer well before the grain's observer expiry, re-subscribing after reactivation.</summary>
+public sealed class ObserverRefreshService(DocumentConnections connections, Microsoft.Extensions.Options.IOptions<DocumentGrainOptions> options) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.ObserverExpiry / 3);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            await connections.RefreshAllAsync();
+        }
+    }
+}

@@ -1,0 +1,14 @@
+namespace Spotter.Collab.WebHost.Hubs;
+
+/// <summary>Server → client messages of the collaboration hub (see docs/protocol.md).</summary>
+public interface ICollabClient
+{
+    /// <summary>A y-websocket frame for <paramref name="docId"/>.</summary>
+    Task Receive(string docId, byte[] frame);
+
+    /// <summary>A frame of this client was refused: read-only, malformed, too-large or rate-limited.</summary>
+    Task Rejected(string docId, string code, string detail);
+
+    /// <summary>Access to the document was withdrawn; nothing more is sent for it.</summary>
+    Task Revoked(string docId, string reason);
+}

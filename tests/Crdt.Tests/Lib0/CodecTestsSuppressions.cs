@@ -1,0 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
+
+// Test names are sentences; underscores keep them readable in test output.
+[assembly: SuppressMessage("Naming", "CA1707:Identifiers should not contain underscores", Scope = "namespaceanddescendants", Target = "~N:Spotter.Collab.Crdt.Tests.Lib0")]
+[assembly: SuppressMessage("Naming", "CA1707:Identifiers should not contain underscores", Scope = "namespaceanddescendants", Target = "~N:Spotter.Collab.Crdt.Tests.Codec")]
+[assembly: SuppressMessage("Naming", "CA1707:Identifiers should not contain underscores", Scope = "namespaceanddescendants", Target = "~N:Spotter.Collab.Crdt.Tests.Protocols")]

@@ -1,0 +1,74 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Spotter.Collab.Grains.Protocol;
+
+namespace Spotter.Collab.Server.Tests.Infrastructure;
+
+public sealed record Rejection(string DocId, string Code, string Detail);
+
+/// <summary>
+/// A real .NET SignalR client of the collaboration hub (JSON or MessagePack). Records everything the server sends;
+/// documents attached with <see cref="Attach"/> answer sync messages like a y-websocket provider.
+/// </summary>
+public sealed class TestClient : IAsyncDisposable
+{
+    private readonly HubConnection _connection;
+    private readonly ConcurrentDictionary<string, SyncedDoc> _docs = new();
+
+    private TestClient(HubConnection connection)
+    {
+        _connection = connection;
+        connection.On<string, byte[]>("Receive", OnReceive);
+        connection.On<string, string, string>("Rejected", (doc, code, detail) => Rejections.Enqueue(new Rejection(doc, code, detail)));
+        connection.On<string, string>("Revoked", (doc, reason) => Revocations.Enqueue((doc, reason)));
+    }
+
+    public ConcurrentQueue<(string DocId, byte[] Frame)> Received { get; } = new();
+    public ConcurrentQueue<Rejection> Rejections { get; } = new();
+    public ConcurrentQueue<(string DocId, string Reason)> Revocations { get; } = new();
+
+    public string? ConnectionId => _connection.ConnectionId;
+
+    public static async Task<TestClient> ConnectAsync(Uri hubUrl, string token, bool messagePack)
+    {
+        var builder = new HubConnectionBuilder().WithUrl(hubUrl, options => options.AccessTokenProvider = () => Task.FromResult<string?>(token));
+        if (messagePack) builder.AddMessagePackProtocol();
+        var connection = builder.Build();
+        var client = new TestClient(connection);
+        await connection.StartAsync();
+        return client;
+    }
+
+    public async Task<string> JoinAsync(string docId)
+    {
+        var result = await _connection.InvokeAsync<Dictionary<string, string>>("JoinDocument", docId);
+        return result["role"];
+    }
+
+    public Task SendAsync(string docId, byte[] frame) => _connection.InvokeAsync("Send", docId, frame);
+
+    public Task LeaveAsync(string docId) => _connection.InvokeAsync("LeaveDocument", docId);
+
+    /// <summary>Frames of one message type received for <paramref name="docId"/>.</summary>
+    public List<byte[]> FramesOf(string docId, FrameType type) =>
+        Received.Where(r => r.DocId == docId && r.Frame.Length > 0 && r.Frame[0] == (byte)type).Select(r => r.Frame).ToList();
+
+    /// <summary>All awareness entries received for <paramref name="docId"/>, in arrival order.</summary>
+    public List<AwarenessEntry> AwarenessOf(string docId) =>
+        FramesOf(docId, FrameType.Awareness).SelectMany(f => AwarenessCodec.Decode(Frames.Parse(f).Payload)).ToList();
+
+    /// <summary>Keeps <paramref name="doc"/> in sync with the server copy of <paramref name="docId"/>.</summary>
+    public void Attach(string docId, SyncedDoc doc) => _docs[docId] = doc;
+
+    private void OnReceive(string docId, byte[] frame)
+    {
+        Received.Enqueue((docId, frame));
+        if (!_docs.TryGetValue(docId, out var doc)) return;
+        var reply = doc.Handle(frame);
+        // Never await an invocation inside a handler: the completion arrives on this same receive loop.
+        if (reply is not null) _ = Task.Run(() => SendAsync(docId, reply));
+    }
+
+    public async ValueTask DisposeAsync() => await _connection.DisposeAsync();
+}
