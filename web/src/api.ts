@@ -26,6 +26,10 @@ export class Api {
     return token
   }
 
+  async me(): Promise<{ username: string; displayName: string; isAdmin: boolean }> {
+    return this.request('GET', '/api/me')
+  }
+
   async createDocument(title: string): Promise<string> {
     const { id } = await this.request<{ id: string }>('POST', '/api/docs', { title })
     return id

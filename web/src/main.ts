@@ -42,13 +42,13 @@ function route(): void {
   const nav = h('nav', {},
     h('a', { href: '#/' }, 'Spotter Collab'),
     h('span', { class: 'spacer' }),
-    h('span', { class: 'muted' }, user.username),
+    h('span', { class: 'muted' }, user.displayName),
     h('button', { type: 'button', class: 'link', onclick: leaveSession }, 'Sign out'))
   const api = anonymousApi.withToken(user.token)
   const docMatch = /^\/doc\/(.+)$/.exec(hash)
   if (docMatch) {
     const docId = decodeURIComponent(docMatch[1])
-    openEditor = editorPage(ensureConnection(user.token), api, docId, user.username)
+    openEditor = editorPage(ensureConnection(user.token), api, docId, user)
     openEditor.onJoined(() => rememberDocument(user.username, docId))
     root.replaceChildren(nav, openEditor.element)
   } else {

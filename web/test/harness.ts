@@ -24,18 +24,19 @@ export function admin(): Promise<Api> {
 let userCounter = 0
 export interface TestUser {
   username: string
+  displayName: string
   password: string
   token: string
   api: Api
 }
 
 /** A fresh account (unique per test run) signed in. */
-export async function createUser(prefix = 'user'): Promise<TestUser> {
+export async function createUser(prefix = 'user', displayName?: string): Promise<TestUser> {
   const username = `${prefix}${Date.now().toString(36)}${++userCounter}`
   const password = `pw-${username}-secret`
-  await (await admin()).createUser(username, password)
+  await (await admin()).createUser(username, password, displayName ?? username)
   const token = await new Api(serverUrl()).login(username, password)
-  return { username, password, token, api: new Api(serverUrl(), token) }
+  return { username, displayName: displayName ?? username, password, token, api: new Api(serverUrl(), token) }
 }
 
 const connections: CollabConnection[] = []

@@ -7,6 +7,7 @@ import type { CollabConnection, SavedState } from '../provider'
 import { colorFor } from './colors'
 import { h } from './dom'
 import type { Api } from '../api'
+import type { SignedIn } from './session'
 
 export interface EditorPage {
   element: HTMLElement
@@ -20,7 +21,7 @@ interface AwarenessUser {
   name?: string
 }
 
-export function editorPage(connection: CollabConnection, api: Api, docId: string, username: string): EditorPage {
+export function editorPage(connection: CollabConnection, api: Api, docId: string, me: SignedIn): EditorPage {
   const ydoc = new Y.Doc()
   const session = connection.openDocument(docId, ydoc)
 
@@ -42,7 +43,7 @@ export function editorPage(connection: CollabConnection, api: Api, docId: string
       CollaborationCaret.configure({
         provider: session,
         // The server overwrites `user` with {id, name} of the signed-in account in every state it relays.
-        user: { name: username },
+        user: { id: me.username, name: me.displayName },
         render: (user: AwarenessUser) => {
           const color = colorFor(user.id ?? user.name)
           const caret = h('span', { class: 'collaboration-carets__caret', style: `border-color:${color}` })

@@ -19,7 +19,8 @@ export function loginPage(api: Api, onSignedIn: () => void): HTMLElement {
     message.textContent = ''
     try {
       const token = await api.login(username.value.trim(), password.value)
-      signIn({ username: username.value.trim(), token })
+      const me = await api.withToken(token).me()
+      signIn({ username: me.username, displayName: me.displayName, token })
       onSignedIn()
     } catch (error) {
       message.textContent = error instanceof ApiError && (error.status === 401 || error.status === 400)

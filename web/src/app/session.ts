@@ -3,6 +3,7 @@ const storageKey = 'spotter.collab.session'
 
 export interface SignedIn {
   username: string
+  displayName: string
   token: string
 }
 
@@ -11,7 +12,9 @@ export function currentUser(): SignedIn | null {
   if (!raw) return null
   try {
     const parsed = JSON.parse(raw) as SignedIn
-    return typeof parsed.token === 'string' && typeof parsed.username === 'string' ? parsed : null
+    return typeof parsed.token === 'string' && typeof parsed.username === 'string'
+      ? { ...parsed, displayName: parsed.displayName || parsed.username }
+      : null
   } catch {
     return null
   }
