@@ -133,6 +133,9 @@ describe('provider against the server', () => {
     sv.doc.getText('text').insert(0, 'viewer scribble ')
     await waitFor('a read-only rejection', () => rejections.length > 0)
     expect(rejections).toContain('read-only')
+    // The refused change is not durable, and the session says so.
+    await waitFor('send settled', () => sv.savedState.pending === 0)
+    expect(sv.savedState).toEqual({ saved: false, pending: 0, unsent: true })
 
     // Owner's further edits still reach the viewer; the scribble never reaches anyone.
     sa.doc.getText('text').insert(textOf(sa.doc).length, '!')
@@ -164,6 +167,24 @@ describe('provider against the server', () => {
     // Leaving withdraws the state for the others.
     await sb.leave()
     await waitFor("bob's awareness removed at alice", () => bobsState() === undefined)
+  })
+
+  it('attributes a rate-limited awareness frame to awareness, not to unsaved content', async () => {
+    const alice = await createUser('alice')
+    const docId = await alice.api.createDocument('rate')
+    const a = connectAs(alice)
+    await a.start()
+    const sa = await openSynced(a.openDocument(docId))
+    sa.doc.getText('text').insert(0, 'content')
+    await sa.whenSaved()
+
+    const rejections: RejectionCode[] = []
+    sa.on('rejected', ({ code }) => rejections.push(code))
+    for (let i = 0; i < 120; i++) sa.awareness.setLocalStateField('cursor', { anchor: i })
+    await waitFor('a rate-limited rejection', () => rejections.includes('rate-limited'))
+    await waitFor('sends settled', () => sa.savedState.pending === 0)
+    expect(new Set(rejections)).toEqual(new Set(['rate-limited']))
+    expect(sa.savedState).toEqual({ saved: true, pending: 0, unsent: false })
   })
 
   it('revokes a live session when the member is removed, and refuses outsiders', async () => {

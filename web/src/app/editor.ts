@@ -106,7 +106,11 @@ export function editorPage(connection: CollabConnection, api: Api, docId: string
     renderState()
   })
   session.on('rejected', ({ code }) => {
-    if (code === 'read-only') notice.textContent = 'Your changes were not accepted: this document is read-only for you.'
+    if (code === 'read-only') {
+      // Demoted while editing: stop offering edits the server will refuse.
+      editor.setEditable(false)
+      notice.textContent = 'Your changes were not accepted: this document is read-only for you.'
+    }
     else if (code === 'rate-limited') notice.textContent = 'Slow down: the server is limiting your edits.'
     else notice.textContent = `The server rejected a change (${code}).`
   })

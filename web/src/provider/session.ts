@@ -36,6 +36,11 @@ type SessionEvents = {
   error: (event: { error: Error }) => void
 }
 
+interface InFlightSend {
+  carriesContent: boolean
+  rejected: boolean
+}
+
 /** Join failures that retrying cannot fix. */
 export class JoinRefusedError extends Error {
   constructor(readonly docId: string, readonly reason: string) {
@@ -61,6 +66,8 @@ export class DocumentSession extends ObservableV2<SessionEvents> {
   private unsent = false
   /** Bumped whenever a change is known not to have reached the server. */
   private unsentGeneration = 0
+  /** This document's Send invocations not completed yet, oldest first. */
+  private readonly inFlight: InFlightSend[] = []
 
   constructor(
     readonly connection: CollabConnection,
@@ -176,7 +183,13 @@ export class DocumentSession extends ObservableV2<SessionEvents> {
 
   /** @internal The server refused a frame. */
   rejected(code: string, detail: string): void {
-    if (code !== 'read-only') this.markUnsent()
+    // The hub runs one connection's invocations in order and sends Rejected before completing the Send it
+    // refuses, so the refused frame is the oldest of this document's sends still in flight.
+    const culprit = this.inFlight.find(send => !send.rejected)
+    if (culprit) {
+      culprit.rejected = true
+      if (culprit.carriesContent) this.markUnsent()
+    }
     this.emit('rejected', [{ code, detail }])
   }
 
@@ -189,11 +202,6 @@ export class DocumentSession extends ObservableV2<SessionEvents> {
     this.forgetRemoteAwareness()
     this.setStatus('disconnected')
     this.emit('revoked', [{ reason }])
-  }
-
-  /** @internal The server changed this user's role on the document. */
-  roleChanged(role: Role): void {
-    this.setRole(role)
   }
 
   /** Leaves the document: withdraws this client's awareness, tells the server, stops syncing. */
@@ -277,10 +285,22 @@ export class DocumentSession extends ObservableV2<SessionEvents> {
     return this.joined && !this.destroyed && this._revokedReason === null && this.connection.isConnected
   }
 
-  /** Fire-and-forget frames (awareness, step 1) whose loss a resync repairs. */
+  private invokeSend(frame: Uint8Array, carriesContent: boolean): { send: InFlightSend; done: Promise<void> } {
+    const send: InFlightSend = { carriesContent, rejected: false }
+    this.inFlight.push(send)
+    const done = this.connection
+      .invoke<void>('Send', this.docId, this.connection.codec.encode(frame))
+      .finally(() => {
+        const index = this.inFlight.indexOf(send)
+        if (index >= 0) this.inFlight.splice(index, 1)
+      })
+    return { send, done }
+  }
+
+  /** Frames without document content (awareness, step 1, queries): a resync repairs their loss. */
   private sendFrame(frame: Uint8Array): void {
     if (!this.canSend) return
-    this.connection.invoke('Send', this.docId, this.connection.codec.encode(frame)).catch((error: unknown) => {
+    this.invokeSend(frame, false).done.catch((error: unknown) => {
       this.emit('error', [{ error: error instanceof Error ? error : new Error(String(error)) }])
     })
   }
@@ -294,12 +314,12 @@ export class DocumentSession extends ObservableV2<SessionEvents> {
     const generationAtSend = this.unsentGeneration
     this.pending++
     this.emitSaved()
-    this.connection
-      .invoke('Send', this.docId, this.connection.codec.encode(frame))
+    const { send, done } = this.invokeSend(frame, true)
+    done
       .then(
         () => {
           // The answer to the server's step 1 holds every change the server lacked when it asked.
-          if (isResyncAnswer && generationAtSend === this.unsentGeneration) this.unsent = false
+          if (isResyncAnswer && !send.rejected && generationAtSend === this.unsentGeneration) this.unsent = false
         },
         (error: unknown) => {
           this.markUnsent()
