@@ -113,6 +113,37 @@ describe('provider against the server', () => {
     }
   })
 
+  it('keeps trying to connect while the server is unreachable, and syncs once it is', async () => {
+    const alice = await createUser('alice')
+    const docId = await alice.api.createDocument('late start')
+    const link = await Link.open(serverUrl())
+    try {
+      link.setOnline(false)
+      const a = connectAs(alice, { url: link.url })
+      const statuses: string[] = []
+      a.on('status', ({ status }) => statuses.push(status))
+      const started = a.start()
+      const sa = a.openDocument(docId)
+      sa.doc.getText('text').insert(0, 'typed before ever connecting;')
+      await new Promise(r => setTimeout(r, 1000))
+      expect(a.status).toBe('connecting')
+      expect(sa.savedState.saved).toBe(false)
+
+      link.setOnline(true)
+      await started
+      await sa.whenSynced()
+      await sa.whenSaved()
+      expect(statuses).toEqual(['connecting', 'connected'])
+
+      const b = connectAs(alice)
+      await b.start()
+      const sb = await openSynced(b.openDocument(docId))
+      expect(textOf(sb.doc)).toBe('typed before ever connecting;')
+    } finally {
+      await link.close()
+    }
+  })
+
   it('rejects edits from a viewer as read-only and keeps them out of the document', async () => {
     const alice = await createUser('alice')
     const victor = await createUser('victor')
