@@ -183,7 +183,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain
         }
         members[username] = role;
         await _record.WriteStateAsync();
-        _observers.Notify(o => o.OnAccessChanged(Id, username, role));
+        await _observers.Notify(o => o.OnAccessChanged(Id, username, role));
         return MembershipResult.Ok;
     }
 
@@ -202,7 +202,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain
             _participants.Remove(connectionId);
             RemoveAwareness(connectionId);
         }
-        _observers.Notify(o => o.OnAccessChanged(Id, username, null));
+        await _observers.Notify(o => o.OnAccessChanged(Id, username, null));
         return MembershipResult.Ok;
     }
 

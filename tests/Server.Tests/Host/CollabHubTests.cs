@@ -6,7 +6,7 @@ using Spotter.Collab.Server.Tests.Infrastructure;
 namespace Spotter.Collab.Server.Tests.Host;
 
 /// <summary>One server for the class; each test uses its own users and documents.</summary>
-public sealed class HubServerFixture : IAsyncLifetime
+public sealed class HubServerFixture : IAsyncLifetime, IDisposable
 {
     private readonly TempDirectory _directory = new();
 
@@ -17,11 +17,9 @@ public sealed class HubServerFixture : IAsyncLifetime
         ["Collab:MaxFrameBytes"] = "65536",
     });
 
-    public async Task DisposeAsync()
-    {
-        await Server.DisposeAsync();
-        _directory.Dispose();
-    }
+    public async Task DisposeAsync() => await Server.DisposeAsync();
+
+    public void Dispose() => _directory.Dispose();
 }
 
 public sealed class CollabHubTests(HubServerFixture fixture) : IClassFixture<HubServerFixture>

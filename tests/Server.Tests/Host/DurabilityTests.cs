@@ -57,7 +57,7 @@ public sealed class DurabilityTests : IDisposable
         int httpPort = TestPorts.Free(), siloPort = TestPorts.Free(), gatewayPort = TestPorts.Free();
         using var process = StartWebHost(dll, httpPort, siloPort, gatewayPort);
         var baseAddress = new Uri($"http://127.0.0.1:{httpPort}");
-        var server = new ExternalServer(baseAddress);
+        using var server = new ExternalServer(baseAddress);
         await server.WaitHealthyAsync(process);
 
         var token = await server.LoginAsync("admin", CollabTestServer.AdminPassword);
@@ -150,8 +150,10 @@ public sealed class DurabilityTests : IDisposable
 
     public void Dispose() => _directory.Dispose();
 
-    private sealed class ExternalServer(Uri baseAddress)
+    private sealed class ExternalServer(Uri baseAddress) : IDisposable
     {
+        public void Dispose() => _http.Dispose();
+
         private readonly HttpClient _http = new() { BaseAddress = baseAddress };
 
         public async Task WaitHealthyAsync(Process process)

@@ -80,14 +80,14 @@ public sealed class SqliteDocumentStoreTests : IDisposable
     }
 
     [Fact]
-    public void Secrets_are_created_once_and_kept()
+    public async Task Secrets_are_created_once_and_kept()
     {
         var (database, store) = Open();
+        await using var _ = store;
         var created = database.GetOrCreate("key", () => [1, 2, 3]);
         var again = database.GetOrCreate("key", () => [9]);
         Assert.Equal(new byte[] { 1, 2, 3 }, created);
         Assert.Equal(created, again);
-        store.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
     public void Dispose() => _directory.Dispose();

@@ -26,14 +26,14 @@ public sealed class SqliteGrainStorageTests : IDisposable
         var state = new GrainState<UserRecord>(new UserRecord { DisplayName = "Alice" });
         await storage.WriteStateAsync("user", Id("alice"), state);
         var firstEtag = state.ETag;
-        state.State.DisplayName = "Alice B.";
+        state.State!.DisplayName = "Alice B.";
         await storage.WriteStateAsync("user", Id("alice"), state);
         Assert.NotEqual(firstEtag, state.ETag);
 
         var read = new GrainState<UserRecord>();
         await Storage().ReadStateAsync("user", Id("alice"), read);
         Assert.True(read.RecordExists);
-        Assert.Equal("Alice B.", read.State.DisplayName);
+        Assert.Equal("Alice B.", read.State!.DisplayName);
         Assert.Equal(state.ETag, read.ETag);
     }
 
@@ -51,7 +51,7 @@ public sealed class SqliteGrainStorageTests : IDisposable
 
         var read = new GrainState<UserRecord>();
         await storage.ReadStateAsync("user", Id("bob"), read);
-        Assert.Equal("one", read.State.DisplayName);
+        Assert.Equal("one", read.State!.DisplayName);
     }
 
     [Fact]
