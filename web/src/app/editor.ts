@@ -6,7 +6,7 @@ import * as Y from 'yjs'
 import type { CollabConnection, SavedState } from '../provider'
 import { colorFor } from './colors'
 import { h } from './dom'
-import type { Api } from '../api'
+import { ApiError, type Api, type DocumentInfo } from '../api'
 import type { SignedIn } from './session'
 
 export interface EditorPage {
@@ -26,7 +26,14 @@ export function editorPage(connection: CollabConnection, api: Api, docId: string
   const session = connection.openDocument(docId, ydoc)
 
   const title = h('h1', { class: 'doc-title' }, 'Untitled')
-  api.describeDocument(docId).then(info => { title.textContent = info.title }, () => { title.textContent = docId })
+  const sharing = h('details', { class: 'sharing', hidden: true })
+  const showDetails = (info: DocumentInfo) => {
+    title.textContent = info.title
+    sharing.hidden = info.role !== 'owner'
+    if (info.role === 'owner') sharing.replaceChildren(...sharingPanel(api, info, refresh))
+  }
+  const refresh = () => api.describeDocument(docId).then(showDetails, () => { title.textContent = docId })
+  void refresh()
   const state = h('span', { class: 'state', 'data-testid': 'state' })
   const role = h('span', { class: 'badge', 'data-testid': 'role' })
   const people = h('ul', { class: 'people' })
@@ -134,7 +141,8 @@ export function editorPage(connection: CollabConnection, api: Api, docId: string
       state),
     people,
     notice,
-    surface)
+    surface,
+    sharing)
 
   return {
     element,
@@ -148,4 +156,35 @@ export function editorPage(connection: CollabConnection, api: Api, docId: string
       ydoc.destroy()
     },
   }
+}
+
+/** Owners only: who has access, and a form to add someone or change their role. */
+function sharingPanel(api: Api, info: DocumentInfo, refresh: () => void): Node[] {
+  const roles = ['viewer', 'commenter', 'editor', 'owner']
+  const username = h('input', { name: 'member', placeholder: 'User name', required: true })
+  const role = h('select', { name: 'role' }, ...roles.map(r => h('option', { value: r, selected: r === 'editor' }, r)))
+  const message = h('p', { class: 'error', role: 'alert' })
+  const form = h('form', { class: 'row' }, username, role, h('button', { type: 'submit' }, 'Share'))
+  form.addEventListener('submit', async event => {
+    event.preventDefault()
+    try {
+      await api.setMember(info.id, username.value.trim(), role.value)
+      refresh()
+    } catch (error) {
+      message.textContent = error instanceof ApiError && error.status === 400 ? `No user "${username.value.trim()}".` : String(error)
+    }
+  })
+  const members = h('ul', { class: 'members' }, ...info.members.map(member => {
+    const remove = h('button', { type: 'button', class: 'link' }, 'remove')
+    remove.addEventListener('click', async () => {
+      try {
+        await api.removeMember(info.id, member.username)
+        refresh()
+      } catch (error) {
+        message.textContent = error instanceof ApiError && error.status === 409 ? 'A document needs at least one owner.' : String(error)
+      }
+    })
+    return h('li', {}, h('span', {}, member.username), h('span', { class: 'badge' }, member.role), remove)
+  }))
+  return [h('summary', {}, `Sharing (${info.members.length})`), members, form, message]
 }
