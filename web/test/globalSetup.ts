@@ -88,11 +88,15 @@ async function startServer(): Promise<{ url: string; stop: () => Promise<void> }
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
+  // Should vitest die without running teardown, do not leave the server behind.
+  const killOnExit = () => child.kill('SIGKILL')
+  process.once('exit', killOnExit)
   const keep = (chunk: Buffer) => { log = (log + chunk.toString()).slice(-8000) }
   child.stdout?.on('data', keep)
   child.stderr?.on('data', keep)
 
   const stop = async () => {
+    process.off('exit', killOnExit)
     if (child.exitCode === null) {
       const exited = new Promise(r => child.once('exit', r))
       child.kill('SIGTERM')
