@@ -51,7 +51,9 @@ public sealed class PostgresFixture : IAsyncLifetime
         for (var attempt = 0; attempt < 3 && !_started; attempt++)
         {
             Port = FindFreePort();
-            var serverOptions = $"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={_rootDirectory} -c fsync=on -c max_connections=200";
+            // A non-UTC server time zone (+05:30) on purpose: a timestamp that crossed the wire without its zone would
+            // land 5.5 hours off and fail the membership time checks.
+            var serverOptions = $"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={_rootDirectory} -c fsync=on -c max_connections=200 -c timezone=Asia/Kolkata";
             try
             {
                 await RunAsync(Tool("pg_ctl"), ["start", "-w", "-t", "30", "-D", dataDirectory, "-l", Path.Combine(_rootDirectory, "server.log"), "-o", serverOptions], _runAsServiceUser);
