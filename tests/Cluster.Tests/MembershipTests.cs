@@ -143,6 +143,51 @@ public sealed class MembershipTests(PostgresFixture postgres)
         Assert.NotEqual(etag, current.Version.VersionEtag);
     }
 
+    [Fact]
+    public async Task A_silo_that_vanishes_without_saying_goodbye_is_voted_dead_by_the_survivor()
+    {
+        var connectionString = await MigratedDatabaseAsync("crash");
+        // Orleans connections are bidirectional, so both silos sit behind proxies: cutting both cuts every link
+        // between them, in either direction.
+        await using var survivorNetwork = new TcpProxy();
+        await using var victimNetwork = new TcpProxy();
+        await using var survivor = await TestSilo.StartAsync(connectionString, "crash", configure: FastFailureDetection, siloProxy: survivorNetwork);
+        var victim = await TestSilo.StartAsync(connectionString, "crash", siloProxy: victimNetwork, configure: silo =>
+        {
+            FastFailureDetection(silo);
+            // The victim keeps running (its process is not really gone) but must not vote the survivor out in turn.
+            silo.Configure<ClusterMembershipOptions>(options => options.LivenessEnabled = false);
+        });
+        var victimAddress = victim.Address;
+        Assert.Equal(victimNetwork.Port, victimAddress.Endpoint.Port);
+        await WaitForAsync(survivor.MembershipTable, t => t.Members.Count(m => m.Item1.Status == SiloStatus.Active) == 2);
+
+        // To the cluster the victim's host is now gone: probes go unanswered and it never records its own death,
+        // so the survivor has to notice and declare it dead in the table.
+        victimNetwork.Sever();
+        survivorNetwork.Sever();
+
+        var declared = await WaitForAsync(survivor.MembershipTable,
+            t => t.Members.Any(m => m.Item1.SiloAddress.Equals(victimAddress) && m.Item1.Status == SiloStatus.Dead),
+            timeoutSeconds: 45);
+        var victimEntry = declared.Members.Single(m => m.Item1.SiloAddress.Equals(victimAddress)).Item1;
+        // The death was written by the survivor through UpdateMembershipKey, with its vote in SuspectTimes.
+        Assert.Contains(victimEntry.SuspectTimes ?? [], vote => vote.Item1.Equals(survivor.Address));
+        var hosts = await survivor.Grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
+        Assert.Equal(survivor.Address, Assert.Single(hosts).Key);
+        // Learning from the table that it was declared dead, the victim stops itself.
+        victim.Host.Dispose();
+    }
+
+    private static void FastFailureDetection(ISiloBuilder silo) => silo.Configure<ClusterMembershipOptions>(options =>
+    {
+        options.ProbeTimeout = TimeSpan.FromSeconds(1);
+        options.NumMissedProbesLimit = 2;
+        options.NumVotesForDeathDeclaration = 1;
+        options.TableRefreshTimeout = TimeSpan.FromSeconds(2);
+        options.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(2);
+    });
+
     private async Task<string> MigratedDatabaseAsync(string name)
     {
         var connectionString = await postgres.CreateDatabaseAsync(name);

@@ -29,10 +29,11 @@ internal sealed class TestSilo : IAsyncDisposable
 
     public static async Task<TestSilo> StartAsync(
         string connectionString, string clusterId, string serviceId = "spotter-tests",
-        Action<ISiloBuilder>? configure = null, CancellationToken cancellationToken = default)
+        Action<ISiloBuilder>? configure = null, TcpProxy? siloProxy = null, CancellationToken cancellationToken = default)
     {
         var siloPort = FreePort();
         var gatewayPort = FreePort();
+        siloProxy?.Retarget(new IPEndPoint(IPAddress.Loopback, siloPort));
         var host = new HostBuilder()
             .ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning))
             .UseOrleans(silo =>
@@ -43,6 +44,15 @@ internal sealed class TestSilo : IAsyncDisposable
                     options.ServiceId = serviceId;
                 });
                 silo.ConfigureEndpoints(IPAddress.Loopback, siloPort, gatewayPort);
+                if (siloProxy is not null)
+                {
+                    // Other silos reach this one only through the proxy: it is the advertised silo endpoint.
+                    silo.Configure<EndpointOptions>(options =>
+                    {
+                        options.SiloPort = siloProxy.Port;
+                        options.SiloListeningEndpoint = new IPEndPoint(IPAddress.Loopback, siloPort);
+                    });
+                }
                 silo.UseAdoNetClustering(options =>
                 {
                     options.Invariant = Invariant;
