@@ -33,11 +33,14 @@ public interface IGuidCounterGrain : IGrainWithGuidKey
 
 [GenerateSerializer, Immutable]
 public sealed record CounterSnapshot([property: Id(0)] int Value, [property: Id(1)] IReadOnlyList<string> History,
-    [property: Id(2)] string? ETag, [property: Id(3)] bool RecordExists);
+    [property: Id(2)] string? ETag, [property: Id(3)] bool RecordExists, [property: Id(4)] Guid Activation);
 
 public sealed class CounterGrain([PersistentState("counter", TestSilo.StorageName)] IPersistentState<CounterState> state)
     : Grain, ICounterGrain, IIntegerCounterGrain, IGuidCounterGrain
 {
+    // Tells activations apart, so a test can prove a read came after a fresh load from storage.
+    private readonly Guid _activation = Guid.NewGuid();
+
     public async Task<int> Add(int amount, string note)
     {
         state.State.Value += amount;
@@ -47,7 +50,7 @@ public sealed class CounterGrain([PersistentState("counter", TestSilo.StorageNam
     }
 
     public Task<CounterSnapshot> Read() =>
-        Task.FromResult(new CounterSnapshot(state.State.Value, [.. state.State.History], state.Etag, state.RecordExists));
+        Task.FromResult(new CounterSnapshot(state.State.Value, [.. state.State.History], state.Etag, state.RecordExists, _activation));
 
     public Task Clear() => state.ClearStateAsync();
 
