@@ -138,8 +138,8 @@ public sealed class DurabilityTests : IDisposable
     /// <summary>The WebHost build next to this test build (same configuration), run as its own process.</summary>
     private static string WebHostBinary()
     {
-        var testDir = new DirectoryInfo(AppContext.BaseDirectory);
-        var configuration = testDir.Parent!.Parent!.Name; // bin/<Configuration>/net10.0
+        var testDir = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory));
+        var configuration = testDir.Parent!.Name; // bin/<Configuration>/net10.0
         var root = testDir;
         while (root is not null && !File.Exists(Path.Combine(root.FullName, "Spotter.Collab.sln"))) root = root.Parent;
         Assert.NotNull(root);

@@ -95,12 +95,12 @@ public sealed class HttpApiTests(HubServerFixture fixture) : IClassFixture<HubSe
         await live.JoinAsync(docId);
 
         var source = new SyncedDoc();
-        var frame = source.Edit(d =>
+        var frame = source.Edit(d => d.Transact(_ =>
         {
             d.GetText("t").Insert(0, "from http");
             d.GetMap("m").Set("answer", 42L);
             d.GetArray("a").Push(["x", 1L]);
-        })!;
+        }))!;
         var update = Frames.Parse(frame).Payload.ToArray();
 
         using var viewerHttp = Server.Client(viewerToken);
@@ -111,7 +111,7 @@ public sealed class HttpApiTests(HubServerFixture fixture) : IClassFixture<HubSe
         Assert.Equal("urn:spotter-collab:problem:malformed", (await ProblemAsync(malformed)).GetProperty("type").GetString());
         Assert.Equal(HttpStatusCode.NoContent, (await ownerHttp.PostAsync($"/api/docs/{docId}/updates", Octets(update))).StatusCode);
 
-        await Eventually.HoldsAsync(() => liveDoc.Text() == "from http", "the live client received the HTTP update");
+        await Eventually.HoldsAsync(() => liveDoc.Text() == "from http", $"the live client received the HTTP update ({live.Received.Count} frames: {string.Join(' ', live.Received.Select(r => Convert.ToHexString(r.Frame)))})");
         Assert.Equal("from http", (await Server.ReadRootAsync(viewerToken, docId, "t")).GetString());
         Assert.Equal(42, (await Server.ReadRootAsync(viewerToken, docId, "m", "map")).GetProperty("answer").GetInt32());
         Assert.Equal("""["x",1]""", (await Server.ReadRootAsync(viewerToken, docId, "a", "array")).GetRawText());
