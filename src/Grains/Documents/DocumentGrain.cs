@@ -218,6 +218,9 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain
         return Task.FromResult(_epoch);
     }
 
+    public Task<byte[]> EncodeState() =>
+        Task.FromResult(_content is null ? [] : _content.EncodeStateAsUpdate());
+
     public Task Unsubscribe(IDocumentObserver observer)
     {
         _observers.Unsubscribe(observer);

@@ -17,6 +17,8 @@ public sealed class HubServerFixture : IAsyncLifetime, IDisposable
     public async Task InitializeAsync() => Server = await CollabTestServer.StartAsync(_directory.Path, new Dictionary<string, string>
     {
         ["Collab:MaxFrameBytes"] = "65536",
+        // Hosts refresh their observers every 2 s (a third of the expiry).
+        ["Documents:ObserverExpiry"] = "00:00:06",
     });
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
@@ -265,6 +267,32 @@ public sealed class CollabHubTests(HubServerFixture fixture) : IClassFixture<Hub
         await second.DisposeAsync();
         await Eventually.HoldsAsync(() => connections.OpenDocumentCount == before, "the last connection released the observer");
         await first.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Connections_keep_receiving_after_the_document_grain_is_reactivated()
+    {
+        var alice = await UserAsync("ali");
+        var bob = await UserAsync("bob");
+        var docId = await Server.CreateDocumentAsync(alice.Token);
+        await Server.ShareAsync(alice.Token, docId, bob.Name, "editor");
+        await using var aliceClient = await Server.ConnectAsync(alice.Token, messagePack: true);
+        await using var bobClient = await Server.ConnectAsync(bob.Token, messagePack: false);
+        var aliceDoc = await JoinSyncedAsync(aliceClient, docId);
+        var bobDoc = await JoinSyncedAsync(bobClient, docId);
+        await aliceClient.SendAsync(docId, aliceDoc.Edit(d => d.GetText("t").Insert(0, "before "))!);
+        await Eventually.HoldsAsync(() => bobDoc.Text() == "before ", "bob got the first edit");
+
+        // Collect every idle activation: the document grain forgets its observers.
+        await Server.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        // Written over HTTP, so no hub call tells this host about the new activation before it broadcasts:
+        // only the periodic refresh notices, and its catch-up must deliver what the broadcast missed.
+        var update = Frames.Parse(aliceDoc.Edit(d => d.GetText("t").Insert(7, "after"))!).Payload.ToArray();
+        using var http = Server.Client(alice.Token);
+        using var body = new ByteArrayContent(update);
+        body.Headers.ContentType = new("application/octet-stream");
+        Assert.True((await http.PostAsync($"/api/docs/{docId}/updates", body)).IsSuccessStatusCode);
+        await Eventually.HoldsAsync(() => bobDoc.Text() == "before after", "bob got the edit made after reactivation");
     }
 
     [Fact]
