@@ -296,6 +296,22 @@ public sealed class CollabHubTests(HubServerFixture fixture) : IClassFixture<Hub
     }
 
     [Fact]
+    public async Task Awareness_floods_are_rate_limited_per_connection()
+    {
+        var owner = await UserAsync("own");
+        var docId = await Server.CreateDocumentAsync(owner.Token);
+        await using var client = await Server.ConnectAsync(owner.Token, messagePack: true);
+        await client.JoinAsync(docId);
+        for (var clock = 1UL; clock <= 150; clock++)
+        {
+            await client.SendAsync(docId, Frames.Awareness(AwarenessCodec.Encode([new AwarenessEntry(9, clock, "{}")])));
+        }
+        await Eventually.HoldsAsync(() => client.Rejections.Any(r => r.Code == "rate-limited"), "the flood was limited");
+        Assert.All(client.Rejections, r => Assert.Equal("rate-limited", r.Code));
+        Assert.InRange(client.Rejections.Count, 1, 110);
+    }
+
+    [Fact]
     public async Task Downgrading_a_member_rejects_later_writes_at_once()
     {
         var owner = await UserAsync("own");
