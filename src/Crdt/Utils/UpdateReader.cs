@@ -18,7 +18,7 @@ internal sealed class DecodedUpdate
 
     internal static DecodedUpdate Decode(ReadOnlySpan<byte> update, bool v2)
     {
-        long budget = Math.Max(1024, update.Length * 32L);
+        long budget = StructBudget(update.Length);
         var reader = new Lib0Reader(update.ToArray());
         try
         {
@@ -32,6 +32,12 @@ internal sealed class DecodedUpdate
             throw new CrdtFormatException("Malformed update: " + e.Message, e);
         }
     }
+
+    /// <summary>
+    /// How many structs an update of this size may claim. Not proportional alone: V2 run-length columns let a real
+    /// update hold millions of collected structs in a few bytes (the codec's read budget uses the same shape).
+    /// </summary>
+    internal static long StructBudget(int length) => (1L << 22) + 128L * length;
 
     /// <summary>Reads structs only (for an update whose delete set is read separately).</summary>
     internal static DecodedUpdate ReadStructs(IUpdateDecoder decoder, long structBudget)
@@ -48,8 +54,9 @@ internal sealed class DecodedUpdate
             ulong clock64 = decoder.Rest.ReadVarUint();
             if (clock64 > uint.MaxValue) throw new CrdtFormatException("Clock exceeds the clock space.");
             uint clock = (uint)clock64;
-            var refs = new AbstractStruct[(int)structCount];
-            for (int i = 0; i < refs.Length; i++)
+            // Grown as structs are actually read: a lying count must not allocate up front.
+            var refList = new List<AbstractStruct>((int)Math.Min(structCount, 4096));
+            for (ulong i = 0; i < structCount; i++)
             {
                 byte info = decoder.ReadInfo();
                 AbstractStruct s;
@@ -73,10 +80,10 @@ internal sealed class DecodedUpdate
                 }
                 if (s.Length == 0) throw new CrdtFormatException("Struct of length zero.");
                 if ((ulong)clock + s.Length > uint.MaxValue) throw new CrdtFormatException("Struct exceeds the clock space.");
-                refs[i] = s;
+                refList.Add(s);
                 clock += s.Length;
             }
-            result.Clients[client] = new ClientStructRefs(refs);
+            result.Clients[client] = new ClientStructRefs(refList.ToArray());
         }
         return result;
     }
