@@ -242,7 +242,7 @@ internal static class UpdateReader
     /// </summary>
     private static StructStore.PendingUpdate? IntegrateStructs(Transaction transaction, StructStore store, Dictionary<ulong, ClientStructRefs> clientsRefs)
     {
-        var stack = new List<AbstractStruct>();
+        List<AbstractStruct>? stack = null; // only needed when dependencies are missing
         var clientIds = new List<ulong>(clientsRefs.Keys);
         if (clientIds.Count == 0) return null;
         clientIds.Sort();
@@ -273,12 +273,11 @@ internal static class UpdateReader
         }
 
         var stackHead = current.Refs[current.I++];
-        var state = new Dictionary<ulong, uint>();
 
         void AddStackToRestSs()
         {
             restStructs ??= new StructStore();
-            foreach (var item in stack)
+            foreach (var item in stack!)
             {
                 ulong client = item.Id.Client;
                 if (clientsRefs.TryGetValue(client, out var unapplicable))
@@ -304,22 +303,19 @@ internal static class UpdateReader
             if (stackHead is not Skip)
             {
                 ulong headClient = stackHead.Id.Client;
-                if (!state.TryGetValue(headClient, out var localClock))
-                {
-                    localClock = store.GetState(headClient);
-                    state[headClient] = localClock;
-                }
+                // yjs caches this per client; the cache always equals the store's state, so read it directly.
+                uint localClock = store.GetState(headClient);
                 long offset = (long)localClock - stackHead.Id.Clock;
                 if (offset < 0)
                 {
                     // An earlier update of this client is missing.
-                    stack.Add(stackHead);
+                    (stack ??= []).Add(stackHead);
                     UpdateMissingSv(headClient, stackHead.Id.Clock - 1);
                     AddStackToRestSs();
                 }
                 else if (stackHead.TryGetMissing(transaction, store, out var missing))
                 {
-                    stack.Add(stackHead);
+                    (stack ??= []).Add(stackHead);
                     if (!clientsRefs.TryGetValue(missing, out var structRefs) || structRefs.Refs.Length == structRefs.I)
                     {
                         // Depends on an update that has not arrived.
@@ -335,10 +331,9 @@ internal static class UpdateReader
                 else if (offset == 0 || offset < stackHead.Length)
                 {
                     stackHead.Integrate(transaction, (uint)offset);
-                    state[headClient] = stackHead.Id.Clock + stackHead.Length;
                 }
             }
-            if (stack.Count > 0)
+            if (stack is { Count: > 0 })
             {
                 stackHead = stack[^1];
                 stack.RemoveAt(stack.Count - 1);
