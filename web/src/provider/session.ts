@@ -156,6 +156,14 @@ export class DocumentSession extends ObservableV2<SessionEvents> {
   /** @internal A frame from the server. */
   receive(frame: Uint8Array): void {
     if (this.destroyed) return
+    try {
+      this.handleFrame(frame)
+    } catch (error) {
+      this.emit('error', [{ error: error instanceof Error ? error : new Error(String(error)) }])
+    }
+  }
+
+  private handleFrame(frame: Uint8Array): void {
     const decoder = decoding.createDecoder(frame)
     const messageType = decoding.readVarUint(decoder)
     switch (messageType) {
@@ -174,7 +182,8 @@ export class DocumentSession extends ObservableV2<SessionEvents> {
         awarenessProtocol.applyAwarenessUpdate(this.awareness, decoding.readVarUint8Array(decoder), this)
         break
       case MessageType.QueryAwareness:
-        this.sendFrame(awarenessFrame(this.awareness, [...this.awareness.getStates().keys()]))
+        // The server relays everyone else's states itself; this client only speaks for its own.
+        if (this.awareness.getLocalState() !== null) this.sendFrame(awarenessFrame(this.awareness, [this.doc.clientID]))
         break
       default:
         this.emit('error', [{ error: new Error(`unknown message type ${messageType} for ${this.docId}`) }])
