@@ -144,7 +144,7 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
                 {
                     LogCallFailed(ex, documentId);
                 }
-                cluster.DeleteObjectReference<IDocumentObserver>(document);
+                cluster.DeleteObjectReference<IDocumentObserver>(reference);
             }
         }
         finally

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.DependencyInjection;
+using Spotter.Collab.WebHost.Hubs;
 using Spotter.Collab.Grains.Protocol;
 using Spotter.Collab.Server.Tests.Infrastructure;
 
@@ -243,6 +245,26 @@ public sealed class CollabHubTests(HubServerFixture fixture) : IClassFixture<Hub
         await ownerClient.SendAsync(revokedDoc, ownerRevoked.Edit(d => d.GetText("t").Insert(0, "private"))!);
         await Task.Delay(300);
         Assert.Equal(receivedAfterRevoke, bobClient.Received.Count(r => r.DocId == revokedDoc));
+    }
+
+    [Fact]
+    public async Task One_observer_per_open_document_is_kept_while_local_connections_use_it()
+    {
+        var connections = Server.Services.GetRequiredService<DocumentConnections>();
+        var owner = await UserAsync("own");
+        var docId = await Server.CreateDocumentAsync(owner.Token);
+        var before = connections.OpenDocumentCount;
+        var first = await Server.ConnectAsync(owner.Token, messagePack: true);
+        var second = await Server.ConnectAsync(owner.Token, messagePack: false);
+        await first.JoinAsync(docId);
+        await second.JoinAsync(docId);
+        Assert.Equal(before + 1, connections.OpenDocumentCount);
+        await first.LeaveAsync(docId);
+        Assert.Equal(before + 1, connections.OpenDocumentCount);
+        await Assert.ThrowsAsync<HubException>(() => first.SendAsync(docId, [3]));
+        await second.DisposeAsync();
+        await Eventually.HoldsAsync(() => connections.OpenDocumentCount == before, "the last connection released the observer");
+        await first.DisposeAsync();
     }
 
     [Fact]
