@@ -177,7 +177,10 @@ public sealed class MembershipTests(PostgresFixture postgres)
         Assert.Contains(victimEntry.SuspectTimes ?? [], vote => vote.Item1.Equals(survivor.Address));
         var hosts = await survivor.Grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
         Assert.Equal(survivor.Address, Assert.Single(hosts).Key);
-        // Learning from the table that it was declared dead, the victim stops itself.
+        // The victim still reads the table, learns it was declared dead and gives up (Orleans reports that as fatal).
+        var verdict = await victim.FatalErrors.FirstFatalError.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Contains("dead", verdict, StringComparison.OrdinalIgnoreCase);
+        Assert.False(survivor.FatalErrors.FirstFatalError.IsCompleted);
         victim.Host.Dispose();
     }
 
