@@ -20,8 +20,7 @@ public static class AwarenessProtocol
     {
         ArgumentNullException.ThrowIfNull(awareness);
         ArgumentNullException.ThrowIfNull(clients);
-        using var writer = new Lib0Writer();
-        writer.WriteVarUint((ulong)clients.Count);
+        var entries = new List<Entry>(clients.Count);
         foreach (var client in clients)
         {
             if (!awareness.TryGetEntry(client, out var meta, out var state))
@@ -32,23 +31,22 @@ public static class AwarenessProtocol
             {
                 state = states.GetValueOrDefault(client);
             }
-            WriteEntry(writer, client, meta.Clock, state);
+            // y-protocols writes `states.get(id) || null`: falsy states travel as null.
+            entries.Add(new Entry(client, meta.Clock, JsonDeepEquality.IsFalsy(state) ? null : state));
         }
-        return writer.ToArray();
-    }
-
-    private static void WriteEntry(Lib0Writer writer, ulong client, ulong clock, JsonNode? state)
-    {
-        writer.WriteVarUint(client);
-        writer.WriteVarUint(clock);
-        // y-protocols writes `states.get(id) || null`: falsy states travel as null.
-        writer.WriteVarString(JsJson.Stringify(JsonDeepEquality.IsFalsy(state) ? null : state));
+        return EncodeEntries(entries);
     }
 
     /// <summary>Decodes an awareness update completely (throws <see cref="CrdtFormatException"/> on malformed input).</summary>
-    public static List<Entry> DecodeUpdate(ReadOnlySpan<byte> update)
+    public static List<Entry> DecodeUpdate(ReadOnlySpan<byte> update) => DecodeUpdate(Lib0Reader.FromSpan(update));
+
+    /// <summary>
+    /// Decodes one awareness update from <paramref name="reader"/>, leaving it after the last entry (so a caller
+    /// can tell whether bytes follow). Throws <see cref="CrdtFormatException"/> on malformed input.
+    /// </summary>
+    public static List<Entry> DecodeUpdate(Lib0Reader reader)
     {
-        var reader = Lib0Reader.FromSpan(update);
+        ArgumentNullException.ThrowIfNull(reader);
         // Each entry takes at least three bytes (client, clock, empty string), which bounds the count.
         int count = reader.ReadLength(3);
         var entries = new List<Entry>(count);
@@ -60,6 +58,21 @@ public static class AwarenessProtocol
             entries.Add(new Entry(client, clock, state));
         }
         return entries;
+    }
+
+    /// <summary>Encodes entries as they are, without consulting an <see cref="Awareness"/> (e.g. for a relay).</summary>
+    public static byte[] EncodeEntries(IReadOnlyCollection<Entry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        using var writer = new Lib0Writer();
+        writer.WriteVarUint((ulong)entries.Count);
+        foreach (var (client, clock, state) in entries)
+        {
+            writer.WriteVarUint(client);
+            writer.WriteVarUint(clock);
+            writer.WriteVarString(JsJson.Stringify(state));
+        }
+        return writer.ToArray();
     }
 
     /// <summary>
@@ -79,15 +92,7 @@ public static class AwarenessProtocol
     {
         ArgumentNullException.ThrowIfNull(modify);
         var entries = DecodeUpdate(update);
-        using var writer = new Lib0Writer();
-        writer.WriteVarUint((ulong)entries.Count);
-        foreach (var (client, clock, state) in entries)
-        {
-            writer.WriteVarUint(client);
-            writer.WriteVarUint(clock);
-            writer.WriteVarString(JsJson.Stringify(modify(state)));
-        }
-        return writer.ToArray();
+        return EncodeEntries(entries.ConvertAll(entry => entry with { State = modify(entry.State) }));
     }
 
     /// <summary>Removes the clients' states, as y-protocols removeAwarenessStates does.</summary>
