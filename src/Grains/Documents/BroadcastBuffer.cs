@@ -1,3 +1,4 @@
+using Spotter.Collab.Crdt.Protocols;
 using Spotter.Collab.Grains.Protocol;
 
 namespace Spotter.Collab.Grains.Documents;
@@ -10,7 +11,7 @@ internal sealed class BroadcastBuffer
 {
     private const string NoOrigin = "";
     private readonly Dictionary<string, List<byte[]>> _updates = [];
-    private readonly Dictionary<string, Dictionary<ulong, AwarenessEntry>> _awareness = [];
+    private readonly Dictionary<string, Dictionary<ulong, AwarenessProtocol.Entry>> _awareness = [];
 
     public bool IsEmpty => _updates.Count == 0 && _awareness.Count == 0;
 
@@ -21,11 +22,11 @@ internal sealed class BroadcastBuffer
         list.Add(update);
     }
 
-    public void AddAwareness(string? origin, IEnumerable<AwarenessEntry> entries)
+    public void AddAwareness(string? origin, IEnumerable<AwarenessProtocol.Entry> entries)
     {
         var key = origin ?? NoOrigin;
         if (!_awareness.TryGetValue(key, out var byClient)) _awareness.Add(key, byClient = []);
-        foreach (var entry in entries) byClient[entry.ClientId] = entry;
+        foreach (var entry in entries) byClient[entry.Client] = entry;
     }
 
     public List<BroadcastFrame> Drain(Func<IReadOnlyList<byte[]>, byte[]> mergeUpdates)
@@ -37,7 +38,7 @@ internal sealed class BroadcastBuffer
         }
         foreach (var (origin, entries) in _awareness)
         {
-            frames.Add(new BroadcastFrame(origin.Length == 0 ? null : origin, Frames.Awareness(AwarenessCodec.Encode(entries.Values))));
+            frames.Add(new BroadcastFrame(origin.Length == 0 ? null : origin, Frames.Awareness(AwarenessProtocol.EncodeEntries(entries.Values))));
         }
         _updates.Clear();
         _awareness.Clear();

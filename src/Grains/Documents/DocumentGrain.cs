@@ -3,6 +3,8 @@ using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Orleans.Runtime;
 using Orleans.Utilities;
+using Spotter.Collab.Crdt;
+using Spotter.Collab.Crdt.Protocols;
 using Spotter.Collab.Grains.Protocol;
 using Spotter.Collab.Grains.Storage;
 
@@ -105,37 +107,35 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
     {
         ArgumentNullException.ThrowIfNull(frame);
         if (RoleOf(username) is not { } role) return Reject(RejectCodes.Forbidden, "not a member of this document");
-        FrameType type;
-        SyncMessageType syncType;
-        byte[] payload;
+        ClientFrame parsed;
         try
         {
-            var parsed = Frames.Parse(frame);
-            (type, syncType, payload) = (parsed.Type, parsed.SyncType, parsed.Payload.ToArray());
+            parsed = Frames.Parse(frame);
         }
-        catch (FrameFormatException ex)
+        catch (CrdtFormatException ex)
         {
             return Reject(RejectCodes.Malformed, ex.Message);
         }
+        var payload = parsed.Payload;
 
-        switch (type)
+        switch (parsed.Type)
         {
-            case FrameType.Sync when syncType == SyncMessageType.Step1:
+            case FrameType.Sync when parsed.SyncType == SyncMessageType.Step1:
                 byte[] missing;
                 try
                 {
-                    missing = Content.EncodeStateAsUpdate(payload);
+                    missing = Content.EncodeStateAsUpdate(payload.Span);
                 }
-                catch (Exception ex) when (DocumentState.IsFormatError(ex))
+                catch (CrdtFormatException ex)
                 {
                     return Reject(RejectCodes.Malformed, ex.Message);
                 }
                 return Reply(Frames.Sync(SyncMessageType.Step2, missing));
             case FrameType.Sync:
-                return await AcceptUpdateAsync(role, connectionId, payload);
+                return await AcceptUpdateAsync(role, connectionId, payload.ToArray());
             case FrameType.Awareness:
                 var participant = await ParticipantAsync(connectionId, username);
-                List<AwarenessEntry> accepted;
+                List<AwarenessProtocol.Entry> accepted;
                 try
                 {
                     if (_awareness.Apply(connectionId, participant.Identity, payload, out accepted) == AwarenessOutcome.RateLimited)
@@ -143,7 +143,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
                         return Reject(RejectCodes.RateLimited, "too many awareness updates");
                     }
                 }
-                catch (FrameFormatException ex)
+                catch (CrdtFormatException ex)
                 {
                     return Reject(RejectCodes.Malformed, ex.Message);
                 }
@@ -255,7 +255,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
             if (!role.CanEdit()) return Reject(RejectCodes.ReadOnly, $"role {role.ToWire()} may not change the document");
             Content.Apply(update);
         }
-        catch (Exception ex) when (DocumentState.IsFormatError(ex))
+        catch (CrdtFormatException ex)
         {
             return Reject(RejectCodes.Malformed, ex.Message);
         }

@@ -28,9 +28,6 @@ public sealed class DocumentState
         return state;
     }
 
-    /// <summary>The exception type the engine throws for malformed input (the caller's input, not our bug).</summary>
-    public static bool IsFormatError(Exception exception) => exception is CrdtFormatException;
-
     public byte[] EncodeStateVector() => _doc.EncodeStateVector();
 
     /// <summary>Everything the holder of <paramref name="stateVector"/> is missing (all content when empty).</summary>

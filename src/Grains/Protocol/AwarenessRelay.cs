@@ -1,6 +1,7 @@
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using Spotter.Collab.Crdt;
+using Spotter.Collab.Crdt.Lib0;
+using Spotter.Collab.Crdt.Protocols;
 
 namespace Spotter.Collab.Grains.Protocol;
 
@@ -27,12 +28,11 @@ public enum AwarenessOutcome
 
 /// <summary>
 /// Server side of awareness for one document: who owns which client id, the last state relayed for each, and a
-/// per-connection rate limit. The server is the clock authority for what it relays: each relayed entry gets a clock
+/// per-connection rate limit; the wire format is the engine's <see cref="AwarenessProtocol"/>. The server is the clock authority for what it relays: each relayed entry gets a clock
 /// above the one relayed before, so a reconnecting client is never ignored because of an old removal.
 /// </summary>
 public sealed class AwarenessRelay(AwarenessRelayOptions options, TimeProvider timeProvider)
 {
-    private static readonly JsonSerializerOptions RelaxedJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly Dictionary<ulong, ClientState> _clients = [];
     private readonly Dictionary<string, TokenBucket> _buckets = [];
 
@@ -43,21 +43,23 @@ public sealed class AwarenessRelay(AwarenessRelayOptions options, TimeProvider t
     /// connection are dropped silently; the rest are stamped with <paramref name="identity"/> and returned in
     /// <paramref name="accepted"/> for relaying.
     /// </summary>
-    public AwarenessOutcome Apply(string connectionId, AwarenessIdentity identity, ReadOnlySpan<byte> update, out List<AwarenessEntry> accepted)
+    public AwarenessOutcome Apply(string connectionId, AwarenessIdentity identity, ReadOnlyMemory<byte> update, out List<AwarenessProtocol.Entry> accepted)
     {
-        // Decode first: a malformed update throws and changes nothing, not even the rate budget.
-        var entries = AwarenessCodec.Decode(update);
+        // Decode and stamp first: a malformed update throws CrdtFormatException and changes nothing, not even the
+        // rate budget.
+        var reader = new Lib0Reader(update);
+        var entries = AwarenessProtocol.DecodeUpdate(reader);
+        if (reader.HasContent) throw new CrdtFormatException("Trailing bytes after awareness update.");
+        var stamped = entries.ConvertAll(entry => entry with { State = StampIdentity(entry.State, identity) });
         accepted = [];
         if (!Bucket(connectionId).TryTake(timeProvider.GetTimestamp(), timeProvider.TimestampFrequency, options))
         {
             return AwarenessOutcome.RateLimited;
         }
-        var rewritten = new List<(AwarenessEntry Entry, string? State)>(entries.Count);
-        foreach (var entry in entries) rewritten.Add((entry, entry.IsRemoval ? null : StampIdentity(entry.StateJson, identity)));
 
-        foreach (var (entry, state) in rewritten)
+        foreach (var entry in stamped)
         {
-            if (_clients.TryGetValue(entry.ClientId, out var client))
+            if (_clients.TryGetValue(entry.Client, out var client))
             {
                 if (client.Owner is not null && client.Owner != connectionId) continue;
             }
@@ -65,28 +67,28 @@ public sealed class AwarenessRelay(AwarenessRelayOptions options, TimeProvider t
             {
                 if (OwnedBy(connectionId) >= options.MaxClientIdsPerConnection) continue;
                 client = new ClientState();
-                _clients.Add(entry.ClientId, client);
+                _clients.Add(entry.Client, client);
             }
             client.Owner = connectionId;
             client.Clock = Math.Max(entry.Clock, client.Clock + 1);
-            client.StateJson = state;
-            accepted.Add(new AwarenessEntry(entry.ClientId, client.Clock, state ?? "null"));
+            client.State = entry.State;
+            accepted.Add(entry with { Clock = client.Clock });
         }
         return AwarenessOutcome.Accepted;
     }
 
     /// <summary>Removes every state the connection owns; returns the removal entries (null state, clock + 1) to relay.</summary>
-    public List<AwarenessEntry> RemoveConnection(string connectionId)
+    public List<AwarenessProtocol.Entry> RemoveConnection(string connectionId)
     {
         _buckets.Remove(connectionId);
-        var removed = new List<AwarenessEntry>();
+        var removed = new List<AwarenessProtocol.Entry>();
         foreach (var (clientId, client) in _clients)
         {
             if (client.Owner != connectionId) continue;
             client.Owner = null;
             client.Clock++;
-            client.StateJson = null;
-            removed.Add(new AwarenessEntry(clientId, client.Clock, "null"));
+            client.State = null;
+            removed.Add(new AwarenessProtocol.Entry(clientId, client.Clock, null));
         }
         return removed;
     }
@@ -94,13 +96,13 @@ public sealed class AwarenessRelay(AwarenessRelayOptions options, TimeProvider t
     /// <summary>Every live state except those owned by <paramref name="requester"/>, as an awareness update; null if none.</summary>
     public byte[]? EncodeStates(string? requester)
     {
-        var entries = new List<AwarenessEntry>();
+        var entries = new List<AwarenessProtocol.Entry>();
         foreach (var (clientId, client) in _clients)
         {
-            if (client.StateJson is null || client.Owner == requester) continue;
-            entries.Add(new AwarenessEntry(clientId, client.Clock, client.StateJson));
+            if (client.State is null || client.Owner == requester) continue;
+            entries.Add(new AwarenessProtocol.Entry(clientId, client.Clock, client.State));
         }
-        return entries.Count == 0 ? null : AwarenessCodec.Encode(entries);
+        return entries.Count == 0 ? null : AwarenessProtocol.EncodeEntries(entries);
     }
 
     private int OwnedBy(string connectionId) => _clients.Values.Count(c => c.Owner == connectionId);
@@ -115,27 +117,21 @@ public sealed class AwarenessRelay(AwarenessRelayOptions options, TimeProvider t
         return bucket;
     }
 
-    private static string StampIdentity(string stateJson, AwarenessIdentity identity)
+    /// <summary>Overwrites the state's <c>user</c> field; a removal (null) stays null, any non-object is malformed.</summary>
+    private static JsonObject? StampIdentity(JsonNode? state, AwarenessIdentity identity)
     {
-        JsonNode? node;
-        try
-        {
-            node = JsonNode.Parse(stateJson);
-        }
-        catch (JsonException ex)
-        {
-            throw new FrameFormatException("awareness state is not valid JSON", ex);
-        }
-        if (node is not JsonObject state) throw new FrameFormatException("awareness state must be a JSON object or null");
-        state["user"] = new JsonObject { ["id"] = identity.Id, ["name"] = identity.Name };
-        return state.ToJsonString(RelaxedJson);
+        if (state is null) return null;
+        if (state is not JsonObject stamped) throw new CrdtFormatException("Awareness state must be a JSON object or null.");
+        stamped["user"] = new JsonObject { ["id"] = identity.Id, ["name"] = identity.Name };
+        return stamped;
     }
 
     private sealed class ClientState
     {
         public string? Owner { get; set; }
         public ulong Clock { get; set; }
-        public string? StateJson { get; set; }
+        /// <summary>The last relayed (stamped) state; null once removed. Never mutated after stamping.</summary>
+        public JsonNode? State { get; set; }
     }
 
     private sealed class TokenBucket(double tokens, long timestamp)

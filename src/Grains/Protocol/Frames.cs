@@ -1,3 +1,7 @@
+using Spotter.Collab.Crdt;
+using Spotter.Collab.Crdt.Lib0;
+using Spotter.Collab.Crdt.Protocols;
+
 namespace Spotter.Collab.Grains.Protocol;
 
 /// <summary>y-websocket message types at the start of every frame.</summary>
@@ -9,66 +13,46 @@ public enum FrameType
     QueryAwareness = 3,
 }
 
-/// <summary>y-protocols sync message types (second varuint of a sync frame).</summary>
-public enum SyncMessageType
-{
-    Step1 = 0,
-    Step2 = 1,
-    Update = 2,
-}
-
 /// <summary>A parsed client frame: its type and, for sync/awareness, the inner payload.</summary>
-public readonly ref struct ClientFrame
-{
-    public FrameType Type { get; init; }
-    public SyncMessageType SyncType { get; init; }
-    /// <summary>State vector (step 1), update (step 2 / update) or awareness update.</summary>
-    public ReadOnlySpan<byte> Payload { get; init; }
-}
+/// <param name="Payload">State vector (step 1), update (step 2 / update) or awareness update.</param>
+public readonly record struct ClientFrame(FrameType Type, SyncMessageType SyncType, ReadOnlyMemory<byte> Payload);
 
-/// <summary>Builds and parses y-websocket frames.</summary>
+/// <summary>Builds and parses y-websocket frames: a frame type, then a y-protocols sync or awareness message.</summary>
 public static class Frames
 {
-    /// <summary>Parses the envelope; the payload's own content is checked by whoever consumes it.</summary>
-    public static ClientFrame Parse(ReadOnlySpan<byte> frame)
+    /// <summary>
+    /// Parses the envelope; the payload's own content is checked by whoever consumes it. Malformed frames throw
+    /// <see cref="CrdtFormatException"/>, the engine's exception for malformed input.
+    /// </summary>
+    public static ClientFrame Parse(ReadOnlyMemory<byte> frame)
     {
-        var reader = new WireReader(frame);
-        var type = reader.ReadVarUInt();
-        ClientFrame result;
-        switch (type)
+        var reader = new Lib0Reader(frame);
+        var type = reader.ReadVarUint();
+        var result = type switch
         {
-            case (ulong)FrameType.Sync:
-                var syncType = reader.ReadVarUInt();
-                if (syncType > (ulong)SyncMessageType.Update) throw new FrameFormatException($"unknown sync message type {syncType}");
-                result = new ClientFrame { Type = FrameType.Sync, SyncType = (SyncMessageType)syncType, Payload = reader.ReadVarBytes() };
-                break;
-            case (ulong)FrameType.Awareness:
-                result = new ClientFrame { Type = FrameType.Awareness, Payload = reader.ReadVarBytes() };
-                break;
-            case (ulong)FrameType.QueryAwareness:
-                result = new ClientFrame { Type = FrameType.QueryAwareness };
-                break;
-            default:
-                throw new FrameFormatException($"unsupported message type {type}");
-        }
-        if (!reader.End) throw new FrameFormatException("trailing bytes after message");
+            (ulong)FrameType.Sync => new ClientFrame(FrameType.Sync, SyncProtocol.ReadMessageType(reader), reader.ReadVarUint8ArrayMemory()),
+            (ulong)FrameType.Awareness => new ClientFrame(FrameType.Awareness, default, reader.ReadVarUint8ArrayMemory()),
+            (ulong)FrameType.QueryAwareness => new ClientFrame(FrameType.QueryAwareness, default, default),
+            _ => throw new CrdtFormatException($"Unsupported message type {type}."),
+        };
+        if (reader.HasContent) throw new CrdtFormatException("Trailing bytes after message.");
         return result;
     }
 
     public static byte[] Sync(SyncMessageType type, ReadOnlySpan<byte> payload)
     {
-        var writer = new WireWriter(payload.Length + 8);
-        writer.WriteVarUInt((ulong)FrameType.Sync);
-        writer.WriteVarUInt((ulong)type);
-        writer.WriteVarBytes(payload);
+        using var writer = new Lib0Writer(payload.Length + 8);
+        writer.WriteVarUint((ulong)FrameType.Sync);
+        writer.WriteVarUint((ulong)type);
+        writer.WriteVarUint8Array(payload);
         return writer.ToArray();
     }
 
     public static byte[] Awareness(ReadOnlySpan<byte> awarenessUpdate)
     {
-        var writer = new WireWriter(awarenessUpdate.Length + 8);
-        writer.WriteVarUInt((ulong)FrameType.Awareness);
-        writer.WriteVarBytes(awarenessUpdate);
+        using var writer = new Lib0Writer(awarenessUpdate.Length + 8);
+        writer.WriteVarUint((ulong)FrameType.Awareness);
+        writer.WriteVarUint8Array(awarenessUpdate);
         return writer.ToArray();
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Orleans.TestingHost;
+using Spotter.Collab.Crdt.Protocols;
 using Spotter.Collab.Grains;
 using Spotter.Collab.Grains.Documents;
 using Spotter.Collab.Grains.Protocol;
@@ -200,11 +201,11 @@ public sealed class DocumentGrainTests(GrainClusterFixture fixture) : IClassFixt
         var reference = Grains.CreateObjectReference<IDocumentObserver>(observer);
         await grain.Subscribe(reference);
         await grain.Join("vera", "c2");
-        var awareness = AwarenessCodec.Encode([new AwarenessEntry(77, 3, """{"cursor":1}""")]);
+        var awareness = AwarenessUpdates.Encode((77, 3, """{"cursor":1}"""));
         Assert.False((await grain.Receive("vera", "c2", Frames.Awareness(awareness))).IsRejected);
         await grain.Leave("c2");
-        await Eventually.HoldsAsync(() => observer.Broadcasts.SelectMany(b => b.Frames)
-            .SelectMany(f => AwarenessCodec.Decode(Frames.Parse(f.Frame).Payload)).Any(e => e.ClientId == 77 && e.IsRemoval), "the removal was broadcast");
+        await Eventually.HoldsAsync(() => AwarenessUpdates.Decode(observer.Broadcasts.SelectMany(b => b.Frames).Select(f => f.Frame))
+            .Any(e => e.Client == 77 && e.State is null), "the removal was broadcast");
         var query = await grain.Receive("owner", "c1", [3]);
         Assert.Null(query.Reply);
         Grains.DeleteObjectReference<IDocumentObserver>(reference);

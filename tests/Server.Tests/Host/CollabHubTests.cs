@@ -1,7 +1,7 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
 using Spotter.Collab.WebHost.Hubs;
+using Spotter.Collab.Crdt.Protocols;
 using Spotter.Collab.Grains.Protocol;
 using Spotter.Collab.Server.Tests.Infrastructure;
 
@@ -189,31 +189,29 @@ public sealed class CollabHubTests(HubServerFixture fixture) : IClassFixture<Hub
         await aliceClient.JoinAsync(docId);
         await bobClient.JoinAsync(docId);
 
-        var forged = AwarenessCodec.Encode([new AwarenessEntry(1111, 1, """{"user":{"id":"mallory","name":"Evil"},"cursor":7}""")]);
+        var forged = AwarenessUpdates.Encode((1111, 1, """{"user":{"id":"mallory","name":"Evil"},"cursor":7}"""));
         await aliceClient.SendAsync(docId, Frames.Awareness(forged));
-        await Eventually.HoldsAsync(() => bobClient.AwarenessOf(docId).Any(e => e.ClientId == 1111), "bob sees alice's state");
-        using (var state = JsonDocument.Parse(bobClient.AwarenessOf(docId).Last(e => e.ClientId == 1111).StateJson))
-        {
-            Assert.Equal(alice.Name, state.RootElement.GetProperty("user").GetProperty("id").GetString());
-            Assert.Equal("ALI Display", state.RootElement.GetProperty("user").GetProperty("name").GetString());
-            Assert.Equal(7, state.RootElement.GetProperty("cursor").GetInt32());
-        }
+        await Eventually.HoldsAsync(() => bobClient.AwarenessOf(docId).Any(e => e.Client == 1111), "bob sees alice's state");
+        var state = bobClient.AwarenessOf(docId).Last(e => e.Client == 1111).State!;
+        Assert.Equal(alice.Name, (string?)state["user"]!["id"]);
+        Assert.Equal("ALI Display", (string?)state["user"]!["name"]);
+        Assert.Equal(7, (long?)state["cursor"]);
 
         // Bob (a viewer may publish awareness) tries to overwrite Alice's id and publishes his own.
-        var hijack = AwarenessCodec.Encode([new AwarenessEntry(1111, 50, """{"cursor":0}"""), new AwarenessEntry(2222, 1, "{}")]);
+        var hijack = AwarenessUpdates.Encode((1111, 50, """{"cursor":0}"""), (2222, 1, "{}"));
         await bobClient.SendAsync(docId, Frames.Awareness(hijack));
-        await Eventually.HoldsAsync(() => aliceClient.AwarenessOf(docId).Any(e => e.ClientId == 2222), "alice sees bob's state");
-        Assert.DoesNotContain(aliceClient.AwarenessOf(docId), e => e.ClientId == 1111);
+        await Eventually.HoldsAsync(() => aliceClient.AwarenessOf(docId).Any(e => e.Client == 2222), "alice sees bob's state");
+        Assert.DoesNotContain(aliceClient.AwarenessOf(docId), e => e.Client == 1111);
         Assert.Empty(bobClient.Rejections);
 
         // Query-awareness answers with the other connections' states.
         await bobClient.SendAsync(docId, [3]);
-        await Eventually.HoldsAsync(() => bobClient.AwarenessOf(docId).Count(e => e.ClientId == 1111) >= 2, "bob got the query answer");
-        Assert.DoesNotContain(bobClient.AwarenessOf(docId), e => e.ClientId == 1111 && e.StateJson.Contains("\"cursor\":0", StringComparison.Ordinal));
+        await Eventually.HoldsAsync(() => bobClient.AwarenessOf(docId).Count(e => e.Client == 1111) >= 2, "bob got the query answer");
+        Assert.DoesNotContain(bobClient.AwarenessOf(docId), e => e.Client == 1111 && (long?)e.State?["cursor"] == 0);
 
         await aliceClient.DisposeAsync();
-        await Eventually.HoldsAsync(() => bobClient.AwarenessOf(docId).Any(e => e.ClientId == 1111 && e.IsRemoval), "alice's state is removed");
-        var removal = bobClient.AwarenessOf(docId).Last(e => e.ClientId == 1111);
+        await Eventually.HoldsAsync(() => bobClient.AwarenessOf(docId).Any(e => e.Client == 1111 && e.State is null), "alice's state is removed");
+        var removal = bobClient.AwarenessOf(docId).Last(e => e.Client == 1111);
         Assert.True(removal.Clock > 1);
     }
 
@@ -304,7 +302,7 @@ public sealed class CollabHubTests(HubServerFixture fixture) : IClassFixture<Hub
         await client.JoinAsync(docId);
         for (var clock = 1UL; clock <= 150; clock++)
         {
-            await client.SendAsync(docId, Frames.Awareness(AwarenessCodec.Encode([new AwarenessEntry(9, clock, "{}")])));
+            await client.SendAsync(docId, Frames.Awareness(AwarenessUpdates.Encode((9, clock, "{}"))));
         }
         await Eventually.HoldsAsync(() => client.Rejections.Any(r => r.Code == "rate-limited"), "the flood was limited");
         Assert.All(client.Rejections, r => Assert.Equal("rate-limited", r.Code));

@@ -1,4 +1,6 @@
 using Spotter.Collab.Crdt;
+using Spotter.Collab.Crdt.Lib0;
+using Spotter.Collab.Crdt.Protocols;
 using Spotter.Collab.Grains.Protocol;
 
 namespace Spotter.Collab.Server.Tests.Infrastructure;
@@ -40,24 +42,25 @@ public sealed class SyncedDoc
 
     public byte[] Step1()
     {
-        lock (_gate) return Frames.Sync(SyncMessageType.Step1, Doc.EncodeStateVector());
+        using var writer = SyncFrameWriter();
+        lock (_gate) SyncProtocol.WriteSyncStep1(writer, Doc);
+        return writer.ToArray();
     }
 
-    /// <summary>Handles a server frame; returns the reply to send, if any.</summary>
+    /// <summary>Handles a server frame like y-websocket's provider; returns the reply to send, if any.</summary>
     public byte[]? Handle(byte[] frame)
     {
-        var parsed = Frames.Parse(frame);
-        if (parsed.Type != FrameType.Sync) return null;
-        lock (_gate)
-        {
-            switch (parsed.SyncType)
-            {
-                case SyncMessageType.Step1:
-                    return Frames.Sync(SyncMessageType.Step2, Doc.EncodeStateAsUpdate(parsed.Payload));
-                default:
-                    Doc.ApplyUpdate(parsed.Payload, Remote);
-                    return null;
-            }
-        }
+        var reader = new Lib0Reader(frame);
+        if (reader.ReadVarUint() != (ulong)FrameType.Sync) return null;
+        using var reply = SyncFrameWriter();
+        lock (_gate) SyncProtocol.ReadSyncMessage(reader, reply, Doc, Remote);
+        return reply.Length > 1 ? reply.ToArray() : null;
+    }
+
+    private static Lib0Writer SyncFrameWriter()
+    {
+        var writer = new Lib0Writer();
+        writer.WriteVarUint((ulong)FrameType.Sync);
+        return writer;
     }
 }

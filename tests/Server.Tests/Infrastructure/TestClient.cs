@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Spotter.Collab.Crdt.Protocols;
 using Spotter.Collab.Grains.Protocol;
 
 namespace Spotter.Collab.Server.Tests.Infrastructure;
@@ -55,8 +56,7 @@ public sealed class TestClient : IAsyncDisposable
         Received.Where(r => r.DocId == docId && r.Frame.Length > 0 && r.Frame[0] == (byte)type).Select(r => r.Frame).ToList();
 
     /// <summary>All awareness entries received for <paramref name="docId"/>, in arrival order.</summary>
-    public List<AwarenessEntry> AwarenessOf(string docId) =>
-        FramesOf(docId, FrameType.Awareness).SelectMany(f => AwarenessCodec.Decode(Frames.Parse(f).Payload)).ToList();
+    public List<AwarenessProtocol.Entry> AwarenessOf(string docId) => AwarenessUpdates.Decode(FramesOf(docId, FrameType.Awareness)).ToList();
 
     /// <summary>Keeps <paramref name="doc"/> in sync with the server copy of <paramref name="docId"/>.</summary>
     public void Attach(string docId, SyncedDoc doc) => _docs[docId] = doc;

@@ -1,5 +1,7 @@
-using System.Text.Json;
+using Spotter.Collab.Crdt;
+using Spotter.Collab.Crdt.Protocols;
 using Spotter.Collab.Grains.Protocol;
+using Spotter.Collab.Server.Tests.Infrastructure;
 
 namespace Spotter.Collab.Server.Tests.Protocol;
 
@@ -15,17 +17,19 @@ public sealed class AwarenessRelayTests
         public override long TimestampFrequency => 1000;
     }
 
-    private static byte[] Update(params (ulong Client, ulong Clock, string State)[] entries) =>
-        AwarenessCodec.Encode(entries.Select(e => new AwarenessEntry(e.Client, e.Clock, e.State)).ToList());
+    private static byte[] Update(params (ulong Client, ulong Clock, string State)[] entries) => AwarenessUpdates.Encode(entries);
 
     [Fact]
-    public void Codec_round_trips_and_rejects_truncated_input()
+    public void Truncated_lying_or_overlong_updates_are_format_errors_and_change_nothing()
     {
+        var relay = new AwarenessRelay(new AwarenessRelayOptions(), new ManualClock());
         var bytes = Update((7, 3, """{"x":1}"""), (1UL << 40, 0, "null"));
-        var entries = AwarenessCodec.Decode(bytes);
-        Assert.Equal([new AwarenessEntry(7, 3, """{"x":1}"""), new AwarenessEntry(1UL << 40, 0, "null")], entries);
-        Assert.Throws<FrameFormatException>(() => AwarenessCodec.Decode(bytes.AsSpan(0, bytes.Length - 1)));
-        Assert.Throws<FrameFormatException>(() => AwarenessCodec.Decode([200, 1]));
+        Assert.Throws<CrdtFormatException>(() => relay.Apply("c1", Alice, bytes.AsMemory(0, bytes.Length - 1), out _));
+        Assert.Throws<CrdtFormatException>(() => relay.Apply("c1", Alice, new byte[] { 200, 1 }, out _));
+        Assert.Throws<CrdtFormatException>(() => relay.Apply("c1", Alice, bytes.Append((byte)0).ToArray(), out _));
+        Assert.Null(relay.EncodeStates(null));
+        relay.Apply("c1", Alice, bytes, out var accepted);
+        Assert.Equal([7UL, 1UL << 40], accepted.Select(e => e.Client));
     }
 
     [Fact]
@@ -33,10 +37,8 @@ public sealed class AwarenessRelayTests
     {
         var relay = new AwarenessRelay(new AwarenessRelayOptions(), new ManualClock());
         relay.Apply("c1", Alice, Update((10, 1, """{"user":{"id":"mallory","name":"Evil"},"cursor":4}""")), out var accepted);
-        using var state = JsonDocument.Parse(Assert.Single(accepted).StateJson);
-        Assert.Equal("alice", state.RootElement.GetProperty("user").GetProperty("id").GetString());
-        Assert.Equal("Alice", state.RootElement.GetProperty("user").GetProperty("name").GetString());
-        Assert.Equal(4, state.RootElement.GetProperty("cursor").GetInt32());
+        var state = Assert.Single(accepted).State!;
+        Assert.Equal("""{"user":{"id":"alice","name":"Alice"},"cursor":4}""", state.ToJsonString());
     }
 
     [Fact]
@@ -45,9 +47,10 @@ public sealed class AwarenessRelayTests
         var relay = new AwarenessRelay(new AwarenessRelayOptions(), new ManualClock());
         relay.Apply("c1", Alice, Update((10, 1, "{}")), out _);
         relay.Apply("c2", Bob, Update((10, 5, """{"hijack":true}"""), (20, 1, "{}")), out var accepted);
-        Assert.Equal(20UL, Assert.Single(accepted).ClientId);
-        using var query = JsonDocument.Parse(AwarenessCodec.Decode(relay.EncodeStates("c2")!).Single().StateJson);
-        Assert.False(query.RootElement.TryGetProperty("hijack", out _));
+        Assert.Equal(20UL, Assert.Single(accepted).Client);
+        var query = Assert.Single(AwarenessProtocol.DecodeUpdate(relay.EncodeStates("c2")!));
+        Assert.Equal(10UL, query.Client);
+        Assert.Null(query.State!["hijack"]);
     }
 
     [Fact]
@@ -56,7 +59,7 @@ public sealed class AwarenessRelayTests
         var relay = new AwarenessRelay(new AwarenessRelayOptions(), new ManualClock());
         relay.Apply("c1", Alice, Update((10, 4, "{}")), out _);
         var removed = Assert.Single(relay.RemoveConnection("c1"));
-        Assert.Equal(new AwarenessEntry(10, 5, "null"), removed);
+        Assert.Equal(new AwarenessProtocol.Entry(10, 5, null), removed);
         Assert.Null(relay.EncodeStates(null));
         // A reconnecting client reusing its id is relayed with a clock above the removal.
         relay.Apply("c3", Alice, Update((10, 1, "{}")), out var again);
@@ -79,8 +82,9 @@ public sealed class AwarenessRelayTests
     public void Invalid_state_json_is_a_format_error_and_changes_nothing()
     {
         var relay = new AwarenessRelay(new AwarenessRelayOptions(), new ManualClock());
-        Assert.Throws<FrameFormatException>(() => relay.Apply("c1", Alice, Update((1, 1, "{}"), (2, 1, "{oops")), out _));
-        Assert.Throws<FrameFormatException>(() => relay.Apply("c1", Alice, Update((1, 1, "42")), out _));
+        byte[] invalidJson = [2, 1, 1, .. "\u0002{}"u8, 2, 1, .. "\u0005{oops"u8];
+        Assert.Throws<CrdtFormatException>(() => relay.Apply("c1", Alice, invalidJson, out _));
+        Assert.Throws<CrdtFormatException>(() => relay.Apply("c1", Alice, Update((1, 1, "{}"), (2, 1, "42")), out _));
         Assert.Null(relay.EncodeStates(null));
     }
 }

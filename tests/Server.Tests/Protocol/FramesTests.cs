@@ -1,3 +1,5 @@
+using Spotter.Collab.Crdt;
+using Spotter.Collab.Crdt.Protocols;
 using Spotter.Collab.Grains.Protocol;
 
 namespace Spotter.Collab.Server.Tests.Protocol;
@@ -14,7 +16,7 @@ public sealed class FramesTests
         Assert.Equal(payload, sync.Payload.ToArray());
         var awareness = Frames.Parse(Frames.Awareness([1, 2, 3]));
         Assert.Equal(FrameType.Awareness, awareness.Type);
-        Assert.Equal(FrameType.QueryAwareness, Frames.Parse([3]).Type);
+        Assert.Equal(FrameType.QueryAwareness, Frames.Parse(new byte[] { 3 }).Type);
     }
 
     [Theory]
@@ -26,6 +28,6 @@ public sealed class FramesTests
     [InlineData(new byte[] { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F })]
     public void Bad_envelopes_are_format_errors(byte[] frame)
     {
-        Assert.Throws<FrameFormatException>(() => { Frames.Parse(frame); });
+        Assert.Throws<CrdtFormatException>(() => { Frames.Parse(frame); });
     }
 }
