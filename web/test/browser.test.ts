@@ -5,7 +5,9 @@ import { join, resolve } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { createUser, serverUrl, type TestUser } from './harness'
 
-const screenshotDir = resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots')
+// The committed screenshot in docs/ changes only on request; ordinary runs write under the ignored artifacts/.
+const screenshotDir = resolve(import.meta.dirname, '..', '..',
+  process.env.SPOTTER_UPDATE_SCREENSHOTS === '1' ? 'docs' : 'artifacts', 'screenshots')
 let browser: Browser | null = null
 
 beforeAll(async () => {
