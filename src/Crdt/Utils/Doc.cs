@@ -155,32 +155,11 @@ public sealed class Doc
             action(open, state);
             return;
         }
-        Transact(tr => action(tr, state), null, local: true);
+        Transact(state, action, null, local: true);
     }
 
-    internal void Transact(Action<Transaction> action, object? origin, bool local)
-    {
-        bool initialCall = false;
-        if (CurrentTransaction is null)
-        {
-            initialCall = true;
-            CurrentTransaction = new Transaction(this, origin, local);
-            TransactionCleanups.Add(CurrentTransaction);
-        }
-        try
-        {
-            action(CurrentTransaction);
-        }
-        finally
-        {
-            if (initialCall)
-            {
-                bool finishCleanup = CurrentTransaction == TransactionCleanups[0];
-                CurrentTransaction = null;
-                if (finishCleanup) Transaction.Cleanup(TransactionCleanups, 0);
-            }
-        }
-    }
+    internal void Transact(Action<Transaction> action, object? origin, bool local) =>
+        Transact(action, static (transaction, run) => run(transaction), origin, local);
 
     internal void RaiseAfterTransaction(Transaction transaction)
     {
