@@ -38,6 +38,17 @@ public sealed class CollabHubTests(HubServerFixture fixture) : IClassFixture<Hub
         return (name, await Server.CreateUserAsync(name, prefix.ToUpperInvariant() + " Display"));
     }
 
+    /// <summary>A new user's new document, shared with a second new user in <paramref name="role"/>.</summary>
+    private async Task<((string Name, string Token) Owner, (string Name, string Token) Member, string DocId)> SharedDocumentAsync(
+        string ownerPrefix, string memberPrefix, string role)
+    {
+        var owner = await UserAsync(ownerPrefix);
+        var member = await UserAsync(memberPrefix);
+        var docId = await Server.CreateDocumentAsync(owner.Token);
+        await Server.ShareAsync(owner.Token, docId, member.Name, role);
+        return (owner, member, docId);
+    }
+
     /// <summary>Joins, attaches a synced doc and performs the client's half of the initial sync.</summary>
     private static async Task<SyncedDoc> JoinSyncedAsync(TestClient client, string docId, ulong? clientId = null)
     {
@@ -54,10 +65,7 @@ public sealed class CollabHubTests(HubServerFixture fixture) : IClassFixture<Hub
     [InlineData(true)]
     public async Task Join_answers_the_role_and_sends_sync_step_1(bool messagePack)
     {
-        var owner = await UserAsync("own");
-        var viewer = await UserAsync("view");
-        var docId = await Server.CreateDocumentAsync(owner.Token);
-        await Server.ShareAsync(owner.Token, docId, viewer.Name, "viewer");
+        var (owner, viewer, docId) = await SharedDocumentAsync("own", "view", "viewer");
 
         await using var ownerClient = await Server.ConnectAsync(owner.Token, messagePack);
         await using var viewerClient = await Server.ConnectAsync(viewer.Token, messagePack);
@@ -92,10 +100,7 @@ public sealed class CollabHubTests(HubServerFixture fixture) : IClassFixture<Hub
     [InlineData(true)]
     public async Task Two_clients_co_edit_one_document_and_converge(bool messagePack)
     {
-        var alice = await UserAsync("ali");
-        var bob = await UserAsync("bob");
-        var docId = await Server.CreateDocumentAsync(alice.Token);
-        await Server.ShareAsync(alice.Token, docId, bob.Name, "editor");
+        var (alice, bob, docId) = await SharedDocumentAsync("ali", "bob", "editor");
         await using var aliceClient = await Server.ConnectAsync(alice.Token, messagePack);
         await using var bobClient = await Server.ConnectAsync(bob.Token, !messagePack);
         var aliceDoc = await JoinSyncedAsync(aliceClient, docId);
@@ -125,10 +130,7 @@ public sealed class CollabHubTests(HubServerFixture fixture) : IClassFixture<Hub
     [InlineData(true)]
     public async Task Viewer_writes_are_rejected_and_never_applied(bool messagePack)
     {
-        var owner = await UserAsync("own");
-        var viewer = await UserAsync("view");
-        var docId = await Server.CreateDocumentAsync(owner.Token);
-        await Server.ShareAsync(owner.Token, docId, viewer.Name, "commenter");
+        var (owner, viewer, docId) = await SharedDocumentAsync("own", "view", "commenter");
         await using var ownerClient = await Server.ConnectAsync(owner.Token, messagePack);
         await using var viewerClient = await Server.ConnectAsync(viewer.Token, messagePack);
         var ownerDoc = await JoinSyncedAsync(ownerClient, docId);
@@ -180,10 +182,7 @@ public sealed class CollabHubTests(HubServerFixture fixture) : IClassFixture<Hub
     [InlineData(true)]
     public async Task Awareness_identity_is_stamped_foreign_ids_dropped_and_states_removed_on_disconnect(bool messagePack)
     {
-        var alice = await UserAsync("ali");
-        var bob = await UserAsync("bob");
-        var docId = await Server.CreateDocumentAsync(alice.Token);
-        await Server.ShareAsync(alice.Token, docId, bob.Name, "viewer");
+        var (alice, bob, docId) = await SharedDocumentAsync("ali", "bob", "viewer");
         var aliceClient = await Server.ConnectAsync(alice.Token, messagePack);
         await using var bobClient = await Server.ConnectAsync(bob.Token, messagePack);
         await aliceClient.JoinAsync(docId);
@@ -270,10 +269,7 @@ public sealed class CollabHubTests(HubServerFixture fixture) : IClassFixture<Hub
     [Fact]
     public async Task Connections_keep_receiving_after_the_document_grain_is_reactivated()
     {
-        var alice = await UserAsync("ali");
-        var bob = await UserAsync("bob");
-        var docId = await Server.CreateDocumentAsync(alice.Token);
-        await Server.ShareAsync(alice.Token, docId, bob.Name, "editor");
+        var (alice, bob, docId) = await SharedDocumentAsync("ali", "bob", "editor");
         await using var aliceClient = await Server.ConnectAsync(alice.Token, messagePack: true);
         await using var bobClient = await Server.ConnectAsync(bob.Token, messagePack: false);
         var aliceDoc = await JoinSyncedAsync(aliceClient, docId);
@@ -312,10 +308,7 @@ public sealed class CollabHubTests(HubServerFixture fixture) : IClassFixture<Hub
     [Fact]
     public async Task Downgrading_a_member_rejects_later_writes_at_once()
     {
-        var owner = await UserAsync("own");
-        var bob = await UserAsync("bob");
-        var docId = await Server.CreateDocumentAsync(owner.Token);
-        await Server.ShareAsync(owner.Token, docId, bob.Name, "editor");
+        var (owner, bob, docId) = await SharedDocumentAsync("own", "bob", "editor");
         await using var bobClient = await Server.ConnectAsync(bob.Token, messagePack: true);
         var doc = await JoinSyncedAsync(bobClient, docId);
         await bobClient.SendAsync(docId, doc.Edit(d => d.GetText("t").Insert(0, "one"))!);
