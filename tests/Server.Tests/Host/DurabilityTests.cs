@@ -150,11 +150,9 @@ public sealed class DurabilityTests : IDisposable
 
     public void Dispose() => _directory.Dispose();
 
-    private sealed class ExternalServer(Uri baseAddress) : IDisposable
+    private sealed class ExternalServer(Uri baseAddress) : CollabApiClient(baseAddress), IDisposable
     {
-        public void Dispose() => _http.Dispose();
-
-        private readonly HttpClient _http = new() { BaseAddress = baseAddress };
+        public void Dispose() => Http.Dispose();
 
         public async Task WaitHealthyAsync(Process process)
         {
@@ -164,10 +162,10 @@ public sealed class DurabilityTests : IDisposable
                 Assert.False(process.HasExited, "the WebHost process exited during start-up");
                 try
                 {
-                    if ((await _http.GetAsync("/healthz")).IsSuccessStatusCode)
+                    if ((await Http.GetAsync("/healthz")).IsSuccessStatusCode)
                     {
                         // The admin account appears right after start; wait for a login to work.
-                        var login = await _http.PostAsJsonAsync("/api/auth/login", new { username = "admin", password = CollabTestServer.AdminPassword });
+                        var login = await Http.PostAsJsonAsync("/api/auth/login", new { username = "admin", password = CollabTestServer.AdminPassword });
                         if (login.IsSuccessStatusCode) return;
                     }
                 }
@@ -180,32 +178,7 @@ public sealed class DurabilityTests : IDisposable
             Assert.Fail("the WebHost did not become healthy");
         }
 
-        public async Task<string> LoginAsync(string username, string password)
-        {
-            var response = await _http.PostAsJsonAsync("/api/auth/login", new { username, password });
-            response.EnsureSuccessStatusCode();
-            using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-            return json.RootElement.GetProperty("token").GetString()!;
-        }
-
-        public async Task<string> CreateDocumentAsync(string token)
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/docs") { Content = JsonContent.Create(new { title = "burst" }) };
-            request.Headers.Authorization = new("Bearer", token);
-            var response = await _http.SendAsync(request);
-            response.EnsureSuccessStatusCode();
-            using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-            return json.RootElement.GetProperty("id").GetString()!;
-        }
-
-        public async Task<string> ReadTextAsync(string token, string docId, string name)
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/docs/{docId}/roots/{name}?type=text");
-            request.Headers.Authorization = new("Bearer", token);
-            var response = await _http.SendAsync(request);
-            response.EnsureSuccessStatusCode();
-            using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-            return json.RootElement.GetProperty("value").GetString()!;
-        }
+        public async Task<string> ReadTextAsync(string token, string docId, string name) =>
+            (await ReadRootAsync(token, docId, name)).GetString()!;
     }
 }
