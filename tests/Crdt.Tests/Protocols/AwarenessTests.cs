@@ -64,6 +64,17 @@ public class AwarenessTests
     }
 
     [Fact]
+    public void Entries_round_trip_byte_for_byte_and_a_reader_stops_after_the_update()
+    {
+        byte[] framed = [.. Convert.FromHexString(Both), 9, 9];
+        var reader = new Lib0Reader(framed);
+        var entries = AwarenessProtocol.DecodeUpdate(reader);
+        Assert.Equal(2, reader.Remaining);
+        Assert.Equal([7UL, Ann], entries.Select(e => e.Client));
+        Assert.Equal(Both, Hex(AwarenessProtocol.EncodeEntries(entries)));
+    }
+
+    [Fact]
     public void Applying_updates_follows_the_clock_rules_and_raises_the_same_events_as_y_protocols()
     {
         using var ann = new Awareness(Ann, runOutdatedTimer: false);
