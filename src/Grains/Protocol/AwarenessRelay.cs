@@ -28,8 +28,9 @@ public enum AwarenessOutcome
 
 /// <summary>
 /// Server side of awareness for one document: who owns which client id, the last state relayed for each, and a
-/// per-connection rate limit; the wire format is the engine's <see cref="AwarenessProtocol"/>. The server is the clock authority for what it relays: each relayed entry gets a clock
-/// above the one relayed before, so a reconnecting client is never ignored because of an old removal.
+/// per-connection rate limit; the wire format is the engine's <see cref="AwarenessProtocol"/>. The server is the clock
+/// authority for what it relays: each relayed entry gets a clock above the one relayed before, so a reconnecting
+/// client is never ignored because of an old removal.
 /// </summary>
 public sealed class AwarenessRelay(AwarenessRelayOptions options, TimeProvider timeProvider)
 {
