@@ -104,3 +104,31 @@ public class EventTests
         Assert.Throws<InvalidOperationException>(() => saved!.Keys);
     }
 }
+
+public class HandlerFailureTests
+{
+    [Fact]
+    public void A_throwing_handler_does_not_break_later_transactions()
+    {
+        var doc = new Doc(new DocOptions { ClientId = 1 });
+        bool fail = true;
+        int updates = 0;
+        doc.Updated += (_, _) =>
+        {
+            updates++;
+            if (fail) throw new InvalidOperationException("boom");
+        };
+        Assert.Throws<InvalidOperationException>(() => doc.GetText("t").Insert(0, "a"));
+        fail = false;
+        doc.GetText("t").Insert(1, "b");
+        Assert.Equal(2, updates);
+        Assert.Equal("ab", doc.GetText("t").ToString());
+        var observerFails = true;
+        doc.GetText("t").Observe((_, _) => { if (observerFails) throw new InvalidOperationException("observer"); });
+        Assert.Throws<InvalidOperationException>(() => doc.GetText("t").Insert(2, "c"));
+        observerFails = false;
+        doc.GetText("t").Insert(3, "d");
+        Assert.Equal("abcd", doc.GetText("t").ToString());
+        Assert.Equal(4, updates);
+    }
+}
