@@ -132,3 +132,29 @@ public class HandlerFailureTests
         Assert.Equal(4, updates);
     }
 }
+
+public class XmlEventTests
+{
+    [Fact]
+    public void Xml_events_tell_children_from_attributes()
+    {
+        var doc = new Doc(new DocOptions { ClientId = 1 });
+        var frag = doc.GetXmlFragment("x");
+        var el = new YXmlElement("div");
+        frag.Insert(0, [el]);
+        var seen = new List<string>();
+        el.Observe((e, _) =>
+        {
+            var xe = Assert.IsType<YXmlEvent>(e);
+            seen.Add($"{xe.ChildListChanged}:{string.Join(",", xe.AttributesChanged.Order())}");
+        });
+        doc.Transact(_ =>
+        {
+            el.SetAttribute("b", "1");
+            el.SetAttribute("a", "2");
+        });
+        el.Insert(0, [new YXmlText("t")]);
+        Assert.Equal(["False:a,b", "True:"], seen);
+        Assert.Equal("<div a=\"2\" b=\"1\">t</div>", el.ToString());
+    }
+}
