@@ -229,6 +229,7 @@ public class YText : AbstractType
             if (!r.Deleted) negatedAttributes.Remove(((ContentFormat)r.Content).Key);
             currPos.Forward();
         }
+        if (negatedAttributes.Count == 0) return;
         foreach (var (key, val) in negatedAttributes.Copy())
         {
             var left = currPos.Left;
