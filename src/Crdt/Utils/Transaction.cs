@@ -38,7 +38,10 @@ public sealed class Transaction
         Doc = doc;
         Origin = origin;
         Local = local;
-        _beforeState = ClientClocks.From(doc.Store);
+        // The store only changes inside transactions, so the last transaction's after-state is still current.
+        _beforeState = doc.LastState ?? ClientClocks.From(doc.Store);
+        doc.LastState = null; // this transaction may change the store; cleanup records the new state
+
     }
 
     internal uint BeforeStateOf(ulong client) => _beforeState.GetOrZero(client);
@@ -151,6 +154,7 @@ public sealed class Transaction
 
     internal static void Cleanup(List<Transaction> cleanups, int i)
     {
+        Exception? handlerError = null;
         while (i < cleanups.Count)
         {
             var transaction = cleanups[i];
@@ -161,7 +165,13 @@ public sealed class Transaction
             {
                 ds.SortAndMerge();
                 transaction._afterState = ClientClocks.From(store);
+                doc.LastState = transaction._afterState;
                 transaction.CallObservers();
+            }
+            catch (Exception e)
+            {
+                // Rethrown once every queued transaction is cleaned up.
+                handlerError ??= e;
             }
             finally
             {
@@ -202,14 +212,23 @@ public sealed class Transaction
                     // Another replica wrote with our client id: pick a new one, as yjs does.
                     doc.ChangeClientIdAfterConflict();
                 }
-                doc.RaiseAfterTransaction(transaction);
-                if (cleanups.Count <= i + 1)
+                try
                 {
-                    doc.TransactionCleanups.Clear();
+                    doc.RaiseAfterTransaction(transaction);
                 }
-                i++;
+                catch (Exception e)
+                {
+                    // A throwing update handler must not strand the transactions queued behind this one.
+                    handlerError ??= e;
+                }
+                finally
+                {
+                    if (cleanups.Count <= i + 1) doc.TransactionCleanups.Clear();
+                    i++;
+                }
             }
         }
+        if (handlerError is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(handlerError).Throw();
     }
 
     private void CallObservers()
