@@ -106,10 +106,16 @@ public sealed record DocumentBroadcast(
     [property: Id(0)] string DocumentId,
     [property: Id(1)] IReadOnlyList<BroadcastFrame> Frames);
 
+/// <summary>
+/// One frame of a tick for a host's connections to the document: sent to <see cref="To"/> alone when set, else to
+/// every connection except <see cref="Except"/> (the origins of what it carries; each origin gets its own frame
+/// without its own changes). So every connection receives at most one update and one awareness frame per tick.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("spotter.BroadcastFrame")]
 public sealed record BroadcastFrame(
-    [property: Id(0)] string? OriginConnectionId,
-    [property: Id(1)] byte[] Frame);
+    [property: Id(0)] IReadOnlyList<string> Except,
+    [property: Id(1)] byte[] Frame,
+    [property: Id(2)] string? To = null);
 
 public enum MembershipResult
 {

@@ -3,8 +3,10 @@ using Spotter.Collab.Grains.Protocol;
 namespace Spotter.Collab.Grains.Documents;
 
 /// <summary>
-/// What a document accepted during one broadcast tick, grouped by the connection it came from so each group can
-/// skip its sender. Updates of one origin are merged into one; awareness keeps the newest entry per client id.
+/// What a document accepted during one broadcast tick, grouped by the connection it came from. Draining yields at
+/// most one update frame and one awareness frame per recipient: everything merged for the connections that sent
+/// nothing, and for each sender everything except its own contribution. Fan-out cost per tick is thus one message
+/// per connection, not one per connection per sender.
 /// </summary>
 internal sealed class BroadcastBuffer
 {
@@ -30,17 +32,34 @@ internal sealed class BroadcastBuffer
 
     public List<BroadcastFrame> Drain(Func<IReadOnlyList<byte[]>, byte[]> mergeUpdates)
     {
-        var frames = new List<BroadcastFrame>(_updates.Count + _awareness.Count);
-        foreach (var (origin, updates) in _updates)
-        {
-            frames.Add(new BroadcastFrame(origin.Length == 0 ? null : origin, Frames.Sync(SyncMessageType.Update, mergeUpdates(updates))));
-        }
-        foreach (var (origin, entries) in _awareness)
-        {
-            frames.Add(new BroadcastFrame(origin.Length == 0 ? null : origin, Frames.Awareness(AwarenessCodec.Encode(entries.Values))));
-        }
+        var frames = new List<BroadcastFrame>();
+        DrainGroups(_updates, frames, groups => Frames.Sync(SyncMessageType.Update, mergeUpdates(groups.SelectMany(g => g).ToList())));
+        DrainGroups(_awareness, frames, groups => Frames.Awareness(AwarenessCodec.Encode(LatestPerClient(groups))));
         _updates.Clear();
         _awareness.Clear();
         return frames;
+    }
+
+    /// <summary>One frame of everything for non-senders, then per sender one frame of the other senders' parts.</summary>
+    private static void DrainGroups<T>(Dictionary<string, T> byOrigin, List<BroadcastFrame> frames, Func<IEnumerable<T>, byte[]> encode)
+    {
+        if (byOrigin.Count == 0) return;
+        var origins = byOrigin.Keys.Where(key => key.Length > 0).ToArray();
+        frames.Add(new BroadcastFrame(origins, encode(byOrigin.Values)));
+        if (byOrigin.Count == 1) return;
+        foreach (var origin in origins)
+        {
+            frames.Add(new BroadcastFrame([], encode(byOrigin.Where(g => g.Key != origin).Select(g => g.Value)), origin));
+        }
+    }
+
+    private static Dictionary<ulong, AwarenessEntry>.ValueCollection LatestPerClient(IEnumerable<Dictionary<ulong, AwarenessEntry>> groups)
+    {
+        var latest = new Dictionary<ulong, AwarenessEntry>();
+        foreach (var group in groups)
+        {
+            foreach (var (clientId, entry) in group) latest[clientId] = entry;
+        }
+        return latest.Values;
     }
 }
