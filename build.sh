@@ -15,9 +15,17 @@ install_deps() {
   # Debian packages the tests use: Chromium for browser tests, PostgreSQL for the cluster tests.
   local need=()
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  # The cluster tests start their own throwaway server from initdb/pg_ctl (see tests/Cluster.Tests/PostgresFixture.cs).
+  if ! command -v pg_ctl >/dev/null 2>&1 && ! compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null; then
+    need+=(postgresql)
+  fi
   if [ ${#need[@]} -gt 0 ]; then
     echo "== apt-get install ${need[*]}"
     apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+  if [ -f tests/oracle/package-lock.json ]; then
+    echo "== npm ci (tests/oracle: reference yjs for the differential tests and benchmarks)"
+    (cd tests/oracle && npm ci --no-audit --no-fund --loglevel=error) || return 1
   fi
   if [ -f web/package-lock.json ]; then
     echo "== npm ci (web)"

@@ -481,7 +481,7 @@ public static class JsJson
         switch (value.GetValueKind())
         {
             case JsonValueKind.String:
-                AppendQuoted(builder, value.TryGetValue<string>(out var s) ? s : value.GetValue<JsonElement>().GetString());
+                AppendQuoted(builder, GetString(value));
                 return;
             case JsonValueKind.Number:
                 if (value.TryGetValue<long>(out long l))
@@ -510,6 +510,17 @@ public static class JsJson
             default:
                 throw new ArgumentException($"Unsupported JSON value kind {value.GetValueKind()}.", nameof(value));
         }
+    }
+
+    /// <summary>The string of a string-kind JSON value, whatever CLR value backs it (string, JsonElement, char, DateTime, …).</summary>
+    internal static string GetString(JsonValue value)
+    {
+        if (value.TryGetValue<string>(out var s))
+        {
+            return s;
+        }
+        // Other backings serialize to a JSON string literal; parsing it yields exactly the text.
+        return (string)Parse(value.ToJsonString())!;
     }
 
     // ---------------- parse ----------------

@@ -71,6 +71,31 @@ internal static class JsKeyOrder
         return reorder;
     }
 
+    /// <summary>Whether enumeration order differs from JavaScript's, without boxing the enumerator.</summary>
+    public static bool NeedsReordering(Dictionary<string, object?> dictionary)
+    {
+        bool seenOther = false;
+        bool hasIndex = false;
+        uint lastIndex = 0;
+        foreach (var key in dictionary.Keys)
+        {
+            if (IsArrayIndex(key, out uint index))
+            {
+                if (seenOther || (hasIndex && index < lastIndex))
+                {
+                    return true;
+                }
+                hasIndex = true;
+                lastIndex = index;
+            }
+            else
+            {
+                seenOther = true;
+            }
+        }
+        return false;
+    }
+
     /// <summary>The entries in JavaScript property order.</summary>
     public static KeyValuePair<string, object?>[] Order<TDictionary>(TDictionary dictionary)
         where TDictionary : IEnumerable<KeyValuePair<string, object?>>
@@ -105,7 +130,7 @@ internal static class JsKeyOrder
     /// <summary>Rebuilds a freshly decoded dictionary in JavaScript order if any array-index key made it differ.</summary>
     public static Dictionary<string, object?> Normalize(Dictionary<string, object?> dictionary)
     {
-        if (!NeedsReordering(dictionary, out _))
+        if (!NeedsReordering(dictionary))
         {
             return dictionary;
         }

@@ -3,7 +3,6 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
-using System.Text.Unicode;
 
 namespace Spotter.Collab.Crdt.Lib0;
 
@@ -18,6 +17,10 @@ public sealed class Lib0Reader
     public const int MaxAnyDepth = Lib0Writer.MaxAnyDepth;
 
     private const ulong MaxSafeInteger = (ulong)AnyValue.MaxSafeInteger;
+
+    // lib0 decodes with TextDecoder('utf-8', { fatal: true, ignoreBOM: true }): invalid bytes are an error and a
+    // leading BOM is kept as U+FEFF (GetString never strips it).
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly byte[] _buffer;
     private readonly int _start;
@@ -118,29 +121,27 @@ public sealed class Lib0Reader
 
     private ulong ReadVarUintSlow()
     {
+        var span = new ReadOnlySpan<byte>(_buffer, _pos, _end - _pos);
+        // 8 bytes carry 56 bits; a longer varuint cannot be a safe integer.
+        int limit = Math.Min(span.Length, 8);
         ulong value = 0;
-        int shift = 0;
-        var buffer = _buffer;
-        int pos = _pos;
-        while (true)
+        for (int i = 0; i < limit; i++)
         {
-            if (pos >= _end)
-            {
-                ThrowHelper.EndOfData();
-            }
-            byte b = buffer[pos++];
-            value |= (ulong)(b & 0x7F) << shift;
+            byte b = span[i];
+            value |= (ulong)(b & 0x7F) << (7 * i);
             if (b < 0x80)
             {
-                break;
-            }
-            shift += 7;
-            if (shift > 49)
-            {
-                // 8 bytes carry 56 bits; anything longer cannot be a safe integer.
-                ThrowHelper.Format("Variable-length integer exceeds 53 bits.");
+                return FinishVarUint(value, _pos + i + 1);
             }
         }
+        return limit < 8
+            ? ThrowHelper.EndOfData<ulong>()
+            : ThrowHelper.Format<ulong>("Variable-length integer exceeds 53 bits.");
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong FinishVarUint(ulong value, int pos)
+    {
         if (value > MaxSafeInteger)
         {
             ThrowHelper.Format("Variable-length integer exceeds 53 bits.");
@@ -253,11 +254,14 @@ public sealed class Lib0Reader
         {
             return string.Empty;
         }
-        if (!Utf8.IsValid(bytes))
+        try
         {
-            ThrowHelper.Format("String is not valid UTF-8.");
+            return StrictUtf8.GetString(bytes);
         }
-        return Encoding.UTF8.GetString(bytes);
+        catch (DecoderFallbackException e)
+        {
+            throw new CrdtFormatException("String is not valid UTF-8.", e);
+        }
     }
 
     public float ReadFloat32() => BinaryPrimitives.ReadSingleBigEndian(ReadUint8Array(4));

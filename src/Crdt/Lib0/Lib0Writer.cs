@@ -279,6 +279,19 @@ public sealed class Lib0Writer : IBufferWriter<byte>, IDisposable
                 WriteUint8(AnyTag.Uint8Array);
                 WriteVarUint8Array(memory.Span);
                 return;
+            case Dictionary<string, object?> concreteDictionary:
+                CheckDepth(depth);
+                WriteDictionary(concreteDictionary, depth);
+                return;
+            case List<object?> concreteList:
+                CheckDepth(depth);
+                WriteUint8(AnyTag.Array);
+                WriteVarUint((ulong)concreteList.Count);
+                foreach (var item in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(concreteList))
+                {
+                    WriteAny(item, depth + 1);
+                }
+                return;
             case IDictionary<string, object?> dictionary:
                 CheckDepth(depth);
                 WriteObject(dictionary, depth);
@@ -329,6 +342,23 @@ public sealed class Lib0Writer : IBufferWriter<byte>, IDisposable
         WriteVarUint((ulong)items.Count);
         foreach (var item in items)
         {
+            WriteAny(item, depth + 1);
+        }
+    }
+
+    /// <summary>The common case without interface enumerators (Dictionary's struct enumerator).</summary>
+    private void WriteDictionary(Dictionary<string, object?> dictionary, int depth)
+    {
+        if (JsKeyOrder.NeedsReordering(dictionary))
+        {
+            WriteObject(dictionary, depth);
+            return;
+        }
+        WriteUint8(AnyTag.Object);
+        WriteVarUint((ulong)dictionary.Count);
+        foreach (var (key, item) in dictionary)
+        {
+            WriteVarString(key);
             WriteAny(item, depth + 1);
         }
     }

@@ -137,7 +137,7 @@ public sealed class DeleteSet
         return arr;
     }
 
-    /// <summary>Reads a delete set, validating clock arithmetic. Entries with zero length are kept (yjs tolerates them).</summary>
+    /// <summary>Reads a delete set, validating clock arithmetic; the result is sorted and merged.</summary>
     internal static DeleteSet Read(IDSDecoder decoder)
     {
         var ds = new DeleteSet();
@@ -162,6 +162,8 @@ public sealed class DeleteSet
                 list.Add(new DeleteItem(clock, len));
             }
         }
+        // Well-formed updates are already sorted and merged; this keeps malformed ones encodable.
+        ds.SortAndMerge();
         return ds;
     }
 

@@ -97,7 +97,7 @@ public sealed class Snapshot
             {
                 if (clock == 0) continue;
                 if (clock < originDoc.Store.GetState(client)) originDoc.Store.GetItemCleanStart(transaction, new Id(client, clock));
-                var structs = originDoc.Store.Clients.GetValueOrDefault(client) ?? [];
+                var structs = originDoc.Store.Clients.GetValueOrDefault(client) ?? new StructList();
                 int lastIndex = StructStore.FindIndex(structs, clock - 1);
                 encoder.Rest.WriteVarUint((uint)(lastIndex + 1));
                 encoder.WriteClient(client);

@@ -3,7 +3,7 @@ namespace Spotter.Collab.Crdt;
 /// <summary>All structs of a document, per client, sorted by clock and without gaps.</summary>
 public sealed class StructStore
 {
-    internal readonly Dictionary<ulong, List<AbstractStruct>> Clients = [];
+    internal readonly Dictionary<ulong, StructList> Clients = [];
     /// <summary>Structs that wait for missing dependencies, as a V2 update, and the lowest missing clock per client.</summary>
     internal PendingUpdate? PendingStructs;
     /// <summary>Deletions of ranges not yet known, as a V2 update.</summary>
@@ -37,7 +37,7 @@ public sealed class StructStore
     {
         if (!Clients.TryGetValue(s.Id.Client, out var structs))
         {
-            structs = [];
+            structs = new StructList();
             Clients[s.Id.Client] = structs;
         }
         else
@@ -49,34 +49,12 @@ public sealed class StructStore
         structs.Add(s);
     }
 
-    /// <summary>Index of the struct containing <paramref name="clock"/> (binary search with a pivot guess).</summary>
-    internal static int FindIndex(List<AbstractStruct> structs, uint clock)
+    /// <summary>Index of the struct containing <paramref name="clock"/>.</summary>
+    internal static int FindIndex(StructList structs, uint clock)
     {
-        int left = 0;
-        int right = structs.Count - 1;
-        var mid = structs[right];
-        uint midClock = mid.Id.Clock;
-        if (midClock == clock) return right;
-        // Clocks are dense, so the proportional guess usually lands on or next to the target.
-        int midIndex = (int)((double)clock / (midClock + mid.Length - 1) * right);
-        if (midIndex > right) midIndex = right;
-        if (midIndex < 0) midIndex = 0;
-        while (left <= right)
-        {
-            mid = structs[midIndex];
-            midClock = mid.Id.Clock;
-            if (midClock <= clock)
-            {
-                if (clock < midClock + mid.Length) return midIndex;
-                left = midIndex + 1;
-            }
-            else
-            {
-                right = midIndex - 1;
-            }
-            midIndex = (left + right) / 2;
-        }
-        throw new InvalidOperationException($"No struct holds clock {clock}.");
+        int index = structs.FindIndex(clock);
+        if (index < 0) throw new InvalidOperationException($"No struct holds clock {clock}.");
+        return index;
     }
 
     internal AbstractStruct Find(Id id) => Find(id.Client, id.Clock);
@@ -87,7 +65,7 @@ public sealed class StructStore
         return structs[FindIndex(structs, clock)];
     }
 
-    internal static int FindIndexCleanStart(Transaction transaction, List<AbstractStruct> structs, uint clock)
+    internal static int FindIndexCleanStart(Transaction transaction, StructList structs, uint clock)
     {
         int index = FindIndex(structs, clock);
         var s = structs[index];
@@ -126,7 +104,7 @@ public sealed class StructStore
     }
 
     /// <summary>Calls <paramref name="f"/> for every struct in [clockStart, clockStart+len), splitting at both ends.</summary>
-    internal static void IterateStructs(Transaction transaction, List<AbstractStruct> structs, uint clockStart, uint len, Action<AbstractStruct> f)
+    internal static void IterateStructs(Transaction transaction, StructList structs, uint clockStart, uint len, Action<AbstractStruct> f)
     {
         if (len == 0) return;
         uint clockEnd = clockStart + len;

@@ -149,8 +149,17 @@ internal sealed class UpdateDecoderV2 : DSDecoderV2, IUpdateDecoder
     private readonly UintOptRleDecoder _typeRefDecoder;
     private readonly UintOptRleDecoder _lenDecoder;
 
+    // Run-length columns can claim endless repetitions in a few bytes, so a lying update could make a consumer
+    // loop (say, over a claimed struct count) for ever while reading nothing. Real yjs updates need at least
+    // about one byte per struct even in their most repetitive form, so column reads are capped at a generous
+    // multiple of the input size; past it the update is rejected as malformed.
+    private const long ReadsPerByte = 128;
+    private const long BaseReadBudget = 1 << 20;
+    private long _readBudget;
+
     public UpdateDecoderV2(Lib0Reader reader) : base(reader)
     {
+        _readBudget = BaseReadBudget + ReadsPerByte * reader.Length;
         reader.ReadVarUint(); // feature flag, currently unused
         _keyClockDecoder = new IntDiffOptRleDecoder(reader.ReadVarUint8ArrayMemory());
         _clientDecoder = new UintOptRleDecoder(reader.ReadVarUint8ArrayMemory());
@@ -161,6 +170,14 @@ internal sealed class UpdateDecoderV2 : DSDecoderV2, IUpdateDecoder
         _parentInfoDecoder = new RleByteDecoder(reader.ReadVarUint8ArrayMemory());
         _typeRefDecoder = new UintOptRleDecoder(reader.ReadVarUint8ArrayMemory());
         _lenDecoder = new UintOptRleDecoder(reader.ReadVarUint8ArrayMemory());
+    }
+
+    private void Spend()
+    {
+        if (--_readBudget < 0)
+        {
+            ThrowHelper.Format("Update claims more values than its size allows.");
+        }
     }
 
     private static uint ToClock(long value)
@@ -181,21 +198,53 @@ internal sealed class UpdateDecoderV2 : DSDecoderV2, IUpdateDecoder
         return (uint)value;
     }
 
-    public Id ReadLeftId() => new(_clientDecoder.Read(), ToClock(_leftClockDecoder.Read()));
+    public Id ReadLeftId()
+    {
+        Spend();
+        return new(_clientDecoder.Read(), ToClock(_leftClockDecoder.Read()));
+    }
 
-    public Id ReadRightId() => new(_clientDecoder.Read(), ToClock(_rightClockDecoder.Read()));
+    public Id ReadRightId()
+    {
+        Spend();
+        return new(_clientDecoder.Read(), ToClock(_rightClockDecoder.Read()));
+    }
 
-    public ulong ReadClient() => _clientDecoder.Read();
+    public ulong ReadClient()
+    {
+        Spend();
+        return _clientDecoder.Read();
+    }
 
-    public byte ReadInfo() => _infoDecoder.Read();
+    public byte ReadInfo()
+    {
+        Spend();
+        return _infoDecoder.Read();
+    }
 
-    public string ReadString() => _stringDecoder.Read();
+    public string ReadString()
+    {
+        Spend();
+        return _stringDecoder.Read();
+    }
 
-    public bool ReadParentInfo() => _parentInfoDecoder.Read() == 1;
+    public bool ReadParentInfo()
+    {
+        Spend();
+        return _parentInfoDecoder.Read() == 1;
+    }
 
-    public uint ReadTypeRef() => ToUInt32(_typeRefDecoder.Read());
+    public uint ReadTypeRef()
+    {
+        Spend();
+        return ToUInt32(_typeRefDecoder.Read());
+    }
 
-    public uint ReadLen() => ToUInt32(_lenDecoder.Read());
+    public uint ReadLen()
+    {
+        Spend();
+        return ToUInt32(_lenDecoder.Read());
+    }
 
     public object? ReadAny() => Rest.ReadAny();
 
@@ -205,6 +254,7 @@ internal sealed class UpdateDecoderV2 : DSDecoderV2, IUpdateDecoder
 
     public string ReadKey()
     {
+        Spend();
         long keyClock = _keyClockDecoder.Read();
         if (keyClock < 0)
         {

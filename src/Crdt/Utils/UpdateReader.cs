@@ -88,11 +88,27 @@ internal sealed class DecodedUpdate
         }
         string? parentSub = cantCopyParentInfo && (info & 0x20) != 0 ? decoder.ReadString() : null;
         var content = AbstractContent.Read(decoder, info);
+        // V2 carries format and embed values as lib0 "any"; they must stay writable as JSON text in V1.
+        if (content is ContentFormat { Value: var fv }) EnsureJsonWritable(fv);
+        else if (content is ContentEmbed { Embed: var ev }) EnsureJsonWritable(ev);
         // Same-client references must point backwards: a struct cannot depend on its own future.
         if (origin is { } o && o.Client == id.Client && o.Clock >= id.Clock) throw new CrdtFormatException("Origin refers to a later clock of the same client.");
         if (rightOrigin is { } ro && ro.Client == id.Client && ro.Clock >= id.Clock) throw new CrdtFormatException("Right origin refers to a later clock of the same client.");
         if (parentRef is Id p && p.Client == id.Client && p.Clock >= id.Clock) throw new CrdtFormatException("Parent refers to a later clock of the same client.");
         return new Item(id, null, origin, null, rightOrigin, null, parentRef, parentSub, content);
+    }
+
+    private static void EnsureJsonWritable(object? value)
+    {
+        if (value is null || value is string || value is bool || value is long || value is double) return;
+        try
+        {
+            if (JsJson.Stringify(value) is null) throw new CrdtFormatException("A format or embed value has no JSON form.");
+        }
+        catch (ArgumentException e)
+        {
+            throw new CrdtFormatException("A format or embed value has no JSON form: " + e.Message, e);
+        }
     }
 
     /// <summary>The struct of this update holding <paramref name="id"/>, if any.</summary>
@@ -254,14 +270,14 @@ internal static class UpdateReader
                 {
                     // The previous operation could not be applied: keep it and everything after it.
                     unapplicable.I--;
-                    restStructs.Clients[client] = new List<AbstractStruct>(unapplicable.Refs.AsSpan(unapplicable.I).ToArray());
+                    restStructs.Clients[client] = new StructList(unapplicable.Refs.AsSpan(unapplicable.I).ToArray());
                     clientsRefs.Remove(client);
                     unapplicable.I = 0;
                     unapplicable.Refs = [];
                 }
                 else
                 {
-                    restStructs.Clients[client] = [item];
+                    restStructs.Clients[client] = new StructList([item]);
                 }
                 clientIds.Remove(client);
             }

@@ -3,7 +3,7 @@ namespace Spotter.Collab.Crdt;
 /// <summary>Writing documents and state vectors in the update format.</summary>
 internal static class UpdateWriter
 {
-    private static void WriteStructs(IUpdateEncoder encoder, List<AbstractStruct> structs, ulong client, uint clock)
+    private static void WriteStructs(IUpdateEncoder encoder, StructList structs, ulong client, uint clock)
     {
         clock = Math.Max(clock, structs[0].Id.Clock); // the first id must exist
         int start = StructStore.FindIndex(structs, clock);

@@ -158,5 +158,16 @@ public class JsJsonTests
         var built = new JsonObject { ["b"] = 0.1, ["a"] = new JsonArray(1, "s", (JsonNode?)null), ["1"] = 3L, ["f"] = 1.5f };
         Assert.Equal("{\"1\":3,\"b\":0.1,\"a\":[1,\"s\",null],\"f\":1.5}", JsJson.Stringify(built));
         Assert.Equal("null", JsJson.Stringify((JsonNode?)null));
+        var other = new JsonObject { ["c"] = JsonValue.Create('x'), ["g"] = JsonValue.Create(Guid.Empty), ["e"] = JsonNode.Parse("\"\\u00e9\"") };
+        Assert.Equal("{\"c\":\"x\",\"g\":\"00000000-0000-0000-0000-000000000000\",\"e\":\"é\"}", JsJson.Stringify(other));
+    }
+
+    [Fact]
+    public void Overflowing_numbers_parse_to_infinity_and_stringify_as_null()
+    {
+        // JSON.parse('[1e400,-1e400]') gives [Infinity, -Infinity]; JSON.stringify writes both as null.
+        Assert.Equal("[null,null]", JsJson.Stringify(JsJson.Parse("[1e400,-1e400]")));
+        Assert.Equal("[null,null]", JsJson.Stringify(JsJson.ParseNode("[1e400,-1e400]")));
+        Assert.Equal("null", JsJson.Stringify(JsJson.ParseNode("1e400")));
     }
 }

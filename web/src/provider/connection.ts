@@ -1,0 +1,181 @@
+// One SignalR connection to /hubs/collab carrying any number of document sessions.
+// SignalR's automatic reconnect is configured to never give up; on top of it, a closed connection
+// (server restart, failed negotiate, first start while offline) is restarted with capped exponential
+// backoff until stop() is called. Every (re)connect re-joins every open session.
+import * as signalR from '@microsoft/signalr'
+import * as Y from 'yjs'
+import { ObservableV2 } from 'lib0/observable'
+import { createFrameCodec, type FrameCodec, type WireProtocol } from './wire'
+import { DocumentSession, type DocumentSessionOptions } from './session'
+
+export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'disconnected'
+
+export interface BackoffOptions {
+  /** First retry delay in ms. */
+  initialMs: number
+  /** Upper bound of the delay in ms. */
+  maxMs: number
+}
+
+export interface CollabConnectionOptions {
+  /** Server origin, e.g. `http://127.0.0.1:5000`; empty string for the page's own origin. */
+  serverUrl: string
+  /** Returns the bearer token; SignalR sends it as `access_token` on WebSocket requests. */
+  accessTokenFactory: () => string | Promise<string>
+  /** Hub protocol; MessagePack unless told otherwise. */
+  protocol?: WireProtocol
+  backoff?: BackoffOptions
+  logLevel?: signalR.LogLevel
+  /** WebSocket constructor to use instead of the platform's (Node tests pass one through a proxy). */
+  webSocket?: unknown
+}
+
+export const HUB_PATH = '/hubs/collab'
+const defaultBackoff: BackoffOptions = { initialMs: 500, maxMs: 10_000 }
+
+export function backoffDelay(attempt: number, backoff: BackoffOptions): number {
+  const base = Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(attempt, 20))
+  // Up to 20% jitter so many clients do not reconnect in lockstep after a server restart.
+  return Math.round(base * (0.8 + Math.random() * 0.2))
+}
+
+type ConnectionEvents = {
+  status: (event: { status: ConnectionStatus }) => void
+  error: (event: { error: Error }) => void
+}
+
+export class CollabConnection extends ObservableV2<ConnectionEvents> {
+  readonly hub: signalR.HubConnection
+  readonly codec: FrameCodec
+  private _status: ConnectionStatus = 'disconnected'
+  private readonly sessions = new Map<string, DocumentSession>()
+  private readonly backoff: BackoffOptions
+  private running = false
+  private startLoop: Promise<void> | null = null
+  private wakeRetry: (() => void) | null = null
+
+  constructor(options: CollabConnectionOptions) {
+    super()
+    this.backoff = options.backoff ?? defaultBackoff
+    this.codec = createFrameCodec(options.protocol ?? 'messagepack')
+    const backoff = this.backoff
+    const httpOptions: signalR.IHttpConnectionOptions = {
+      accessTokenFactory: options.accessTokenFactory,
+      transport: signalR.HttpTransportType.WebSockets,
+      skipNegotiation: true,
+      ...(options.webSocket ? { WebSocket: options.webSocket } : {}),
+    }
+    this.hub = new signalR.HubConnectionBuilder()
+      .withUrl(options.serverUrl.replace(/\/$/, '') + HUB_PATH, httpOptions)
+      .withHubProtocol(this.codec.hubProtocol)
+      .withAutomaticReconnect({ nextRetryDelayInMilliseconds: ctx => backoffDelay(ctx.previousRetryCount, backoff) })
+      .configureLogging(options.logLevel ?? signalR.LogLevel.None)
+      .build()
+
+    this.hub.on('Receive', (docId: string, frame: unknown) => {
+      this.sessions.get(docId)?.receive(this.codec.decode(frame))
+    })
+    this.hub.on('Rejected', (docId: string, code: string, detail: string | null) => {
+      this.sessions.get(docId)?.rejected(code, detail ?? '')
+    })
+    this.hub.on('Revoked', (docId: string, reason: string | null) => {
+      this.sessions.get(docId)?.revoked(reason ?? '')
+    })
+    this.hub.onreconnecting(() => this.disconnected('reconnecting'))
+    this.hub.onreconnected(() => this.connected())
+    this.hub.onclose(error => {
+      if (error) this.emit('error', [{ error }])
+      if (this.running) {
+        this.disconnected('reconnecting')
+        void this.runStartLoop()
+      } else {
+        this.disconnected('disconnected')
+      }
+    })
+  }
+
+  get status(): ConnectionStatus {
+    return this._status
+  }
+
+  /** Starts connecting and keeps the connection up until stop(); resolves on the first successful connect. */
+  start(): Promise<void> {
+    this.running = true
+    if (this.hub.state === signalR.HubConnectionState.Connected) return Promise.resolve()
+    return this.runStartLoop()
+  }
+
+  async stop(): Promise<void> {
+    this.running = false
+    this.wakeRetry?.()
+    await Promise.all([...this.sessions.values()].map(session => session.leave()))
+    await this.hub.stop()
+    this.disconnected('disconnected')
+  }
+
+  /** Opens (joins) a document on this connection. One session per document id. */
+  openDocument(docId: string, doc: Y.Doc = new Y.Doc(), options: DocumentSessionOptions = {}): DocumentSession {
+    if (this.sessions.has(docId)) throw new Error(`document ${docId} is already open on this connection`)
+    const session = new DocumentSession(this, docId, doc, options)
+    this.sessions.set(docId, session)
+    if (this._status === 'connected') session.connectionUp()
+    return session
+  }
+
+  get openDocuments(): ReadonlyMap<string, DocumentSession> {
+    return this.sessions
+  }
+
+  /** @internal Called by a session once it has left. */
+  forget(session: DocumentSession): void {
+    if (this.sessions.get(session.docId) === session) this.sessions.delete(session.docId)
+  }
+
+  get isConnected(): boolean {
+    return this.hub.state === signalR.HubConnectionState.Connected
+  }
+
+  /** @internal */
+  invoke<T>(method: string, ...args: unknown[]): Promise<T> {
+    return this.hub.invoke<T>(method, ...args)
+  }
+
+  private runStartLoop(): Promise<void> {
+    this.startLoop ??= (async () => {
+      if (this._status !== 'reconnecting') this.setStatus('connecting')
+      for (let attempt = 0; this.running; attempt++) {
+        try {
+          if (this.hub.state === signalR.HubConnectionState.Disconnected) await this.hub.start()
+          if (this.hub.state === signalR.HubConnectionState.Connected) {
+            this.connected()
+            return
+          }
+        } catch (error) {
+          this.emit('error', [{ error: error instanceof Error ? error : new Error(String(error)) }])
+        }
+        await new Promise<void>(resolve => {
+          const timer = setTimeout(resolve, backoffDelay(attempt, this.backoff))
+          this.wakeRetry = () => { clearTimeout(timer); resolve() }
+        })
+        this.wakeRetry = null
+      }
+    })().finally(() => { this.startLoop = null })
+    return this.startLoop
+  }
+
+  private connected(): void {
+    this.setStatus('connected')
+    for (const session of [...this.sessions.values()]) session.connectionUp()
+  }
+
+  private disconnected(status: 'reconnecting' | 'disconnected'): void {
+    this.setStatus(status)
+    for (const session of [...this.sessions.values()]) session.connectionDown(status)
+  }
+
+  private setStatus(status: ConnectionStatus): void {
+    if (this._status === status) return
+    this._status = status
+    this.emit('status', [{ status }])
+  }
+}

@@ -1,0 +1,6 @@
+export { CollabConnection, HUB_PATH, backoffDelay } from './connection'
+export type { CollabConnectionOptions, ConnectionStatus, BackoffOptions } from './connection'
+export { DocumentSession, JoinRefusedError } from './session'
+export type { DocumentSessionOptions, Role, SessionStatus, SavedState, RejectionCode } from './session'
+export type { WireProtocol } from './wire'
+export { MessageType } from './frames'

@@ -1,0 +1,94 @@
+// The built app in Debian's Chromium: two people sign in, open one document and see each other's typing.
+import { afterAll, beforeAll, expect, inject, it } from 'vitest'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { build, preview, type PreviewServer } from 'vite'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { createUser, serverUrl, type TestUser } from './harness'
+
+const webRoot = resolve(import.meta.dirname, '..')
+const screenshotDir = resolve(webRoot, '..', 'docs', 'screenshots')
+let outDir = ''
+let server: PreviewServer | null = null
+let browser: Browser | null = null
+
+beforeAll(async () => {
+  if (inject('serverError')) return // the test itself reports it
+  outDir = mkdtempSync(join(tmpdir(), 'spotter-web-dist-'))
+  const proxy = { '/api': { target: serverUrl() }, '/hubs': { target: serverUrl(), ws: true } }
+  await build({ root: webRoot, logLevel: 'warn', build: { outDir, emptyOutDir: true } })
+  server = await preview({ root: webRoot, logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port: 0, strictPort: false, proxy } })
+  // Playwright gives the browser a fresh temporary profile (user-data-dir) of its own; each person below
+  // gets an isolated context in it.
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  })
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await server?.close()
+  if (outDir) rmSync(outDir, { recursive: true, force: true })
+})
+
+async function signInAndOpen(context: BrowserContext, appUrl: string, user: TestUser, docId: string): Promise<Page> {
+  const page = await context.newPage()
+  await page.goto(appUrl)
+  await page.fill('input[name=username]', user.username)
+  await page.fill('input[name=password]', user.password)
+  await page.click('button[type=submit]')
+  await page.waitForSelector('text=Documents')
+  await page.goto(`${appUrl}#/doc/${encodeURIComponent(docId)}`)
+  await page.waitForSelector('[data-testid=state][data-kind=good]', { timeout: 15_000 })
+  return page
+}
+
+/** The editor's paragraphs as text, without the other people's caret labels. */
+function paragraphs(page: Page): Promise<string[]> {
+  return page.evaluate(() => [...document.querySelectorAll('.tiptap p')].map(p => {
+    const copy = p.cloneNode(true) as HTMLElement
+    copy.querySelectorAll('.collaboration-carets__caret').forEach(caret => caret.remove())
+    return copy.textContent ?? ''
+  }))
+}
+
+it('two people in Chromium see each other typing in the same document', async () => {
+  serverUrl()
+  const ana = await createUser('ana', 'Ana Lima')
+  const ben = await createUser('ben', 'Ben Okafor')
+  const docId = await ana.api.createDocument('Browser test')
+  await ana.api.setMember(docId, ben.username, 'editor')
+  const appUrl = server!.resolvedUrls!.local[0]
+
+  const first = await browser!.newContext({ viewport: { width: 900, height: 560 } })
+  const second = await browser!.newContext({ viewport: { width: 900, height: 560 } })
+  const anaPage = await signInAndOpen(first, appUrl, ana, docId)
+  const benPage = await signInAndOpen(second, appUrl, ben, docId)
+  expect(await anaPage.textContent('[data-testid=role]')).toBe('owner')
+  expect(await benPage.textContent('[data-testid=role]')).toBe('editor')
+
+  await anaPage.click('.tiptap')
+  await anaPage.keyboard.type('Ana writes the first line.')
+  await benPage.waitForFunction(() => document.querySelector('.tiptap')?.textContent?.includes('Ana writes the first line.'))
+  await benPage.click('.tiptap')
+  await benPage.keyboard.press('Control+End')
+  await benPage.keyboard.press('Enter')
+  await benPage.keyboard.type('Ben adds a second one.')
+  await anaPage.waitForFunction(() => document.querySelector('.tiptap')?.textContent?.includes('Ben adds a second one.'))
+
+  // Each sees the other's caret, labelled with the display name the server wrote into the awareness state.
+  await anaPage.waitForSelector(`.collaboration-carets__label:has-text("${ben.displayName}")`)
+  await benPage.waitForSelector(`.collaboration-carets__label:has-text("${ana.displayName}")`)
+  await anaPage.waitForSelector('[data-testid=state][data-kind=good]')
+  expect(await paragraphs(anaPage)).toEqual(['Ana writes the first line.', 'Ben adds a second one.'])
+  expect(await paragraphs(benPage)).toEqual(['Ana writes the first line.', 'Ben adds a second one.'])
+
+  mkdirSync(screenshotDir, { recursive: true })
+  await anaPage.screenshot({ path: join(screenshotDir, 'editor-two-users.png') })
+  await first.close()
+  await second.close()
+})
