@@ -108,8 +108,8 @@ public sealed record DocumentBroadcast(
 
 /// <summary>
 /// One frame of a tick for a host's connections to the document: sent to <see cref="To"/> alone when set, else to
-/// every connection except <see cref="Except"/> (the origins of what it carries; each origin gets its own frame
-/// without its own changes). So every connection receives at most one update and one awareness frame per tick.
+/// every connection except <see cref="Except"/>. Every connection receives at most one update and one awareness
+/// frame per tick; a merged update frame may include the recipient's own updates (yjs ignores known content).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("spotter.BroadcastFrame")]
 public sealed record BroadcastFrame(

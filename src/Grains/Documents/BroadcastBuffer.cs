@@ -4,9 +4,13 @@ namespace Spotter.Collab.Grains.Documents;
 
 /// <summary>
 /// What a document accepted during one broadcast tick, grouped by the connection it came from. Draining yields at
-/// most one update frame and one awareness frame per recipient: everything merged for the connections that sent
-/// nothing, and for each sender everything except its own contribution. Fan-out cost per tick is thus one message
-/// per connection, not one per connection per sender.
+/// most one update frame and one awareness frame per recipient, so fan-out costs one message per connection per
+/// tick, not one per connection per sender.
+/// Updates are merged ONCE per tick (a CRDT merge of k updates is superlinear in k, so per-sender "all but your
+/// own" merges would cost O(k) merges): when several connections sent updates, every connection gets the same
+/// merged frame, senders included, and a yjs client ignores the part it already has. A lone sender is skipped.
+/// Awareness entries are cheap to re-encode, so each sender gets the others' entries without its own (echoing a
+/// client's own awareness state back would overwrite its local state with the server-stamped one).
 /// </summary>
 internal sealed class BroadcastBuffer
 {
@@ -33,23 +37,29 @@ internal sealed class BroadcastBuffer
     public List<BroadcastFrame> Drain(Func<IReadOnlyList<byte[]>, byte[]> mergeUpdates)
     {
         var frames = new List<BroadcastFrame>();
-        DrainGroups(_updates, frames, groups => Frames.Sync(SyncMessageType.Update, mergeUpdates(groups.SelectMany(g => g).ToList())));
-        DrainGroups(_awareness, frames, groups => Frames.Awareness(AwarenessCodec.Encode(LatestPerClient(groups))));
+        if (_updates.Count > 0)
+        {
+            var merged = Frames.Sync(SyncMessageType.Update, mergeUpdates(_updates.Values.SelectMany(g => g).ToList()));
+            var soleOrigin = _updates.Count == 1 && !_updates.ContainsKey(NoOrigin) ? _updates.Keys.First() : null;
+            frames.Add(new BroadcastFrame(soleOrigin is null ? [] : [soleOrigin], merged));
+        }
+        DrainAwareness(frames);
         _updates.Clear();
         _awareness.Clear();
         return frames;
     }
 
-    /// <summary>One frame of everything for non-senders, then per sender one frame of the other senders' parts.</summary>
-    private static void DrainGroups<T>(Dictionary<string, T> byOrigin, List<BroadcastFrame> frames, Func<IEnumerable<T>, byte[]> encode)
+    /// <summary>One awareness frame of everything for non-senders, then per sender one of the other senders' entries.</summary>
+    private void DrainAwareness(List<BroadcastFrame> frames)
     {
-        if (byOrigin.Count == 0) return;
-        var origins = byOrigin.Keys.Where(key => key.Length > 0).ToArray();
-        frames.Add(new BroadcastFrame(origins, encode(byOrigin.Values)));
-        if (byOrigin.Count == 1) return;
+        if (_awareness.Count == 0) return;
+        var origins = _awareness.Keys.Where(key => key.Length > 0).ToArray();
+        frames.Add(new BroadcastFrame(origins, Frames.Awareness(AwarenessCodec.Encode(LatestPerClient(_awareness.Values)))));
+        if (_awareness.Count == 1) return;
         foreach (var origin in origins)
         {
-            frames.Add(new BroadcastFrame([], encode(byOrigin.Where(g => g.Key != origin).Select(g => g.Value)), origin));
+            var others = LatestPerClient(_awareness.Where(g => g.Key != origin).Select(g => g.Value));
+            frames.Add(new BroadcastFrame([], Frames.Awareness(AwarenessCodec.Encode(others)), origin));
         }
     }
 

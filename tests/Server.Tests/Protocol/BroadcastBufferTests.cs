@@ -12,26 +12,23 @@ public sealed class BroadcastBufferTests
     private static byte[] Payload(BroadcastFrame frame) => Frames.Parse(frame.Frame).Payload.ToArray();
 
     [Fact]
-    public void Each_recipient_gets_one_update_frame_per_tick_without_its_own_updates()
+    public void Updates_of_a_tick_are_merged_once_into_one_frame_for_every_connection()
     {
         var buffer = new BroadcastBuffer();
         buffer.AddUpdate("a", [1]);
         buffer.AddUpdate("b", [2]);
         buffer.AddUpdate("a", [3]);
         buffer.AddUpdate(null, [4]); // HTTP: no origin connection
+        var merges = 0;
 
-        var frames = buffer.Drain(Concat);
+        var frames = buffer.Drain(updates => { merges++; return Concat(updates); });
 
         Assert.True(buffer.IsEmpty);
-        Assert.Equal(3, frames.Count);
-        var everyone = Assert.Single(frames, f => f.To is null);
-        Assert.Equal(["a", "b"], everyone.Except.Order());
-        Assert.Equal([1, 3, 2, 4], Payload(everyone));
-        var toA = Assert.Single(frames, f => f.To == "a");
-        Assert.Empty(toA.Except);
-        Assert.Equal([2, 4], Payload(toA));
-        var toB = Assert.Single(frames, f => f.To == "b");
-        Assert.Equal([1, 3, 4], Payload(toB));
+        Assert.Equal(1, merges);
+        var frame = Assert.Single(frames);
+        Assert.Null(frame.To);
+        Assert.Empty(frame.Except);
+        Assert.Equal([1, 3, 2, 4], Payload(frame));
     }
 
     [Fact]
