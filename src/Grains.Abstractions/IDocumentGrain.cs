@@ -52,6 +52,11 @@ public interface IDocumentGrain : IGrainWithStringKey
 
     [Alias("Unsubscribe")]
     Task Unsubscribe(IDocumentObserver observer);
+
+    /// <summary>The whole document as one V1 update. Hosts send it to their connections after a reactivation,
+    /// because broadcasts issued before they re-subscribed never reached them.</summary>
+    [Alias("EncodeState")]
+    Task<byte[]> EncodeState();
 }
 
 /// <summary>One observer per web host per open document.</summary>

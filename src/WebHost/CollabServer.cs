@@ -8,13 +8,22 @@ namespace Spotter.Collab.WebHost;
 /// <summary>Builds the whole server: embedded silo + SQLite store, auth, HTTP API, collaboration hub, web client.</summary>
 public static class CollabServer
 {
+    public const string DefaultUrl = "http://127.0.0.1:5000";
+
     public static WebApplication Build(string[] args)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             Args = args,
             ApplicationName = typeof(CollabServer).Assembly.GetName().Name,
+            // Settings and the built client sit next to the binaries; relative data paths resolve against the
+            // working directory.
+            ContentRootPath = AppContext.BaseDirectory,
         });
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["Kestrel:Endpoints:Http:Url"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
         builder.AddEmbeddedSilo();
         builder.AddCollabAuthentication();
         builder.AddCollabApi();

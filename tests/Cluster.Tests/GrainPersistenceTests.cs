@@ -7,6 +7,7 @@ namespace Spotter.Collab.Cluster.Tests;
 [Collection(PostgresGroup.Name)]
 public sealed class GrainPersistenceTests(PostgresFixture postgres) : IAsyncLifetime
 {
+    private const string DeletingStorageName = "pg-delete";
     private string _connectionString = "";
     private TestSilo? _silo;
 
@@ -16,7 +17,13 @@ public sealed class GrainPersistenceTests(PostgresFixture postgres) : IAsyncLife
     {
         _connectionString = await postgres.CreateDatabaseAsync("persistence");
         await PostgresMigrator.MigrateAsync(_connectionString);
-        _silo = await TestSilo.StartAsync(_connectionString, clusterId: "persistence");
+        _silo = await TestSilo.StartAsync(_connectionString, clusterId: "persistence", configure: silo =>
+            silo.AddAdoNetGrainStorage(DeletingStorageName, options =>
+            {
+                options.Invariant = TestSilo.Invariant;
+                options.ConnectionString = _connectionString;
+                options.DeleteStateOnClear = true;
+            }));
     }
 
     public async Task DisposeAsync()
@@ -106,6 +113,29 @@ public sealed class GrainPersistenceTests(PostgresFixture postgres) : IAsyncLife
         var stale = new GrainState<CounterState>(new CounterState(), "2") { RecordExists = true };
         await Assert.ThrowsAsync<InconsistentStateException>(() =>
             storage.ClearStateAsync("counter", GrainId.Create("spotter.tests.counter", "cleared"), stale));
+    }
+
+    [Fact]
+    public async Task With_DeleteStateOnClear_a_clear_deletes_the_row_and_a_stale_delete_conflicts()
+    {
+        var storage = Silo.Host.Services.GetRequiredKeyedService<IGrainStorage>(DeletingStorageName);
+        var grainId = GrainId.Create("spotter.tests.counter", "deleted");
+        var state = new GrainState<CounterState>(new CounterState { Value = 8 });
+        await storage.WriteStateAsync("counter", grainId, state);
+        await storage.WriteStateAsync("counter", grainId, state);
+        Assert.Equal("2", state.ETag);
+
+        var stale = new GrainState<CounterState>(new CounterState(), "1") { RecordExists = true };
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.ClearStateAsync("counter", grainId, stale));
+        Assert.Equal(1L, await MigrationTests.ScalarAsync<long>(_connectionString, "SELECT count(*) FROM orleans_grain_state"));
+
+        await storage.ClearStateAsync("counter", grainId, state);
+
+        Assert.Equal((null, false), (state.ETag, state.RecordExists));
+        Assert.Equal(0L, await MigrationTests.ScalarAsync<long>(_connectionString, "SELECT count(*) FROM orleans_grain_state"));
+        // With the row gone, the state starts over from a create.
+        await storage.WriteStateAsync("counter", grainId, state);
+        Assert.Equal("1", state.ETag);
     }
 
     [Fact]

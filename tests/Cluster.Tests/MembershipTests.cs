@@ -1,6 +1,8 @@
+using System.Data;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Npgsql;
 using Orleans.Configuration;
 using Orleans.Messaging;
 using Spotter.Collab.Storage.Postgres;
@@ -175,7 +177,10 @@ public sealed class MembershipTests(PostgresFixture postgres)
         Assert.Contains(victimEntry.SuspectTimes ?? [], vote => vote.Item1.Equals(survivor.Address));
         var hosts = await survivor.Grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
         Assert.Equal(survivor.Address, Assert.Single(hosts).Key);
-        // Learning from the table that it was declared dead, the victim stops itself.
+        // The victim still reads the table, learns it was declared dead and gives up (Orleans reports that as fatal).
+        var verdict = await victim.FatalErrors.FirstFatalError.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Contains("dead", verdict, StringComparison.OrdinalIgnoreCase);
+        Assert.False(survivor.FatalErrors.FirstFatalError.IsCompleted);
         victim.Host.Dispose();
     }
 
@@ -187,6 +192,38 @@ public sealed class MembershipTests(PostgresFixture postgres)
         options.TableRefreshTimeout = TimeSpan.FromSeconds(2);
         options.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(2);
     });
+
+    [Fact]
+    public async Task Bulk_defunct_cleanup_query_removes_only_dead_rows_older_than_the_cutoff()
+    {
+        // Orleans 10.4 prefers the per-row CleanupDefunctSiloEntryKey, so the bulk fallback is exercised here directly,
+        // with parameters typed the way the provider types them (String, DateTime with Kind=Utc).
+        var connectionString = await MigratedDatabaseAsync("bulk_cleanup");
+        await MigrationTests.ExecuteAsync(connectionString, """
+            INSERT INTO orleans_membership_version (deployment_id, version) VALUES ('c', 7), ('other', 1);
+            INSERT INTO orleans_membership (deployment_id, address, port, generation, silo_name, host_name, status, proxy_port,
+                                            suspect_times, start_time, i_am_alive_time) VALUES
+              ('c', '10.0.0.1', 1, 1, 'old-dead', 'h', 6, 0, '10.0.0.2:1@1,2020-01-01 00:00:00.000 GMT', '2020-01-01Z', '2020-01-02Z'),
+              ('c', '10.0.0.1', 2, 1, 'recent-dead', 'h', 6, 0, NULL, '2020-01-01Z', now()),
+              ('c', '10.0.0.1', 3, 1, 'old-active', 'h', 3, 30000, NULL, '2020-01-01Z', '2020-01-02Z'),
+              ('other', '10.0.0.1', 4, 1, 'other-cluster-dead', 'h', 6, 0, NULL, '2020-01-01Z', '2020-01-02Z');
+            """);
+        var query = await MigrationTests.ScalarAsync<string>(connectionString,
+            "SELECT querytext FROM orleansquery WHERE querykey = 'CleanupDefunctSiloEntriesKey'");
+
+        await using (var connection = new NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand(query, connection);
+            command.Parameters.Add(new NpgsqlParameter("DeploymentId", DbType.String) { Value = "c" });
+            command.Parameters.Add(new NpgsqlParameter("IAmAliveTime", DbType.DateTime) { Value = DateTime.UtcNow.AddHours(-1) });
+            Assert.Equal(1, await command.ExecuteNonQueryAsync());
+        }
+
+        Assert.Equal(["old-active", "other-cluster-dead", "recent-dead"], await MigrationTests.QueryListAsync<string>(connectionString,
+            "SELECT silo_name FROM orleans_membership ORDER BY silo_name"));
+        Assert.Equal(7, await MigrationTests.ScalarAsync<int>(connectionString, "SELECT version FROM orleans_membership_version WHERE deployment_id = 'c'"));
+    }
 
     private async Task<string> MigratedDatabaseAsync(string name)
     {

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Globalization;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -18,6 +19,8 @@ namespace Spotter.Collab.Cluster.Tests;
 public sealed class PostgresFixture : IAsyncLifetime
 {
     private const string ServiceUser = "postgres";
+    private const string DirectoryPrefix = "spotter-pg-";
+    private const string OwnerFileName = "owner.pid";
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
 
     private string _binDirectory = "";
@@ -36,8 +39,10 @@ public sealed class PostgresFixture : IAsyncLifetime
         _binDirectory = FindBinDirectory() ?? throw new InvalidOperationException(
             "PostgreSQL server binaries (initdb, pg_ctl) were not found in PG_BIN, /usr/lib/postgresql/*/bin or PATH. Run ./build.sh test, which installs the postgresql package.");
         _runAsServiceUser = Environment.UserName == "root";
+        await ReapOrphansAsync();
 
-        _rootDirectory = Directory.CreateTempSubdirectory("spotter-pg-").FullName;
+        _rootDirectory = Directory.CreateTempSubdirectory(DirectoryPrefix).FullName;
+        await File.WriteAllTextAsync(Path.Combine(_rootDirectory, OwnerFileName), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         var dataDirectory = Path.Combine(_rootDirectory, "data");
         if (_runAsServiceUser)
         {
@@ -122,6 +127,50 @@ public sealed class PostgresFixture : IAsyncLifetime
         if (_rootDirectory.Length > 0 && Directory.Exists(_rootDirectory))
         {
             Directory.Delete(_rootDirectory, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Stops and deletes servers left behind by earlier test processes that died without disposing the fixture
+    /// (a crash or Environment.FailFast skips every cleanup hook).
+    /// </summary>
+    private async Task ReapOrphansAsync()
+    {
+        foreach (var directory in Directory.EnumerateDirectories(Path.GetTempPath(), DirectoryPrefix + "*"))
+        {
+            var ownerFile = Path.Combine(directory, OwnerFileName);
+            if (!File.Exists(ownerFile)
+                || !int.TryParse(await File.ReadAllTextAsync(ownerFile), NumberStyles.None, CultureInfo.InvariantCulture, out var owner)
+                || IsAlive(owner))
+            {
+                continue;
+            }
+            var dataDirectory = Path.Combine(directory, "data");
+            if (File.Exists(Path.Combine(dataDirectory, "postmaster.pid")))
+            {
+                try
+                {
+                    await RunAsync(Tool("pg_ctl"), ["stop", "-w", "-t", "30", "-m", "immediate", "-D", dataDirectory], _runAsServiceUser);
+                }
+                catch (InvalidOperationException)
+                {
+                    // Not running any more (stale pid file); deleting the directory is all that is left to do.
+                }
+            }
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static bool IsAlive(int processId)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
         }
     }
 

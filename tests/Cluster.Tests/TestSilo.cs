@@ -26,6 +26,7 @@ internal sealed class TestSilo : IAsyncDisposable
     public IGrainFactory Grains => Host.Services.GetRequiredService<IGrainFactory>();
     public SiloAddress Address => Host.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
     public IMembershipTable MembershipTable => Host.Services.GetRequiredService<IMembershipTable>();
+    public RecordingFatalErrorHandler FatalErrors => (RecordingFatalErrorHandler)Host.Services.GetRequiredService<IFatalErrorHandler>();
 
     public static async Task<TestSilo> StartAsync(
         string connectionString, string clusterId, string serviceId = "spotter-tests",
@@ -63,6 +64,7 @@ internal sealed class TestSilo : IAsyncDisposable
                     options.Invariant = Invariant;
                     options.ConnectionString = connectionString;
                 });
+                silo.Services.AddSingleton<IFatalErrorHandler, RecordingFatalErrorHandler>();
                 configure?.Invoke(silo);
             })
             .Build();

@@ -1,29 +1,20 @@
 // The built app in Debian's Chromium: two people sign in, open one document and see each other's typing.
 import { afterAll, beforeAll, expect, inject, it } from 'vitest'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { build, preview, type PreviewServer } from 'vite'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { createUser, serverUrl, type TestUser } from './harness'
 
-const webRoot = resolve(import.meta.dirname, '..')
-const screenshotDir = resolve(webRoot, '..', 'docs', 'screenshots')
-let outDir = ''
-let server: PreviewServer | null = null
+const screenshotDir = resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots')
 let browser: Browser | null = null
 
 beforeAll(async () => {
   if (inject('serverError')) return // the test itself reports it
-  outDir = mkdtempSync(join(tmpdir(), 'spotter-web-dist-'))
-  const proxy = { '/api': { target: serverUrl() }, '/hubs': { target: serverUrl(), ws: true } }
-  await build({ root: webRoot, logLevel: 'warn', build: { outDir, emptyOutDir: true } })
-  server = await preview({ root: webRoot, logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port: 0, strictPort: false, proxy } })
-  // Playwright gives the browser a fresh temporary profile (user-data-dir) of its own; each person below
-  // gets an isolated context in it.
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
+    // Playwright gives the browser a fresh temporary profile (user-data-dir); each person below gets an
+    // isolated context in it.
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync'],
   })
@@ -31,8 +22,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close()
-  await server?.close()
-  if (outDir) rmSync(outDir, { recursive: true, force: true })
 })
 
 async function signInAndOpen(context: BrowserContext, appUrl: string, user: TestUser, docId: string): Promise<Page> {
@@ -62,7 +51,8 @@ it('two people in Chromium see each other typing in the same document', async ()
   const ben = await createUser('ben', 'Ben Okafor')
   const docId = await ana.api.createDocument('Browser test')
   await ana.api.setMember(docId, ben.username, 'editor')
-  const appUrl = server!.resolvedUrls!.local[0]
+  // The client exactly as the WebHost serves it (same origin for the page, /api and /hubs).
+  const appUrl = `${serverUrl()}/`
 
   const first = await browser!.newContext({ viewport: { width: 900, height: 560 } })
   const second = await browser!.newContext({ viewport: { width: 900, height: 560 } })

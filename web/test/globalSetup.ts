@@ -4,9 +4,11 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { build } from 'vite'
 import type { TestProject } from 'vitest/node'
 
-const repoRoot = resolve(import.meta.dirname, '..', '..')
+const webRoot = resolve(import.meta.dirname, '..')
+const repoRoot = resolve(webRoot, '..')
 const webHostDll = join(repoRoot, 'src/WebHost/bin/Release/net10.0/Spotter.Collab.WebHost.dll')
 export const adminPassword = 'admin-test-password-1'
 
@@ -74,6 +76,9 @@ async function startServer(): Promise<{ url: string; stop: () => Promise<void> }
   }
   const [httpPort, siloPort, gatewayPort] = [await freePort(), await freePort(), await freePort()]
   const dataDir = mkdtempSync(join(tmpdir(), 'spotter-web-tests-'))
+  // The browser test uses the client as the WebHost serves it, built from the current sources.
+  const distDir = join(dataDir, 'dist')
+  await build({ root: webRoot, logLevel: 'warn', build: { outDir: distDir, emptyOutDir: true } })
   const url = `http://127.0.0.1:${httpPort}`
   let log = ''
   const child = spawn('dotnet', [webHostDll], {
@@ -84,7 +89,7 @@ async function startServer(): Promise<{ url: string; stop: () => Promise<void> }
       ASPNETCORE_ENVIRONMENT: 'Production',
       DOTNET_NOLOGO: '1',
       SPOTTER_ADMIN_PASSWORD: adminPassword,
-      ...serverEnvironment(dataDir, siloPort, gatewayPort),
+      ...serverEnvironment(dataDir, distDir, siloPort, gatewayPort),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -115,10 +120,11 @@ async function startServer(): Promise<{ url: string; stop: () => Promise<void> }
   return { url, stop }
 }
 
-/** Where the server keeps its data and which Orleans ports it uses (option names from the server's config). */
-function serverEnvironment(dataDir: string, siloPort: number, gatewayPort: number): Record<string, string> {
+/** Where the server keeps its data, which client it serves and which Orleans ports it uses (docs/protocol.md). */
+function serverEnvironment(dataDir: string, distDir: string, siloPort: number, gatewayPort: number): Record<string, string> {
   return {
     Storage__DataDirectory: dataDir,
+    Web__DistPath: distDir,
     Orleans__SiloPort: String(siloPort),
     Orleans__GatewayPort: String(gatewayPort),
   }

@@ -200,7 +200,7 @@ describe('provider against the server', () => {
     await waitFor("bob's awareness removed at alice", () => bobsState() === undefined)
   })
 
-  it('attributes a rate-limited awareness frame to awareness, not to unsaved content', async () => {
+  it('treats a rate-limited rejection as awareness, not as unsaved content', async () => {
     const alice = await createUser('alice')
     const docId = await alice.api.createDocument('rate')
     const a = connectAs(alice)

@@ -21,7 +21,6 @@ public sealed class Item : AbstractStruct
     /// <summary>Before integration: a boxed <see cref="Crdt.Id"/> naming the parent type's item, or the root type's name.</summary>
     internal object? ParentRef;
     internal string? ParentSub;
-    internal Id? Redone;
     internal AbstractContent Content;
     private byte _info;
 
@@ -312,8 +311,6 @@ public sealed class Item : AbstractStruct
             && Id.Client == right.Id.Client
             && Id.Clock + Length == right.Id.Clock
             && Deleted == right.Deleted
-            && Redone is null
-            && right.Redone is null
             && Content.GetType() == right.Content.GetType()
             && Content.MergeWith(right.Content))
         {
@@ -433,7 +430,6 @@ public sealed class Item : AbstractStruct
             left.Content.Splice((int)diff));
         if (left.Deleted) right.MarkDeleted();
         if (left.Keep) right.Keep = true;
-        if (left.Redone is { } redone) right.Redone = new Id(redone.Client, redone.Clock + diff);
         // Do not touch left.RightOrigin: peers must see the original origins.
         left.Right = right;
         if (right.Right is not null) right.Right.Left = right;

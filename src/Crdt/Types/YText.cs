@@ -336,10 +336,10 @@ public class YText : AbstractType
     private static int CleanupFormattingGap(Transaction transaction, Item start, Item? curr, AttrMap startAttributes, AttrMap currAttributes)
     {
         Item? end = start;
-        var endFormats = new Dictionary<string, ContentFormat>();
+        Dictionary<string, ContentFormat>? endFormats = null; // plain text has none: do not allocate
         while (end is not null && (!end.Countable || end.Deleted))
         {
-            if (!end.Deleted && end.Content is ContentFormat cf) endFormats[cf.Key] = cf;
+            if (!end.Deleted && end.Content is ContentFormat cf) (endFormats ??= [])[cf.Key] = cf;
             end = end.Right;
         }
         int cleanups = 0;
@@ -353,7 +353,7 @@ public class YText : AbstractType
                 var key = content.Key;
                 var value = content.Value;
                 var startAttrValue = startAttributes.GetOrNull(key);
-                if (!endFormats.TryGetValue(key, out var endFormat) || endFormat != content || JsEquality.StrictEquals(startAttrValue, value))
+                if (endFormats is null || !endFormats.TryGetValue(key, out var endFormat) || endFormat != content || JsEquality.StrictEquals(startAttrValue, value))
                 {
                     // Either overwritten later in the gap or no change at all.
                     s.Delete(transaction);

@@ -16,8 +16,8 @@ public sealed class Transaction
     /// <summary>True for changes made on this replica, false for applied updates.</summary>
     public bool Local { get; internal set; }
 
-    internal readonly Dictionary<ulong, uint> _beforeState;
-    internal Dictionary<ulong, uint> _afterState = [];
+    internal readonly ClientClocks _beforeState;
+    internal ClientClocks _afterState = new([], []);
     /// <summary>Types whose own content changed, with the changed keys (null = the list part).</summary>
     internal readonly Dictionary<AbstractType, HashSet<string?>> Changed = new(ReferenceEqualityComparer.Instance);
     // Allocated on first use: most transactions never need them.
@@ -38,10 +38,10 @@ public sealed class Transaction
         Doc = doc;
         Origin = origin;
         Local = local;
-        _beforeState = doc.Store.GetStateVector();
+        _beforeState = ClientClocks.From(doc.Store);
     }
 
-    internal uint BeforeStateOf(ulong client) => _beforeState.TryGetValue(client, out var c) ? c : 0;
+    internal uint BeforeStateOf(ulong client) => _beforeState.GetOrZero(client);
 
     /// <summary>
     /// Records that <paramref name="type"/> changed, unless the type itself was created in this transaction
@@ -75,9 +75,9 @@ public sealed class Transaction
 
     private bool StateChanged()
     {
-        foreach (var (client, clock) in _afterState)
+        for (int i = 0; i < _afterState.Length; i++)
         {
-            if (!_beforeState.TryGetValue(client, out var before) || before != clock) return true;
+            if (!_beforeState.TryGetValue(_afterState.ClientAt(i), out var before) || before != _afterState.ClockAt(i)) return true;
         }
         return false;
     }
@@ -160,7 +160,7 @@ public sealed class Transaction
             try
             {
                 ds.SortAndMerge();
-                transaction._afterState = store.GetStateVector();
+                transaction._afterState = ClientClocks.From(store);
                 transaction.CallObservers();
             }
             finally
@@ -168,8 +168,11 @@ public sealed class Transaction
                 if (doc.Gc) TryGcDeleteSet(ds, store);
                 TryMergeDeleteSet(ds, store);
 
-                foreach (var (client, clock) in transaction._afterState)
+                var after = transaction._afterState;
+                for (int ci = 0; ci < after.Length; ci++)
                 {
+                    ulong client = after.ClientAt(ci);
+                    uint clock = after.ClockAt(ci);
                     uint beforeClock = transaction.BeforeStateOf(client);
                     if (beforeClock != clock)
                     {
@@ -182,10 +185,10 @@ public sealed class Transaction
                         }
                     }
                 }
-                var mergeStructs = transaction._mergeStructs ?? [];
-                for (int k = mergeStructs.Count - 1; k >= 0; k--)
+                var mergeStructs = transaction._mergeStructs;
+                for (int k = (mergeStructs?.Count ?? 0) - 1; k >= 0; k--)
                 {
-                    var id = mergeStructs[k].Id;
+                    var id = mergeStructs![k].Id;
                     var structs = store.Clients[id.Client];
                     int replacedPos = StructStore.FindIndex(structs, id.Clock);
                     if (replacedPos + 1 < structs.Count && TryToMergeWithLefts(structs, replacedPos + 1) > 1)
@@ -194,7 +197,7 @@ public sealed class Transaction
                     }
                     if (replacedPos > 0) TryToMergeWithLefts(structs, replacedPos);
                 }
-                if (!transaction.Local && transaction._afterState.GetValueOrDefault(doc.ClientId) != transaction.BeforeStateOf(doc.ClientId))
+                if (!transaction.Local && transaction._afterState.GetOrZero(doc.ClientId) != transaction.BeforeStateOf(doc.ClientId))
                 {
                     // Another replica wrote with our client id: pick a new one, as yjs does.
                     doc.ChangeClientIdAfterConflict();

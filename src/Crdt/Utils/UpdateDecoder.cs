@@ -150,11 +150,12 @@ internal sealed class UpdateDecoderV2 : DSDecoderV2, IUpdateDecoder
     private readonly UintOptRleDecoder _lenDecoder;
 
     // Run-length columns can claim endless repetitions in a few bytes, so a lying update could make a consumer
-    // loop (say, over a claimed struct count) for ever while reading nothing. Real yjs updates need at least
-    // about one byte per struct even in their most repetitive form, so column reads are capped at a generous
-    // multiple of the input size; past it the update is rejected as malformed.
+    // loop (say, over a claimed struct count) for ever while reading nothing. The cap cannot be proportional to
+    // the input alone: a real yjs update of text typed backwards and then deleted (gc on) holds a million
+    // ContentDeleted structs in 50 bytes. So it is a flat 16 Mi column reads (about 4 million such structs)
+    // plus 128 per input byte. This only guarantees termination; limiting document size is the host's policy.
     private const long ReadsPerByte = 128;
-    private const long BaseReadBudget = 1 << 20;
+    private const long BaseReadBudget = 1 << 24;
     private long _readBudget;
 
     public UpdateDecoderV2(Lib0Reader reader) : base(reader)

@@ -18,15 +18,26 @@ internal sealed class DecodedUpdate
 
     internal static DecodedUpdate Decode(ReadOnlySpan<byte> update, bool v2)
     {
-        long budget = Math.Max(1024, update.Length * 32L);
-        return Codec.Guard(update, reader =>
+        long budget = StructBudget(update.Length);
+        var reader = new Lib0Reader(update.ToArray());
+        try
         {
             var decoder = Codec.UpdateDecoder(reader, v2);
             var decoded = ReadStructs(decoder, budget);
             decoded.DeleteSet = DeleteSet.Read(decoder);
             return decoded;
-        });
+        }
+        catch (Exception e) when (Codec.IsDecodingFailure(e))
+        {
+            throw new CrdtFormatException("Malformed update: " + e.Message, e);
+        }
     }
+
+    /// <summary>
+    /// How many structs an update of this size may claim. Not proportional alone: V2 run-length columns let a real
+    /// update hold millions of collected structs in a few bytes (the codec's read budget uses the same shape).
+    /// </summary>
+    internal static long StructBudget(int length) => (1L << 22) + 128L * length;
 
     /// <summary>Reads structs only (for an update whose delete set is read separately).</summary>
     internal static DecodedUpdate ReadStructs(IUpdateDecoder decoder, long structBudget)
@@ -43,8 +54,9 @@ internal sealed class DecodedUpdate
             ulong clock64 = decoder.Rest.ReadVarUint();
             if (clock64 > uint.MaxValue) throw new CrdtFormatException("Clock exceeds the clock space.");
             uint clock = (uint)clock64;
-            var refs = new AbstractStruct[(int)structCount];
-            for (int i = 0; i < refs.Length; i++)
+            // Grown as structs are actually read: a lying count must not allocate up front.
+            var refList = new List<AbstractStruct>((int)Math.Min(structCount, 4096));
+            for (ulong i = 0; i < structCount; i++)
             {
                 byte info = decoder.ReadInfo();
                 AbstractStruct s;
@@ -68,10 +80,10 @@ internal sealed class DecodedUpdate
                 }
                 if (s.Length == 0) throw new CrdtFormatException("Struct of length zero.");
                 if ((ulong)clock + s.Length > uint.MaxValue) throw new CrdtFormatException("Struct exceeds the clock space.");
-                refs[i] = s;
+                refList.Add(s);
                 clock += s.Length;
             }
-            result.Clients[client] = new ClientStructRefs(refs);
+            result.Clients[client] = new ClientStructRefs(refList.ToArray());
         }
         return result;
     }
@@ -163,7 +175,7 @@ internal static class UpdateReader
     internal static void Apply(Doc doc, DecodedUpdate update, object? origin)
     {
         update.Validate(doc.Store);
-        doc.Transact(transaction => ApplyInTransaction(transaction, update), origin, local: false);
+        doc.Transact(update, static (transaction, u) => ApplyInTransaction(transaction, u), origin, local: false);
     }
 
     private static void ApplyInTransaction(Transaction transaction, DecodedUpdate update)
@@ -230,7 +242,7 @@ internal static class UpdateReader
     /// </summary>
     private static StructStore.PendingUpdate? IntegrateStructs(Transaction transaction, StructStore store, Dictionary<ulong, ClientStructRefs> clientsRefs)
     {
-        var stack = new List<AbstractStruct>();
+        List<AbstractStruct>? stack = null; // only needed when dependencies are missing
         var clientIds = new List<ulong>(clientsRefs.Keys);
         if (clientIds.Count == 0) return null;
         clientIds.Sort();
@@ -251,19 +263,21 @@ internal static class UpdateReader
         var current = NextTarget();
         if (current is null) return null;
 
-        var restStructs = new StructStore();
-        var missingSv = new Dictionary<ulong, uint>();
+        // Only allocated when something cannot be integrated.
+        StructStore? restStructs = null;
+        Dictionary<ulong, uint>? missingSv = null;
         void UpdateMissingSv(ulong client, uint clock)
         {
+            missingSv ??= [];
             if (!missingSv.TryGetValue(client, out var m) || m > clock) missingSv[client] = clock;
         }
 
         var stackHead = current.Refs[current.I++];
-        var state = new Dictionary<ulong, uint>();
 
         void AddStackToRestSs()
         {
-            foreach (var item in stack)
+            restStructs ??= new StructStore();
+            foreach (var item in stack!)
             {
                 ulong client = item.Id.Client;
                 if (clientsRefs.TryGetValue(client, out var unapplicable))
@@ -289,22 +303,19 @@ internal static class UpdateReader
             if (stackHead is not Skip)
             {
                 ulong headClient = stackHead.Id.Client;
-                if (!state.TryGetValue(headClient, out var localClock))
-                {
-                    localClock = store.GetState(headClient);
-                    state[headClient] = localClock;
-                }
+                // yjs caches this per client; the cache always equals the store's state, so read it directly.
+                uint localClock = store.GetState(headClient);
                 long offset = (long)localClock - stackHead.Id.Clock;
                 if (offset < 0)
                 {
                     // An earlier update of this client is missing.
-                    stack.Add(stackHead);
+                    (stack ??= []).Add(stackHead);
                     UpdateMissingSv(headClient, stackHead.Id.Clock - 1);
                     AddStackToRestSs();
                 }
                 else if (stackHead.TryGetMissing(transaction, store, out var missing))
                 {
-                    stack.Add(stackHead);
+                    (stack ??= []).Add(stackHead);
                     if (!clientsRefs.TryGetValue(missing, out var structRefs) || structRefs.Refs.Length == structRefs.I)
                     {
                         // Depends on an update that has not arrived.
@@ -320,10 +331,9 @@ internal static class UpdateReader
                 else if (offset == 0 || offset < stackHead.Length)
                 {
                     stackHead.Integrate(transaction, (uint)offset);
-                    state[headClient] = stackHead.Id.Clock + stackHead.Length;
                 }
             }
-            if (stack.Count > 0)
+            if (stack is { Count: > 0 })
             {
                 stackHead = stack[^1];
                 stack.RemoveAt(stack.Count - 1);
@@ -339,12 +349,12 @@ internal static class UpdateReader
                 stackHead = current.Refs[current.I++];
             }
         }
-        if (restStructs.Clients.Count > 0)
+        if (restStructs is { Clients.Count: > 0 })
         {
             var encoder = new UpdateEncoderV2();
             UpdateWriter.WriteClientsStructs(encoder, restStructs, new Dictionary<ulong, uint>());
             encoder.Rest.WriteVarUint(0u); // no deletions
-            return new StructStore.PendingUpdate(missingSv, encoder.ToArray());
+            return new StructStore.PendingUpdate(missingSv ?? [], encoder.ToArray());
         }
         return null;
     }

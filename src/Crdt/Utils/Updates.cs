@@ -129,7 +129,7 @@ internal sealed class LazyStructWriter(IUpdateEncoder encoder)
 /// <summary>Update-level operations that need no document (yjs mergeUpdates, diffUpdate, ...).</summary>
 public static class Updates
 {
-    private static long Budget(int length) => Math.Max(1024, length * 32L);
+    private static long Budget(int length) => DecodedUpdate.StructBudget(length);
 
     public static byte[] Merge(IEnumerable<byte[]> updatesV1) => MergeCore(updatesV1.ToList(), v2: false);
     public static byte[] MergeV2(IEnumerable<byte[]> updatesV2) => MergeCore(updatesV2.ToList(), v2: true);

@@ -14,7 +14,7 @@ namespace Spotter.Collab.Grains.Documents;
 /// state change happens synchronously inside a turn, and appends are queued in apply order.
 /// </summary>
 [Reentrant]
-public sealed partial class DocumentGrain : Grain, IDocumentGrain
+public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
 {
     private readonly IPersistentState<DocumentRecord> _record;
     private readonly IDocumentStore _store;
@@ -25,6 +25,8 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain
     private readonly BroadcastBuffer _pending = new();
     private readonly Dictionary<string, Participant> _participants = [];
     private readonly Guid _epoch = Guid.NewGuid();
+    // The grain is reentrant: overlapping record writes would trip over each other's ETag.
+    private readonly SemaphoreSlim _recordWrite = new(1, 1);
     private DocumentState? _content;
     private IGrainTimer? _flushTimer;
     private bool _flushScheduled;
@@ -182,7 +184,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain
             return MembershipResult.LastOwner;
         }
         members[username] = role;
-        await _record.WriteStateAsync();
+        await WriteRecordAsync();
         await _observers.Notify(o => o.OnAccessChanged(Id, username, role));
         return MembershipResult.Ok;
     }
@@ -194,7 +196,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain
         if (!members.TryGetValue(username, out var previous)) return MembershipResult.Ok;
         if (previous == DocumentRole.Owner && OwnerCount() == 1) return MembershipResult.LastOwner;
         members.Remove(username);
-        await _record.WriteStateAsync();
+        await WriteRecordAsync();
         // From here on every frame of this user is refused; their awareness disappears for everyone.
         foreach (var (connectionId, participant) in _participants.ToList())
         {
@@ -217,6 +219,9 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain
         _observers.Subscribe(observer, observer);
         return Task.FromResult(_epoch);
     }
+
+    public Task<byte[]> EncodeState() =>
+        Task.FromResult(_content is null ? [] : _content.EncodeStateAsUpdate());
 
     public Task Unsubscribe(IDocumentObserver observer)
     {
@@ -335,6 +340,21 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain
         finally
         {
             _compacting = false;
+        }
+    }
+
+    public void Dispose() => _recordWrite.Dispose();
+
+    private async Task WriteRecordAsync()
+    {
+        await _recordWrite.WaitAsync();
+        try
+        {
+            await _record.WriteStateAsync();
+        }
+        finally
+        {
+            _recordWrite.Release();
         }
     }
 

@@ -185,15 +185,14 @@ FROM orleans_membership
 WHERE deployment_id = @DeploymentId AND status = @Status AND proxy_port > 0;
 $q$),
 
--- Bulk pruning of long-dead silos (status 6 = Dead) that stopped heart-beating before the cut-off. Orleans uses
--- it only when CleanupDefunctSiloEntryKey below is missing.
+-- Bulk pruning of dead silos (status 6) that started and last heart-beat before the cut-off. Active or
+-- still-joining rows are never touched. Orleans 10.4 uses this only when CleanupDefunctSiloEntryKey is missing.
 ('CleanupDefunctSiloEntriesKey', $q$
 DELETE FROM orleans_membership
 WHERE deployment_id = @DeploymentId
   AND status = 6
   AND i_am_alive_time < @IAmAliveTime
-  AND start_time < @IAmAliveTime
-  AND coalesce(suspect_times, '') = '';
+  AND start_time < @IAmAliveTime;
 $q$),
 
 -- Optional key (10.4.x): Orleans picks the dead rows itself and deletes each one only if it is still exactly the

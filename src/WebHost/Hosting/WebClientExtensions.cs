@@ -6,7 +6,7 @@ public static class WebClientExtensions
 {
     /// <summary>
     /// Serves the browser client's built files: <c>Web:DistPath</c> if set, else the copy the build placed next to
-    /// the binaries (wwwroot), else ../../web/dist from the project directory. Absent files just mean no client.
+    /// the binaries (wwwroot), else web/dist under the working directory. Absent files just mean no client.
     /// </summary>
     public static WebApplication MapWebClient(this WebApplication app)
     {
@@ -15,7 +15,7 @@ public static class WebClientExtensions
         {
             app.Configuration["Web:DistPath"],
             Path.Combine(AppContext.BaseDirectory, "wwwroot"),
-            Path.Combine(app.Environment.ContentRootPath, "..", "..", "web", "dist"),
+            Path.Combine(Directory.GetCurrentDirectory(), "web", "dist"),
         };
         var root = candidates.FirstOrDefault(p => !string.IsNullOrEmpty(p) && File.Exists(Path.Combine(p, "index.html")));
         if (root is null) return app;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.SignalR;
 using Spotter.Collab.Grains;
+using Spotter.Collab.Grains.Protocol;
 
 namespace Spotter.Collab.WebHost.Hubs;
 
@@ -144,7 +145,7 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
                 {
                     LogCallFailed(ex, documentId);
                 }
-                cluster.DeleteObjectReference<IDocumentObserver>(document);
+                cluster.DeleteObjectReference<IDocumentObserver>(reference);
             }
         }
         finally
@@ -159,7 +160,19 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
         try
         {
             if (document.Closed || document.Reference is null) return;
-            document.Epoch = await cluster.GetGrain<IDocumentGrain>(document.Id).Subscribe(document.Reference);
+            var grain = cluster.GetGrain<IDocumentGrain>(document.Id);
+            var previous = document.Epoch;
+            document.Epoch = await grain.Subscribe(document.Reference);
+            if (document.Epoch != previous)
+            {
+                // A new activation: whatever it broadcast before this subscription never reached this host.
+                // Updates are idempotent, so the full state catches every local connection up.
+                var state = await grain.EncodeState();
+                if (state.Length > 0)
+                {
+                    await _hub.Clients.Group(GroupName(document.Id)).Receive(document.Id, Frames.Sync(SyncMessageType.Update, state));
+                }
+            }
         }
         catch (Exception ex) when (ex is OrleansException or TimeoutException)
         {

@@ -108,7 +108,7 @@ public class MalformedInputTests
         var stopwatch = Stopwatch.StartNew();
         var error = Assert.Throws<CrdtFormatException>(() => UpdateTranscoder.Transcode(writer.ToArray(), fromV2: true, toV2: true));
         Assert.Contains("more values than its size allows", error.Message, StringComparison.Ordinal);
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"took {stopwatch.Elapsed}");
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(30), $"took {stopwatch.Elapsed}");
     }
 
     [Fact]

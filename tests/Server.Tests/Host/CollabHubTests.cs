@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.DependencyInjection;
+using Spotter.Collab.WebHost.Hubs;
 using Spotter.Collab.Grains.Protocol;
 using Spotter.Collab.Server.Tests.Infrastructure;
 
@@ -15,6 +17,8 @@ public sealed class HubServerFixture : IAsyncLifetime, IDisposable
     public async Task InitializeAsync() => Server = await CollabTestServer.StartAsync(_directory.Path, new Dictionary<string, string>
     {
         ["Collab:MaxFrameBytes"] = "65536",
+        // Hosts refresh their observers every 2 s (a third of the expiry).
+        ["Documents:ObserverExpiry"] = "00:00:06",
     });
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
@@ -243,6 +247,68 @@ public sealed class CollabHubTests(HubServerFixture fixture) : IClassFixture<Hub
         await ownerClient.SendAsync(revokedDoc, ownerRevoked.Edit(d => d.GetText("t").Insert(0, "private"))!);
         await Task.Delay(300);
         Assert.Equal(receivedAfterRevoke, bobClient.Received.Count(r => r.DocId == revokedDoc));
+    }
+
+    [Fact]
+    public async Task One_observer_per_open_document_is_kept_while_local_connections_use_it()
+    {
+        var connections = Server.Services.GetRequiredService<DocumentConnections>();
+        var owner = await UserAsync("own");
+        var docId = await Server.CreateDocumentAsync(owner.Token);
+        var before = connections.OpenDocumentCount;
+        var first = await Server.ConnectAsync(owner.Token, messagePack: true);
+        var second = await Server.ConnectAsync(owner.Token, messagePack: false);
+        await first.JoinAsync(docId);
+        await second.JoinAsync(docId);
+        Assert.Equal(before + 1, connections.OpenDocumentCount);
+        await first.LeaveAsync(docId);
+        Assert.Equal(before + 1, connections.OpenDocumentCount);
+        await Assert.ThrowsAsync<HubException>(() => first.SendAsync(docId, [3]));
+        await second.DisposeAsync();
+        await Eventually.HoldsAsync(() => connections.OpenDocumentCount == before, "the last connection released the observer");
+        await first.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Connections_keep_receiving_after_the_document_grain_is_reactivated()
+    {
+        var alice = await UserAsync("ali");
+        var bob = await UserAsync("bob");
+        var docId = await Server.CreateDocumentAsync(alice.Token);
+        await Server.ShareAsync(alice.Token, docId, bob.Name, "editor");
+        await using var aliceClient = await Server.ConnectAsync(alice.Token, messagePack: true);
+        await using var bobClient = await Server.ConnectAsync(bob.Token, messagePack: false);
+        var aliceDoc = await JoinSyncedAsync(aliceClient, docId);
+        var bobDoc = await JoinSyncedAsync(bobClient, docId);
+        await aliceClient.SendAsync(docId, aliceDoc.Edit(d => d.GetText("t").Insert(0, "before "))!);
+        await Eventually.HoldsAsync(() => bobDoc.Text() == "before ", "bob got the first edit");
+
+        // Collect every idle activation: the document grain forgets its observers.
+        await Server.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        // Written over HTTP, so no hub call tells this host about the new activation before it broadcasts:
+        // only the periodic refresh notices, and its catch-up must deliver what the broadcast missed.
+        var update = Frames.Parse(aliceDoc.Edit(d => d.GetText("t").Insert(7, "after"))!).Payload.ToArray();
+        using var http = Server.Client(alice.Token);
+        using var body = new ByteArrayContent(update);
+        body.Headers.ContentType = new("application/octet-stream");
+        Assert.True((await http.PostAsync($"/api/docs/{docId}/updates", body)).IsSuccessStatusCode);
+        await Eventually.HoldsAsync(() => bobDoc.Text() == "before after", "bob got the edit made after reactivation");
+    }
+
+    [Fact]
+    public async Task Awareness_floods_are_rate_limited_per_connection()
+    {
+        var owner = await UserAsync("own");
+        var docId = await Server.CreateDocumentAsync(owner.Token);
+        await using var client = await Server.ConnectAsync(owner.Token, messagePack: true);
+        await client.JoinAsync(docId);
+        for (var clock = 1UL; clock <= 150; clock++)
+        {
+            await client.SendAsync(docId, Frames.Awareness(AwarenessCodec.Encode([new AwarenessEntry(9, clock, "{}")])));
+        }
+        await Eventually.HoldsAsync(() => client.Rejections.Any(r => r.Code == "rate-limited"), "the flood was limited");
+        Assert.All(client.Rejections, r => Assert.Equal("rate-limited", r.Code));
+        Assert.InRange(client.Rejections.Count, 1, 110);
     }
 
     [Fact]

@@ -28,7 +28,9 @@ public sealed class HttpApiTests(HubServerFixture fixture) : IClassFixture<HubSe
         Assert.Equal("urn:spotter-collab:problem:invalid-credentials", (await ProblemAsync(wrong)).GetProperty("type").GetString());
 
         using var forged = Server.Client("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZG1pbiJ9.c2lnbmF0dXJl");
-        Assert.Equal(HttpStatusCode.Unauthorized, (await forged.PostAsJsonAsync("/api/docs", new { title = "x" })).StatusCode);
+        var rejected = await forged.PostAsJsonAsync("/api/docs", new { title = "x" });
+        Assert.Equal(HttpStatusCode.Unauthorized, rejected.StatusCode);
+        Assert.Equal(401, (await ProblemAsync(rejected)).GetProperty("status").GetInt32());
         Assert.Equal(HttpStatusCode.Unauthorized, (await Server.Http.PostAsJsonAsync("/api/docs", new { title = "x" })).StatusCode);
 
         var token = await Server.LoginAsync("ADMIN", CollabTestServer.AdminPassword);

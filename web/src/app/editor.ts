@@ -76,7 +76,8 @@ export function editorPage(connection: CollabConnection, api: Api, docId: string
     } else if (session.status === 'connected') {
       if (!session.synced) { text = 'Online · syncing…'; kind = 'busy' }
       else if (saved.saved) { text = 'Online · saved'; kind = 'good' }
-      else { text = `Online · saving (${saved.pending})`; kind = 'busy' }
+      else if (saved.pending > 0) { text = `Online · saving (${saved.pending})`; kind = 'busy' }
+      else { text = 'Online · unsaved changes'; kind = 'warn' }
     } else if (session.status === 'reconnecting') {
       text = saved.unsent ? 'Reconnecting… · unsaved changes' : 'Reconnecting…'; kind = 'warn'
     } else if (session.status === 'connecting') {

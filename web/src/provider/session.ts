@@ -156,6 +156,14 @@ export class DocumentSession extends ObservableV2<SessionEvents> {
   /** @internal A frame from the server. */
   receive(frame: Uint8Array): void {
     if (this.destroyed) return
+    try {
+      this.handleFrame(frame)
+    } catch (error) {
+      this.emit('error', [{ error: error instanceof Error ? error : new Error(String(error)) }])
+    }
+  }
+
+  private handleFrame(frame: Uint8Array): void {
     const decoder = decoding.createDecoder(frame)
     const messageType = decoding.readVarUint(decoder)
     switch (messageType) {
@@ -174,7 +182,8 @@ export class DocumentSession extends ObservableV2<SessionEvents> {
         awarenessProtocol.applyAwarenessUpdate(this.awareness, decoding.readVarUint8Array(decoder), this)
         break
       case MessageType.QueryAwareness:
-        this.sendFrame(awarenessFrame(this.awareness, [...this.awareness.getStates().keys()]))
+        // The server relays everyone else's states itself; this client only speaks for its own.
+        if (this.awareness.getLocalState() !== null) this.sendFrame(awarenessFrame(this.awareness, [this.doc.clientID]))
         break
       default:
         this.emit('error', [{ error: new Error(`unknown message type ${messageType} for ${this.docId}`) }])
@@ -183,12 +192,14 @@ export class DocumentSession extends ObservableV2<SessionEvents> {
 
   /** @internal The server refused a frame. */
   rejected(code: string, detail: string): void {
-    // The hub runs one connection's invocations in order and sends Rejected before completing the Send it
-    // refuses, so the refused frame is the oldest of this document's sends still in flight.
-    const culprit = this.inFlight.find(send => !send.rejected)
-    if (culprit) {
-      culprit.rejected = true
-      if (culprit.carriesContent) this.markUnsent()
+    // Rejected does not say which frame it refuses, and one connection's sends may be handled concurrently.
+    // The server sends it before completing the refused Send, so that Send is still in flight; the code tells
+    // its kind: rate-limited is awareness only, read-only is content only, other codes may be either.
+    const contentInFlight = this.inFlight.filter(send => send.carriesContent)
+    if (code === 'read-only' || (code !== 'rate-limited' && contentInFlight.length > 0)) {
+      // Which of the content sends was refused is unknown: none of them may vouch for the document being saved.
+      for (const send of contentInFlight) send.rejected = true
+      this.markUnsent()
     }
     this.emit('rejected', [{ code, detail }])
   }
@@ -234,8 +245,9 @@ export class DocumentSession extends ObservableV2<SessionEvents> {
 
   private async join(): Promise<void> {
     const generation = ++this.joinGeneration
-    // Invocations of one connection run in order on the server, so frames sent after this call
-    // (our answer to the server's step 1, which may arrive before the join result) follow the join.
+    // Sending is allowed before the join result arrives: the server's step 1 comes first (during the join,
+    // after the server registered this connection), and our step 2 answers it. A change sent so early that
+    // the server refuses it is flagged unsent and goes out with the next resync.
     this.joined = true
     if (this._status !== 'reconnecting') this.setStatus('connecting')
     try {
