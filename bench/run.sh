@@ -2,8 +2,13 @@
 # CRDT engine benchmark: real yjs 13.6.33 in node, then the C# engine (Release) on the same traces;
 # prints one JSON line per trace and rewrites the "CRDT engine" section of docs/benchmarks.md.
 #   ./build.sh bench [--runs N] [--only automerge-paper,C1]     (BENCH_RUNS=N works too)
+#   ./build.sh bench load [...]                                  live co-editing load bench (bench/load/run.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = "load" ]; then
+  shift
+  exec bash bench/load/run.sh "$@"
+fi
 OUT=artifacts/bench
 mkdir -p "$OUT"
 if [ ! -d tests/oracle/node_modules/yjs ]; then

@@ -111,10 +111,16 @@ public sealed record DocumentBroadcast(
     [property: Id(0)] string DocumentId,
     [property: Id(1)] IReadOnlyList<BroadcastFrame> Frames);
 
+/// <summary>
+/// One frame of a tick for a host's connections to the document: sent to <see cref="To"/> alone when set, else to
+/// every connection except <see cref="Except"/>. Every connection receives at most one update and one awareness
+/// frame per tick; a merged update frame may include the recipient's own updates (yjs ignores known content).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("spotter.BroadcastFrame")]
 public sealed record BroadcastFrame(
-    [property: Id(0)] string? OriginConnectionId,
-    [property: Id(1)] byte[] Frame);
+    [property: Id(0)] IReadOnlyList<string> Except,
+    [property: Id(1)] byte[] Frame,
+    [property: Id(2)] string? To = null);
 
 public enum MembershipResult
 {

@@ -111,6 +111,8 @@ export class HocuspocusTransport {
   }
 
   send(frame) {
+    // Timers (e.g. y-protocols' awareness renewal) may fire before the socket opens or after it closed.
+    if (this.ws?.readyState !== WebSocket.OPEN) return Promise.reject(new Error('socket is not open'))
     const message = new Uint8Array(this.prefix.length + frame.length)
     message.set(this.prefix)
     message.set(frame, this.prefix.length)

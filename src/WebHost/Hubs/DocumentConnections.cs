@@ -201,13 +201,20 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
         public async Task OnBroadcast(DocumentBroadcast broadcast)
         {
             var group = GroupName(Id);
+            // Recipients of the frames of one tick are disjoint per frame kind, so the sends may overlap.
+            var sends = new List<Task>(broadcast.Frames.Count);
             foreach (var frame in broadcast.Frames)
             {
-                var clients = frame.OriginConnectionId is null
-                    ? owner._hub.Clients.Group(group)
-                    : owner._hub.Clients.GroupExcept(group, frame.OriginConnectionId);
-                await clients.Receive(Id, frame.Frame);
+                if (frame.To is { } to)
+                {
+                    // Only to a connection that (still) has the document open on this host.
+                    if (owner.TryGetMembership(to, Id, out _)) sends.Add(owner._hub.Clients.Client(to).Receive(Id, frame.Frame));
+                    continue;
+                }
+                var clients = frame.Except.Count == 0 ? owner._hub.Clients.Group(group) : owner._hub.Clients.GroupExcept(group, frame.Except);
+                sends.Add(clients.Receive(Id, frame.Frame));
             }
+            await Task.WhenAll(sends);
         }
 
         public Task OnAccessChanged(string documentId, string username, DocumentRole? role) =>

@@ -156,7 +156,9 @@ public sealed class DocumentGrainTests(GrainClusterFixture fixture) : IClassFixt
         Assert.Single(hostA.Broadcasts);
         Assert.Single(hostB.Broadcasts);
         var frame = Assert.Single(hostA.Broadcasts.Single().Frames);
-        Assert.Equal("conn-1", frame.OriginConnectionId);
+        // A lone sender: everyone but it gets the frame.
+        Assert.Equal(["conn-1"], frame.Except);
+        Assert.Null(frame.To);
         // The three updates arrive merged into one frame that carries all of them.
         var receiver = new SyncedDoc();
         receiver.Handle(frame.Frame);
