@@ -5,7 +5,7 @@ public sealed class SiloSettings
 {
     public const string SectionName = "Orleans";
 
-    public string ClusterId { get; set; } = "spotter";
+    public string ClusterId { get; set; } = "spotter-dev";
     public string ServiceId { get; set; } = "spotter-collab";
     public int SiloPort { get; set; } = 11111;
     public int GatewayPort { get; set; } = 30000;
