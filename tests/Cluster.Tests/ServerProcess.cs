@@ -93,6 +93,18 @@ internal sealed class ServerProcess : IAsyncDisposable
         throw new TimeoutException($"{Name} not ready after {timeout}:\n{RecentOutput}");
     }
 
+    /// <summary>SIGTERM (a graceful stop, as an orchestrator does it); returns the exit code.</summary>
+    public async Task<int> StopAsync(TimeSpan timeout)
+    {
+        using (var signal = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await signal.WaitForExitAsync();
+        }
+        using var cancel = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cancel.Token);
+        return _process.ExitCode;
+    }
+
     /// <summary>SIGKILL: no shutdown, no goodbye to the cluster.</summary>
     public void Kill()
     {
