@@ -88,8 +88,6 @@ internal sealed class EditorClient : IAsyncDisposable
         return await TrySendAsync(Frames.Sync(SyncMessageType.Update, update!));
     }
 
-    public Task<bool> ResyncAsync() => TrySendAsync(StepOne());
-
     private byte[] StepOne()
     {
         lock (_gate) return Frames.Sync(SyncMessageType.Step1, _doc.EncodeStateVector());
