@@ -86,6 +86,9 @@ public sealed class ProcessClusterTests(PostgresFixture postgres, ITestOutputHel
                 var burstRandom = new Random(slot);
                 for (var n = 0; !burstStop.IsCancellationRequested; n++)
                 {
+                    // Bob only listens after the kill: web host 2 then sends the new activation nothing, so only its
+                    // re-subscribe timer can reconnect its observer (and bob must still receive alice's edits).
+                    if (slot == 1 && Interlocked.Read(ref killedAt) != 0) return;
                     var token = $"<{prefix}{n}>";
                     // Only an edit issued after the kill proves the document is served again.
                     var issuedAfterKill = Interlocked.Read(ref killedAt) != 0;
@@ -109,13 +112,13 @@ public sealed class ProcessClusterTests(PostgresFixture postgres, ITestOutputHel
             output.WriteLine($"killed {victim.Name}, which hosted document {docId}");
             // Keep editing until both clients are acknowledged again by the surviving silo (or give up).
             var failoverDeadline = Stopwatch.StartNew();
-            while ((firstAckAfterKill[0] == 0 || firstAckAfterKill[1] == 0) && failoverDeadline.Elapsed < TimeSpan.FromSeconds(60)) await Task.Delay(100);
+            while (firstAckAfterKill[0] == 0 && failoverDeadline.Elapsed < TimeSpan.FromSeconds(60)) await Task.Delay(100);
             await Task.Delay(1000);
             await burstStop.CancelAsync();
             await Task.WhenAll(bursts);
-            Assert.True(firstAckAfterKill.All(t => t != 0), "editing did not resume within 60 s after the silo was killed");
-            var failover = Stopwatch.GetElapsedTime(killedAt, firstAckAfterKill.Max());
-            Report($"silo failover: first acknowledged edit {failover.TotalSeconds:F2} s after SIGKILL (alice {Stopwatch.GetElapsedTime(killedAt, firstAckAfterKill[0]).TotalSeconds:F2} s, bob {Stopwatch.GetElapsedTime(killedAt, firstAckAfterKill[1]).TotalSeconds:F2} s); {acknowledged.Count} acknowledged edits so far, {failedSends.Sum()} sends failed during the failover");
+            Assert.True(firstAckAfterKill[0] != 0, "editing did not resume within 60 s after the silo was killed");
+            var failover = Stopwatch.GetElapsedTime(killedAt, firstAckAfterKill[0]);
+            Report($"silo failover: alice's first edit issued after the SIGKILL acknowledged {failover.TotalSeconds:F2} s after it; {acknowledged.Count} acknowledged edits so far, {failedSends.Sum()} sends failed during the failover");
             var rehomed = await SiloHostingAsync(docId);
             Report($"document now on {rehomed.Name}");
             Assert.NotSame(victim, rehomed);
@@ -128,7 +131,9 @@ public sealed class ProcessClusterTests(PostgresFixture postgres, ITestOutputHel
             Assert.Equal(aliceConnection, alice.ConnectionId);
             Assert.Equal(bobConnection, bob.ConnectionId);
             Assert.Equal(0, alice.Reconnects + bob.Reconnects);
+            var catchUp = Stopwatch.StartNew();
             await ConvergedAsync(docId, acknowledged, TimeSpan.FromSeconds(20), alice, bob);
+            Report($"listening client on the other web host caught up {catchUp.Elapsed.TotalSeconds:F1} s after the burst stopped");
 
             // 3. Restart a web host: its clients move to the other one and resync.
             var restarted = _webHosts[0]!;
@@ -232,6 +237,17 @@ public sealed class ProcessClusterTests(PostgresFixture postgres, ITestOutputHel
     /// <summary>The silo process whose address the document grain's activation has (via the management grain).</summary>
     private async Task<ServerProcess> SiloHostingAsync(string docId)
     {
+        // Statistics are collected from every silo; right after a failover a silo may not report yet.
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            if (await FindActivationAsync(docId) is { } silo) return silo;
+            await Task.Delay(500);
+        }
+        throw new InvalidOperationException($"document {docId} has no activation in the cluster");
+    }
+
+    private async Task<ServerProcess?> FindActivationAsync(string docId)
+    {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.UseOrleansClient(client =>
@@ -245,8 +261,8 @@ public sealed class ProcessClusterTests(PostgresFixture postgres, ITestOutputHel
         {
             var management = host.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
             var statistics = await management.GetDetailedGrainStatistics();
-            var activation = statistics.Single(s => s.GrainId.Type.ToString()!.Contains("document", StringComparison.OrdinalIgnoreCase) && s.GrainId.Key.ToString() == docId);
-            return _siloPorts.Single(p => p.Value == activation.SiloAddress.Endpoint.Port).Key;
+            var activation = statistics.SingleOrDefault(s => s.GrainId.Type.ToString()!.Contains("document", StringComparison.OrdinalIgnoreCase) && s.GrainId.Key.ToString() == docId);
+            return activation is null ? null : _siloPorts.Single(p => p.Value == activation.SiloAddress.Endpoint.Port).Key;
         }
         finally
         {
