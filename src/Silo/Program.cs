@@ -1,4 +1,13 @@
-var builder = WebApplication.CreateBuilder(args);
+using Spotter.Collab.Silo;
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls("http://0.0.0.0:8081");
+using (var loggerFactory = LoggerFactory.Create(logging => logging.AddConsole()))
+{
+    await builder.MigrateDatabaseAsync(loggerFactory.CreateLogger("Spotter.Collab.Silo"));
+}
+builder.AddClusterSilo();
+
 var app = builder.Build();
-app.MapGet("/healthz", () => "ok");
-app.Run();
+app.MapSiloHealth();
+await app.RunAsync();

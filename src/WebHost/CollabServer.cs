@@ -5,7 +5,7 @@ using Spotter.Collab.WebHost.Hubs;
 
 namespace Spotter.Collab.WebHost;
 
-/// <summary>Builds the whole server: embedded silo + SQLite store, auth, HTTP API, collaboration hub, web client.</summary>
+/// <summary>Builds the whole server: embedded silo + SQLite store (or an Orleans client of a silo cluster), auth, HTTP API, collaboration hub, web client.</summary>
 public static class CollabServer
 {
     public const string DefaultUrl = "http://127.0.0.1:5000";
@@ -24,7 +24,7 @@ public static class CollabServer
         {
             builder.WebHost.UseUrls(DefaultUrl);
         }
-        builder.AddEmbeddedSilo();
+        builder.AddCollabCluster();
         builder.AddCollabAuthentication();
         builder.AddCollabApi();
         builder.AddCollabHub();
@@ -35,6 +35,7 @@ public static class CollabServer
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapGet("/healthz", () => "ok").ExcludeFromDescription();
+        app.MapReadiness();
         app.MapOpenApi();
         app.MapAuthApi();
         app.MapUsersApi();

@@ -23,10 +23,10 @@ public sealed class MigrationTests(PostgresFixture postgres)
         var applied = await PostgresMigrator.MigrateAsync(connectionString);
 
         Assert.Equal(PostgresMigrator.Migrations.Select(m => m.Version), applied);
-        Assert.Equal([1, 2, 3, 4], applied);
+        Assert.Equal([1, 2, 3, 4, 5], applied);
         Assert.Equal(OrleansQueryKeys.Order(StringComparer.Ordinal),
             await QueryListAsync<string>(connectionString, "SELECT querykey FROM orleansquery ORDER BY querykey COLLATE \"C\""));
-        foreach (var table in new[] { "orleans_membership_version", "orleans_membership", "orleans_grain_state", "doc_updates", "doc_snapshots" })
+        foreach (var table in new[] { "orleans_membership_version", "orleans_membership", "orleans_grain_state", "doc_updates", "doc_snapshots", "secrets" })
         {
             Assert.Equal(table, await ScalarAsync<string>(connectionString, $"SELECT to_regclass('{table}')::text"));
         }
@@ -64,8 +64,8 @@ public sealed class MigrationTests(PostgresFixture postgres)
         var results = await Task.WhenAll(runs);
 
         // Every version was applied by exactly one of the runs, and none failed.
-        Assert.Equal([1, 2, 3, 4], results.SelectMany(r => r).Order());
-        Assert.Equal(4L, await ScalarAsync<long>(connectionString, "SELECT count(*) FROM schema_version"));
+        Assert.Equal([1, 2, 3, 4, 5], results.SelectMany(r => r).Order());
+        Assert.Equal(5L, await ScalarAsync<long>(connectionString, "SELECT count(*) FROM schema_version"));
         Assert.Equal(OrleansQueryKeys.Length, (int)await ScalarAsync<long>(connectionString, "SELECT count(*) FROM orleansquery"));
     }
 

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -6,57 +5,19 @@ using Microsoft.Extensions.Options;
 namespace Spotter.Collab.Grains.Storage;
 
 /// <summary>
-/// SQLite document store with group commit: every append from every document goes through one queue; a single
-/// writer loop takes whatever is queued, commits it in one transaction and only then completes the callers' tasks.
-/// Under load many appends share one fsync; when idle an append still commits at once.
+/// SQLite document store on the shared group-commit loop (<see cref="GroupCommitDocumentStore"/>): one writer
+/// connection, one transaction per batch. Sequence numbers come from the table's AUTOINCREMENT key.
 /// </summary>
-public sealed partial class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
+public sealed class SqliteDocumentStore(SqliteDatabase database, IOptions<SqliteStoreOptions> options, ILogger<SqliteDocumentStore> logger)
+    : GroupCommitDocumentStore((options ?? throw new ArgumentNullException(nameof(options))).Value.MaxBatchSize, logger)
 {
-    private readonly SqliteDatabase _database;
-    private readonly ILogger<SqliteDocumentStore> _logger;
-    private readonly int _maxBatchSize;
-    private readonly Channel<WriteOperation> _queue = Channel.CreateUnbounded<WriteOperation>(
-        new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
-    private readonly Task _writer;
-    private long _batchesCommitted;
-    private long _updatesCommitted;
+    // Used only by the writer loop.
+    private SqliteConnection? _writerConnection;
 
-    public SqliteDocumentStore(SqliteDatabase database, IOptions<SqliteStoreOptions> options, ILogger<SqliteDocumentStore> logger)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        _database = database;
-        _logger = logger;
-        _maxBatchSize = Math.Max(1, options.Value.MaxBatchSize);
-        _writer = Task.Run(WriterLoopAsync);
-    }
-
-    /// <summary>Transactions the writer loop has committed (group-commit batches).</summary>
-    public long BatchesCommitted => Interlocked.Read(ref _batchesCommitted);
-
-    /// <summary>Updates made durable so far.</summary>
-    public long UpdatesCommitted => Interlocked.Read(ref _updatesCommitted);
-
-    public Task<long> AppendAsync(string documentId, ReadOnlyMemory<byte> update, CancellationToken cancellationToken = default)
+    public override async Task<StoredDocument> LoadAsync(string documentId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(documentId);
-        var operation = new AppendOperation(documentId, update.ToArray());
-        // Enqueued synchronously, so appends issued in order by one grain turn commit in that order.
-        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(operation), this);
-        return operation.Completion.Task.WaitAsync(cancellationToken);
-    }
-
-    public Task CompactAsync(string documentId, ReadOnlyMemory<byte> snapshot, long upToSequence, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(documentId);
-        var operation = new CompactOperation(documentId, snapshot.ToArray(), upToSequence);
-        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(operation), this);
-        return operation.Completion.Task.WaitAsync(cancellationToken);
-    }
-
-    public async Task<StoredDocument> LoadAsync(string documentId, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(documentId);
-        await using var connection = _database.Open();
+        await using var connection = database.Open();
         // One read transaction so the snapshot and the tail are consistent with each other.
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         byte[]? snapshot = null;
@@ -89,60 +50,26 @@ public sealed partial class SqliteDocumentStore : IDocumentStore, IAsyncDisposab
         return new StoredDocument(snapshot, snapshotSequence, tail);
     }
 
-    private async Task WriterLoopAsync()
+    protected override Task CommitBatchAsync(IReadOnlyList<StoreWrite> batch)
     {
-        var batch = new List<WriteOperation>(_maxBatchSize);
-        SqliteConnection? connection = null;
-        try
-        {
-            while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
-            {
-                batch.Clear();
-                while (batch.Count < _maxBatchSize && _queue.Reader.TryRead(out var operation)) batch.Add(operation);
-                if (batch.Count == 0) continue;
-                try
-                {
-                    connection ??= _database.Open();
-                    Commit(connection, batch);
-                }
-                catch (Exception ex) when (ex is SqliteException or InvalidOperationException or IOException)
-                {
-                    LogBatchFailed(ex, batch.Count);
-                    connection?.Dispose();
-                    connection = null;
-                    foreach (var operation in batch) operation.Fail(ex);
-                    continue;
-                }
-                Interlocked.Increment(ref _batchesCommitted);
-                foreach (var operation in batch) operation.Complete();
-            }
-        }
-        finally
-        {
-            connection?.Dispose();
-        }
-    }
-
-    private void Commit(SqliteConnection connection, List<WriteOperation> batch)
-    {
+        // SQLite commits are synchronous file I/O; the writer loop is already off the callers' threads.
+        var connection = _writerConnection ??= database.Open();
         using var transaction = connection.BeginTransaction();
         using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
         insert.CommandText = "INSERT INTO doc_updates(doc_id, data) VALUES ($doc, $data) RETURNING seq";
         var insertDoc = insert.Parameters.Add("$doc", SqliteType.Text);
         var insertData = insert.Parameters.Add("$data", SqliteType.Blob);
-        var appended = 0;
-        foreach (var operation in batch)
+        foreach (var write in batch)
         {
-            switch (operation)
+            switch (write)
             {
-                case AppendOperation append:
+                case AppendWrite append:
                     insertDoc.Value = append.DocumentId;
                     insertData.Value = append.Update;
                     append.Sequence = (long)insert.ExecuteScalar()!;
-                    appended++;
                     break;
-                case CompactOperation compact:
+                case CompactWrite compact:
                     using (var command = connection.CreateCommand())
                     {
                         command.Transaction = transaction;
@@ -161,41 +88,21 @@ public sealed partial class SqliteDocumentStore : IDocumentStore, IAsyncDisposab
             }
         }
         transaction.Commit();
-        Interlocked.Add(ref _updatesCommitted, appended);
+        return Task.CompletedTask;
     }
 
-    public async ValueTask DisposeAsync()
+    protected override bool IsStoreFailure(Exception exception) =>
+        exception is SqliteException or InvalidOperationException or IOException;
+
+    protected override void ResetAfterFailure()
     {
-        _queue.Writer.TryComplete();
-        await _writer.ConfigureAwait(false);
+        _writerConnection?.Dispose();
+        _writerConnection = null;
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Group commit of {Count} operations failed")]
-    private partial void LogBatchFailed(Exception exception, int count);
-
-    private abstract class WriteOperation
+    protected override ValueTask ReleaseResourcesAsync()
     {
-        public abstract void Complete();
-        public abstract void Fail(Exception exception);
-    }
-
-    private sealed class AppendOperation(string documentId, byte[] update) : WriteOperation
-    {
-        public string DocumentId { get; } = documentId;
-        public byte[] Update { get; } = update;
-        public long Sequence { get; set; }
-        public TaskCompletionSource<long> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public override void Complete() => Completion.TrySetResult(Sequence);
-        public override void Fail(Exception exception) => Completion.TrySetException(exception);
-    }
-
-    private sealed class CompactOperation(string documentId, byte[] snapshot, long upToSequence) : WriteOperation
-    {
-        public string DocumentId { get; } = documentId;
-        public byte[] Snapshot { get; } = snapshot;
-        public long UpToSequence { get; } = upToSequence;
-        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public override void Complete() => Completion.TrySetResult();
-        public override void Fail(Exception exception) => Completion.TrySetException(exception);
+        ResetAfterFailure();
+        return ValueTask.CompletedTask;
     }
 }

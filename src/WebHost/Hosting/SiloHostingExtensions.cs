@@ -1,3 +1,5 @@
+using Orleans.Configuration;
+using Spotter.Collab.Grains;
 using Spotter.Collab.Grains.Documents;
 using Spotter.Collab.Grains.Storage;
 
@@ -5,6 +7,21 @@ namespace Spotter.Collab.WebHost.Hosting;
 
 public static class SiloHostingExtensions
 {
+    public const string Invariant = "Npgsql";
+
+    /// <summary>
+    /// Client mode (<c>Cluster:Mode=client</c> or <c>ConnectionStrings:Postgres</c> set) joins a separate silo cluster
+    /// as an Orleans client; otherwise the host co-hosts an embedded silo on SQLite, exactly as in single-process mode.
+    /// </summary>
+    public static WebApplicationBuilder AddCollabCluster(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var mode = builder.Configuration["Cluster:Mode"];
+        var isClient = string.Equals(mode, "client", StringComparison.OrdinalIgnoreCase)
+            || (string.IsNullOrEmpty(mode) && !string.IsNullOrEmpty(builder.Configuration.GetConnectionString("Postgres")));
+        return isClient ? builder.AddClusterClient() : builder.AddEmbeddedSilo();
+    }
+
     /// <summary>Single-process mode: a localhost-clustered silo in this host, storing everything in SQLite.</summary>
     public static WebApplicationBuilder AddEmbeddedSilo(this WebApplicationBuilder builder)
     {
@@ -17,5 +34,64 @@ public static class SiloHostingExtensions
         builder.Services.AddSqliteStorage(builder.Configuration);
         builder.Services.AddOptions<DocumentGrainOptions>().Bind(builder.Configuration.GetSection(DocumentGrainOptions.SectionName));
         return builder;
+    }
+
+    /// <summary>
+    /// Cluster mode: an Orleans client that finds the silos' gateways in the PostgreSQL membership table. Grain observer
+    /// callbacks reach this host through the gateways; the host's JWT signing key is shared through PostgreSQL.
+    /// </summary>
+    public static WebApplicationBuilder AddClusterClient(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var configuration = builder.Configuration;
+        var connectionString = configuration.GetConnectionString("Postgres");
+        if (string.IsNullOrEmpty(connectionString))
+        {
+            throw new InvalidOperationException("Cluster:Mode is client but ConnectionStrings:Postgres is not set.");
+        }
+        var silo = configuration.GetSection(SiloOptions.SectionName).Get<SiloOptions>() ?? new SiloOptions();
+        builder.UseOrleansClient(client =>
+        {
+            client.Configure<ClusterOptions>(options =>
+            {
+                options.ClusterId = silo.ClusterId;
+                options.ServiceId = silo.ServiceId;
+            });
+            client.UseAdoNetClustering(options =>
+            {
+                options.Invariant = Invariant;
+                options.ConnectionString = connectionString;
+            });
+            client.Services.Configure<GatewayOptions>(configuration.GetSection("Orleans:Gateway"));
+            client.Services.Configure<ClientMessagingOptions>(configuration.GetSection("Orleans:Messaging"));
+            // Keep trying while no silo is up yet (hosts may start before the silos); the host starts once connected.
+            client.UseConnectionRetryFilter(async (_, cancellationToken) =>
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                return true;
+            });
+        });
+        builder.Services.AddPostgresSecrets(connectionString);
+        builder.Services.AddOptions<DocumentGrainOptions>().Bind(configuration.GetSection(DocumentGrainOptions.SectionName));
+        return builder;
+    }
+
+    /// <summary>/readyz: an active silo answers through this host's cluster connection (embedded or client).</summary>
+    public static WebApplication MapReadiness(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapGet("/readyz", async (IGrainFactory grains, CancellationToken cancellationToken) =>
+        {
+            try
+            {
+                var silo = await grains.GetGrain<IHealthGrain>(0).Ping().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
+                return Results.Text($"ready via {silo}");
+            }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException)
+            {
+                return Results.Text($"cluster unreachable: {ex.Message}", statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+        }).ExcludeFromDescription();
+        return app;
     }
 }

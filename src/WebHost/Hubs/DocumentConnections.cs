@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.SignalR;
+using Spotter.Collab.Crdt;
 using Spotter.Collab.Grains;
 using Spotter.Collab.Crdt.Protocols;
 using Spotter.Collab.Grains.Protocol;
@@ -167,12 +168,16 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
             if (document.Epoch != previous)
             {
                 // A new activation: whatever it broadcast before this subscription never reached this host.
-                // Updates are idempotent, so the full state catches every local connection up.
+                // Updates are idempotent, so the full state catches every local connection up. The new activation
+                // also lacks whatever the old one accepted but never made durable (those senders got an error), so
+                // the grain's sync step 1 asks every client for what it has that the grain does not.
                 var state = await grain.EncodeState();
+                var group = _hub.Clients.Group(GroupName(document.Id));
                 if (state.Length > 0)
                 {
-                    await _hub.Clients.Group(GroupName(document.Id)).Receive(document.Id, Frames.Sync(SyncMessageType.Update, state));
+                    await group.Receive(document.Id, Frames.Sync(SyncMessageType.Update, state));
                 }
+                await group.Receive(document.Id, Frames.Sync(SyncMessageType.Step1, state.Length > 0 ? Updates.StateVectorOf(state) : [0]));
             }
         }
         catch (Exception ex) when (ex is OrleansException or TimeoutException)

@@ -21,6 +21,14 @@ public sealed class HttpApiTests(HubServerFixture fixture) : IClassFixture<HubSe
     }
 
     [Fact]
+    public async Task Readiness_reports_the_silo_that_answered()
+    {
+        var response = await Server.Http.GetAsync("/readyz");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith("ready via ", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Login_checks_the_password_and_bad_tokens_get_401()
     {
         var wrong = await Server.Http.PostAsJsonAsync("/api/auth/login", new { username = "admin", password = "nope" });

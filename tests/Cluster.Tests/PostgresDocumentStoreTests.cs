@@ -1,0 +1,67 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Spotter.Collab.Grains.Storage;
+using Spotter.Collab.Server.Tests.Storage;
+using Spotter.Collab.Storage.Postgres;
+
+namespace Spotter.Collab.Cluster.Tests;
+
+[Collection(PostgresGroup.Name)]
+public sealed class PostgresDocumentStoreTests(PostgresFixture postgres) : DocumentStoreContractTests
+{
+    private readonly List<NpgsqlDataSource> _dataSources = [];
+    private string _connectionString = "";
+
+    public override async Task InitializeAsync()
+    {
+        _connectionString = await postgres.CreateDatabaseAsync("store");
+        await PostgresMigrator.MigrateAsync(_connectionString);
+    }
+
+    public override async Task DisposeAsync()
+    {
+        foreach (var dataSource in _dataSources) await dataSource.DisposeAsync();
+    }
+
+    protected override GroupCommitDocumentStore OpenStore()
+    {
+        var dataSource = NpgsqlDataSource.Create(_connectionString);
+        _dataSources.Add(dataSource);
+        return new PostgresDocumentStore(dataSource, Options.Create(new PostgresStoreOptions()), NullLogger<PostgresDocumentStore>.Instance);
+    }
+
+    [Fact]
+    public async Task Stores_of_different_silos_append_to_one_database_without_collisions()
+    {
+        await using var first = OpenStore();
+        await using var second = OpenStore();
+        var appends = Enumerable.Range(0, 200)
+            .Select(i => (i % 2 == 0 ? first : second).AppendAsync($"shared-{i % 3}", BitConverter.GetBytes(i)))
+            .ToArray();
+        var sequences = await Task.WhenAll(appends);
+        Assert.Equal(200, sequences.Distinct().Count());
+        var total = 0;
+        for (var d = 0; d < 3; d++) total += (await first.LoadAsync($"shared-{d}")).Tail.Count;
+        Assert.Equal(200, total);
+    }
+
+    [Fact]
+    public async Task Secrets_are_created_once_and_shared_by_every_host()
+    {
+        var first = new PostgresSecretStore(OpenDataSource());
+        var second = new PostgresSecretStore(OpenDataSource());
+        var created = await Task.WhenAll(
+            Task.Run(() => first.GetOrCreate("key", () => [1, 2, 3])),
+            Task.Run(() => second.GetOrCreate("key", () => [9, 9])));
+        Assert.Equal(created[0], created[1]);
+        Assert.Equal(created[0], first.GetOrCreate("key", () => [7]));
+    }
+
+    private NpgsqlDataSource OpenDataSource()
+    {
+        var dataSource = NpgsqlDataSource.Create(_connectionString);
+        _dataSources.Add(dataSource);
+        return dataSource;
+    }
+}
