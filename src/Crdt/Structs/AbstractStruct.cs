@@ -29,7 +29,7 @@ public abstract class AbstractStruct
 }
 
 /// <summary>A garbage-collected range: content and position are gone, only the clock range remains.</summary>
-public sealed class GC : AbstractStruct
+internal sealed class GC : AbstractStruct
 {
     internal const byte StructRef = 0;
 
@@ -62,7 +62,7 @@ public sealed class GC : AbstractStruct
 }
 
 /// <summary>A hole in an update (produced by merging updates): nothing to apply.</summary>
-public sealed class Skip : AbstractStruct
+internal sealed class Skip : AbstractStruct
 {
     internal const byte StructRef = 10;
 

@@ -76,7 +76,18 @@ public class AbstractType
     internal virtual void CallObserver(Transaction transaction, HashSet<string?> parentSubs)
     {
         if (!transaction.Local) SearchMarkers?.Clear();
-        CallTypeObservers(transaction, new YEvent(this, transaction));
+        if (HasListeners()) CallTypeObservers(transaction, new YEvent(this, transaction));
+    }
+
+    /// <summary>Is anybody observing this type, or deep-observing one of its ancestors? Events nobody receives are not built.</summary>
+    internal bool HasListeners()
+    {
+        if (_observers is { Count: > 0 }) return true;
+        for (AbstractType? t = this; t is not null; t = t.Item?.Parent)
+        {
+            if (t._deepObservers is { Count: > 0 }) return true;
+        }
+        return false;
     }
 
     /// <summary>Fires the event on this type and queues it for the deep observers of every ancestor.</summary>

@@ -37,7 +37,7 @@ public class YText : AbstractType
     internal override void CallObserver(Transaction transaction, HashSet<string?> parentSubs)
     {
         if (!transaction.Local) SearchMarkers?.Clear();
-        CallTypeObservers(transaction, new YTextEvent(this, transaction));
+        if (HasListeners()) CallTypeObservers(transaction, new YTextEvent(this, transaction));
         if (!transaction.Local && HasFormatting) transaction.NeedFormattingCleanup = true;
     }
 
@@ -65,14 +65,23 @@ public class YText : AbstractType
     public void Insert(int index, string text, IReadOnlyDictionary<string, object?>? attributes = null)
     {
         if (text.Length == 0) return;
-        if (!RunOrDefer(() => Insert(index, text, attributes))) return;
-        CheckIndex(index);
-        Doc!.Transact(tr =>
+        if (Doc is null)
         {
-            var pos = FindPosition(tr, index, attributes is null);
-            var attrs = attributes is null ? pos.CurrentAttributes.Copy() : new AttrMap(attributes);
-            InsertText(tr, pos, new ContentString(text), attrs);
-        });
+            DeferInsert(index, text, attributes);
+            return;
+        }
+        CheckIndex(index);
+        Doc.Transact((this, index, text, attributes), static (tr, s) => s.Item1.InsertCore(tr, s.index, s.text, s.attributes));
+    }
+
+    private void DeferInsert(int index, string text, IReadOnlyDictionary<string, object?>? attributes) =>
+        _pending!.Add(() => Insert(index, text, attributes));
+
+    private void InsertCore(Transaction tr, int index, string text, IReadOnlyDictionary<string, object?>? attributes)
+    {
+        var pos = FindPosition(tr, index, attributes is null);
+        var attrs = attributes is null ? pos.CurrentAttributes.Copy() : new AttrMap(attributes);
+        InsertText(tr, pos, new ContentString(text), attrs);
     }
 
     /// <summary>Inserts an embed (a JSON value) or a nested type.</summary>
@@ -91,10 +100,16 @@ public class YText : AbstractType
     public void Delete(int index, int length)
     {
         if (length == 0) return;
-        if (!RunOrDefer(() => Delete(index, length))) return;
+        if (Doc is null)
+        {
+            DeferDelete(index, length);
+            return;
+        }
         if (index < 0 || length < 0 || (long)index + length > LengthInternal) throw new ArgumentOutOfRangeException(nameof(length), "Range exceeds the text.");
-        Doc!.Transact(tr => DeleteText(tr, FindPosition(tr, index, true), length));
+        Doc.Transact((this, index, length), static (tr, s) => DeleteText(tr, s.Item1.FindPosition(tr, s.index, true), s.length));
     }
+
+    private void DeferDelete(int index, int length) => _pending!.Add(() => Delete(index, length));
 
     public void Format(int index, int length, IReadOnlyDictionary<string, object?> attributes)
     {

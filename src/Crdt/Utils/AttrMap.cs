@@ -8,11 +8,18 @@ namespace Spotter.Collab.Crdt;
 /// </summary>
 internal sealed class AttrMap : IEnumerable<KeyValuePair<string, object?>>
 {
-    private readonly List<KeyValuePair<string, object?>> _entries;
+    private static readonly List<KeyValuePair<string, object?>> NoEntries = [];
+    // Allocated on first write: plain text never has attributes.
+    private List<KeyValuePair<string, object?>>? _list;
 
-    internal AttrMap() => _entries = [];
+    internal AttrMap() { }
 
-    internal AttrMap(IEnumerable<KeyValuePair<string, object?>> source) => _entries = [.. source];
+    internal AttrMap(IEnumerable<KeyValuePair<string, object?>> source)
+    {
+        foreach (var kv in source) (_list ??= []).Add(kv);
+    }
+
+    private List<KeyValuePair<string, object?>> _entries => _list ?? NoEntries;
 
     internal int Count => _entries.Count;
 
@@ -41,7 +48,7 @@ internal sealed class AttrMap : IEnumerable<KeyValuePair<string, object?>>
     {
         int i = IndexOf(key);
         if (i >= 0) _entries[i] = new(key, value);
-        else _entries.Add(new(key, value));
+        else (_list ??= []).Add(new(key, value));
     }
 
     internal bool Remove(string key)
@@ -52,9 +59,9 @@ internal sealed class AttrMap : IEnumerable<KeyValuePair<string, object?>>
         return true;
     }
 
-    internal void Clear() => _entries.Clear();
+    internal void Clear() => _list?.Clear();
 
-    internal AttrMap Copy() => new(_entries);
+    internal AttrMap Copy() => _list is null ? new AttrMap() : new AttrMap(_list);
 
     internal Dictionary<string, object?> ToDictionary()
     {

@@ -122,6 +122,17 @@ public sealed class Doc
     /// <summary>Runs <paramref name="action"/> in a transaction; nested calls join the outer transaction.</summary>
     public void Transact(Action<Transaction> action, object? origin = null) => Transact(action, origin, local: true);
 
+    /// <summary>Closure-free variant for hot paths: joins the open transaction or starts one.</summary>
+    internal void Transact<TState>(TState state, Action<Transaction, TState> action)
+    {
+        if (CurrentTransaction is { } open)
+        {
+            action(open, state);
+            return;
+        }
+        Transact(tr => action(tr, state), null, local: true);
+    }
+
     internal void Transact(Action<Transaction> action, object? origin, bool local)
     {
         bool initialCall = false;
@@ -159,7 +170,7 @@ public sealed class Doc
             var encoder = new UpdateEncoderV2();
             if (transaction.WriteUpdate(encoder)) UpdatedV2.Invoke(this, new UpdateEventArgs(encoder.ToArray(), transaction.Origin, transaction));
         }
-        if (transaction.SubdocsAdded.Count > 0 || transaction.SubdocsRemoved.Count > 0)
+        if (transaction.HasSubdocChanges)
         {
             foreach (var subdoc in transaction.SubdocsAdded) Subdocs.Add(subdoc);
             foreach (var subdoc in transaction.SubdocsRemoved) Subdocs.Remove(subdoc);

@@ -110,8 +110,15 @@ internal sealed class StructList : IEnumerable<AbstractStruct>
             Array.Clear(arr, _counts[c], take);
             _count -= take;
             n -= take;
-            if (_counts[c] == 0) RemoveChunk(c);
-            RecomputeStarts();
+            if (_counts[c] == 0)
+            {
+                RemoveChunk(c);
+                RecomputeStarts();
+            }
+            else
+            {
+                for (int j = c + 1; j < _chunkCount; j++) _starts[j] -= take;
+            }
         }
     }
 

@@ -20,11 +20,16 @@ public sealed class Transaction
     internal Dictionary<ulong, uint> _afterState = [];
     /// <summary>Types whose own content changed, with the changed keys (null = the list part).</summary>
     internal readonly Dictionary<AbstractType, HashSet<string?>> Changed = new(ReferenceEqualityComparer.Instance);
-    internal readonly Dictionary<AbstractType, List<YEvent>> ChangedParentTypes = new(ReferenceEqualityComparer.Instance);
-    internal readonly List<Item> MergeStructs = [];
-    internal readonly HashSet<Doc> SubdocsAdded = new(ReferenceEqualityComparer.Instance);
-    internal readonly HashSet<Doc> SubdocsRemoved = new(ReferenceEqualityComparer.Instance);
-    internal readonly HashSet<Doc> SubdocsLoaded = new(ReferenceEqualityComparer.Instance);
+    // Allocated on first use: most transactions never need them.
+    private Dictionary<AbstractType, List<YEvent>>? _changedParentTypes;
+    private List<Item>? _mergeStructs;
+    private HashSet<Doc>? _subdocsAdded, _subdocsRemoved, _subdocsLoaded;
+    internal Dictionary<AbstractType, List<YEvent>> ChangedParentTypes => _changedParentTypes ??= new(ReferenceEqualityComparer.Instance);
+    internal List<Item> MergeStructs => _mergeStructs ??= [];
+    internal HashSet<Doc> SubdocsAdded => _subdocsAdded ??= new(ReferenceEqualityComparer.Instance);
+    internal HashSet<Doc> SubdocsRemoved => _subdocsRemoved ??= new(ReferenceEqualityComparer.Instance);
+    internal HashSet<Doc> SubdocsLoaded => _subdocsLoaded ??= new(ReferenceEqualityComparer.Instance);
+    internal bool HasSubdocChanges => _subdocsAdded is { Count: > 0 } || _subdocsRemoved is { Count: > 0 };
     internal bool NeedFormattingCleanup;
     internal HashSet<Snapshot>? SplitSnapshots;
 
@@ -177,7 +182,7 @@ public sealed class Transaction
                         }
                     }
                 }
-                var mergeStructs = transaction.MergeStructs;
+                var mergeStructs = transaction._mergeStructs ?? [];
                 for (int k = mergeStructs.Count - 1; k >= 0; k--)
                 {
                     var id = mergeStructs[k].Id;
@@ -215,7 +220,7 @@ public sealed class Transaction
                 catch (Exception e) { (errors ??= []).Add(e); }
             }
         }
-        foreach (var (type, events) in ChangedParentTypes)
+        if (_changedParentTypes is not null) foreach (var (type, events) in _changedParentTypes)
         {
             if (!type.HasDeepObservers || (type.Item is not null && type.Item.Deleted)) continue;
             var live = new List<YEvent>(events.Count);
