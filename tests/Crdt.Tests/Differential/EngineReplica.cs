@@ -116,6 +116,14 @@ public sealed class EngineReplica : IReplica
             case "delete": text.Delete(Int(op, "index"), Int(op, "length")); break;
             case "format": text.Format(Int(op, "index"), Int(op, "length"), AnyJson.Attributes(op["attrs"])!); break;
             case "insertEmbed": text.InsertEmbed(Int(op, "index"), AnyJson.ToEngine(op["embed"])!, AnyJson.Attributes(op["attrs"])); break;
+            case "applyDelta": text.ApplyDelta(op["delta"]!.AsArray().Select(d => new DeltaOp
+            {
+                Insert = d!["insert"] is { } insert ? AnyJson.ToEngine(insert) : null,
+                Retain = d["retain"]?.GetValue<int>(),
+                Delete = d["delete"]?.GetValue<int>(),
+                Attributes = AnyJson.Attributes(d["attributes"]),
+            }));
+                break;
             default: throw new ArgumentException($"unknown text op {kind}");
         }
     }

@@ -35,13 +35,54 @@ public sealed class OpGenerator(Random rng)
     private JsonObject TextOp(JsonObject state)
     {
         var length = DeltaLength(state["texts"]?[Roots.Text]?["delta"]);
-        var op = TextEdit(length, xml: false);
+        var op = rng.Next(8) == 0 ? DeltaEdit(length) : TextEdit(length, xml: false);
         op["type"] = "text";
         op["name"] = Roots.Text;
         return op;
     }
 
     /// <summary>An insert/delete/format/embed on a text of the given length (embeds count 1).</summary>
+    /// <summary>An editor-style <c>applyDelta</c>: retain (maybe formatting), then an insert or delete, then maybe a formatting retain.</summary>
+    private JsonObject DeltaEdit(int length)
+    {
+        var delta = new JsonArray();
+        var position = rng.Next(length + 1);
+        if (position > 0)
+        {
+            var retain = new JsonObject { ["retain"] = position };
+            if (rng.Next(3) == 0)
+            {
+                retain["attributes"] = RandomFormat(allowNull: true, xml: false);
+            }
+
+            delta.Add(retain);
+        }
+
+        if (position < length && rng.Next(3) == 0)
+        {
+            var deleted = 1 + rng.Next(Math.Min(3, length - position));
+            delta.Add(new JsonObject { ["delete"] = deleted });
+            position += deleted;
+        }
+        else
+        {
+            var insert = new JsonObject { ["insert"] = RandomString(1, 4) };
+            if (rng.Next(2) == 0)
+            {
+                insert["attributes"] = RandomFormat(allowNull: false, xml: false);
+            }
+
+            delta.Add(insert);
+        }
+
+        if (position < length && rng.Next(3) == 0)
+        {
+            delta.Add(new JsonObject { ["retain"] = 1 + rng.Next(length - position), ["attributes"] = RandomFormat(allowNull: true, xml: false) });
+        }
+
+        return new JsonObject { ["op"] = "applyDelta", ["delta"] = delta };
+    }
+
     /// <param name="xml">
     /// Formats for an XmlText: yjs renders a format value by enumerating its keys, so a string value prints as
     /// indexed characters (<c>&lt;color 0="#" 1="f"…&gt;</c>); real XML text formats (y-prosemirror marks) are objects.
