@@ -8,6 +8,11 @@ internal static class Codec
 
     internal static IUpdateEncoder UpdateEncoder(bool v2) => v2 ? new UpdateEncoderV2() : new UpdateEncoderV1();
 
+    /// <summary>Exceptions that decoding malformed bytes can raise (anything else is a bug and propagates).</summary>
+    internal static bool IsDecodingFailure(Exception e) =>
+        e is IndexOutOfRangeException or ArgumentException or OverflowException or InvalidOperationException
+            or FormatException or KeyNotFoundException or InvalidCastException or NullReferenceException or OutOfMemoryException;
+
     internal static IDSDecoder DsDecoderV1(Lib0Reader reader) => new DSDecoderV1(reader);
 
     /// <summary>Runs a decoding step; any failure of malformed input surfaces as <see cref="CrdtFormatException"/>.</summary>
@@ -27,9 +32,7 @@ internal static class Codec
         {
             throw;
         }
-        catch (Exception e) when (e is IndexOutOfRangeException or ArgumentException or OverflowException
-                                      or InvalidOperationException or FormatException or KeyNotFoundException
-                                      or InvalidCastException or NullReferenceException or OutOfMemoryException)
+        catch (Exception e) when (IsDecodingFailure(e))
         {
             throw new CrdtFormatException("Malformed update: " + e.Message, e);
         }

@@ -122,6 +122,31 @@ public sealed class Doc
     /// <summary>Runs <paramref name="action"/> in a transaction; nested calls join the outer transaction.</summary>
     public void Transact(Action<Transaction> action, object? origin = null) => Transact(action, origin, local: true);
 
+    /// <summary>Closure-free variant with origin and locality.</summary>
+    internal void Transact<TState>(TState state, Action<Transaction, TState> action, object? origin, bool local)
+    {
+        bool initialCall = false;
+        if (CurrentTransaction is null)
+        {
+            initialCall = true;
+            CurrentTransaction = new Transaction(this, origin, local);
+            TransactionCleanups.Add(CurrentTransaction);
+        }
+        try
+        {
+            action(CurrentTransaction, state);
+        }
+        finally
+        {
+            if (initialCall)
+            {
+                bool finishCleanup = CurrentTransaction == TransactionCleanups[0];
+                CurrentTransaction = null;
+                if (finishCleanup) Transaction.Cleanup(TransactionCleanups, 0);
+            }
+        }
+    }
+
     /// <summary>Closure-free variant for hot paths: joins the open transaction or starts one.</summary>
     internal void Transact<TState>(TState state, Action<Transaction, TState> action)
     {

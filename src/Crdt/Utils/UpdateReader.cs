@@ -19,13 +19,18 @@ internal sealed class DecodedUpdate
     internal static DecodedUpdate Decode(ReadOnlySpan<byte> update, bool v2)
     {
         long budget = Math.Max(1024, update.Length * 32L);
-        return Codec.Guard(update, reader =>
+        var reader = new Lib0Reader(update.ToArray());
+        try
         {
             var decoder = Codec.UpdateDecoder(reader, v2);
             var decoded = ReadStructs(decoder, budget);
             decoded.DeleteSet = DeleteSet.Read(decoder);
             return decoded;
-        });
+        }
+        catch (Exception e) when (Codec.IsDecodingFailure(e))
+        {
+            throw new CrdtFormatException("Malformed update: " + e.Message, e);
+        }
     }
 
     /// <summary>Reads structs only (for an update whose delete set is read separately).</summary>
@@ -163,7 +168,7 @@ internal static class UpdateReader
     internal static void Apply(Doc doc, DecodedUpdate update, object? origin)
     {
         update.Validate(doc.Store);
-        doc.Transact(transaction => ApplyInTransaction(transaction, update), origin, local: false);
+        doc.Transact(update, static (transaction, u) => ApplyInTransaction(transaction, u), origin, local: false);
     }
 
     private static void ApplyInTransaction(Transaction transaction, DecodedUpdate update)
@@ -251,10 +256,12 @@ internal static class UpdateReader
         var current = NextTarget();
         if (current is null) return null;
 
-        var restStructs = new StructStore();
-        var missingSv = new Dictionary<ulong, uint>();
+        // Only allocated when something cannot be integrated.
+        StructStore? restStructs = null;
+        Dictionary<ulong, uint>? missingSv = null;
         void UpdateMissingSv(ulong client, uint clock)
         {
+            missingSv ??= [];
             if (!missingSv.TryGetValue(client, out var m) || m > clock) missingSv[client] = clock;
         }
 
@@ -263,6 +270,7 @@ internal static class UpdateReader
 
         void AddStackToRestSs()
         {
+            restStructs ??= new StructStore();
             foreach (var item in stack)
             {
                 ulong client = item.Id.Client;
@@ -339,12 +347,12 @@ internal static class UpdateReader
                 stackHead = current.Refs[current.I++];
             }
         }
-        if (restStructs.Clients.Count > 0)
+        if (restStructs is { Clients.Count: > 0 })
         {
             var encoder = new UpdateEncoderV2();
             UpdateWriter.WriteClientsStructs(encoder, restStructs, new Dictionary<ulong, uint>());
             encoder.Rest.WriteVarUint(0u); // no deletions
-            return new StructStore.PendingUpdate(missingSv, encoder.ToArray());
+            return new StructStore.PendingUpdate(missingSv ?? [], encoder.ToArray());
         }
         return null;
     }
