@@ -19,6 +19,10 @@ install_deps() {
     echo "== apt-get install ${need[*]}"
     apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
   fi
+  if [ -f tests/oracle/package-lock.json ]; then
+    echo "== npm ci (tests/oracle: reference yjs for the differential tests and benchmarks)"
+    (cd tests/oracle && npm ci --no-audit --no-fund --loglevel=error) || return 1
+  fi
   if [ -f web/package-lock.json ]; then
     echo "== npm ci (web)"
     (cd web && npm ci --no-audit --no-fund --loglevel=error) || return 1

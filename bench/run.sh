@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# CRDT engine benchmark: real yjs 13.6.33 in node, then the C# engine (Release) on the same traces;
+# prints one JSON line per trace and rewrites the "CRDT engine" section of docs/benchmarks.md.
+#   ./build.sh bench [--runs N] [--only automerge-paper,C1]     (BENCH_RUNS=N works too)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=artifacts/bench
+mkdir -p "$OUT"
+if [ ! -d tests/oracle/node_modules/yjs ]; then
+  (cd tests/oracle && npm ci --no-audit --no-fund --loglevel=error)
+fi
+echo "== yjs (node --expose-gc bench/yjs-trace-bench.mjs)" >&2
+node --expose-gc --max-old-space-size=4096 bench/yjs-trace-bench.mjs "$@" | tee "$OUT/yjs.jsonl" >&2
+echo "== engine (dotnet bench/Crdt.Bench, Release)" >&2
+dotnet build bench/Crdt.Bench -c Release -nologo -clp:ErrorsOnly >&2
+dotnet bench/Crdt.Bench/bin/Release/net10.0/Spotter.Collab.Bench.dll --yjs "$OUT/yjs.jsonl" --markdown docs/benchmarks.md "$@" \
+  | tee "$OUT/crdt.jsonl"
+echo "wrote docs/benchmarks.md (section \"CRDT engine\") and $OUT/crdt.jsonl" >&2
