@@ -59,11 +59,26 @@ public sealed class EngineReplica : IReplica
         };
     }
 
+    /// <summary>
+    /// Instantiates the root types the way the yjs mirror does: it reads every root after each transaction and
+    /// update (readAfter) and before its first local edit. The order matters: a YText that exists while formatted
+    /// content integrates turns its search markers off, one promoted later from a placeholder keeps them, and
+    /// positions found through a marker do not see the formats before it (yjs behaviour the engine copies).
+    /// </summary>
+    public void TouchRoots()
+    {
+        _doc.GetText(Roots.Text);
+        _doc.GetMap(Roots.Map);
+        _doc.GetArray(Roots.Array);
+        _doc.GetXmlFragment(Roots.Xml);
+    }
+
     private UpdateBatch Capture(Action action)
     {
         _v1.Clear();
         _v2.Clear();
         action();
+        TouchRoots();
         var batch = new UpdateBatch([.. _v1], [.. _v2]);
         _v1.Clear();
         _v2.Clear();

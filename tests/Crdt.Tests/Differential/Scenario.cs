@@ -170,6 +170,7 @@ public sealed class Scenario
     private void LocalEdit(Peer peer)
     {
         var before = peer.Mirror?.CurrentState() ?? peer.Engine!.Read();
+        (peer.Engine as EngineReplica)?.TouchRoots(); // the mirror has read its roots by now; keep the engine in step
         var ops = _ops.Transaction(before);
         _log.Add($"{peer.Name} edits {new JsonArray([.. ops.Select(o => o.DeepClone())]).ToJsonString()}");
         var mirrorBatch = peer.Mirror?.Transact(ops);
