@@ -16,9 +16,9 @@ internal sealed class DecodedUpdate
     internal readonly Dictionary<ulong, ClientStructRefs> Clients = [];
     internal DeleteSet DeleteSet = new();
 
-    internal static DecodedUpdate Decode(ReadOnlySpan<byte> update, bool v2)
+    internal static DecodedUpdate Decode(ReadOnlySpan<byte> update, bool v2, int maxStructs)
     {
-        long budget = Math.Max(1024, update.Length * 32L);
+        long budget = UpdateLimits.StructBudget(update.Length, v2, maxStructs);
         var reader = new Lib0Reader(update.ToArray());
         try
         {
@@ -42,7 +42,7 @@ internal sealed class DecodedUpdate
         for (ulong c = 0; c < clientCount; c++)
         {
             ulong structCount = decoder.Rest.ReadVarUint();
-            if ((long)Math.Min(structCount, long.MaxValue) > structBudget) throw new CrdtFormatException("Struct count exceeds what the input can hold.");
+            if ((long)Math.Min(structCount, long.MaxValue) > structBudget) throw new CrdtFormatException("Struct count exceeds the limit per update or what the input can hold.");
             structBudget -= (long)structCount;
             ulong client = decoder.ReadClient();
             ulong clock64 = decoder.Rest.ReadVarUint();
@@ -224,7 +224,8 @@ internal static class UpdateReader
         {
             var pendingUpdate = store.PendingStructs!.Update;
             store.PendingStructs = null;
-            var decoded = DecodedUpdate.Decode(pendingUpdate, v2: true);
+            // Our own encoding of structs that were already accepted: only the decoder's read budget applies.
+            var decoded = DecodedUpdate.Decode(pendingUpdate, v2: true, int.MaxValue);
             ApplyInTransaction(transaction, decoded);
         }
     }
