@@ -85,7 +85,7 @@ public sealed class OpGenerator(Random rng)
 
     /// <param name="xml">
     /// Formats for an XmlText: yjs renders a format value by enumerating its keys, so a string value prints as
-    /// indexed characters (<c>&lt;color 0="#" 1="f"…&gt;</c>); real XML text formats (y-prosemirror marks) are objects.
+    /// indexed characters (<c>&lt;color 0="#" 1="f"…&gt;</c>); see <see cref="XmlColor"/>.
     /// </param>
     private JsonObject TextEdit(int length, bool xml)
     {
@@ -132,7 +132,7 @@ public sealed class OpGenerator(Random rng)
             {
                 case 0: attrs["bold"] = true; break;
                 case 1: attrs["italic"] = true; break;
-                case 2: attrs["color"] = xml ? new JsonObject { ["value"] = rng.Next(2) == 0 ? "#f00" : "#0a0" } : rng.Next(2) == 0 ? "#f00" : "#0a0"; break;
+                case 2: attrs["color"] = xml ? XmlColor() : rng.Next(2) == 0 ? "#f00" : "#0a0"; break;
                 case 3: attrs["link"] = new JsonObject { ["href"] = "https://x.test/" + rng.Next(5) }; break;
                 default: attrs[rng.Next(2) == 0 ? "bold" : "color"] = null; break;
             }
@@ -140,6 +140,17 @@ public sealed class OpGenerator(Random rng)
 
         return attrs;
     }
+
+    /// <summary>
+    /// An XmlText format value: mostly an object (how y-prosemirror marks look), sometimes a string, which yjs
+    /// prints as one attribute per character index, sorted as strings (so "10" before "2" in a long value).
+    /// </summary>
+    private JsonNode XmlColor() => rng.Next(3) switch
+    {
+        0 => new JsonObject { ["value"] = rng.Next(2) == 0 ? "#f00" : "#0a0" },
+        1 => rng.Next(2) == 0 ? "#f00" : "#0a0",
+        _ => "rgba(10,20,30,0.5)",
+    };
 
     private JsonObject MapOp(JsonObject state)
     {
