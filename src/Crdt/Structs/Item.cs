@@ -11,12 +11,50 @@ public sealed class Item : AbstractStruct
     private const byte DeletedBit = 4;
     private const byte MarkerBit = 8;
 
+    private const byte HasOriginBit = 16;
+    private const byte HasRightOriginBit = 32;
+
+    // Origins are stored as plain ids plus presence bits in _info: Nullable<Id> would cost 8 more bytes each
+    // on every item.
+    private Id _origin;
+    private Id _rightOrigin;
+
     /// <summary>The id of the item that was to the left when this one was inserted (its last clock).</summary>
-    internal Id? Origin;
+    internal Id? Origin
+    {
+        get => (_info & HasOriginBit) != 0 ? _origin : null;
+        set
+        {
+            if (value is { } v)
+            {
+                _origin = v;
+                _info |= HasOriginBit;
+            }
+            else
+            {
+                _info &= unchecked((byte)~HasOriginBit);
+            }
+        }
+    }
     internal Item? Left;
     internal Item? Right;
     /// <summary>The id of the item that was to the right when this one was inserted.</summary>
-    internal Id? RightOrigin;
+    internal Id? RightOrigin
+    {
+        get => (_info & HasRightOriginBit) != 0 ? _rightOrigin : null;
+        set
+        {
+            if (value is { } v)
+            {
+                _rightOrigin = v;
+                _info |= HasRightOriginBit;
+            }
+            else
+            {
+                _info &= unchecked((byte)~HasRightOriginBit);
+            }
+        }
+    }
     internal AbstractType? Parent;
     /// <summary>Before integration: a boxed <see cref="Crdt.Id"/> naming the parent type's item, or the root type's name.</summary>
     internal object? ParentRef;
@@ -27,6 +65,7 @@ public sealed class Item : AbstractStruct
     internal Item(Id id, Item? left, Id? origin, Item? right, Id? rightOrigin, AbstractType? parent, object? parentRef, string? parentSub, AbstractContent content)
         : base(id, content.Length)
     {
+        _info = content.IsCountable ? CountableBit : (byte)0;
         Origin = origin;
         Left = left;
         Right = right;
@@ -35,7 +74,6 @@ public sealed class Item : AbstractStruct
         ParentRef = parentRef;
         ParentSub = parentSub;
         Content = content;
-        _info = content.IsCountable ? CountableBit : (byte)0;
     }
 
     public override bool Deleted => (_info & DeletedBit) != 0;

@@ -166,8 +166,32 @@ public class AbstractType
         byte[] bytes => new ContentBinary(bytes),
         Spotter.Collab.Crdt.Doc subdoc => new ContentDoc(subdoc),
         AbstractType type => new ContentType(type),
-        _ => new ContentAny([value]),
+        _ => new ContentAny([EnsureEncodable(value)]),
     };
+
+    /// <summary>
+    /// Rejects a value the wire format cannot carry before it enters the document (afterwards the document
+    /// could no longer be encoded). With <paramref name="asJson"/>, it must also have a JSON form (embeds, formats).
+    /// </summary>
+    internal static object? EnsureEncodable(object? value, bool asJson = false)
+    {
+        switch (value)
+        {
+            case null or string or bool or long or int or double:
+                return value;
+        }
+        try
+        {
+            using var scratch = new Lib0Writer(64);
+            scratch.WriteAny(value);
+            if (asJson && JsJson.Stringify(value) is null) throw new ArgumentException("The value has no JSON form.");
+        }
+        catch (Exception e) when (e is ArgumentException or CrdtFormatException or InvalidOperationException)
+        {
+            throw new ArgumentException($"A value of type {value?.GetType().Name} cannot be stored in a shared type: {e.Message}", nameof(value), e);
+        }
+        return value;
+    }
 
     // ---- list part ----
 
@@ -342,6 +366,11 @@ public class AbstractType
 
     internal void TypeListInsertGenericsAfter(Transaction transaction, Item? referenceItem, IReadOnlyList<object?> content)
     {
+        // Validate everything first: a bad value must not leave the earlier values inserted.
+        foreach (var c in content)
+        {
+            if (c is not (byte[] or Spotter.Collab.Crdt.Doc or AbstractType)) EnsureEncodable(c);
+        }
         var left = referenceItem;
         var right = referenceItem is null ? Start : referenceItem.Right;
         List<object?>? jsonContent = null;

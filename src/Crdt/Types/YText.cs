@@ -71,6 +71,7 @@ public class YText : AbstractType
             return;
         }
         CheckIndex(index);
+        ValidateAttributes(attributes);
         Doc.Transact((this, index, text, attributes), static (tr, s) => s.Item1.InsertCore(tr, s.index, s.text, s.attributes));
     }
 
@@ -89,10 +90,12 @@ public class YText : AbstractType
     {
         if (!RunOrDefer(() => InsertEmbed(index, embed, attributes))) return;
         CheckIndex(index);
+        ValidateAttributes(attributes);
+        if (embed is not AbstractType) EnsureEncodable(embed, asJson: true);
         Doc!.Transact(tr =>
         {
             var pos = FindPosition(tr, index, attributes is null);
-            AbstractContent content = embed is AbstractType t ? new ContentType(t) : new ContentEmbed(embed);
+            AbstractContent content = embed is AbstractType t ? new ContentType(t) : new ContentEmbed(EnsureEncodable(embed, asJson: true));
             InsertText(tr, pos, content, attributes is null ? new AttrMap() : new AttrMap(attributes));
         });
     }
@@ -116,6 +119,7 @@ public class YText : AbstractType
         if (length == 0) return;
         if (!RunOrDefer(() => Format(index, length, attributes))) return;
         CheckIndex(index);
+        ValidateAttributes(attributes);
         Doc!.Transact(tr =>
         {
             var pos = FindPosition(tr, index, false);
@@ -138,6 +142,12 @@ public class YText : AbstractType
 
     public object? GetAttribute(string name) => TypeMapGet(name);
     public Dictionary<string, object?> GetAttributes() => TypeMapGetAll();
+
+    private static void ValidateAttributes(IReadOnlyDictionary<string, object?>? attributes)
+    {
+        if (attributes is null) return;
+        foreach (var value in attributes.Values) EnsureEncodable(value, asJson: true);
+    }
 
     private void CheckIndex(int index)
     {
@@ -494,6 +504,11 @@ public class YText : AbstractType
     {
         var ops = delta.ToList();
         if (!RunOrDefer(() => ApplyDelta(ops, sanitize))) return;
+        foreach (var op in ops)
+        {
+            ValidateAttributes(op.Attributes);
+            if (op.Insert is not (null or string or AbstractType)) EnsureEncodable(op.Insert, asJson: true);
+        }
         Doc!.Transact(transaction =>
         {
             var currPos = new ItemTextListPosition(null, Start, 0, new AttrMap());
@@ -514,7 +529,7 @@ public class YText : AbstractType
                     }
                     else
                     {
-                        InsertText(transaction, currPos, ins is AbstractType t ? new ContentType(t) : new ContentEmbed(ins), attrs);
+                        InsertText(transaction, currPos, ins is AbstractType t ? new ContentType(t) : new ContentEmbed(EnsureEncodable(ins, asJson: true)), attrs);
                     }
                 }
                 else if (op.Retain is int retain)

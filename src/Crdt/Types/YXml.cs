@@ -24,6 +24,12 @@ public class YXmlFragment : AbstractType
     internal override AbstractType CopyEmpty() => new YXmlFragment();
     internal override void WriteTypeRef(IUpdateEncoder encoder) => encoder.WriteTypeRef(TypeRefId);
 
+    internal override void CallObserver(Transaction transaction, HashSet<string?> parentSubs)
+    {
+        if (!transaction.Local) SearchMarkers?.Clear();
+        if (HasListeners()) CallTypeObservers(transaction, new YXmlEvent(this, parentSubs, transaction));
+    }
+
     public void Insert(int index, IReadOnlyList<AbstractType> nodes)
     {
         if (Doc is null)
@@ -231,4 +237,22 @@ public sealed class YXmlHook : YMap
         encoder.WriteTypeRef(TypeRefId);
         encoder.WriteKey(HookName);
     }
+}
+
+/// <summary>Changes of an XML node: whether its children changed and which attributes changed.</summary>
+public sealed class YXmlEvent : YEvent
+{
+    internal YXmlEvent(AbstractType target, HashSet<string?> subs, Transaction transaction) : base(target, transaction)
+    {
+        var attributes = new HashSet<string>();
+        foreach (var sub in subs)
+        {
+            if (sub is null) ChildListChanged = true;
+            else attributes.Add(sub);
+        }
+        AttributesChanged = attributes;
+    }
+
+    public bool ChildListChanged { get; }
+    public IReadOnlySet<string> AttributesChanged { get; }
 }

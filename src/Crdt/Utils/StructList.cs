@@ -161,6 +161,13 @@ internal sealed class StructList : IEnumerable<AbstractStruct>
     internal int FindIndex(uint clock)
     {
         if (_count == 0) return -1;
+        // Fast path: integration mostly refers to the struct added last.
+        var lastChunk = _chunks[_chunkCount - 1];
+        var last = lastChunk[_counts[_chunkCount - 1] - 1];
+        if (clock >= last.Id.Clock)
+        {
+            return clock < last.Id.Clock + last.Length ? _count - 1 : -1;
+        }
         // Chunks are sorted by clock: find the last chunk whose first struct starts at or before the clock.
         int lo = 0, hi = _chunkCount - 1;
         while (lo < hi)

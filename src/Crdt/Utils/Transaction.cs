@@ -151,6 +151,7 @@ public sealed class Transaction
 
     internal static void Cleanup(List<Transaction> cleanups, int i)
     {
+        Exception? handlerError = null;
         while (i < cleanups.Count)
         {
             var transaction = cleanups[i];
@@ -162,6 +163,11 @@ public sealed class Transaction
                 ds.SortAndMerge();
                 transaction._afterState = ClientClocks.From(store);
                 transaction.CallObservers();
+            }
+            catch (Exception e)
+            {
+                // Rethrown once every queued transaction is cleaned up.
+                handlerError ??= e;
             }
             finally
             {
@@ -202,14 +208,23 @@ public sealed class Transaction
                     // Another replica wrote with our client id: pick a new one, as yjs does.
                     doc.ChangeClientIdAfterConflict();
                 }
-                doc.RaiseAfterTransaction(transaction);
-                if (cleanups.Count <= i + 1)
+                try
                 {
-                    doc.TransactionCleanups.Clear();
+                    doc.RaiseAfterTransaction(transaction);
                 }
-                i++;
+                catch (Exception e)
+                {
+                    // A throwing update handler must not strand the transactions queued behind this one.
+                    handlerError ??= e;
+                }
+                finally
+                {
+                    if (cleanups.Count <= i + 1) doc.TransactionCleanups.Clear();
+                    i++;
+                }
             }
         }
+        if (handlerError is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(handlerError).Throw();
     }
 
     private void CallObservers()

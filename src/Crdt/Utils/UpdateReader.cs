@@ -48,8 +48,9 @@ internal sealed class DecodedUpdate
             ulong clock64 = decoder.Rest.ReadVarUint();
             if (clock64 > uint.MaxValue) throw new CrdtFormatException("Clock exceeds the clock space.");
             uint clock = (uint)clock64;
-            var refs = new AbstractStruct[(int)structCount];
-            for (int i = 0; i < refs.Length; i++)
+            // Grown as structs are actually read: a lying count must not allocate up front.
+            var refList = new List<AbstractStruct>((int)Math.Min(structCount, 4096));
+            for (ulong i = 0; i < structCount; i++)
             {
                 byte info = decoder.ReadInfo();
                 AbstractStruct s;
@@ -73,10 +74,10 @@ internal sealed class DecodedUpdate
                 }
                 if (s.Length == 0) throw new CrdtFormatException("Struct of length zero.");
                 if ((ulong)clock + s.Length > uint.MaxValue) throw new CrdtFormatException("Struct exceeds the clock space.");
-                refs[i] = s;
+                refList.Add(s);
                 clock += s.Length;
             }
-            result.Clients[client] = new ClientStructRefs(refs);
+            result.Clients[client] = new ClientStructRefs(refList.ToArray());
         }
         return result;
     }
@@ -236,7 +237,7 @@ internal static class UpdateReader
     /// </summary>
     private static StructStore.PendingUpdate? IntegrateStructs(Transaction transaction, StructStore store, Dictionary<ulong, ClientStructRefs> clientsRefs)
     {
-        var stack = new List<AbstractStruct>();
+        List<AbstractStruct>? stack = null; // only needed when dependencies are missing
         var clientIds = new List<ulong>(clientsRefs.Keys);
         if (clientIds.Count == 0) return null;
         clientIds.Sort();
@@ -267,12 +268,11 @@ internal static class UpdateReader
         }
 
         var stackHead = current.Refs[current.I++];
-        var state = new Dictionary<ulong, uint>();
 
         void AddStackToRestSs()
         {
             restStructs ??= new StructStore();
-            foreach (var item in stack)
+            foreach (var item in stack!)
             {
                 ulong client = item.Id.Client;
                 if (clientsRefs.TryGetValue(client, out var unapplicable))
@@ -298,22 +298,19 @@ internal static class UpdateReader
             if (stackHead is not Skip)
             {
                 ulong headClient = stackHead.Id.Client;
-                if (!state.TryGetValue(headClient, out var localClock))
-                {
-                    localClock = store.GetState(headClient);
-                    state[headClient] = localClock;
-                }
+                // yjs caches this per client; the cache always equals the store's state, so read it directly.
+                uint localClock = store.GetState(headClient);
                 long offset = (long)localClock - stackHead.Id.Clock;
                 if (offset < 0)
                 {
                     // An earlier update of this client is missing.
-                    stack.Add(stackHead);
+                    (stack ??= []).Add(stackHead);
                     UpdateMissingSv(headClient, stackHead.Id.Clock - 1);
                     AddStackToRestSs();
                 }
                 else if (stackHead.TryGetMissing(transaction, store, out var missing))
                 {
-                    stack.Add(stackHead);
+                    (stack ??= []).Add(stackHead);
                     if (!clientsRefs.TryGetValue(missing, out var structRefs) || structRefs.Refs.Length == structRefs.I)
                     {
                         // Depends on an update that has not arrived.
@@ -329,10 +326,9 @@ internal static class UpdateReader
                 else if (offset == 0 || offset < stackHead.Length)
                 {
                     stackHead.Integrate(transaction, (uint)offset);
-                    state[headClient] = stackHead.Id.Clock + stackHead.Length;
                 }
             }
-            if (stack.Count > 0)
+            if (stack is { Count: > 0 })
             {
                 stackHead = stack[^1];
                 stack.RemoveAt(stack.Count - 1);

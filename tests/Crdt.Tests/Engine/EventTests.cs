@@ -104,3 +104,57 @@ public class EventTests
         Assert.Throws<InvalidOperationException>(() => saved!.Keys);
     }
 }
+
+public class HandlerFailureTests
+{
+    [Fact]
+    public void A_throwing_handler_does_not_break_later_transactions()
+    {
+        var doc = new Doc(new DocOptions { ClientId = 1 });
+        bool fail = true;
+        int updates = 0;
+        doc.Updated += (_, _) =>
+        {
+            updates++;
+            if (fail) throw new InvalidOperationException("boom");
+        };
+        Assert.Throws<InvalidOperationException>(() => doc.GetText("t").Insert(0, "a"));
+        fail = false;
+        doc.GetText("t").Insert(1, "b");
+        Assert.Equal(2, updates);
+        Assert.Equal("ab", doc.GetText("t").ToString());
+        var observerFails = true;
+        doc.GetText("t").Observe((_, _) => { if (observerFails) throw new InvalidOperationException("observer"); });
+        Assert.Throws<InvalidOperationException>(() => doc.GetText("t").Insert(2, "c"));
+        observerFails = false;
+        doc.GetText("t").Insert(3, "d");
+        Assert.Equal("abcd", doc.GetText("t").ToString());
+        Assert.Equal(4, updates);
+    }
+}
+
+public class XmlEventTests
+{
+    [Fact]
+    public void Xml_events_tell_children_from_attributes()
+    {
+        var doc = new Doc(new DocOptions { ClientId = 1 });
+        var frag = doc.GetXmlFragment("x");
+        var el = new YXmlElement("div");
+        frag.Insert(0, [el]);
+        var seen = new List<string>();
+        el.Observe((e, _) =>
+        {
+            var xe = Assert.IsType<YXmlEvent>(e);
+            seen.Add($"{xe.ChildListChanged}:{string.Join(",", xe.AttributesChanged.Order())}");
+        });
+        doc.Transact(_ =>
+        {
+            el.SetAttribute("b", "1");
+            el.SetAttribute("a", "2");
+        });
+        el.Insert(0, [new YXmlText("t")]);
+        Assert.Equal(["False:a,b", "True:"], seen);
+        Assert.Equal("<div a=\"2\" b=\"1\">t</div>", el.ToString());
+    }
+}

@@ -123,4 +123,20 @@ public class SafeApplyTests
         Assert.False(b.WouldChange(deletion));
         Assert.Equal("bc", b.GetText("t").ToString());
     }
+
+    [Fact]
+    public void Many_collected_structs_in_a_tiny_V2_update_are_accepted()
+    {
+        // Typed backwards, then deleted: every item stays separate, and V2's run-length columns make it tiny.
+        var doc = new Doc(new DocOptions { ClientId = 3 });
+        var text = doc.GetText("t");
+        for (int i = 0; i < 50_000; i++) text.Insert(0, "x");
+        text.Delete(0, text.Length);
+        var v2 = doc.EncodeStateAsUpdateV2();
+        Assert.True(v2.Length < 1000, $"V2 size {v2.Length}");
+        var copy = new Doc();
+        copy.ApplyUpdateV2(v2);
+        Assert.Equal(doc.EncodeStateAsUpdate(), copy.EncodeStateAsUpdate());
+        Assert.Equal("", copy.GetText("t").ToString());
+    }
 }
