@@ -168,6 +168,9 @@ public sealed class DeleteSet
             {
                 uint clock = decoder.ReadDsClock();
                 uint len = decoder.ReadDsLen();
+                // yjs never writes an empty range (V2 cannot even express one); accepting it would leave a
+                // range that no encoder can write back when the delete set is re-encoded or kept pending.
+                if (len == 0) throw new CrdtFormatException("Delete range of length 0.");
                 if ((ulong)clock + len > uint.MaxValue) throw new CrdtFormatException("Delete range exceeds the clock space.");
                 list.Add(new DeleteItem(clock, len));
             }

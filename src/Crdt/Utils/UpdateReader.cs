@@ -16,9 +16,9 @@ internal sealed class DecodedUpdate
     internal readonly Dictionary<ulong, ClientStructRefs> Clients = [];
     internal DeleteSet DeleteSet = new();
 
-    internal static DecodedUpdate Decode(ReadOnlySpan<byte> update, bool v2)
+    internal static DecodedUpdate Decode(ReadOnlySpan<byte> update, bool v2, int maxStructs)
     {
-        long budget = StructBudget(update.Length);
+        long budget = UpdateLimits.StructBudget(update.Length, v2, maxStructs);
         var reader = new Lib0Reader(update.ToArray());
         try
         {
@@ -33,12 +33,6 @@ internal sealed class DecodedUpdate
         }
     }
 
-    /// <summary>
-    /// How many structs an update of this size may claim. Not proportional alone: V2 run-length columns let a real
-    /// update hold millions of collected structs in a few bytes (the codec's read budget uses the same shape).
-    /// </summary>
-    internal static long StructBudget(int length) => (1L << 22) + 128L * length;
-
     /// <summary>Reads structs only (for an update whose delete set is read separately).</summary>
     internal static DecodedUpdate ReadStructs(IUpdateDecoder decoder, long structBudget)
     {
@@ -48,7 +42,7 @@ internal sealed class DecodedUpdate
         for (ulong c = 0; c < clientCount; c++)
         {
             ulong structCount = decoder.Rest.ReadVarUint();
-            if ((long)Math.Min(structCount, long.MaxValue) > structBudget) throw new CrdtFormatException("Struct count exceeds what the input can hold.");
+            if ((long)Math.Min(structCount, long.MaxValue) > structBudget) throw new CrdtFormatException("Struct count exceeds the limit per update or what the input can hold.");
             structBudget -= (long)structCount;
             ulong client = decoder.ReadClient();
             ulong clock64 = decoder.Rest.ReadVarUint();
@@ -231,7 +225,8 @@ internal static class UpdateReader
         {
             var pendingUpdate = store.PendingStructs!.Update;
             store.PendingStructs = null;
-            var decoded = DecodedUpdate.Decode(pendingUpdate, v2: true);
+            // Our own encoding of structs that were already accepted: only the decoder's read budget applies.
+            var decoded = DecodedUpdate.Decode(pendingUpdate, v2: true, int.MaxValue);
             ApplyInTransaction(transaction, decoded);
         }
     }
