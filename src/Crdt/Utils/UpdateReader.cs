@@ -49,7 +49,9 @@ internal sealed class DecodedUpdate
             if (clock64 > uint.MaxValue) throw new CrdtFormatException("Clock exceeds the clock space.");
             uint clock = (uint)clock64;
             // Grown as structs are actually read: a lying count must not allocate up front.
-            var refList = new List<AbstractStruct>((int)Math.Min(structCount, 4096));
+            // Exact size when small (the count was checked against the budget above).
+            var refList = structCount <= 4096 ? null : new List<AbstractStruct>(4096);
+            var refArray = refList is null ? new AbstractStruct[structCount] : null;
             for (ulong i = 0; i < structCount; i++)
             {
                 byte info = decoder.ReadInfo();
@@ -74,10 +76,11 @@ internal sealed class DecodedUpdate
                 }
                 if (s.Length == 0) throw new CrdtFormatException("Struct of length zero.");
                 if ((ulong)clock + s.Length > uint.MaxValue) throw new CrdtFormatException("Struct exceeds the clock space.");
-                refList.Add(s);
+                if (refArray is not null) refArray[i] = s;
+                else refList!.Add(s);
                 clock += s.Length;
             }
-            result.Clients[client] = new ClientStructRefs(refList.ToArray());
+            result.Clients[client] = new ClientStructRefs(refArray ?? refList!.ToArray());
         }
         return result;
     }
@@ -357,6 +360,7 @@ internal static class UpdateReader
     /// <summary>Deletes what the delete set names; returns the ranges beyond the known state as a V2 update (or null).</summary>
     internal static byte[]? ApplyDeleteSet(Transaction transaction, StructStore store, DeleteSet ds)
     {
+        if (ds.IsEmpty) return null;
         DeleteSet? unapplied = null;
         foreach (var (client, deletes) in ds.Clients)
         {
