@@ -165,7 +165,7 @@ public sealed class Doc
             action(open, state);
             return;
         }
-        Transact(tr => action(tr, state), null, local: true);
+        Transact(state, action, null, local: true);
     }
 
     internal void Transact(Action<Transaction> action, object? origin, bool local)
