@@ -282,14 +282,14 @@ internal static class UpdateReader
                 {
                     // The previous operation could not be applied: keep it and everything after it.
                     unapplicable.I--;
-                    restStructs.Clients[client] = new StructList(unapplicable.Refs.AsSpan(unapplicable.I).ToArray());
+                    restStructs.SetClient(client, new StructList(unapplicable.Refs.AsSpan(unapplicable.I).ToArray()));
                     clientsRefs.Remove(client);
                     unapplicable.I = 0;
                     unapplicable.Refs = [];
                 }
                 else
                 {
-                    restStructs.Clients[client] = new StructList([item]);
+                    restStructs.SetClient(client, new StructList([item]));
                 }
                 clientIds.Remove(client);
             }
