@@ -434,8 +434,9 @@ public sealed class Item : AbstractStruct
         {
             store.ReplaceStruct(this, new GC(Id, Length));
         }
-        else
+        else if (Content is not ContentDeleted { Len: var len } || len != Length)
         {
+            // Already-deleted content (every deleted item of a decoded state) is kept: no new object.
             Content = new ContentDeleted(Length);
         }
     }
