@@ -14,7 +14,9 @@ internal sealed class ArraySearchMarker(Item p, int index, long timestamp)
 /// </summary>
 public class AbstractType
 {
-    private const int MaxSearchMarkers = 80;
+    // yjs keeps 80; every insertion walks all markers, and measured on the automerge-paper trace 16 is faster
+    // while lookups stay short. Markers only affect speed, never the document or its encoding.
+    private const int MaxSearchMarkers = 16;
 
     internal Item? Item;
     internal Dictionary<string, Item>? Map;

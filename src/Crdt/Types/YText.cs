@@ -229,6 +229,7 @@ public class YText : AbstractType
             if (!r.Deleted) negatedAttributes.Remove(((ContentFormat)r.Content).Key);
             currPos.Forward();
         }
+        if (negatedAttributes.Count == 0) return;
         foreach (var (key, val) in negatedAttributes.Copy())
         {
             var left = currPos.Left;
@@ -488,11 +489,13 @@ public class YText : AbstractType
             }
             currPos.Forward();
         }
-        if (start is not null)
+        var parent = (currPos.Left ?? currPos.Right)!.Parent!;
+        // Only format items can need cleaning, and a text that never had one has none (this saves a walk
+        // over the tombstones right of the deletion).
+        if (start is not null && parent.HasFormatting)
         {
             CleanupFormattingGap(transaction, start, currPos.Right, startAttrs, currPos.CurrentAttributes);
         }
-        var parent = (currPos.Left ?? currPos.Right)!.Parent!;
         if (parent.SearchMarkers is not null) UpdateMarkerChanges(parent.SearchMarkers, currPos.Index, -startLength + length);
         return currPos;
     }

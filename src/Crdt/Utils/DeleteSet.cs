@@ -44,11 +44,21 @@ public sealed class DeleteSet
 
     private static readonly Comparison<DeleteItem> ByClock = (a, b) => a.Clock.CompareTo(b.Clock);
 
+    private static bool IsSorted(List<DeleteItem> dels)
+    {
+        // Decoded and transaction delete sets are almost always in order already.
+        for (int i = 1; i < dels.Count; i++)
+        {
+            if (dels[i - 1].Clock > dels[i].Clock) return false;
+        }
+        return true;
+    }
+
     internal void SortAndMerge()
     {
         foreach (var dels in Clients.Values)
         {
-            if (dels.Count > 1) dels.Sort(ByClock);
+            if (dels.Count > 1 && !IsSorted(dels)) dels.Sort(ByClock);
             int j = 1;
             for (int i = 1; i < dels.Count; i++)
             {

@@ -31,6 +31,8 @@ public sealed class Doc
     internal readonly StructStore Store = new();
     internal readonly Dictionary<string, AbstractType> Share = [];
     internal Transaction? CurrentTransaction;
+    /// <summary>State vector after the last transaction (reused as the next one's before-state).</summary>
+    internal ClientClocks? LastState;
     internal readonly List<Transaction> TransactionCleanups = [];
 
     public Doc(DocOptions? options = null)

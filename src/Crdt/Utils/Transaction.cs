@@ -38,7 +38,10 @@ public sealed class Transaction
         Doc = doc;
         Origin = origin;
         Local = local;
-        _beforeState = ClientClocks.From(doc.Store);
+        // The store only changes inside transactions, so the last transaction's after-state is still current.
+        _beforeState = doc.LastState ?? ClientClocks.From(doc.Store);
+        doc.LastState = null; // this transaction may change the store; cleanup records the new state
+
     }
 
     internal uint BeforeStateOf(ulong client) => _beforeState.GetOrZero(client);
@@ -162,6 +165,7 @@ public sealed class Transaction
             {
                 ds.SortAndMerge();
                 transaction._afterState = ClientClocks.From(store);
+                doc.LastState = transaction._afterState;
                 transaction.CallObservers();
             }
             catch (Exception e)
