@@ -120,6 +120,12 @@ internal sealed class DecodedUpdate
         }
     }
 
+    /// <summary>The struct of the document holding <paramref name="id"/>, if the document has it.</summary>
+    private static AbstractStruct? StoredStruct(StructStore store, Id id) =>
+        store.Clients.TryGetValue(id.Client, out var structs) && id.Clock < store.GetState(id.Client)
+            ? structs[StructStore.FindIndex(structs, id.Clock)]
+            : null;
+
     /// <summary>The struct of this update holding <paramref name="id"/>, if any.</summary>
     internal AbstractStruct? FindStruct(Id id)
     {
@@ -139,7 +145,8 @@ internal sealed class DecodedUpdate
 
     /// <summary>
     /// Checks what integration relies on against the document: a parent given by id must be a type
-    /// (or content already collected), wherever it lives.
+    /// (or content already collected), wherever it lives; an item placed between two items of the document
+    /// must not name neighbours in different types (linking it would splice two types' lists together).
     /// </summary>
     internal void Validate(StructStore store)
     {
@@ -147,6 +154,12 @@ internal sealed class DecodedUpdate
         {
             foreach (var s in refs.Refs)
             {
+                if (s is Item { Origin: { } o, RightOrigin: { } ro }
+                    && StoredStruct(store, o) is Item left && StoredStruct(store, ro) is Item right
+                    && !ReferenceEquals(left.Parent, right.Parent))
+                {
+                    throw new CrdtFormatException($"Origins {o} and {ro} of {s.Id} belong to different types.");
+                }
                 if (s is not Item { ParentRef: Id parentId }) continue;
                 AbstractStruct? parent = null;
                 if (store.Clients.TryGetValue(parentId.Client, out var structs) && parentId.Clock < store.GetState(parentId.Client))
