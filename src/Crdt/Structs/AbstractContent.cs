@@ -249,7 +249,7 @@ public sealed class ContentType(AbstractType type) : AbstractContent
                 }
             }
         }
-        transaction.Changed.Remove(Type);
+        transaction.RemoveChanged(Type);
     }
 
     internal override void Gc(StructStore store)

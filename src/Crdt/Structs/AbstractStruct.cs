@@ -3,13 +3,27 @@ namespace Spotter.Collab.Crdt;
 /// <summary>A run of consecutive clocks of one client: an <see cref="Item"/>, a <see cref="GC"/> or a <see cref="Skip"/>.</summary>
 public abstract class AbstractStruct
 {
-    internal Id Id;
+    // The id as two fields rather than an Id struct: the struct's padding plus Length would take 24 bytes
+    // per struct, these take 16.
+    private ulong _client;
+    private uint _clock;
     internal uint Length;
 
     protected AbstractStruct(Id id, uint length)
     {
-        Id = id;
+        _client = id.Client;
+        _clock = id.Clock;
         Length = length;
+    }
+
+    internal Id Id
+    {
+        get => new(_client, _clock);
+        set
+        {
+            _client = value.Client;
+            _clock = value.Clock;
+        }
     }
 
     public Id StructId => Id;

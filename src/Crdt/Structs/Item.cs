@@ -13,21 +13,25 @@ public sealed class Item : AbstractStruct
 
     private const byte HasOriginBit = 16;
     private const byte HasRightOriginBit = 32;
+    private const byte ParentIsRefBit = 64;
 
-    // Origins are stored as plain ids plus presence bits in _info: Nullable<Id> would cost 8 more bytes each
-    // on every item.
-    private Id _origin;
-    private Id _rightOrigin;
+    // Origins are stored as plain client/clock fields plus presence bits in _info: Nullable<Id> would cost 8
+    // more bytes each on every item, and Id structs 4 bytes of padding each.
+    private ulong _originClient;
+    private ulong _rightOriginClient;
+    private uint _originClock;
+    private uint _rightOriginClock;
 
     /// <summary>The id of the item that was to the left when this one was inserted (its last clock).</summary>
     internal Id? Origin
     {
-        get => (_info & HasOriginBit) != 0 ? _origin : null;
+        get => (_info & HasOriginBit) != 0 ? new Id(_originClient, _originClock) : null;
         set
         {
             if (value is { } v)
             {
-                _origin = v;
+                _originClient = v.Client;
+                _originClock = v.Clock;
                 _info |= HasOriginBit;
             }
             else
@@ -41,12 +45,13 @@ public sealed class Item : AbstractStruct
     /// <summary>The id of the item that was to the right when this one was inserted.</summary>
     internal Id? RightOrigin
     {
-        get => (_info & HasRightOriginBit) != 0 ? _rightOrigin : null;
+        get => (_info & HasRightOriginBit) != 0 ? new Id(_rightOriginClient, _rightOriginClock) : null;
         set
         {
             if (value is { } v)
             {
-                _rightOrigin = v;
+                _rightOriginClient = v.Client;
+                _rightOriginClock = v.Clock;
                 _info |= HasRightOriginBit;
             }
             else
@@ -55,9 +60,38 @@ public sealed class Item : AbstractStruct
             }
         }
     }
-    internal AbstractType? Parent;
+    // One field for the parent type (after integration) and the parent reference (before), told apart by
+    // ParentIsRefBit: an item never needs both, and the field costs 8 bytes on every item.
+    private object? _parent;
+
+    internal AbstractType? Parent
+    {
+        get => (_info & ParentIsRefBit) != 0 ? null : System.Runtime.CompilerServices.Unsafe.As<AbstractType>(_parent);
+        set
+        {
+            _parent = value;
+            _info &= unchecked((byte)~ParentIsRefBit);
+        }
+    }
+
     /// <summary>Before integration: a boxed <see cref="Crdt.Id"/> naming the parent type's item, or the root type's name.</summary>
-    internal object? ParentRef;
+    internal object? ParentRef
+    {
+        get => (_info & ParentIsRefBit) != 0 ? _parent : null;
+        set
+        {
+            if (value is not null)
+            {
+                _parent = value;
+                _info |= ParentIsRefBit;
+            }
+            else if ((_info & ParentIsRefBit) != 0)
+            {
+                _parent = null;
+                _info &= unchecked((byte)~ParentIsRefBit);
+            }
+        }
+    }
     internal string? ParentSub;
     internal AbstractContent Content;
     private byte _info;
@@ -70,6 +104,7 @@ public sealed class Item : AbstractStruct
         Left = left;
         Right = right;
         RightOrigin = rightOrigin;
+        if (parent is not null && parentRef is not null) throw new ArgumentException("An item has either a parent type or a parent reference.", nameof(parentRef));
         Parent = parent;
         ParentRef = parentRef;
         ParentSub = parentSub;
@@ -399,8 +434,9 @@ public sealed class Item : AbstractStruct
         {
             store.ReplaceStruct(this, new GC(Id, Length));
         }
-        else
+        else if (Content is not ContentDeleted { Len: var len } || len != Length)
         {
+            // Already-deleted content (every deleted item of a decoded state) is kept: no new object.
             Content = new ContentDeleted(Length);
         }
     }

@@ -490,9 +490,9 @@ public class YText : AbstractType
             currPos.Forward();
         }
         var parent = (currPos.Left ?? currPos.Right)!.Parent!;
-        // Only format items can need cleaning, and a text that never had one has none (this saves a walk
-        // over the tombstones right of the deletion).
-        if (start is not null && parent.HasFormatting)
+        // Always, as yjs: HasFormatting is no guard here, because a root promoted from a placeholder (formats
+        // integrated before GetText) starts without the flag yet holds format items that yjs cleans up.
+        if (start is not null)
         {
             CleanupFormattingGap(transaction, start, currPos.Right, startAttrs, currPos.CurrentAttributes);
         }

@@ -173,11 +173,7 @@ public sealed class YXmlText : YText
             {
                 foreach (var (nodeName, value) in op.Attributes)
                 {
-                    var attrs = new List<(string Key, object? Value)>();
-                    if (value is IDictionary<string, object?> dict)
-                    {
-                        foreach (var (k, v) in dict) attrs.Add((k, v));
-                    }
+                    var attrs = ForInEntries(value);
                     attrs.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
                     nested.Add((nodeName, attrs));
                 }
@@ -193,6 +189,32 @@ public sealed class YXmlText : YText
             for (int i = nested.Count - 1; i >= 0; i--) sb.Append("</").Append(nested[i].NodeName).Append('>');
         }
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// The key/value pairs JavaScript's <c>for (key in value)</c> visits, which yjs uses to print a format value as
+    /// XML attributes: an object's properties, the indices of a string (one UTF-16 unit each), an array or a
+    /// Uint8Array; nothing for null, numbers and booleans.
+    /// </summary>
+    private static List<(string Key, object? Value)> ForInEntries(object? value)
+    {
+        var entries = new List<(string Key, object? Value)>();
+        switch (value)
+        {
+            case IDictionary<string, object?> dict:
+                foreach (var (k, v) in dict) entries.Add((k, v));
+                break;
+            case string str:
+                for (int i = 0; i < str.Length; i++) entries.Add((i.ToString(System.Globalization.CultureInfo.InvariantCulture), str[i].ToString()));
+                break;
+            case byte[] bytes:
+                for (int i = 0; i < bytes.Length; i++) entries.Add((i.ToString(System.Globalization.CultureInfo.InvariantCulture), (long)bytes[i]));
+                break;
+            case IList list:
+                for (int i = 0; i < list.Count; i++) entries.Add((i.ToString(System.Globalization.CultureInfo.InvariantCulture), list[i]));
+                break;
+        }
+        return entries;
     }
 }
 

@@ -70,7 +70,9 @@ internal sealed class AttrMap : IEnumerable<KeyValuePair<string, object?>>
         return d;
     }
 
-    public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => _entries.GetEnumerator();
+    // A struct enumerator for foreach: the interface one would be boxed on every text insert.
+    public List<KeyValuePair<string, object?>>.Enumerator GetEnumerator() => _entries.GetEnumerator();
+    IEnumerator<KeyValuePair<string, object?>> IEnumerable<KeyValuePair<string, object?>>.GetEnumerator() => GetEnumerator();
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 }
 

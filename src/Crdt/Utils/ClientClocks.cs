@@ -18,6 +18,28 @@ internal sealed class ClientClocks : IReadOnlyDictionary<ulong, uint>
         _clocks = clocks;
     }
 
+    /// <summary>
+    /// The store's state. When the store still has exactly <paramref name="previous"/>'s clients (the usual case
+    /// after a transaction), its immutable client array is shared and no sorting is needed.
+    /// </summary>
+    internal static ClientClocks From(StructStore store, ClientClocks? previous)
+    {
+        if (previous is not null && previous._clients.Length == store.Clients.Count)
+        {
+            var prevClients = previous._clients;
+            var sameClocks = new uint[prevClients.Length];
+            int k = 0;
+            for (; k < prevClients.Length; k++)
+            {
+                if (!store.Clients.TryGetValue(prevClients[k], out var structs)) break;
+                var last = structs[^1];
+                sameClocks[k] = last.Id.Clock + last.Length;
+            }
+            if (k == prevClients.Length) return new ClientClocks(prevClients, sameClocks);
+        }
+        return From(store);
+    }
+
     internal static ClientClocks From(StructStore store)
     {
         int n = store.Clients.Count;

@@ -6,9 +6,11 @@ public readonly record struct DeleteItem(uint Clock, uint Len);
 /// <summary>Deleted clock ranges per client. Sorted and merged after <see cref="SortAndMerge"/>.</summary>
 public sealed class DeleteSet
 {
-    internal readonly Dictionary<ulong, List<DeleteItem>> Clients = [];
+    // Allocated on first use: most transactions and most received updates delete nothing.
+    private Dictionary<ulong, List<DeleteItem>>? _clients;
+    internal Dictionary<ulong, List<DeleteItem>> Clients => _clients ??= [];
 
-    public bool IsEmpty => Clients.Count == 0;
+    public bool IsEmpty => _clients is null || _clients.Count == 0;
 
     internal void Add(ulong client, uint clock, uint length)
     {
@@ -56,7 +58,8 @@ public sealed class DeleteSet
 
     internal void SortAndMerge()
     {
-        foreach (var dels in Clients.Values)
+        if (_clients is null) return;
+        foreach (var (_, dels) in _clients)
         {
             if (dels.Count > 1 && !IsSorted(dels)) dels.Sort(ByClock);
             int j = 1;
@@ -124,6 +127,11 @@ public sealed class DeleteSet
     /// <summary>Writes clients in descending order, as yjs does.</summary>
     internal void Write(IDSEncoder encoder)
     {
+        if (IsEmpty)
+        {
+            encoder.Rest.WriteVarUint(0u);
+            return;
+        }
         encoder.Rest.WriteVarUint((uint)Clients.Count);
         foreach (var client in SortedClientsDescending(Clients.Keys))
         {
@@ -168,6 +176,9 @@ public sealed class DeleteSet
             {
                 uint clock = decoder.ReadDsClock();
                 uint len = decoder.ReadDsLen();
+                // yjs never writes an empty range (V2 cannot even express one); accepting it would leave a
+                // range that no encoder can write back when the delete set is re-encoded or kept pending.
+                if (len == 0) throw new CrdtFormatException("Delete range of length 0.");
                 if ((ulong)clock + len > uint.MaxValue) throw new CrdtFormatException("Delete range exceeds the clock space.");
                 list.Add(new DeleteItem(clock, len));
             }

@@ -14,6 +14,8 @@ public sealed class DocOptions
     public bool AutoLoad { get; set; }
     public bool ShouldLoad { get; set; } = true;
     public object? Meta { get; set; }
+    /// <summary>Updates claiming more structs than this are rejected with <see cref="CrdtFormatException"/>.</summary>
+    public int MaxStructsPerUpdate { get; set; } = UpdateLimits.DefaultMaxStructsPerUpdate;
 }
 
 public sealed class UpdateEventArgs(byte[] update, object? origin, Transaction transaction) : EventArgs
@@ -42,7 +44,13 @@ public sealed class Doc
         AutoLoad = options.AutoLoad;
         ShouldLoad = options.ShouldLoad;
         Meta = options.Meta;
+        MaxStructsPerUpdate = options.MaxStructsPerUpdate > 0
+            ? options.MaxStructsPerUpdate
+            : throw new ArgumentOutOfRangeException(nameof(options), "MaxStructsPerUpdate must be positive.");
     }
+
+    /// <summary>Updates claiming more structs than this are rejected (<see cref="DocOptions.MaxStructsPerUpdate"/>).</summary>
+    public int MaxStructsPerUpdate { get; }
 
     public ulong ClientId { get; private set; }
     public bool Gc { get; }
@@ -186,15 +194,15 @@ public sealed class Doc
     // ---- updates ----
 
     public void ApplyUpdate(ReadOnlySpan<byte> updateV1, object? origin = null) =>
-        UpdateReader.Apply(this, DecodedUpdate.Decode(updateV1, v2: false), origin);
+        UpdateReader.Apply(this, DecodedUpdate.Decode(updateV1, v2: false, MaxStructsPerUpdate), origin);
 
     public void ApplyUpdateV2(ReadOnlySpan<byte> updateV2, object? origin = null) =>
-        UpdateReader.Apply(this, DecodedUpdate.Decode(updateV2, v2: true), origin);
+        UpdateReader.Apply(this, DecodedUpdate.Decode(updateV2, v2: true, MaxStructsPerUpdate), origin);
 
     /// <summary>True if applying this V1 update would add structs or delete live content. Never changes the doc.</summary>
-    public bool WouldChange(ReadOnlySpan<byte> updateV1) => UpdateReader.WouldChange(this, DecodedUpdate.Decode(updateV1, v2: false));
+    public bool WouldChange(ReadOnlySpan<byte> updateV1) => UpdateReader.WouldChange(this, DecodedUpdate.Decode(updateV1, v2: false, MaxStructsPerUpdate));
 
-    public bool WouldChangeV2(ReadOnlySpan<byte> updateV2) => UpdateReader.WouldChange(this, DecodedUpdate.Decode(updateV2, v2: true));
+    public bool WouldChangeV2(ReadOnlySpan<byte> updateV2) => UpdateReader.WouldChange(this, DecodedUpdate.Decode(updateV2, v2: true, MaxStructsPerUpdate));
 
     public byte[] EncodeStateAsUpdate(ReadOnlySpan<byte> encodedStateVector = default) =>
         UpdateWriter.EncodeStateAsUpdate(this, encodedStateVector, v2: false);

@@ -26,19 +26,48 @@ public sealed class StructStore
         return sv;
     }
 
+    // The list of the client looked up last: integration asks for the same client several times per struct
+    // (state, origin, right origin, adding), and a dictionary lookup costs more than the rest of such a step.
+    // Clients entries are only ever added (SetClient, AddStruct), never replaced behind the cache's back.
+    private ulong _lastClient;
+    private StructList? _lastStructs;
+
+    internal bool TryGetStructs(ulong client, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out StructList? structs)
+    {
+        if (_lastStructs is not null && _lastClient == client)
+        {
+            structs = _lastStructs;
+            return true;
+        }
+        if (!Clients.TryGetValue(client, out structs)) return false;
+        _lastClient = client;
+        _lastStructs = structs;
+        return true;
+    }
+
+    private StructList StructsOf(ulong client) =>
+        TryGetStructs(client, out var structs) ? structs : throw new KeyNotFoundException($"No structs of client {client}.");
+
+    internal void SetClient(ulong client, StructList structs)
+    {
+        Clients[client] = structs;
+        _lastClient = client;
+        _lastStructs = structs;
+    }
+
     internal uint GetState(ulong client)
     {
-        if (!Clients.TryGetValue(client, out var structs)) return 0;
+        if (!TryGetStructs(client, out var structs)) return 0;
         var last = structs[^1];
         return last.Id.Clock + last.Length;
     }
 
     internal void AddStruct(AbstractStruct s)
     {
-        if (!Clients.TryGetValue(s.Id.Client, out var structs))
+        if (!TryGetStructs(s.Id.Client, out var structs))
         {
             structs = new StructList();
-            Clients[s.Id.Client] = structs;
+            SetClient(s.Id.Client, structs);
         }
         else
         {
@@ -61,7 +90,7 @@ public sealed class StructStore
 
     internal AbstractStruct Find(ulong client, uint clock)
     {
-        var structs = Clients[client];
+        var structs = StructsOf(client);
         return structs[FindIndex(structs, clock)];
     }
 
@@ -80,14 +109,14 @@ public sealed class StructStore
     /// <summary>The struct that starts exactly at <paramref name="id"/>, splitting an item if needed.</summary>
     internal AbstractStruct GetItemCleanStart(Transaction transaction, Id id)
     {
-        var structs = Clients[id.Client];
+        var structs = StructsOf(id.Client);
         return structs[FindIndexCleanStart(transaction, structs, id.Clock)];
     }
 
     /// <summary>The struct that ends exactly at <paramref name="id"/>, splitting an item if needed.</summary>
     internal AbstractStruct GetItemCleanEnd(Transaction transaction, Id id)
     {
-        var structs = Clients[id.Client];
+        var structs = StructsOf(id.Client);
         int index = FindIndex(structs, id.Clock);
         var s = structs[index];
         if (id.Clock != s.Id.Clock + s.Length - 1 && s is Item item)

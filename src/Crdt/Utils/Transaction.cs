@@ -18,8 +18,11 @@ public sealed class Transaction
 
     internal readonly ClientClocks _beforeState;
     internal ClientClocks _afterState = new([], []);
-    /// <summary>Types whose own content changed, with the changed keys (null = the list part).</summary>
-    internal readonly Dictionary<AbstractType, HashSet<string?>> Changed = new(ReferenceEqualityComparer.Instance);
+    // Types whose own content changed, with the changed keys (null = the list part). Most transactions change
+    // one type, kept in the first slot; a dictionary (insertion ordered) takes over from the second type on.
+    private AbstractType? _changedType;
+    private HashSet<string?>? _changedSubs;
+    private Dictionary<AbstractType, HashSet<string?>>? _changedMany;
     // Allocated on first use: most transactions never need them.
     private Dictionary<AbstractType, List<YEvent>>? _changedParentTypes;
     private List<Item>? _mergeStructs;
@@ -50,17 +53,66 @@ public sealed class Transaction
     /// Records that <paramref name="type"/> changed, unless the type itself was created in this transaction
     /// (then only its creation is news).
     /// </summary>
+    // The set for "only the list part changed", shared by all transactions and never mutated (replaced on the
+    // first key instead): text and array edits would otherwise allocate a set per transaction.
+    private static readonly HashSet<string?> ListPartOnly = [null];
+
     internal void AddChangedType(AbstractType type, string? parentSub)
     {
         var item = type.Item;
         if (item is null || (item.Id.Clock < BeforeStateOf(item.Id.Client) && !item.Deleted))
         {
-            if (!Changed.TryGetValue(type, out var subs))
+            if (!TryGetChanged(type, out var subs))
             {
-                subs = [];
-                Changed[type] = subs;
+                SetChanged(type, parentSub is null ? ListPartOnly : [parentSub]);
             }
-            subs.Add(parentSub);
+            else if (ReferenceEquals(subs, ListPartOnly))
+            {
+                if (parentSub is not null) SetChanged(type, [null, parentSub]);
+            }
+            else
+            {
+                subs.Add(parentSub);
+            }
+        }
+    }
+
+    internal bool TryGetChanged(AbstractType type, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out HashSet<string?>? subs)
+    {
+        if (_changedMany is not null) return _changedMany.TryGetValue(type, out subs);
+        subs = ReferenceEquals(_changedType, type) ? _changedSubs : null;
+        return subs is not null;
+    }
+
+    private void SetChanged(AbstractType type, HashSet<string?> subs)
+    {
+        if (_changedMany is not null)
+        {
+            _changedMany[type] = subs;
+        }
+        else if (_changedType is null || ReferenceEquals(_changedType, type))
+        {
+            _changedType = type;
+            _changedSubs = subs;
+        }
+        else
+        {
+            _changedMany = new(ReferenceEqualityComparer.Instance) { [_changedType] = _changedSubs!, [type] = subs };
+            _changedType = null;
+            _changedSubs = null;
+        }
+    }
+
+    internal void RemoveChanged(AbstractType type)
+    {
+        if (_changedMany is not null)
+        {
+            _changedMany.Remove(type);
+        }
+        else if (ReferenceEquals(_changedType, type))
+        {
+            _changedType = null;
+            _changedSubs = null;
         }
     }
 
@@ -69,7 +121,7 @@ public sealed class Transaction
     /// <summary>Writes this transaction's changes as an update; false when nothing changed.</summary>
     internal bool WriteUpdate(IUpdateEncoder encoder)
     {
-        if (DeleteSet.Clients.Count == 0 && !StateChanged()) return false;
+        if (DeleteSet.IsEmpty && !StateChanged()) return false;
         DeleteSet.SortAndMerge();
         UpdateWriter.WriteClientsStructs(encoder, Doc.Store, _beforeState);
         DeleteSet.Write(encoder);
@@ -110,6 +162,7 @@ public sealed class Transaction
 
     private static void TryGcDeleteSet(DeleteSet ds, StructStore store)
     {
+        if (ds.IsEmpty) return;
         foreach (var (client, deleteItems) in ds.Clients)
         {
             var structs = store.Clients[client];
@@ -129,6 +182,7 @@ public sealed class Transaction
 
     private static void TryMergeDeleteSet(DeleteSet ds, StructStore store)
     {
+        if (ds.IsEmpty) return;
         foreach (var (client, deleteItems) in ds.Clients)
         {
             var structs = store.Clients[client];
@@ -164,7 +218,7 @@ public sealed class Transaction
             try
             {
                 ds.SortAndMerge();
-                transaction._afterState = ClientClocks.From(store);
+                transaction._afterState = ClientClocks.From(store, transaction._beforeState);
                 doc.LastState = transaction._afterState;
                 transaction.CallObservers();
             }
@@ -231,17 +285,20 @@ public sealed class Transaction
         if (handlerError is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(handlerError).Throw();
     }
 
+    private void CallObserver(AbstractType type, HashSet<string?> subs, ref List<Exception>? errors)
+    {
+        if (type.Item is null || !type.Item.Deleted)
+        {
+            try { type.CallObserver(this, subs); }
+            catch (Exception e) { (errors ??= []).Add(e); }
+        }
+    }
+
     private void CallObservers()
     {
         List<Exception>? errors = null;
-        foreach (var (type, subs) in Changed)
-        {
-            if (type.Item is null || !type.Item.Deleted)
-            {
-                try { type.CallObserver(this, subs); }
-                catch (Exception e) { (errors ??= []).Add(e); }
-            }
-        }
+        if (_changedType is not null) CallObserver(_changedType, _changedSubs!, ref errors);
+        if (_changedMany is not null) foreach (var (type, subs) in _changedMany) CallObserver(type, subs, ref errors);
         if (_changedParentTypes is not null) foreach (var (type, events) in _changedParentTypes)
         {
             if (!type.HasDeepObservers || (type.Item is not null && type.Item.Deleted)) continue;

@@ -16,9 +16,9 @@ internal sealed class DecodedUpdate
     internal readonly Dictionary<ulong, ClientStructRefs> Clients = [];
     internal DeleteSet DeleteSet = new();
 
-    internal static DecodedUpdate Decode(ReadOnlySpan<byte> update, bool v2)
+    internal static DecodedUpdate Decode(ReadOnlySpan<byte> update, bool v2, int maxStructs)
     {
-        long budget = StructBudget(update.Length);
+        long budget = UpdateLimits.StructBudget(update.Length, v2, maxStructs);
         var reader = new Lib0Reader(update.ToArray());
         try
         {
@@ -33,12 +33,6 @@ internal sealed class DecodedUpdate
         }
     }
 
-    /// <summary>
-    /// How many structs an update of this size may claim. Not proportional alone: V2 run-length columns let a real
-    /// update hold millions of collected structs in a few bytes (the codec's read budget uses the same shape).
-    /// </summary>
-    internal static long StructBudget(int length) => (1L << 22) + 128L * length;
-
     /// <summary>Reads structs only (for an update whose delete set is read separately).</summary>
     internal static DecodedUpdate ReadStructs(IUpdateDecoder decoder, long structBudget)
     {
@@ -48,14 +42,16 @@ internal sealed class DecodedUpdate
         for (ulong c = 0; c < clientCount; c++)
         {
             ulong structCount = decoder.Rest.ReadVarUint();
-            if ((long)Math.Min(structCount, long.MaxValue) > structBudget) throw new CrdtFormatException("Struct count exceeds what the input can hold.");
+            if ((long)Math.Min(structCount, long.MaxValue) > structBudget) throw new CrdtFormatException("Struct count exceeds the limit per update or what the input can hold.");
             structBudget -= (long)structCount;
             ulong client = decoder.ReadClient();
             ulong clock64 = decoder.Rest.ReadVarUint();
             if (clock64 > uint.MaxValue) throw new CrdtFormatException("Clock exceeds the clock space.");
             uint clock = (uint)clock64;
             // Grown as structs are actually read: a lying count must not allocate up front.
-            var refList = new List<AbstractStruct>((int)Math.Min(structCount, 4096));
+            // Exact size when small (the count was checked against the budget above).
+            var refList = structCount <= 4096 ? null : new List<AbstractStruct>(4096);
+            var refArray = refList is null ? new AbstractStruct[structCount] : null;
             for (ulong i = 0; i < structCount; i++)
             {
                 byte info = decoder.ReadInfo();
@@ -80,10 +76,11 @@ internal sealed class DecodedUpdate
                 }
                 if (s.Length == 0) throw new CrdtFormatException("Struct of length zero.");
                 if ((ulong)clock + s.Length > uint.MaxValue) throw new CrdtFormatException("Struct exceeds the clock space.");
-                refList.Add(s);
+                if (refArray is not null) refArray[i] = s;
+                else refList!.Add(s);
                 clock += s.Length;
             }
-            result.Clients[client] = new ClientStructRefs(refList.ToArray());
+            result.Clients[client] = new ClientStructRefs(refArray ?? refList!.ToArray());
         }
         return result;
     }
@@ -123,6 +120,12 @@ internal sealed class DecodedUpdate
         }
     }
 
+    /// <summary>The struct of the document holding <paramref name="id"/>, if the document has it.</summary>
+    private static AbstractStruct? StoredStruct(StructStore store, Id id) =>
+        store.Clients.TryGetValue(id.Client, out var structs) && id.Clock < store.GetState(id.Client)
+            ? structs[StructStore.FindIndex(structs, id.Clock)]
+            : null;
+
     /// <summary>The struct of this update holding <paramref name="id"/>, if any.</summary>
     internal AbstractStruct? FindStruct(Id id)
     {
@@ -142,7 +145,8 @@ internal sealed class DecodedUpdate
 
     /// <summary>
     /// Checks what integration relies on against the document: a parent given by id must be a type
-    /// (or content already collected), wherever it lives.
+    /// (or content already collected), wherever it lives; an item placed between two items of the document
+    /// must not name neighbours in different types (linking it would splice two types' lists together).
     /// </summary>
     internal void Validate(StructStore store)
     {
@@ -150,6 +154,12 @@ internal sealed class DecodedUpdate
         {
             foreach (var s in refs.Refs)
             {
+                if (s is Item { Origin: { } o, RightOrigin: { } ro }
+                    && StoredStruct(store, o) is Item left && StoredStruct(store, ro) is Item right
+                    && !ReferenceEquals(left.Parent, right.Parent))
+                {
+                    throw new CrdtFormatException($"Origins {o} and {ro} of {s.Id} belong to different types.");
+                }
                 if (s is not Item { ParentRef: Id parentId }) continue;
                 AbstractStruct? parent = null;
                 if (store.Clients.TryGetValue(parentId.Client, out var structs) && parentId.Clock < store.GetState(parentId.Client))
@@ -231,7 +241,8 @@ internal static class UpdateReader
         {
             var pendingUpdate = store.PendingStructs!.Update;
             store.PendingStructs = null;
-            var decoded = DecodedUpdate.Decode(pendingUpdate, v2: true);
+            // Our own encoding of structs that were already accepted: only the decoder's read budget applies.
+            var decoded = DecodedUpdate.Decode(pendingUpdate, v2: true, int.MaxValue);
             ApplyInTransaction(transaction, decoded);
         }
     }
@@ -284,14 +295,14 @@ internal static class UpdateReader
                 {
                     // The previous operation could not be applied: keep it and everything after it.
                     unapplicable.I--;
-                    restStructs.Clients[client] = new StructList(unapplicable.Refs.AsSpan(unapplicable.I).ToArray());
+                    restStructs.SetClient(client, new StructList(unapplicable.Refs.AsSpan(unapplicable.I).ToArray()));
                     clientsRefs.Remove(client);
                     unapplicable.I = 0;
                     unapplicable.Refs = [];
                 }
                 else
                 {
-                    restStructs.Clients[client] = new StructList([item]);
+                    restStructs.SetClient(client, new StructList([item]));
                 }
                 clientIds.Remove(client);
             }
@@ -362,6 +373,7 @@ internal static class UpdateReader
     /// <summary>Deletes what the delete set names; returns the ranges beyond the known state as a V2 update (or null).</summary>
     internal static byte[]? ApplyDeleteSet(Transaction transaction, StructStore store, DeleteSet ds)
     {
+        if (ds.IsEmpty) return null;
         DeleteSet? unapplied = null;
         foreach (var (client, deletes) in ds.Clients)
         {

@@ -44,7 +44,7 @@ internal sealed class LazyStructReader
             _clock = (uint)clock;
         }
         _structsLeft--;
-        if (--_budget < 0) throw new CrdtFormatException("Struct count exceeds what the input can hold.");
+        if (--_budget < 0) throw new CrdtFormatException("Struct count exceeds the limit per update or what the input can hold.");
         byte info = _decoder.ReadInfo();
         AbstractStruct s;
         var id = new Id(_client, _clock);
@@ -129,7 +129,7 @@ internal sealed class LazyStructWriter(IUpdateEncoder encoder)
 /// <summary>Update-level operations that need no document (yjs mergeUpdates, diffUpdate, ...).</summary>
 public static class Updates
 {
-    private static long Budget(int length) => DecodedUpdate.StructBudget(length);
+    private static long Budget(int length, bool v2) => UpdateLimits.StructBudget(length, v2, UpdateLimits.DefaultMaxStructsPerUpdate);
 
     public static byte[] Merge(IEnumerable<byte[]> updatesV1) => MergeCore(updatesV1.ToList(), v2: false);
     public static byte[] MergeV2(IEnumerable<byte[]> updatesV2) => MergeCore(updatesV2.ToList(), v2: true);
@@ -164,7 +164,7 @@ public static class Updates
         {
             var d = Codec.UpdateDecoder(readers[i], v2);
             decoders.Add(d);
-            lazyReaders.Add(new LazyStructReader(d, filterSkips: true, Budget(updates[i].Length)));
+            lazyReaders.Add(new LazyStructReader(d, filterSkips: true, Budget(updates[i].Length, v2)));
         }
         AbstractStruct? currWrite = null;
         uint currWriteOffset = 0;
@@ -288,7 +288,7 @@ public static class Updates
     private static byte[] DiffCore(ReadOnlySpan<byte> update, ReadOnlySpan<byte> stateVector, bool v2)
     {
         var state = UpdateWriter.DecodeStateVector(stateVector);
-        long budget = Budget(update.Length);
+        long budget = Budget(update.Length, v2);
         return Codec.Guard(update, reader =>
         {
             var encoder = Codec.UpdateEncoder(v2);
@@ -331,7 +331,7 @@ public static class Updates
     /// <summary>The state vector an update brings a fresh document to (clients whose structs start at 0 and have no gap).</summary>
     private static byte[] StateVectorCore(ReadOnlySpan<byte> update, bool v2)
     {
-        long budget = Budget(update.Length);
+        long budget = Budget(update.Length, v2);
         var sv = Codec.Guard(update, reader =>
         {
             var result = new List<(ulong Client, uint Clock)>();
@@ -372,7 +372,7 @@ public static class Updates
 
     private static byte[] Convert(ReadOnlySpan<byte> update, bool fromV2)
     {
-        long budget = Budget(update.Length);
+        long budget = Budget(update.Length, fromV2);
         return Codec.Guard(update, reader =>
         {
             var decoder = Codec.UpdateDecoder(reader, fromV2);

@@ -59,7 +59,7 @@ public class YEvent
             if (_keys is not null) return _keys;
             EnsureInTransaction();
             var keys = new Dictionary<string, KeyChange>();
-            if (Transaction.Changed.TryGetValue(Target, out var changed))
+            if (Transaction.TryGetChanged(Target, out var changed))
             {
                 foreach (var key in changed)
                 {
@@ -100,7 +100,7 @@ public class YEvent
     {
         EnsureInTransaction();
         var delta = new List<DeltaOp>();
-        if (!Transaction.Changed.TryGetValue(Target, out var changed) || !changed.Contains(null)) return delta;
+        if (!Transaction.TryGetChanged(Target, out var changed) || !changed.Contains(null)) return delta;
         // Accumulate one op at a time, flushing when the kind changes.
         int kind = 0; // 1 insert, 2 delete, 3 retain
         List<object?>? insert = null;

@@ -59,11 +59,26 @@ public sealed class EngineReplica : IReplica
         };
     }
 
+    /// <summary>
+    /// Instantiates the root types the way the yjs mirror does: it reads every root after each transaction and
+    /// update (readAfter) and before its first local edit. The order matters: a YText that exists while formatted
+    /// content integrates turns its search markers off, one promoted later from a placeholder keeps them, and
+    /// positions found through a marker do not see the formats before it (yjs behaviour the engine copies).
+    /// </summary>
+    public void TouchRoots()
+    {
+        _doc.GetText(Roots.Text);
+        _doc.GetMap(Roots.Map);
+        _doc.GetArray(Roots.Array);
+        _doc.GetXmlFragment(Roots.Xml);
+    }
+
     private UpdateBatch Capture(Action action)
     {
         _v1.Clear();
         _v2.Clear();
         action();
+        TouchRoots();
         var batch = new UpdateBatch([.. _v1], [.. _v2]);
         _v1.Clear();
         _v2.Clear();
@@ -116,6 +131,14 @@ public sealed class EngineReplica : IReplica
             case "delete": text.Delete(Int(op, "index"), Int(op, "length")); break;
             case "format": text.Format(Int(op, "index"), Int(op, "length"), AnyJson.Attributes(op["attrs"])!); break;
             case "insertEmbed": text.InsertEmbed(Int(op, "index"), AnyJson.ToEngine(op["embed"])!, AnyJson.Attributes(op["attrs"])); break;
+            case "applyDelta": text.ApplyDelta(op["delta"]!.AsArray().Select(d => new DeltaOp
+            {
+                Insert = d!["insert"] is { } insert ? AnyJson.ToEngine(insert) : null,
+                Retain = d["retain"]?.GetValue<int>(),
+                Delete = d["delete"]?.GetValue<int>(),
+                Attributes = AnyJson.Attributes(d["attributes"]),
+            }));
+                break;
             default: throw new ArgumentException($"unknown text op {kind}");
         }
     }

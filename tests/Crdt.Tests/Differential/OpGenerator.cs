@@ -35,16 +35,57 @@ public sealed class OpGenerator(Random rng)
     private JsonObject TextOp(JsonObject state)
     {
         var length = DeltaLength(state["texts"]?[Roots.Text]?["delta"]);
-        var op = TextEdit(length, xml: false);
+        var op = rng.Next(8) == 0 ? DeltaEdit(length) : TextEdit(length, xml: false);
         op["type"] = "text";
         op["name"] = Roots.Text;
         return op;
     }
 
     /// <summary>An insert/delete/format/embed on a text of the given length (embeds count 1).</summary>
+    /// <summary>An editor-style <c>applyDelta</c>: retain (maybe formatting), then an insert or delete, then maybe a formatting retain.</summary>
+    private JsonObject DeltaEdit(int length)
+    {
+        var delta = new JsonArray();
+        var position = rng.Next(length + 1);
+        if (position > 0)
+        {
+            var retain = new JsonObject { ["retain"] = position };
+            if (rng.Next(3) == 0)
+            {
+                retain["attributes"] = RandomFormat(allowNull: true, xml: false);
+            }
+
+            delta.Add(retain);
+        }
+
+        if (position < length && rng.Next(3) == 0)
+        {
+            var deleted = 1 + rng.Next(Math.Min(3, length - position));
+            delta.Add(new JsonObject { ["delete"] = deleted });
+            position += deleted;
+        }
+        else
+        {
+            var insert = new JsonObject { ["insert"] = RandomString(1, 4) };
+            if (rng.Next(2) == 0)
+            {
+                insert["attributes"] = RandomFormat(allowNull: false, xml: false);
+            }
+
+            delta.Add(insert);
+        }
+
+        if (position < length && rng.Next(3) == 0)
+        {
+            delta.Add(new JsonObject { ["retain"] = 1 + rng.Next(length - position), ["attributes"] = RandomFormat(allowNull: true, xml: false) });
+        }
+
+        return new JsonObject { ["op"] = "applyDelta", ["delta"] = delta };
+    }
+
     /// <param name="xml">
     /// Formats for an XmlText: yjs renders a format value by enumerating its keys, so a string value prints as
-    /// indexed characters (<c>&lt;color 0="#" 1="f"…&gt;</c>); real XML text formats (y-prosemirror marks) are objects.
+    /// indexed characters (<c>&lt;color 0="#" 1="f"…&gt;</c>); see <see cref="XmlColor"/>.
     /// </param>
     private JsonObject TextEdit(int length, bool xml)
     {
@@ -91,7 +132,7 @@ public sealed class OpGenerator(Random rng)
             {
                 case 0: attrs["bold"] = true; break;
                 case 1: attrs["italic"] = true; break;
-                case 2: attrs["color"] = xml ? new JsonObject { ["value"] = rng.Next(2) == 0 ? "#f00" : "#0a0" } : rng.Next(2) == 0 ? "#f00" : "#0a0"; break;
+                case 2: attrs["color"] = xml ? XmlColor() : rng.Next(2) == 0 ? "#f00" : "#0a0"; break;
                 case 3: attrs["link"] = new JsonObject { ["href"] = "https://x.test/" + rng.Next(5) }; break;
                 default: attrs[rng.Next(2) == 0 ? "bold" : "color"] = null; break;
             }
@@ -99,6 +140,17 @@ public sealed class OpGenerator(Random rng)
 
         return attrs;
     }
+
+    /// <summary>
+    /// An XmlText format value: mostly an object (how y-prosemirror marks look), sometimes a string, which yjs
+    /// prints as one attribute per character index, sorted as strings (so "10" before "2" in a long value).
+    /// </summary>
+    private JsonNode XmlColor() => rng.Next(3) switch
+    {
+        0 => new JsonObject { ["value"] = rng.Next(2) == 0 ? "#f00" : "#0a0" },
+        1 => rng.Next(2) == 0 ? "#f00" : "#0a0",
+        _ => "rgba(10,20,30,0.5)",
+    };
 
     private JsonObject MapOp(JsonObject state)
     {

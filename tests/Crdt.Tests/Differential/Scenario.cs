@@ -169,7 +169,9 @@ public sealed class Scenario
 
     private void LocalEdit(Peer peer)
     {
-        var ops = _ops.Transaction(peer.Mirror?.CurrentState() ?? peer.Engine!.Read());
+        var before = peer.Mirror?.CurrentState() ?? peer.Engine!.Read();
+        (peer.Engine as EngineReplica)?.TouchRoots(); // the mirror has read its roots by now; keep the engine in step
+        var ops = _ops.Transaction(before);
         _log.Add($"{peer.Name} edits {new JsonArray([.. ops.Select(o => o.DeepClone())]).ToJsonString()}");
         var mirrorBatch = peer.Mirror?.Transact(ops);
         var engineBatch = peer.Engine?.Transact(ops);
@@ -177,8 +179,10 @@ public sealed class Scenario
         if (engineBatch is not null && mirrorBatch is not null)
         {
             var kinds = string.Join("+", ops.Select(o => $"{o["type"]}.{o["op"]}{(o["attrs"] is null ? "" : "(attrs)")}"));
-            ExpectSameBytes(engineBatch.V1, mirrorBatch.V1, $"{peer.Name}: V1 update of a local {kinds} transaction");
-            ExpectSameBytes(engineBatch.V2, mirrorBatch.V2, $"{peer.Name}: V2 update of a local {kinds} transaction");
+            // The content the op ran on makes most local-update divergences reproducible by hand.
+            var context = $"\n  ops: {new JsonArray([.. ops.Select(o => o.DeepClone())]).ToJsonString()}\n  text before: {before["texts"]?[Roots.Text]?["delta"]?.ToJsonString()}\n  xml before: {before["xml"]?[Roots.Xml]?["string"]?.ToJsonString()}";
+            ExpectSameBytes(engineBatch.V1, mirrorBatch.V1, $"{peer.Name}: V1 update of a local {kinds} transaction", context);
+            ExpectSameBytes(engineBatch.V2, mirrorBatch.V2, $"{peer.Name}: V2 update of a local {kinds} transaction", context);
         }
 
         _sentV1.AddRange(sent.V1);
@@ -266,12 +270,12 @@ public sealed class Scenario
         }
     }
 
-    private void ExpectSameBytes(IReadOnlyList<byte[]> engine, IReadOnlyList<byte[]> yjs, string what)
+    private void ExpectSameBytes(IReadOnlyList<byte[]> engine, IReadOnlyList<byte[]> yjs, string what, string context = "")
     {
         var category = (what.Contains("): ", StringComparison.Ordinal) ? what[(what.IndexOf("): ", StringComparison.Ordinal) + 3)..] : what) + " differs from yjs";
         if (engine.Count != yjs.Count || engine.Zip(yjs).Any(p => !p.First.AsSpan().SequenceEqual(p.Second)))
         {
-            Fail(category, $"{what} differs from yjs.\n  engine: [{string.Join(", ", engine.Select(Convert.ToBase64String))}]\n  yjs:    [{string.Join(", ", yjs.Select(Convert.ToBase64String))}]");
+            Fail(category, $"{what} differs from yjs.\n  engine: [{string.Join(", ", engine.Select(Convert.ToBase64String))}]\n  yjs:    [{string.Join(", ", yjs.Select(Convert.ToBase64String))}]{context}");
         }
     }
 
