@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Spotter.Collab.Crdt;
+using Spotter.Collab.Crdt.Protocols;
 using Spotter.Collab.Grains.Protocol;
 
 namespace Spotter.Collab.Cluster.Tests;
@@ -118,11 +119,11 @@ internal sealed class EditorClient : IAsyncDisposable
         {
             if (parsed.SyncType == SyncMessageType.Step1)
             {
-                reply = Frames.Sync(SyncMessageType.Step2, _doc.EncodeStateAsUpdate(parsed.Payload));
+                reply = Frames.Sync(SyncMessageType.Step2, _doc.EncodeStateAsUpdate(parsed.Payload.Span));
             }
             else
             {
-                _doc.ApplyUpdate(parsed.Payload, Remote);
+                _doc.ApplyUpdate(parsed.Payload.Span, Remote);
             }
         }
         // Never await an invocation inside a handler: its completion arrives on this same receive loop.
