@@ -384,6 +384,9 @@ public class YText : AbstractType
             if (!end.Deleted && end.Content is ContentFormat cf) (endFormats ??= [])[cf.Key] = cf;
             end = end.Right;
         }
+        // The loop below acts only on live format items in [start, end), which the loop above has just
+        // collected: with none (plain text) there is nothing to clean, so skip walking the tombstones again.
+        if (endFormats is null) return 0;
         int cleanups = 0;
         bool reachedCurr = false;
         Item? s = start;
