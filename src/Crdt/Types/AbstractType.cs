@@ -322,6 +322,12 @@ public class AbstractType
                     m.P = p;
                     p.Marker = true;
                 }
+                else
+                {
+                    // The flag can be off here (a merge moves a marker onto an item without setting it); yjs
+                    // sets it again on every insert, and a later marker walking left onto p must see it.
+                    p.Marker = true;
+                }
                 if (index <= m.Index) m.Index += len;
             }
         }
