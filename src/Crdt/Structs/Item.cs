@@ -390,7 +390,7 @@ public sealed class Item : AbstractStruct
             var markers = Parent?.SearchMarkers;
             if (markers is not null)
             {
-                foreach (var marker in markers)
+                foreach (var marker in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(markers))
                 {
                     if (marker.P == right)
                     {

@@ -240,15 +240,16 @@ public class AbstractType
         ArraySearchMarker? marker = null;
         if (markers.Count > 0)
         {
-            marker = markers[0];
+            var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(markers);
+            marker = span[0];
             int best = Math.Abs(index - marker.Index);
-            for (int i = 1; i < markers.Count; i++)
+            for (int i = 1; i < span.Length; i++)
             {
-                int d = Math.Abs(index - markers[i].Index);
+                int d = Math.Abs(index - span[i].Index);
                 if (d < best)
                 {
                     best = d;
-                    marker = markers[i];
+                    marker = span[i];
                 }
             }
         }
@@ -294,30 +295,48 @@ public class AbstractType
     /// <summary>Shifts markers after an insertion (len &gt; 0) or deletion (len &lt; 0) at <paramref name="index"/>.</summary>
     internal static void UpdateMarkerChanges(List<ArraySearchMarker> markers, int index, int len)
     {
-        for (int i = markers.Count - 1; i >= 0; i--)
+        // Runs on every edit over up to 80 markers. A span skips the list's per-access checks; removing entry i
+        // only shifts the entries after it, which this right-to-left walk has already visited.
+        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(markers);
+        if (len > 0)
         {
-            var m = markers[i];
-            if (len > 0)
+            for (int i = span.Length - 1; i >= 0; i--)
             {
+                var m = span[i];
                 Item? p = m.P;
-                p.Marker = false;
-                // Move to the previous live countable position so the index comparison below is meaningful.
-                while (p is not null && (p.Deleted || !p.Countable))
+                if (p.Deleted || !p.Countable)
                 {
-                    p = p.Left;
-                    if (p is not null && !p.Deleted && p.Countable) m.Index -= (int)p.Length;
+                    p.Marker = false;
+                    // Move to the previous live countable position so the index comparison below is meaningful.
+                    do
+                    {
+                        p = p.Left;
+                        if (p is not null && !p.Deleted && p.Countable) m.Index -= (int)p.Length;
+                    }
+                    while (p is not null && (p.Deleted || !p.Countable));
+                    if (p is null || p.Marker)
+                    {
+                        markers.RemoveAt(i);
+                        continue;
+                    }
+                    m.P = p;
+                    p.Marker = true;
                 }
-                if (p is null || p.Marker)
+                else
                 {
-                    markers.RemoveAt(i);
-                    continue;
+                    // The flag can be off here (a merge moves a marker onto an item without setting it); yjs
+                    // sets it again on every insert, and a later marker walking left onto p must see it.
+                    p.Marker = true;
                 }
-                m.P = p;
-                p.Marker = true;
+                if (index <= m.Index) m.Index += len;
             }
-            if (index < m.Index || (len > 0 && index == m.Index))
+        }
+        else
+        {
+            for (int i = span.Length - 1; i >= 0; i--)
             {
-                m.Index = Math.Max(index, m.Index + len);
+                var m = span[i];
+                if (index < m.Index) m.Index = Math.Max(index, m.Index + len);
             }
         }
     }

@@ -80,9 +80,10 @@ public class YText : AbstractType
 
     private void InsertCore(Transaction tr, int index, string text, IReadOnlyDictionary<string, object?>? attributes)
     {
-        var pos = FindPosition(tr, index, attributes is null);
-        var attrs = attributes is null ? pos.CurrentAttributes.Copy() : new AttrMap(attributes);
+        var pos = FindPosition(tr, index, attributes is null, reuse: true);
+        var attrs = attributes is not null ? new AttrMap(attributes) : pos.CurrentAttributes.Count == 0 ? AttrMap.Empty : pos.CurrentAttributes.Copy();
         InsertText(tr, pos, new ContentString(text), attrs);
+        ReleasePosition(pos);
     }
 
     /// <summary>Inserts an embed (a JSON value) or a nested type.</summary>
@@ -109,7 +110,7 @@ public class YText : AbstractType
             return;
         }
         if (index < 0 || length < 0 || (long)index + length > LengthInternal) throw new ArgumentOutOfRangeException(nameof(length), "Range exceeds the text.");
-        Doc.Transact((this, index, length), static (tr, s) => DeleteText(tr, s.Item1.FindPosition(tr, s.index, true), s.length));
+        Doc.Transact((this, index, length), static (tr, s) => s.Item1.ReleasePosition(DeleteText(tr, s.Item1.FindPosition(tr, s.index, true, reuse: true), s.length)));
     }
 
     private void DeferDelete(int index, int length) => _pending!.Add(() => Delete(index, length));
@@ -163,6 +164,14 @@ public class YText : AbstractType
         internal int Index = index;
         internal readonly AttrMap CurrentAttributes = currentAttributes;
 
+        internal void Reset(Item? left, Item? right, int index)
+        {
+            Left = left;
+            Right = right;
+            Index = index;
+            CurrentAttributes.Clear();
+        }
+
         internal void Forward()
         {
             var r = Right ?? throw new InvalidOperationException("Cannot move past the end.");
@@ -204,16 +213,37 @@ public class YText : AbstractType
         return pos;
     }
 
-    private ItemTextListPosition FindPosition(Transaction transaction, int index, bool useSearchMarker)
+    // One position object per text, reused by Insert and Delete (which do not keep it past the call), so a
+    // keystroke does not allocate a position and its attribute map. Null while lent out.
+    private ItemTextListPosition? _sparePosition = new(null, null, 0, new AttrMap());
+
+    private void ReleasePosition(ItemTextListPosition pos) => _sparePosition = pos;
+
+    /// <param name="reuse">The caller hands the position back with <see cref="ReleasePosition"/> when done.</param>
+    private ItemTextListPosition FindPosition(Transaction transaction, int index, bool useSearchMarker, bool reuse = false)
     {
-        var currentAttributes = new AttrMap();
         var marker = useSearchMarker ? FindMarker(index) : null;
+        Item? left = null;
+        Item? right = Start;
+        int startIndex = 0;
         if (marker is not null)
         {
-            var pos = new ItemTextListPosition(marker.P.Left, marker.P, marker.Index, currentAttributes);
-            return FindNextPosition(transaction, pos, index - marker.Index);
+            left = marker.P.Left;
+            right = marker.P;
+            startIndex = marker.Index;
         }
-        return FindNextPosition(transaction, new ItemTextListPosition(null, Start, 0, currentAttributes), index);
+        ItemTextListPosition pos;
+        if (reuse && _sparePosition is { } spare)
+        {
+            _sparePosition = null;
+            spare.Reset(left, right, startIndex);
+            pos = spare;
+        }
+        else
+        {
+            pos = new ItemTextListPosition(left, right, startIndex, new AttrMap());
+        }
+        return FindNextPosition(transaction, pos, index - startIndex);
     }
 
     private static void UpdateCurrentAttributes(AttrMap currentAttributes, ContentFormat format)
@@ -256,6 +286,7 @@ public class YText : AbstractType
 
     private AttrMap InsertAttributes(Transaction transaction, ItemTextListPosition currPos, AttrMap attributes)
     {
+        if (attributes.Count == 0) return AttrMap.Empty; // nothing to negate; the caller only reads the result
         var negated = new AttrMap();
         foreach (var (key, val) in attributes)
         {
@@ -353,6 +384,9 @@ public class YText : AbstractType
             if (!end.Deleted && end.Content is ContentFormat cf) (endFormats ??= [])[cf.Key] = cf;
             end = end.Right;
         }
+        // The loop below acts only on live format items in [start, end), which the loop above has just
+        // collected: with none (plain text) there is nothing to clean, so skip walking the tombstones again.
+        if (endFormats is null) return 0;
         int cleanups = 0;
         bool reachedCurr = false;
         Item? s = start;
@@ -474,7 +508,7 @@ public class YText : AbstractType
     {
         var store = transaction.Doc.Store;
         int startLength = length;
-        var startAttrs = currPos.CurrentAttributes.Copy();
+        var startAttrs = currPos.CurrentAttributes.Count == 0 ? AttrMap.Empty : currPos.CurrentAttributes.Copy();
         var start = currPos.Right;
         while (length > 0 && currPos.Right is { } r)
         {

@@ -12,6 +12,12 @@ internal sealed class AttrMap : IEnumerable<KeyValuePair<string, object?>>
     // Allocated on first write: plain text never has attributes.
     private List<KeyValuePair<string, object?>>? _list;
 
+    /// <summary>
+    /// A shared map that is never written: plain-text inserts and deletes read "no attributes" from it instead of
+    /// allocating a fresh empty map per edit.
+    /// </summary>
+    internal static readonly AttrMap Empty = new();
+
     internal AttrMap() { }
 
     internal AttrMap(IEnumerable<KeyValuePair<string, object?>> source)
@@ -46,6 +52,7 @@ internal sealed class AttrMap : IEnumerable<KeyValuePair<string, object?>>
 
     internal void Set(string key, object? value)
     {
+        if (ReferenceEquals(this, Empty)) throw new InvalidOperationException("The shared empty attribute map is read-only.");
         int i = IndexOf(key);
         if (i >= 0) _entries[i] = new(key, value);
         else (_list ??= []).Add(new(key, value));

@@ -12,6 +12,8 @@ internal sealed class ClientClocks : IReadOnlyDictionary<ulong, uint>
     private readonly ulong[] _clients;
     private readonly uint[] _clocks;
 
+    internal static readonly ClientClocks Empty = new([], []);
+
     internal ClientClocks(ulong[] clients, uint[] clocks)
     {
         _clients = clients;

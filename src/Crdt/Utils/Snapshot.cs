@@ -72,7 +72,7 @@ public sealed class Snapshot
     /// <summary>Splits items at the snapshot's boundaries so that visibility is per item.</summary>
     internal static void SplitAffectedStructs(Transaction transaction, Snapshot snapshot)
     {
-        var done = transaction.SplitSnapshots ??= new HashSet<Snapshot>(ReferenceEqualityComparer.Instance);
+        var done = transaction.SplitSnapshots;
         if (!done.Add(snapshot)) return;
         var store = transaction.Doc.Store;
         foreach (var (client, clock) in snapshot.Sv)

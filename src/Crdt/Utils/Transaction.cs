@@ -17,24 +17,32 @@ public sealed class Transaction
     public bool Local { get; internal set; }
 
     internal readonly ClientClocks _beforeState;
-    internal ClientClocks _afterState = new([], []);
+    internal ClientClocks _afterState = ClientClocks.Empty;
     // Types whose own content changed, with the changed keys (null = the list part). Most transactions change
     // one type, kept in the first slot; a dictionary (insertion ordered) takes over from the second type on.
     private AbstractType? _changedType;
     private HashSet<string?>? _changedSubs;
-    private Dictionary<AbstractType, HashSet<string?>>? _changedMany;
-    // Allocated on first use: most transactions never need them.
-    private Dictionary<AbstractType, List<YEvent>>? _changedParentTypes;
     private List<Item>? _mergeStructs;
-    private HashSet<Doc>? _subdocsAdded, _subdocsRemoved, _subdocsLoaded;
-    internal Dictionary<AbstractType, List<YEvent>> ChangedParentTypes => _changedParentTypes ??= new(ReferenceEqualityComparer.Instance);
+    // What only some transactions need (several changed types, deep observers, subdocuments, snapshots), in one
+    // object allocated on first use: a typing transaction is allocated per keystroke and stays small without it.
+    private sealed class RareParts
+    {
+        internal Dictionary<AbstractType, HashSet<string?>>? ChangedMany;
+        internal Dictionary<AbstractType, List<YEvent>>? ChangedParentTypes;
+        internal HashSet<Doc>? SubdocsAdded, SubdocsRemoved, SubdocsLoaded;
+        internal HashSet<Snapshot>? SplitSnapshots;
+    }
+    private RareParts? _rare;
+    private RareParts Rare => _rare ??= new();
+    private Dictionary<AbstractType, HashSet<string?>>? _changedMany => _rare?.ChangedMany;
+    internal Dictionary<AbstractType, List<YEvent>> ChangedParentTypes => Rare.ChangedParentTypes ??= new(ReferenceEqualityComparer.Instance);
     internal List<Item> MergeStructs => _mergeStructs ??= [];
-    internal HashSet<Doc> SubdocsAdded => _subdocsAdded ??= new(ReferenceEqualityComparer.Instance);
-    internal HashSet<Doc> SubdocsRemoved => _subdocsRemoved ??= new(ReferenceEqualityComparer.Instance);
-    internal HashSet<Doc> SubdocsLoaded => _subdocsLoaded ??= new(ReferenceEqualityComparer.Instance);
-    internal bool HasSubdocChanges => _subdocsAdded is { Count: > 0 } || _subdocsRemoved is { Count: > 0 };
+    internal HashSet<Doc> SubdocsAdded => Rare.SubdocsAdded ??= new(ReferenceEqualityComparer.Instance);
+    internal HashSet<Doc> SubdocsRemoved => Rare.SubdocsRemoved ??= new(ReferenceEqualityComparer.Instance);
+    internal HashSet<Doc> SubdocsLoaded => Rare.SubdocsLoaded ??= new(ReferenceEqualityComparer.Instance);
+    internal bool HasSubdocChanges => _rare is { } rare && (rare.SubdocsAdded is { Count: > 0 } || rare.SubdocsRemoved is { Count: > 0 });
     internal bool NeedFormattingCleanup;
-    internal HashSet<Snapshot>? SplitSnapshots;
+    internal HashSet<Snapshot> SplitSnapshots => Rare.SplitSnapshots ??= new(ReferenceEqualityComparer.Instance);
 
     internal Transaction(Doc doc, object? origin, bool local)
     {
@@ -97,7 +105,7 @@ public sealed class Transaction
         }
         else
         {
-            _changedMany = new(ReferenceEqualityComparer.Instance) { [_changedType] = _changedSubs!, [type] = subs };
+            Rare.ChangedMany = new(ReferenceEqualityComparer.Instance) { [_changedType] = _changedSubs!, [type] = subs };
             _changedType = null;
             _changedSubs = null;
         }
@@ -299,7 +307,7 @@ public sealed class Transaction
         List<Exception>? errors = null;
         if (_changedType is not null) CallObserver(_changedType, _changedSubs!, ref errors);
         if (_changedMany is not null) foreach (var (type, subs) in _changedMany) CallObserver(type, subs, ref errors);
-        if (_changedParentTypes is not null) foreach (var (type, events) in _changedParentTypes)
+        if (_rare?.ChangedParentTypes is { } changedParentTypes) foreach (var (type, events) in changedParentTypes)
         {
             if (!type.HasDeepObservers || (type.Item is not null && type.Item.Deleted)) continue;
             var live = new List<YEvent>(events.Count);
