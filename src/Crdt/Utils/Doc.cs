@@ -199,6 +199,20 @@ public sealed class Doc
     public void ApplyUpdateV2(ReadOnlySpan<byte> updateV2, object? origin = null) =>
         UpdateReader.Apply(this, DecodedUpdate.Decode(updateV2, v2: true, MaxStructsPerUpdate), origin);
 
+    /// <summary>
+    /// Decodes a V1 update once, then applies it only if it would change the document and
+    /// <paramref name="allowChanges"/> is set — the check a server makes for every frame (a read-only member may
+    /// send updates that change nothing). Throws <see cref="CrdtFormatException"/> like <see cref="ApplyUpdate"/>.
+    /// </summary>
+    public UpdateOutcome ApplyUpdateIfAllowed(ReadOnlySpan<byte> updateV1, bool allowChanges, object? origin = null)
+    {
+        var decoded = DecodedUpdate.Decode(updateV1, v2: false, MaxStructsPerUpdate);
+        if (!UpdateReader.WouldChange(this, decoded)) return UpdateOutcome.Unchanged;
+        if (!allowChanges) return UpdateOutcome.Refused;
+        UpdateReader.Apply(this, decoded, origin);
+        return UpdateOutcome.Applied;
+    }
+
     /// <summary>True if applying this V1 update would add structs or delete live content. Never changes the doc.</summary>
     public bool WouldChange(ReadOnlySpan<byte> updateV1) => UpdateReader.WouldChange(this, DecodedUpdate.Decode(updateV1, v2: false, MaxStructsPerUpdate));
 

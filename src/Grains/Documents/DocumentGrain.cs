@@ -251,9 +251,13 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
     {
         try
         {
-            if (!Content.WouldChange(update)) return Reply(null);
-            if (!role.CanEdit()) return Reject(RejectCodes.ReadOnly, $"role {role.ToWire()} may not change the document");
-            Content.Apply(update);
+            switch (Content.ApplyIfAllowed(update, role.CanEdit()))
+            {
+                case UpdateOutcome.Unchanged:
+                    return Reply(null);
+                case UpdateOutcome.Refused:
+                    return Reject(RejectCodes.ReadOnly, $"role {role.ToWire()} may not change the document");
+            }
         }
         catch (CrdtFormatException ex)
         {

@@ -33,10 +33,11 @@ public sealed class DocumentState
     /// <summary>Everything the holder of <paramref name="stateVector"/> is missing (all content when empty).</summary>
     public byte[] EncodeStateAsUpdate(ReadOnlySpan<byte> stateVector = default) => _doc.EncodeStateAsUpdate(stateVector);
 
-    public bool WouldChange(ReadOnlySpan<byte> update) => _doc.WouldChange(update);
-
-    /// <summary>Transactional: throws <see cref="CrdtFormatException"/> and leaves the document unchanged on bad input.</summary>
-    public void Apply(ReadOnlySpan<byte> update) => _doc.ApplyUpdate(update, this);
+    /// <summary>
+    /// Decodes once; applies only when the update would change the document and the sender may change it.
+    /// Transactional: throws <see cref="CrdtFormatException"/> and leaves the document unchanged on bad input.
+    /// </summary>
+    public UpdateOutcome ApplyIfAllowed(ReadOnlySpan<byte> update, bool mayEdit) => _doc.ApplyUpdateIfAllowed(update, mayEdit, this);
 
     public static byte[] MergeUpdates(IReadOnlyList<byte[]> updates)
     {
