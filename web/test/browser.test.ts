@@ -67,7 +67,24 @@ it('two people in Chromium see each other typing in the same document', async ()
   await anaPage.keyboard.type('Ana writes the first line.')
   await benPage.waitForFunction(() => document.querySelector('.tiptap')?.textContent?.includes('Ana writes the first line.'))
   await benPage.click('.tiptap')
-  await benPage.keyboard.press('Control+End')
+  // The click's own caret placement can land after a Control+End; press it until the caret is at the very end.
+  const caretAtEnd = () => benPage.evaluate(() => {
+    const editor = document.querySelector('.tiptap')
+    const selection = window.getSelection()
+    if (!editor || !selection || !selection.isCollapsed || !selection.anchorNode) return false
+    const range = document.createRange()
+    range.selectNodeContents(editor)
+    range.setStart(selection.anchorNode, selection.anchorOffset)
+    // Other people's caret labels are widgets inside the editor: only document text counts.
+    const rest = range.cloneContents()
+    rest.querySelectorAll('.collaboration-carets__caret').forEach(caret => caret.remove())
+    return (rest.textContent ?? '') === ''
+  })
+  for (let tries = 0; tries < 20 && !(await caretAtEnd()); tries++) {
+    await benPage.keyboard.press('Control+End')
+    await benPage.waitForTimeout(50)
+  }
+  expect(await caretAtEnd()).toBe(true)
   await benPage.keyboard.press('Enter')
   await benPage.keyboard.type('Ben adds a second one.')
   await anaPage.waitForFunction(() => document.querySelector('.tiptap')?.textContent?.includes('Ben adds a second one.'))
