@@ -204,6 +204,12 @@ export class DocumentSession extends ObservableV2<SessionEvents> {
     this.emit('rejected', [{ code, detail }])
   }
 
+  /** @internal The server re-evaluated this user's access while the document is open (`RoleChanged`). */
+  roleChanged(role: Role): void {
+    if (this.destroyed || this._revokedReason !== null) return
+    this.setRole(role)
+  }
+
   /** @internal The server removed this connection from the document (membership gone). */
   revoked(reason: string): void {
     if (this.destroyed) return
