@@ -81,6 +81,12 @@ export class CollabConnection extends ObservableV2<ConnectionEvents> {
     this.hub.on('Revoked', (docId: string, reason: string | null) => {
       this.sessions.get(docId)?.revoked(reason ?? '')
     })
+    this.hub.on('RoleChanged', (docId: string, role: string) => {
+      this.sessions.get(docId)?.roleChanged(role)
+    })
+    this.hub.on('CommentsChanged', (docId: string) => {
+      this.sessions.get(docId)?.commentsChanged()
+    })
     this.hub.onreconnecting(() => this.disconnected('reconnecting'))
     this.hub.onreconnected(() => this.connected())
     this.hub.onclose(error => {
