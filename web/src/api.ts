@@ -349,6 +349,25 @@ export class Api {
     return response
   }
 
+  /** Sends a raw body (e.g. an image file) with its content type; the answer is JSON. */
+  async upload<T>(path: string, body: Blob, contentType: string): Promise<T> {
+    const headers: Record<string, string> = { 'content-type': contentType }
+    if (this.token) headers.authorization = `Bearer ${this.token}`
+    const response = await fetch(this.baseUrl + path, { method: 'POST', headers, body })
+    const text = await response.text()
+    if (!response.ok) throw new ApiError(response.status, `POST ${path}: ${response.status} ${text}`.trim())
+    return JSON.parse(text) as T
+  }
+
+  /** Fetches a protected binary resource (attachments need the bearer token, which an <img src> cannot send). */
+  async download(path: string): Promise<Blob> {
+    const headers: Record<string, string> = {}
+    if (this.token) headers.authorization = `Bearer ${this.token}`
+    const response = await fetch(this.baseUrl + path, { headers })
+    if (!response.ok) throw new ApiError(response.status, `GET ${path}: ${response.status}`)
+    return response.blob()
+  }
+
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = {}
     if (body !== undefined) headers['content-type'] = 'application/json'

@@ -4,7 +4,7 @@ import { Api, ApiError } from './api'
 import { CollabConnection } from './provider'
 import { currentUser, signOut, type SignedIn } from './app/session'
 import { loginPage } from './app/login'
-import { editorPage, type EditorPage } from './app/editor'
+import { editorPage, type EditorPage } from './editor'
 import { h } from './app/dom'
 import { language, onLanguageChange, setLanguage, t, type Language } from './i18n'
 import type { AppContext } from './app/context'
@@ -50,7 +50,8 @@ function ensureConnection(user: SignedIn): CollabConnection {
 function editorFor(context: AppContext, docId: string): EditorPage {
   if (editor?.docId !== docId) {
     editor?.page.dispose()
-    editor = { docId, page: editorPage(context.connection, context.api, docId, context.user) }
+    // The shell offers sharing (grants, links) itself, so the editor's legacy member list stays hidden.
+    editor = { docId, page: editorPage(context.connection, context.api, docId, context.user, { sharing: false }) }
   }
   return editor.page
 }
@@ -124,7 +125,8 @@ async function route(): Promise<void> {
     const header = h('header', { class: 'topbar' },
       h('a', { class: 'brand', href: '#/' }, h('span', { class: 'logo', 'aria-hidden': 'true' }, 'S'), 'Spotter Collab'),
       h('span', { class: 'spacer' }), languageSwitch())
-    linkSession = linkPage(path[1], user ? anonymousApi.withToken(user.token) : null, editorPage, header)
+    linkSession = linkPage(path[1], user ? anonymousApi.withToken(user.token) : null,
+      (linkConnection, api, docId, me) => editorPage(linkConnection, api, docId, me, { sharing: false }), header)
     root.replaceChildren(linkSession.element)
     return
   }

@@ -33,6 +33,8 @@ type SessionEvents = {
   role: (role: Role) => void
   rejected: (event: { code: RejectionCode; detail: string }) => void
   revoked: (event: { reason: string }) => void
+  /** The document's comment threads changed on the server (fetch them again). */
+  comments: () => void
   error: (event: { error: Error }) => void
 }
 
@@ -204,12 +206,6 @@ export class DocumentSession extends ObservableV2<SessionEvents> {
     this.emit('rejected', [{ code, detail }])
   }
 
-  /** @internal The server re-evaluated this user's access while the document is open (`RoleChanged`). */
-  roleChanged(role: Role): void {
-    if (this.destroyed || this._revokedReason !== null) return
-    this.setRole(role)
-  }
-
   /** @internal The server removed this connection from the document (membership gone). */
   revoked(reason: string): void {
     if (this.destroyed) return
@@ -219,6 +215,17 @@ export class DocumentSession extends ObservableV2<SessionEvents> {
     this.forgetRemoteAwareness()
     this.setStatus('disconnected')
     this.emit('revoked', [{ reason }])
+  }
+
+  /** @internal The server changed this connection's role live (grant change, demotion, promotion). */
+  roleChanged(role: string): void {
+    if (this.destroyed || this._revokedReason !== null) return
+    if (role === 'owner' || role === 'editor' || role === 'commenter' || role === 'viewer') this.setRole(role)
+  }
+
+  /** @internal Someone added, answered or resolved a comment thread of this document. */
+  commentsChanged(): void {
+    if (!this.destroyed) this.emit('comments', [])
   }
 
   /** Leaves the document: withdraws this client's awareness, tells the server, stops syncing. */

@@ -1,0 +1,97 @@
+// The knowledge-base endpoints the editor page uses: attachments, comments, versions (docs: PLAN "Knowledge base").
+import type { Api } from '../api'
+
+export interface Author {
+  username: string
+  displayName?: string
+}
+
+export interface CommentReply {
+  id?: string
+  author: string | Author
+  text: string
+  createdAt?: string
+}
+
+export interface CommentThread {
+  id: string
+  /** Base64 of yjs `encodeRelativePosition` for the start and end of the anchored text. */
+  anchor: { start: string; end: string }
+  quote: string
+  text: string
+  author: string | Author
+  createdAt?: string
+  resolved?: boolean
+  replies?: CommentReply[]
+}
+
+export interface VersionSummary {
+  id: string
+  createdAt: string
+  authors: Author[]
+  reason?: string
+}
+
+export interface VersionDetail extends VersionSummary {
+  html: string
+  markdown?: string
+}
+
+export interface CompareBlock {
+  op: 'same' | 'added' | 'removed'
+  html: string
+}
+
+const docPath = (docId: string) => `/api/docs/${encodeURIComponent(docId)}`
+
+export function authorName(author: string | Author | undefined): string {
+  if (!author) return '?'
+  if (typeof author === 'string') return author
+  return author.displayName || author.username
+}
+
+export class KnowledgeBaseApi {
+  constructor(private readonly api: Api, private readonly docId: string) {}
+
+  uploadAttachment(file: Blob): Promise<{ id: string; url: string }> {
+    return this.api.upload(`${docPath(this.docId)}/attachments`, file, file.type || 'application/octet-stream')
+  }
+
+  downloadAttachment(url: string): Promise<Blob> {
+    return this.api.download(url)
+  }
+
+  async comments(): Promise<CommentThread[]> {
+    const answer = await this.api.request<CommentThread[] | { threads: CommentThread[] }>('GET', `${docPath(this.docId)}/comments`)
+    return Array.isArray(answer) ? answer : answer.threads
+  }
+
+  addComment(anchor: { start: string; end: string }, quote: string, text: string): Promise<CommentThread> {
+    return this.api.request('POST', `${docPath(this.docId)}/comments`, { anchor, quote, text })
+  }
+
+  reply(threadId: string, text: string): Promise<unknown> {
+    return this.api.request('POST', `${docPath(this.docId)}/comments/${encodeURIComponent(threadId)}/replies`, { text })
+  }
+
+  resolve(threadId: string): Promise<unknown> {
+    return this.api.request('POST', `${docPath(this.docId)}/comments/${encodeURIComponent(threadId)}/resolve`)
+  }
+
+  versions(): Promise<VersionSummary[]> {
+    return this.api.request('GET', `${docPath(this.docId)}/versions`)
+  }
+
+  version(versionId: string): Promise<VersionDetail> {
+    return this.api.request('GET', `${docPath(this.docId)}/versions/${encodeURIComponent(versionId)}`)
+  }
+
+  compare(from: string, to: string): Promise<{ blocks: CompareBlock[] }> {
+    const query = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`
+    return this.api.request('GET', `${docPath(this.docId)}/versions/compare?${query}`)
+  }
+
+  restore(versionId: string): Promise<unknown> {
+    return this.api.request('POST', `${docPath(this.docId)}/versions/${encodeURIComponent(versionId)}/restore`)
+  }
+}
