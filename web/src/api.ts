@@ -32,7 +32,7 @@ export interface TrashedPage { id: string; title: string; parentId?: string | nu
 
 export interface Grant { id: string; principal: string; level: Level; displayName?: string }
 export interface GrantSource { resourceId: string; resourceTitle: string; grantId: string; principal: string; inherited: boolean }
-export interface AccessEntry { principal: string; displayName: string; level: Level; source: GrantSource | 'administrator' }
+export interface AccessEntry { principal: string; displayName: string; level: Level; source: GrantSource | 'administrator' | null; administrator?: boolean }
 
 export interface ShareLink {
   id: string

@@ -17,7 +17,7 @@ export function openSharing(context: AppContext, resourceId: string, title: stri
 }
 
 export function levelLabel(level: Level | string): string {
-  return t(`app.level.${level}`)
+  return t(`app.level.${String(level).toLowerCase()}`)
 }
 
 export function principalLabel(principal: string, displayName?: string): string {
@@ -189,8 +189,8 @@ function sharingPanel(context: AppContext, resourceId: string, kind: ResourceKin
 }
 
 function why(entry: AccessEntry): string {
-  if (entry.source === 'administrator') return t('app.sharing.why.admin')
   const source = entry.source
+  if (source === 'administrator' || !source || (entry as { administrator?: boolean }).administrator) return t('app.sharing.why.admin')
   const through = principalLabel(source.principal)
   return source.inherited
     ? t('app.sharing.why.inherited', { principal: through, title: source.resourceTitle, level: levelLabel(entry.level) })
@@ -199,7 +199,7 @@ function why(entry: AccessEntry): string {
 
 export function linkRow(link: ShareLink, revoke: () => void): HTMLElement {
   const details = [
-    t(`app.links.scope.${link.scope}`),
+    t(`app.links.scope.${String(link.scope).toLowerCase()}`),
     levelLabel(link.role),
     link.hasPassword ? t('app.links.withPassword') : '',
     link.expiresAt ? t('app.links.expiresAt', { time: formatTime(link.expiresAt) }) : t('app.links.noExpiry'),
@@ -230,7 +230,7 @@ function principalPicker(context: AppContext): { element: HTMLElement; value: ()
   const show = (entries: DirectoryEntry[]) => {
     results.replaceChildren(...entries.map(entry => h('li', {},
       h('button', { type: 'button', role: 'option', 'data-principal': entry.principal, onclick: () => choose(entry) },
-        h('span', { class: `kind kind-${entry.kind}` }, t(`app.kind.${entry.kind}`)),
+        h('span', { class: `kind kind-${entry.kind}` }, t(`app.kind.${String(entry.kind).toLowerCase()}`)),
         entry.kind === 'user' ? entry.name : principalLabel(entry.principal, entry.name),
         entry.detail && entry.detail !== entry.name ? h('small', { class: 'muted' }, ` ${entry.detail}`) : null))))
     results.hidden = entries.length === 0
