@@ -17,7 +17,7 @@ import { errorText } from './app/ui'
 
 const root = document.getElementById('app')!
 const anonymousApi = new Api('')
-let connection: { token: string; value: CollabConnection } | null = null
+let connection: { username: string; value: CollabConnection } | null = null
 let editor: { docId: string; page: EditorPage } | null = null
 let shell: Shell | null = null
 let view: View | null = null
@@ -25,7 +25,7 @@ let linkSession: LinkSession | null = null
 let routeGeneration = 0
 
 interface Shell {
-  token: string
+  username: string
   language: Language
   context: AppContext
   sidebar: Sidebar
@@ -35,13 +35,13 @@ interface Shell {
 }
 
 function ensureConnection(user: SignedIn): CollabConnection {
-  if (connection?.token !== user.token) {
+  if (connection?.username !== user.username) {
     void connection?.value.stop()
     const protocol = new URLSearchParams(location.search).get('protocol') === 'json' ? 'json' : 'messagepack'
     // The token is read on every (re)connect, so a refreshed token is picked up.
     const value = new CollabConnection({ serverUrl: '', accessTokenFactory: () => currentUser()?.token ?? user.token, protocol })
     void value.start()
-    connection = { token: user.token, value }
+    connection = { username: user.username, value }
   }
   return connection.value
 }
@@ -101,7 +101,7 @@ async function buildShell(user: SignedIn): Promise<Shell> {
     h('button', { type: 'button', class: 'link', onclick: leaveSession }, t('app.signOut')))
   const main = h('main', { class: 'content' })
   const element = h('div', { class: 'shell' }, topbar, h('div', { class: 'body' }, sidebar.element, main))
-  return { token: user.token, language: language(), context, sidebar, element, main, search }
+  return { username: user.username, language: language(), context, sidebar, element, main, search }
 }
 
 function parseRoute(hash: string): { path: string[]; query: URLSearchParams } {
@@ -141,7 +141,7 @@ async function route(): Promise<void> {
     return
   }
 
-  if (!shell || shell.token !== user.token || shell.language !== language()) {
+  if (!shell || shell.username !== user.username || shell.language !== language()) {
     shell?.sidebar.dispose()
     try {
       const built = await buildShell(user)
