@@ -40,6 +40,7 @@ public static class CollabServer
         app.MapAuthApi();
         app.MapUsersApi();
         app.MapDocumentsApi();
+        app.MapAccessApis();
         app.MapCollabHub();
         app.MapWebClient();
         return app;
