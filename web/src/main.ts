@@ -1,6 +1,6 @@
 import './style.css'
 import './i18n/app'
-import { Api, ApiError } from './api'
+import { Api, ApiError, type Me } from './api'
 import { CollabConnection } from './provider'
 import { currentUser, signOut, type SignedIn } from './app/session'
 import { loginPage } from './app/login'
@@ -83,7 +83,7 @@ function languageSwitch(): HTMLElement {
 async function buildShell(user: SignedIn): Promise<Shell> {
   const api = anonymousApi.withToken(user.token)
   const me = await api.me()
-  const context: AppContext = { api, me, user, connection: ensureConnection(user), isPartner: me.kind === 'partner' }
+  const context: AppContext = { api, me, user, connection: ensureConnection(user), isPartner: await isPartner(api, me) }
   const sidebar = new Sidebar(context)
   const search = h('input', { type: 'search', name: 'q', placeholder: t('app.search.placeholder'), 'aria-label': t('app.search.placeholder'), autocomplete: 'off' })
   const searchForm = h('form', { class: 'search', role: 'search' }, search)
@@ -102,6 +102,20 @@ async function buildShell(user: SignedIn): Promise<Shell> {
   const main = h('main', { class: 'content' })
   const element = h('div', { class: 'shell' }, topbar, h('div', { class: 'body' }, sidebar.element, main))
   return { username: user.username, language: language(), context, sidebar, element, main, search }
+}
+
+/**
+ * Partner users get no staff features. `/api/me` names the kind; where it does not (an older server), the
+ * directory decides: it answers 403 to exactly the users who must not see it.
+ */
+async function isPartner(api: Api, me: Me): Promise<boolean> {
+  if (me.kind) return me.kind === 'partner'
+  try {
+    await api.searchDirectory('')
+    return false
+  } catch (error) {
+    return error instanceof ApiError && error.status === 403
+  }
 }
 
 function parseRoute(hash: string): { path: string[]; query: URLSearchParams } {

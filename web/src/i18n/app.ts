@@ -115,7 +115,7 @@ const en: Messages = {
   'app.sharing.why': 'Why',
   'app.sharing.why.admin': 'Administrator',
   'app.sharing.why.direct': 'Granted here to {principal}',
-  'app.sharing.why.inherited': 'Inherited from “{title}” through {principal}',
+  'app.sharing.why.inherited': 'Granted on “{title}” to {principal}, inherited',
 
   'app.links.title': 'Share links',
   'app.links.none': 'No active links.',
@@ -332,7 +332,7 @@ const zh: Messages = {
   'app.sharing.why': '原因',
   'app.sharing.why.admin': '管理员',
   'app.sharing.why.direct': '在此授予 {principal}',
-  'app.sharing.why.inherited': '通过 {principal} 继承自“{title}”',
+  'app.sharing.why.inherited': '继承自“{title}”上授予 {principal} 的权限',
 
   'app.links.title': '共享链接',
   'app.links.none': '没有有效的链接。',
