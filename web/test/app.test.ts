@@ -251,3 +251,82 @@ it('switching the language to Chinese changes the UI at once and is remembered',
   await page.reload()
   await page.waitForSelector('button:has-text("退出")')
 })
+
+it('pages move through the "Move to" dialog, go to the trash and come back from it', { timeout: 60_000 }, async () => {
+  const ana = await createUser('ana', 'Ana Lima')
+  const { spaceId } = await newSpaceWithPages(ana, 'Projects', ['Apollo', 'Gemini', 'Mercury'])
+  const page = await signIn(ana, `#/space/${spaceId}`)
+  await page.waitForSelector('[data-testid=tree-page]:has-text("Mercury")')
+
+  // Mercury goes under Apollo, first.
+  await page.hover('.node-row:has-text("Mercury")')
+  await page.click('.node-row:has-text("Mercury") details.menu summary')
+  await page.click('.node-row:has-text("Mercury") button:has-text("Move to…")')
+  const dialog = page.locator('[data-testid=move-dialog]')
+  await dialog.locator('select[name=parent]').selectOption({ label: '\u00a0\u00a0Apollo' })
+  await dialog.locator('select[name=position]').selectOption('0')
+  await dialog.locator('button[type=submit]').click()
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=tree] > li > .node-row [data-testid=tree-page]')]
+    .map(a => a.textContent).join('|') === 'Apollo|Gemini')
+  const tree = await ana.api.spaceTree(spaceId)
+  const byTitle = new Map(tree.pages.map(p => [p.title, p]))
+  expect(byTitle.get('Mercury')?.parentId).toBe(byTitle.get('Apollo')?.id)
+
+  // Gemini to the trash, then restored from the trash view.
+  await page.hover('.node-row:has-text("Gemini")')
+  await page.click('.node-row:has-text("Gemini") details.menu summary')
+  await page.click('.node-row:has-text("Gemini") button:has-text("Move to trash")')
+  await page.click('dialog[open] button.danger')
+  await page.waitForFunction(() => ![...document.querySelectorAll('[data-testid=tree-page]')].some(a => a.textContent === 'Gemini'))
+  await page.click('.space-actions a:has-text("Trash")')
+  await page.waitForSelector('[data-testid=trash] li:has-text("Gemini")')
+  await page.click('[data-testid=trash] li:has-text("Gemini") button:has-text("Restore")')
+  await page.waitForSelector('[data-testid=tree-page]:has-text("Gemini")')
+  await page.waitForSelector('[data-testid=trash] li:has-text("The trash is empty.")')
+})
+
+it('a password-protected link asks for its password and refuses a wrong one', { timeout: 60_000 }, async () => {
+  const ana = await createUser('ana', 'Ana Lima')
+  const { pageIds: [pageId] } = await newSpaceWithPages(ana, 'Sales', ['Price list'])
+  const link = await ana.api.createLink(pageId, { scope: 'anyone', role: 'comment', password: 'open-sesame' })
+  const outsider = await (await newContext()).newPage()
+  await outsider.goto(`${serverUrl()}/#/link/${encodeURIComponent(link.token)}`)
+  await outsider.waitForSelector('[data-testid=link-password]')
+  await outsider.fill('input[name=linkPassword]', 'wrong-guess')
+  await outsider.click('[data-testid=link-password] button[type=submit]')
+  await outsider.waitForSelector('[data-testid=link-password] [role=alert]:has-text("password is wrong")')
+  await outsider.fill('input[name=linkPassword]', 'open-sesame')
+  await outsider.click('[data-testid=link-password] button[type=submit]')
+  await outsider.waitForSelector('[data-testid=state][data-kind=good]', { timeout: 15_000 })
+  expect(await outsider.textContent('[data-testid=page-title]')).toBe('Price list')
+
+  // Revoking the link closes the page for its holder.
+  await ana.api.revokeLink(link.id)
+  await outsider.waitForSelector('[data-testid=revoked]', { timeout: 5_000 })
+})
+
+it('the admin page shows the audit log, previews a user, and deactivates a user', { timeout: 60_000 }, async () => {
+  const ana = await createUser('ana', 'Ana Lima')
+  const ben = await createUser('ben', 'Ben Okafor')
+  const { spaceId, pageIds: [, hiddenId] } = await newSpaceWithPages(ana, 'Finance', ['Budget', 'Payroll'])
+  await ana.api.addGrant(spaceId, `user:${ben.username}`, 'view')
+  await ana.api.updateSettings(hiddenId, { restricted: true })
+
+  const page = await signIn(adminUser(), '#/admin/audit')
+  await page.fill('input[name=action]', 'access.grant-added')
+  await page.fill('input[name=actor]', ana.username)
+  await page.click('.admin-panel form button[type=submit]')
+  await page.waitForSelector(`[data-testid=audit] tr:has-text("${spaceId}")`)
+
+  await page.click('a[href="#/admin/preview"]')
+  await page.locator('select[name=previewUser]').selectOption(ben.username)
+  await page.click('.admin-panel form button[type=submit]')
+  await page.waitForSelector('[data-testid=preview] li:has-text("Budget")')
+  expect(await page.locator('[data-testid=preview] li:has-text("Payroll")').count()).toBe(0)
+
+  await page.click('a[href="#/admin/users"]')
+  const row = page.locator(`[data-testid=users] tr[data-username="${ben.username}"]`)
+  await row.locator('button:has-text("Deactivate")').click()
+  await page.waitForSelector(`[data-testid=users] tr[data-username="${ben.username}"] .badge:has-text("Deactivated")`)
+  await expect(ben.api.spaces()).rejects.toMatchObject({ status: 401 })
+})
