@@ -272,6 +272,17 @@ it('pages move through the "Move to" dialog, go to the trash and come back from 
   const byTitle = new Map(tree.pages.map(p => [p.title, p]))
   expect(byTitle.get('Mercury')?.parentId).toBe(byTitle.get('Apollo')?.id)
 
+  // Drag and drop: Gemini dropped onto the middle of Apollo becomes its last child.
+  await page.dragAndDrop('.node-row:has-text("Gemini")', '.node-row:has-text("Apollo")')
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=tree] > li > .node-row [data-testid=tree-page]')]
+    .map(a => a.textContent).join('|') === 'Apollo')
+  expect(await treeTitles(page)).toEqual(['Apollo', 'Mercury', 'Gemini'])
+  // …and dropped onto the lower edge of Apollo it comes back to the top level, after Apollo.
+  const apollo = await page.locator('.node-row:has-text("Apollo")').first().boundingBox()
+  await page.dragAndDrop('.node-row:has-text("Gemini")', '.node-row:has-text("Apollo")', { targetPosition: { x: 40, y: apollo!.height - 2 } })
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=tree] > li > .node-row [data-testid=tree-page]')]
+    .map(a => a.textContent).join('|') === 'Apollo|Gemini')
+
   // Gemini to the trash, then restored from the trash view.
   await page.hover('.node-row:has-text("Gemini")')
   await page.click('.node-row:has-text("Gemini") details.menu summary')

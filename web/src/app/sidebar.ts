@@ -328,6 +328,7 @@ export class Sidebar {
     form.addEventListener('submit', event => {
       event.preventDefault()
       close()
+      expanded.add(parent.value)
       void this.move(page.id, parent.value, Number(position.value))
     })
   }
