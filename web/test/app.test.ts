@@ -237,7 +237,7 @@ it('switching the language to Chinese changes the UI at once and is remembered',
   const ana = await createUser('ana', 'Ana Lima')
   const { spaceId, pageIds: [pageId] } = await newSpaceWithPages(ana, '产品手册', ['入门指南', '常见问题'])
   const page = await signIn(ana, `#/space/${spaceId}/page/${pageId}`)
-  await typeInEditor(page, 'Hello')
+  await typeInEditor(page, '欢迎使用产品手册。请先阅读入门指南。')
   expect(await page.textContent('button:has-text("Sign out")')).toBe('Sign out')
   await page.selectOption('[data-testid=language]', 'zh')
   await page.waitForSelector('button:has-text("退出")')
@@ -246,7 +246,7 @@ it('switching the language to Chinese changes the UI at once and is remembered',
   expect(await page.textContent('[data-testid=share]')).toBe('共享')
   // The open page survives the switch: same editor, still online.
   await page.waitForSelector('[data-testid=state][data-kind=good]')
-  expect(await page.textContent('.tiptap')).toContain('Hello')
+  expect(await page.textContent('.tiptap')).toContain('欢迎使用产品手册')
   await screenshot(page, 'app-chinese.png')
   await page.reload()
   await page.waitForSelector('button:has-text("退出")')
