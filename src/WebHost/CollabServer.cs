@@ -42,6 +42,7 @@ public static class CollabServer
         app.MapUsersApi();
         app.MapAuditApi();
         app.MapDocumentsApi();
+        app.MapAccessApis();
         app.MapCollabHub();
         app.MapWebClient();
         return app;
