@@ -111,41 +111,21 @@ public sealed class UserGrain(
     /// <summary>The password check under lockout, shared by <see cref="Login"/> and <see cref="VerifyPassword"/>.</summary>
     private async Task<LoginResult> CheckPassword(string password)
     {
-        var now = time.GetUtcNow();
         var exists = Exists;
         var throttle = exists ? user.State.Throttle : _unknownUserThrottle ??= new LoginThrottle();
-        // While locked no password is looked at: the right one gets the same answer as a wrong one.
-        if (throttle.IsLocked(now, out var lockedUntil)) return new LoginResult(LoginOutcome.LockedOut, LockedUntil: lockedUntil, AccountExists: exists);
-
-        var matches = exists
-            ? PasswordHasher.Verify(password ?? "", user.State.Password!)
-            : PasswordHasher.VerifyDecoy(password ?? "", _options.PasswordIterations);
-        if (!matches)
+        var result = LoginRules.Check(exists ? user.State : null, throttle, password, _options, time.GetUtcNow(), this.GetPrimaryKeyString(), out var changed);
+        if (!changed) return result;
+        if (exists)
         {
-            var lockedNow = throttle.RecordFailure(_options.Lockout, now);
-            if (exists)
-            {
-                await user.WriteStateAsync();
-            }
-            else
-            {
-                // Keep the in-memory count for as long as it matters.
-                DelayDeactivation(_options.Lockout.Window > _options.Lockout.Duration ? _options.Lockout.Window : _options.Lockout.Duration);
-            }
-            return lockedNow is { } until
-                ? new LoginResult(LoginOutcome.LockedOut, LockedUntil: until, LockedNow: true, AccountExists: exists)
-                : new LoginResult(LoginOutcome.InvalidCredentials, AccountExists: exists);
+            await user.WriteStateAsync();
         }
-
-        var changed = throttle.Reset();
-        if (PasswordHasher.NeedsRehash(user.State.Password!, _options.PasswordIterations))
+        else
         {
-            // The caller just proved the password: store it again at today's cost.
-            user.State.Password = PasswordHasher.Hash(password!, _options.PasswordIterations);
-            changed = true;
+            // Keep the in-memory count for as long as it matters.
+            var lockout = _options.Lockout;
+            DelayDeactivation(lockout.Window > lockout.Duration ? lockout.Window : lockout.Duration);
         }
-        if (changed) await user.WriteStateAsync();
-        return new LoginResult(LoginOutcome.Succeeded, Profile(), AccountExists: true);
+        return result;
     }
 
     private bool TryParseOwn(string refreshToken, out string sessionId, out string secret)
@@ -156,5 +136,42 @@ public sealed class UserGrain(
         return true;
     }
 
-    private UserProfile Profile() => new(this.GetPrimaryKeyString(), user.State.DisplayName, user.State.IsAdmin);
+    private UserProfile Profile() => LoginRules.Profile(this.GetPrimaryKeyString(), user.State);
+}
+
+/// <summary>The login decision without Orleans: lockout first, then the password, then a hash upgrade.</summary>
+internal static class LoginRules
+{
+    /// <param name="account">Null for a username without an account: a decoy hash is checked at the same cost.</param>
+    /// <param name="changed">Whether <paramref name="account"/> or <paramref name="throttle"/> changed and must be kept.</param>
+    public static LoginResult Check(UserRecord? account, LoginThrottle throttle, string? password, UserAccountOptions options, DateTimeOffset now, string username, out bool changed)
+    {
+        changed = false;
+        var exists = account?.Password is not null;
+        // While locked no password is looked at: the right one gets the same answer as a wrong one.
+        if (throttle.IsLocked(now, out var lockedUntil)) return new LoginResult(LoginOutcome.LockedOut, LockedUntil: lockedUntil, AccountExists: exists);
+
+        password ??= "";
+        var matches = exists
+            ? PasswordHasher.Verify(password, account!.Password!)
+            : PasswordHasher.VerifyDecoy(password, options.PasswordIterations);
+        if (!matches)
+        {
+            changed = true;
+            return throttle.RecordFailure(options.Lockout, now) is { } until
+                ? new LoginResult(LoginOutcome.LockedOut, LockedUntil: until, LockedNow: true, AccountExists: exists)
+                : new LoginResult(LoginOutcome.InvalidCredentials, AccountExists: exists);
+        }
+
+        changed = throttle.Reset();
+        if (PasswordHasher.NeedsRehash(account!.Password!, options.PasswordIterations))
+        {
+            // The caller just proved the password: store it again at today's cost.
+            account.Password = PasswordHasher.Hash(password, options.PasswordIterations);
+            changed = true;
+        }
+        return new LoginResult(LoginOutcome.Succeeded, Profile(username, account), AccountExists: true);
+    }
+
+    public static UserProfile Profile(string username, UserRecord account) => new(username, account.DisplayName, account.IsAdmin);
 }

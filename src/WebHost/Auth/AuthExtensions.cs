@@ -19,6 +19,8 @@ public static class AuthExtensions
     /// <summary>Rate-limiter policy of the <c>/api/auth</c> endpoints: requests per client address.</summary>
     public const string AuthRateLimitPolicy = "auth-per-address";
 
+    private const int Segments = 6;
+
     public static WebApplicationBuilder AddCollabAuthentication(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -86,15 +88,14 @@ public static class AuthExtensions
                 {
                     PermitLimit = limits.PermitLimit,
                     Window = limits.Window,
-                    SegmentsPerWindow = 6,
+                    SegmentsPerWindow = Segments,
                     QueueLimit = 0,
                 }));
             rateLimiter.OnRejected = async (context, cancellationToken) =>
             {
-                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
-                {
-                    context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                }
+                // A sliding window frees permits segment by segment, and does not say when: one segment is the honest guess.
+                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var known) ? known : limits.Window / Segments;
+                context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
                 await Problems.Of(StatusCodes.Status429TooManyRequests, "rate-limited", "too many requests from this address; try again later")
                     .ExecuteAsync(context.HttpContext);
             };
