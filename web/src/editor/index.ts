@@ -124,7 +124,7 @@ export function editorPage(connection: CollabConnection, api: Api, docId: string
     comments?.element.querySelector(`.thread[data-thread="${CSS.escape(id)}"]`)?.scrollIntoView({ block: 'nearest' })
   }
 
-  const filePicker = h('input', { type: 'file', accept: imageTypes.join(','), multiple: true, hidden: true, 'data-testid': 'image-input' }) as HTMLInputElement
+  const filePicker = h('input', { type: 'file', accept: imageTypes.join(','), multiple: true, style: 'display:none', 'data-testid': 'image-input' }) as HTMLInputElement
   filePicker.addEventListener('change', () => {
     const files = [...(filePicker.files ?? [])]
     filePicker.value = ''
