@@ -3,8 +3,6 @@ import { registerMessages } from './index'
 
 registerMessages({
   en: {
-    'editor.back': '← Documents',
-    'editor.untitled': 'Untitled',
     'editor.you': '{name} (you)',
     'editor.role.owner': 'owner',
     'editor.role.editor': 'editor',
@@ -92,8 +90,6 @@ registerMessages({
     'editor.history.noChanges': 'No differences.',
   },
   zh: {
-    'editor.back': '← 文档',
-    'editor.untitled': '无标题',
     'editor.you': '{name}（你）',
     'editor.role.owner': '所有者',
     'editor.role.editor': '编辑者',
