@@ -193,6 +193,14 @@ it('Chinese IME composition lands once in the editor and syncs to the other user
   expect(await anaPage.getAttribute('[data-tool=bold]', 'title')).toBe('粗体')
   expect(await anaPage.textContent('[data-testid=role]')).toBe('所有者')
   expect(await benPage.textContent('[data-testid=role]')).toBe('编辑者')
+
+  // Switching the UI language re-labels the open editor in place; the text and the session stay.
+  await anaPage.selectOption('[data-testid=language]', 'en')
+  await anaPage.waitForFunction(() => document.querySelector('[data-testid=state]')?.textContent === 'Online · saved')
+  expect(await anaPage.getAttribute('[data-tool=bold]', 'title')).toBe('Bold')
+  expect(await anaPage.textContent('[data-testid=role]')).toBe('owner')
+  expect(await anaPage.textContent('[data-panel=comments]')).toBe('Comments')
+  expect(await blocks(anaPage)).toEqual(['IME: 中文输入!'])
   await anaContext.close()
   await benContext.close()
 })

@@ -42,6 +42,15 @@ export interface CompareBlock {
   html: string
 }
 
+/** A thread as the server may send it: either text/author/replies, or one `comments` list whose first entry opens it. */
+type WireThread = Omit<CommentThread, 'text' | 'author'> & Partial<Pick<CommentThread, 'text' | 'author'>> & { comments?: CommentReply[] }
+
+function normalizeThread(thread: WireThread): CommentThread {
+  if (!thread.comments || thread.comments.length === 0) return { ...thread, text: thread.text ?? '', author: thread.author ?? '?' }
+  const [first, ...rest] = thread.comments
+  return { ...thread, text: first.text, author: first.author, createdAt: thread.createdAt ?? first.createdAt, replies: rest }
+}
+
 const docPath = (docId: string) => `/api/docs/${encodeURIComponent(docId)}`
 
 export function authorName(author: string | Author | undefined): string {
@@ -62,8 +71,8 @@ export class KnowledgeBaseApi {
   }
 
   async comments(): Promise<CommentThread[]> {
-    const answer = await this.api.request<CommentThread[] | { threads: CommentThread[] }>('GET', `${docPath(this.docId)}/comments`)
-    return Array.isArray(answer) ? answer : answer.threads
+    const answer = await this.api.request<WireThread[] | { threads: WireThread[] }>('GET', `${docPath(this.docId)}/comments`)
+    return (Array.isArray(answer) ? answer : answer.threads).map(normalizeThread)
   }
 
   addComment(anchor: { start: string; end: string }, quote: string, text: string): Promise<CommentThread> {
