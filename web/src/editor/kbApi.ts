@@ -26,9 +26,10 @@ export interface CommentThread {
 }
 
 export interface VersionSummary {
-  id: string
+  /** The server may number versions; the client only passes the id back. */
+  id: string | number
   createdAt: string
-  authors: Author[]
+  authors: (string | Author)[]
   reason?: string
 }
 
@@ -91,16 +92,16 @@ export class KnowledgeBaseApi {
     return this.api.request('GET', `${docPath(this.docId)}/versions`)
   }
 
-  version(versionId: string): Promise<VersionDetail> {
-    return this.api.request('GET', `${docPath(this.docId)}/versions/${encodeURIComponent(versionId)}`)
+  version(versionId: string | number): Promise<VersionDetail> {
+    return this.api.request('GET', `${docPath(this.docId)}/versions/${encodeURIComponent(String(versionId))}`)
   }
 
-  compare(from: string, to: string): Promise<{ blocks: CompareBlock[] }> {
-    const query = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`
+  compare(from: string | number, to: string | number): Promise<{ blocks: CompareBlock[] }> {
+    const query = `from=${encodeURIComponent(String(from))}&to=${encodeURIComponent(String(to))}`
     return this.api.request('GET', `${docPath(this.docId)}/versions/compare?${query}`)
   }
 
-  restore(versionId: string): Promise<unknown> {
-    return this.api.request('POST', `${docPath(this.docId)}/versions/${encodeURIComponent(versionId)}/restore`)
+  restore(versionId: string | number): Promise<unknown> {
+    return this.api.request('POST', `${docPath(this.docId)}/versions/${encodeURIComponent(String(versionId))}/restore`)
   }
 }
