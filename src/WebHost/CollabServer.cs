@@ -39,7 +39,9 @@ public static class CollabServer
         app.MapOpenApi();
         app.MapAuthApi();
         app.MapUsersApi();
+        app.MapAuditApi();
         app.MapDocumentsApi();
+        app.MapAccessApis();
         app.MapCollabHub();
         app.MapWebClient();
         return app;
