@@ -158,6 +158,37 @@ it('a viewer cannot type and sees a disabled toolbar; a commenter too; removing 
   for (const context of [ownerContext, viewerContext, commenterContext]) await context.close()
 })
 
+it('a role change reaches the open editor live: a viewer promoted to editor can type, demoted again cannot', async () => {
+  serverUrl()
+  const owner = await createUser('owner')
+  const vic = await createUser('vic', 'Vic Viewer')
+  const docId = await owner.api.createDocument('Live roles')
+  await owner.api.setMember(docId, vic.username, 'viewer')
+  const ownerContext = await newContext(browser!)
+  const vicContext = await newContext(browser!)
+  const ownerPage = await openDocument(ownerContext, owner, docId)
+  const vicPage = await openDocument(vicContext, vic, docId)
+  expect(await vicPage.getAttribute('.tiptap', 'contenteditable')).toBe('false')
+
+  await owner.api.setMember(docId, vic.username, 'editor')
+  await vicPage.waitForSelector('[data-testid=role][data-role=editor]', { timeout: 10_000 })
+  await vicPage.waitForSelector('.tiptap[contenteditable=true]')
+  expect(await vicPage.isDisabled('[data-tool=bold]')).toBe(false)
+  await vicPage.click('.tiptap')
+  await vicPage.keyboard.type('Promoted and typing.')
+  await waitForText(ownerPage, 'Promoted and typing.')
+
+  await owner.api.setMember(docId, vic.username, 'viewer')
+  await vicPage.waitForSelector('[data-testid=role][data-role=viewer]', { timeout: 10_000 })
+  await vicPage.waitForSelector('.tiptap[contenteditable=false]')
+  expect(await vicPage.isDisabled('[data-tool=bold]')).toBe(true)
+  await vicPage.keyboard.type(' more')
+  await vicPage.waitForTimeout(300)
+  expect(await editorText(ownerPage)).toBe('Promoted and typing.')
+  await ownerContext.close()
+  await vicContext.close()
+})
+
 it('Chinese IME composition lands once in the editor and syncs to the other user', async () => {
   serverUrl()
   const ana = await createUser('ana', '安娜')
