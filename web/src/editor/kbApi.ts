@@ -48,8 +48,14 @@ type WireThread = Omit<CommentThread, 'text' | 'author'> & Partial<Pick<CommentT
 
 function normalizeThread(thread: WireThread): CommentThread {
   if (!thread.comments || thread.comments.length === 0) return { ...thread, text: thread.text ?? '', author: thread.author ?? '?' }
-  const [first, ...rest] = thread.comments
+  const [first, ...rest] = thread.comments.map(named)
   return { ...thread, text: first.text, author: first.author, createdAt: thread.createdAt ?? first.createdAt, replies: rest }
+}
+
+/** `{ author: username, authorName }` as the comments API sends it, folded into one author. */
+function named(comment: CommentReply & { authorName?: string }): CommentReply {
+  if (typeof comment.author === 'string' && comment.authorName) return { ...comment, author: { username: comment.author, displayName: comment.authorName } }
+  return comment
 }
 
 const docPath = (docId: string) => `/api/docs/${encodeURIComponent(docId)}`
