@@ -50,8 +50,7 @@ function ensureConnection(user: SignedIn): CollabConnection {
 function editorFor(context: AppContext, docId: string): EditorPage {
   if (editor?.docId !== docId) {
     editor?.page.dispose()
-    // The shell offers sharing (grants, links) itself, so the editor's legacy member list stays hidden.
-    editor = { docId, page: editorPage(context.connection, context.api, docId, context.user, { sharing: false }) }
+    editor = { docId, page: editorPage(context.connection, context.api, docId, context.user) }
   }
   return editor.page
 }
@@ -139,8 +138,7 @@ async function route(): Promise<void> {
     const header = h('header', { class: 'topbar' },
       h('a', { class: 'brand', href: '#/' }, h('span', { class: 'logo', 'aria-hidden': 'true' }, 'S'), 'Spotter Collab'),
       h('span', { class: 'spacer' }), languageSwitch())
-    linkSession = linkPage(path[1], user ? anonymousApi.withToken(user.token) : null,
-      (linkConnection, api, docId, me) => editorPage(linkConnection, api, docId, me, { sharing: false }), header)
+    linkSession = linkPage(path[1], user ? anonymousApi.withToken(user.token) : null, editorPage, header)
     root.replaceChildren(linkSession.element)
     return
   }

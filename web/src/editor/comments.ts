@@ -171,6 +171,8 @@ export function commentsPanel(editor: Editor, kb: KnowledgeBaseApi, notify: (mes
   let disposed = false
   const drafts = new Map<string, string>()
 
+  // The editor is destroyed when access is revoked; the panel then has no anchors to show.
+  const pluginState = () => (editor.isDestroyed ? undefined : commentsPluginKey.getState(editor.state))
   const list = h('div', { class: 'threads', 'data-testid': 'comment-threads' })
   const element = h('div', { class: 'comments-panel', 'data-testid': 'comments-panel' }, list)
 
@@ -217,7 +219,7 @@ export function commentsPanel(editor: Editor, kb: KnowledgeBaseApi, notify: (mes
   }
 
   const threadItem = (thread: CommentThread) => {
-    const range = commentsPluginKey.getState(editor.state)?.ranges.get(thread.id)
+    const range = pluginState()?.ranges.get(thread.id)
     const item = h('article', { class: `thread${thread.resolved ? ' resolved' : ''}`, 'data-thread': thread.id, 'data-testid': 'comment-thread' },
       h('blockquote', { class: 'quote' }, thread.quote),
       !thread.resolved && range === null ? h('p', { class: 'muted small' }, t('editor.comments.detached')) : null,
@@ -228,7 +230,7 @@ export function commentsPanel(editor: Editor, kb: KnowledgeBaseApi, notify: (mes
     item.addEventListener('click', event => {
       if ((event.target as HTMLElement).closest('form, button')) return
       activate(thread.id)
-      const current = commentsPluginKey.getState(editor.state)?.ranges.get(thread.id)
+      const current = pluginState()?.ranges.get(thread.id)
       if (current) editor.commands.setTextSelection(current)
     })
     if (thread.resolved) {
@@ -269,7 +271,7 @@ export function commentsPanel(editor: Editor, kb: KnowledgeBaseApi, notify: (mes
     const open = threads.filter(thread => !thread.resolved)
     const resolved = threads.filter(thread => thread.resolved)
     // Keep the order of the text: threads whose anchor resolves first, by position.
-    const ranges = commentsPluginKey.getState(editor.state)?.ranges
+    const ranges = pluginState()?.ranges
     open.sort((a, b) => (ranges?.get(a.id)?.from ?? Infinity) - (ranges?.get(b.id)?.from ?? Infinity))
     const children: (Node | null)[] = [draftForm()]
     if (loadError) children.push(h('p', { class: 'error' }, loadError))
@@ -282,7 +284,7 @@ export function commentsPanel(editor: Editor, kb: KnowledgeBaseApi, notify: (mes
       if (showResolved) children.push(...resolved.map(threadItem))
     }
     list.replaceChildren(...children.filter((c): c is Node => c !== null))
-    const active = commentsPluginKey.getState(editor.state)?.active
+    const active = pluginState()?.active
     if (active) list.querySelector(`.thread[data-thread="${CSS.escape(active)}"]`)?.classList.add('active')
   }
 

@@ -85,7 +85,7 @@ export function historyPanel(kb: KnowledgeBaseApi, notify: (message: string) => 
   }
 
   const renderCompareForm = () => {
-    const option = (v: VersionSummary) => h('option', { value: v.id }, when(v.createdAt))
+    const option = (v: VersionSummary) => h('option', { value: String(v.id) }, when(v.createdAt))
     const from = h('select', { name: 'from', 'aria-label': t('editor.history.from') }, ...versions.map(option))
     const to = h('select', { name: 'to', 'aria-label': t('editor.history.to') },
       h('option', { value: 'current' }, t('editor.history.current')), ...versions.map(option))
@@ -104,12 +104,12 @@ export function historyPanel(kb: KnowledgeBaseApi, notify: (message: string) => 
     else if (versions.length === 0) list.replaceChildren(h('li', { class: 'muted' }, t('editor.history.empty')))
     else list.replaceChildren(...versions.map(version => {
       const view = h('button', { type: 'button', class: 'link', 'data-testid': 'view-version' }, t('editor.history.view'))
-      view.addEventListener('click', () => void show(version.id))
+      view.addEventListener('click', () => void show(String(version.id)))
       const restoreButton = h('button', { type: 'button', class: 'link', 'data-testid': 'restore-version', hidden: !canRestore },
         t('editor.history.restore'))
-      restoreButton.addEventListener('click', () => void restore(version.id))
-      const names = version.authors.map(authorName).join(', ')
-      return h('li', { 'data-version': version.id, class: shown?.kind === 'version' && shown.id === version.id ? 'active' : '' },
+      restoreButton.addEventListener('click', () => void restore(String(version.id)))
+      const names = version.authors.map(author => authorName(author)).join(', ')
+      return h('li', { 'data-version': String(version.id), class: shown?.kind === 'version' && shown.id === String(version.id) ? 'active' : '' },
         h('div', {}, h('time', { datetime: version.createdAt }, when(version.createdAt)),
           version.reason ? h('span', { class: 'badge' }, reasonText(version.reason)) : null),
         names ? h('div', { class: 'muted small' }, t('editor.history.by', { names })) : null,

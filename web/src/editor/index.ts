@@ -1,4 +1,4 @@
-// The editor page: a Tiptap editor bound to the document's `default` XmlFragment through the project's provider,
+// The editor page (the shell around it shows the title, breadcrumbs and sharing): a Tiptap editor bound to the document's `default` XmlFragment through the project's provider,
 // with live carets, a toolbar, image attachments, comment threads, version history and a visible connection state.
 // Access follows the server live: RoleChanged switches between editable and read-only, Revoked closes the page.
 import { Editor } from '@tiptap/core'
@@ -12,7 +12,7 @@ import '../i18n/editor'
 import './editor.css'
 import { onLanguageChange, t } from '../i18n'
 import type { CollabConnection, Role } from '../provider'
-import { ApiError, type Api, type DocumentInfo } from '../api'
+import { ApiError, type Api } from '../api'
 import type { SignedIn } from '../app/session'
 import { colorFor } from '../app/colors'
 import { h } from '../app/dom'
@@ -30,11 +30,6 @@ export interface EditorPage {
   dispose(): void
 }
 
-export interface EditorPageOptions {
-  /** Show the owner's member list and share form under the editor (the app shell may offer sharing itself). */
-  sharing?: boolean
-}
-
 interface AwarenessUser {
   id?: unknown
   name?: string
@@ -45,7 +40,7 @@ type PanelName = 'comments' | 'history'
 const canEdit = (role: Role | null) => role === 'owner' || role === 'editor'
 const canComment = (role: Role | null) => canEdit(role) || role === 'commenter'
 
-export function editorPage(connection: CollabConnection, api: Api, docId: string, me: SignedIn, options: EditorPageOptions = {}): EditorPage {
+export function editorPage(connection: CollabConnection, api: Api, docId: string, me: SignedIn): EditorPage {
   const ydoc = new Y.Doc()
   const session = connection.openDocument(docId, ydoc)
   const kb = new KnowledgeBaseApi(api, docId)
@@ -53,31 +48,17 @@ export function editorPage(connection: CollabConnection, api: Api, docId: string
   const labelRenderers: (() => void)[] = []
   const disposers: (() => void)[] = []
 
-  let titleText: string | null = null
-  const title = h('h1', { class: 'doc-title', 'data-testid': 'doc-title' })
-  const back = h('a', { href: '#/' })
   const role = h('span', { class: 'badge', 'data-testid': 'role' })
   const state = h('span', { class: 'state', 'data-testid': 'state', role: 'status' })
   const people = h('ul', { class: 'people', 'data-testid': 'people' })
   const notice = h('p', { class: 'notice', role: 'status', 'data-testid': 'notice' })
   const surface = h('div', { class: 'editor', 'data-testid': 'editor' })
-  const sharing = h('details', { class: 'sharing', hidden: true })
   let noticeKey: { key: string; params?: Record<string, string | number> } | null = null
   const say = (key: string | null, params?: Record<string, string | number>) => {
     noticeKey = key ? { key, params } : null
     notice.textContent = key ? t(key, params) : ''
   }
   const sayText = (text: string) => { noticeKey = null; notice.textContent = text }
-
-  const showDetails = (info: DocumentInfo) => {
-    titleText = info.title
-    title.textContent = info.title || t('editor.untitled')
-    const showSharing = options.sharing !== false && info.role === 'owner'
-    sharing.hidden = !showSharing
-    if (showSharing) sharing.replaceChildren(...sharingPanel(api, info, refreshDetails))
-  }
-  const refreshDetails = () => api.describeDocument(docId).then(showDetails, () => { if (titleText === null) title.textContent = docId })
-  void refreshDetails()
 
   // eslint-disable-next-line prefer-const -- assigned once the editor exists; the upload callbacks need it later
   let editor: Editor
@@ -124,7 +105,7 @@ export function editorPage(connection: CollabConnection, api: Api, docId: string
     comments?.element.querySelector(`.thread[data-thread="${CSS.escape(id)}"]`)?.scrollIntoView({ block: 'nearest' })
   }
 
-  const filePicker = h('input', { type: 'file', accept: imageTypes.join(','), multiple: true, hidden: true, 'data-testid': 'image-input' }) as HTMLInputElement
+  const filePicker = h('input', { type: 'file', accept: imageTypes.join(','), multiple: true, style: 'display:none', 'data-testid': 'image-input' }) as HTMLInputElement
   filePicker.addEventListener('change', () => {
     const files = [...(filePicker.files ?? [])]
     filePicker.value = ''
@@ -187,17 +168,14 @@ export function editorPage(connection: CollabConnection, api: Api, docId: string
   const body = h('div', { class: 'editor-body' }, h('div', { class: 'editor-main' }, toolbar.element, surface), side)
   const element = h('section', { class: 'card doc editor-page', 'data-testid': 'editor-page' },
     h('header', { class: 'doc-header' },
-      back,
-      title,
       role,
+      people,
       h('span', { class: 'spacer' }),
       ...tabs.values(),
       state),
-    people,
     notice,
     body,
-    filePicker,
-    sharing)
+    filePicker)
 
   session.on('role', applyRole)
   session.on('comments', () => void comments?.refresh())
@@ -208,7 +186,6 @@ export function editorPage(connection: CollabConnection, api: Api, docId: string
     body.replaceChildren(h('p', { class: 'revoked', 'data-testid': 'revoked' }, notice.textContent ?? ''))
     people.replaceChildren()
     for (const tab of tabs.values()) tab.hidden = true
-    sharing.hidden = true
     editor.destroy()
   })
   session.on('rejected', ({ code }) => {
@@ -228,8 +205,6 @@ export function editorPage(connection: CollabConnection, api: Api, docId: string
   session.awareness.on('change', renderPeople)
 
   labelRenderers.push(
-    () => { back.textContent = t('editor.back') },
-    () => { if (titleText !== null) title.textContent = titleText || t('editor.untitled'); else if (!title.textContent) title.textContent = t('editor.untitled') },
     () => { for (const [name, button] of tabs) button.textContent = t(`editor.panel.${name}`) },
     () => { if (session.role) role.textContent = t(`editor.role.${session.role}`) },
     () => { if (noticeKey) notice.textContent = t(noticeKey.key, noticeKey.params) },
@@ -260,35 +235,4 @@ export function editorPage(connection: CollabConnection, api: Api, docId: string
       images.dispose()
     },
   }
-}
-
-/** Owners only: who has access, and a form to add someone or change their role. */
-function sharingPanel(api: Api, info: DocumentInfo, refresh: () => void): Node[] {
-  const roles = ['viewer', 'commenter', 'editor', 'owner']
-  const username = h('input', { name: 'member', placeholder: 'User name', required: true })
-  const role = h('select', { name: 'role' }, ...roles.map(r => h('option', { value: r, selected: r === 'editor' }, r)))
-  const message = h('p', { class: 'error', role: 'alert' })
-  const form = h('form', { class: 'row' }, username, role, h('button', { type: 'submit' }, 'Share'))
-  form.addEventListener('submit', async event => {
-    event.preventDefault()
-    try {
-      await api.setMember(info.id, username.value.trim(), role.value)
-      refresh()
-    } catch (error) {
-      message.textContent = error instanceof ApiError && error.status === 400 ? `No user "${username.value.trim()}".` : String(error)
-    }
-  })
-  const members = h('ul', { class: 'members' }, ...info.members.map(member => {
-    const remove = h('button', { type: 'button', class: 'link' }, 'remove')
-    remove.addEventListener('click', async () => {
-      try {
-        await api.removeMember(info.id, member.username)
-        refresh()
-      } catch (error) {
-        message.textContent = error instanceof ApiError && error.status === 409 ? 'A document needs at least one owner.' : String(error)
-      }
-    })
-    return h('li', {}, h('span', {}, member.username), h('span', { class: 'badge' }, member.role), remove)
-  }))
-  return [h('summary', {}, `Sharing (${info.members.length})`), members, form, message]
 }

@@ -26,9 +26,10 @@ export interface CommentThread {
 }
 
 export interface VersionSummary {
-  id: string
+  /** The server may number versions; the client only passes the id back. */
+  id: string | number
   createdAt: string
-  authors: Author[]
+  authors: (string | Author)[]
   reason?: string
 }
 
@@ -40,6 +41,21 @@ export interface VersionDetail extends VersionSummary {
 export interface CompareBlock {
   op: 'same' | 'added' | 'removed'
   html: string
+}
+
+/** A thread as the server may send it: either text/author/replies, or one `comments` list whose first entry opens it. */
+type WireThread = Omit<CommentThread, 'text' | 'author'> & Partial<Pick<CommentThread, 'text' | 'author'>> & { comments?: CommentReply[] }
+
+function normalizeThread(thread: WireThread): CommentThread {
+  if (!thread.comments || thread.comments.length === 0) return { ...thread, text: thread.text ?? '', author: thread.author ?? '?' }
+  const [first, ...rest] = thread.comments.map(named)
+  return { ...thread, text: first.text, author: first.author, createdAt: thread.createdAt ?? first.createdAt, replies: rest }
+}
+
+/** `{ author: username, authorName }` as the comments API sends it, folded into one author. */
+function named(comment: CommentReply & { authorName?: string }): CommentReply {
+  if (typeof comment.author === 'string' && comment.authorName) return { ...comment, author: { username: comment.author, displayName: comment.authorName } }
+  return comment
 }
 
 const docPath = (docId: string) => `/api/docs/${encodeURIComponent(docId)}`
@@ -62,8 +78,8 @@ export class KnowledgeBaseApi {
   }
 
   async comments(): Promise<CommentThread[]> {
-    const answer = await this.api.request<CommentThread[] | { threads: CommentThread[] }>('GET', `${docPath(this.docId)}/comments`)
-    return Array.isArray(answer) ? answer : answer.threads
+    const answer = await this.api.request<WireThread[] | { threads: WireThread[] }>('GET', `${docPath(this.docId)}/comments`)
+    return (Array.isArray(answer) ? answer : answer.threads).map(normalizeThread)
   }
 
   addComment(anchor: { start: string; end: string }, quote: string, text: string): Promise<CommentThread> {
@@ -82,16 +98,16 @@ export class KnowledgeBaseApi {
     return this.api.request('GET', `${docPath(this.docId)}/versions`)
   }
 
-  version(versionId: string): Promise<VersionDetail> {
-    return this.api.request('GET', `${docPath(this.docId)}/versions/${encodeURIComponent(versionId)}`)
+  version(versionId: string | number): Promise<VersionDetail> {
+    return this.api.request('GET', `${docPath(this.docId)}/versions/${encodeURIComponent(String(versionId))}`)
   }
 
-  compare(from: string, to: string): Promise<{ blocks: CompareBlock[] }> {
-    const query = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`
+  compare(from: string | number, to: string | number): Promise<{ blocks: CompareBlock[] }> {
+    const query = `from=${encodeURIComponent(String(from))}&to=${encodeURIComponent(String(to))}`
     return this.api.request('GET', `${docPath(this.docId)}/versions/compare?${query}`)
   }
 
-  restore(versionId: string): Promise<unknown> {
-    return this.api.request('POST', `${docPath(this.docId)}/versions/${encodeURIComponent(versionId)}/restore`)
+  restore(versionId: string | number): Promise<unknown> {
+    return this.api.request('POST', `${docPath(this.docId)}/versions/${encodeURIComponent(String(versionId))}/restore`)
   }
 }

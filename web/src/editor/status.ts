@@ -18,6 +18,9 @@ export function connectionState(connection: CollabConnection, session: DocumentS
       key = 'editor.state.revoked'; kind = 'bad'
     } else if (session.refused) {
       key = 'editor.state.noAccess'; kind = 'bad'
+    } else if (!navigator.onLine) {
+      // The browser knows at once; the hub connection may take its server timeout to notice.
+      key = saved.saved ? 'editor.state.offline' : 'editor.state.offlineUnsaved'; kind = 'bad'
     } else if (session.status === 'connected') {
       if (!session.synced) { key = 'editor.state.syncing'; kind = 'busy' }
       else if (saved.saved) { key = 'editor.state.saved'; kind = 'good' }
@@ -37,12 +40,16 @@ export function connectionState(connection: CollabConnection, session: DocumentS
   const events = ['status', 'synced', 'saved', 'revoked', 'error'] as const
   for (const event of events) session.on(event, render)
   connection.on('status', render)
+  window.addEventListener('online', render)
+  window.addEventListener('offline', render)
   render()
   return {
     render,
     dispose() {
       for (const event of events) session.off(event, render)
       connection.off('status', render)
+      window.removeEventListener('online', render)
+      window.removeEventListener('offline', render)
     },
   }
 }

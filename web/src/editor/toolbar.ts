@@ -4,9 +4,18 @@ import type { Editor } from '@tiptap/core'
 import { h } from '../app/dom'
 import { t } from '../i18n'
 
+const svg = (body: string) =>
+  `<svg viewBox="0 0 16 16" width="15" height="15" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">${body}</svg>`
+const icons = {
+  link: svg('<path d="M6.5 9.5l3-3"/><path d="M7 4.5l1-1a2.8 2.8 0 014 4l-1 1"/><path d="M9 11.5l-1 1a2.8 2.8 0 01-4-4l1-1"/>'),
+  image: svg('<rect x="2" y="3" width="12" height="10" rx="1.5"/><circle cx="6" cy="6.5" r="1.2"/><path d="M2.5 12l3.5-3.5 2.5 2.5 2-2 3 3"/>'),
+  comment: svg('<path d="M2.5 3.5h11v7h-6l-3 2.5v-2.5h-2z"/>'),
+}
+
 interface Tool {
   id: string
   label: string
+  /** Button text, or an inline SVG icon (trusted markup from this file). */
   glyph: string
   run: (editor: Editor) => void
   active?: (editor: Editor) => boolean
@@ -45,8 +54,8 @@ export function toolbar(editor: Editor, actions: ToolbarActions): Toolbar {
     { id: 'taskList', label: 'editor.tool.taskList', glyph: '☑', run: e => e.chain().focus().toggleTaskList().run(), active: e => e.isActive('taskList') },
     { id: 'blockquote', label: 'editor.tool.blockquote', glyph: '❝', run: e => e.chain().focus().toggleBlockquote().run(), active: e => e.isActive('blockquote') },
     { id: 'codeBlock', label: 'editor.tool.codeBlock', glyph: '{ }', run: e => e.chain().focus().toggleCodeBlock().run(), active: e => e.isActive('codeBlock') },
-    { id: 'link', label: 'editor.tool.link', glyph: '🔗', run: setLink, active: e => e.isActive('link') },
-    { id: 'image', label: 'editor.tool.image', glyph: '🖼', run: () => actions.pickImage() },
+    { id: 'link', label: 'editor.tool.link', glyph: icons.link, run: setLink, active: e => e.isActive('link') },
+    { id: 'image', label: 'editor.tool.image', glyph: icons.image, run: () => actions.pickImage() },
     { id: 'table', label: 'editor.tool.table', glyph: '▦', run: e => e.chain().focus().insertTable({ rows: 3, cols: 3, withHeaderRow: true }).run() },
     { id: 'addRow', label: 'editor.tool.addRow', glyph: '+≡', run: e => e.chain().focus().addRowAfter().run(), inTable: true },
     { id: 'addColumn', label: 'editor.tool.addColumn', glyph: '+‖', run: e => e.chain().focus().addColumnAfter().run(), inTable: true },
@@ -57,7 +66,9 @@ export function toolbar(editor: Editor, actions: ToolbarActions): Toolbar {
 
   const buttons = new Map<Tool, HTMLButtonElement>()
   for (const tool of tools) {
-    const button = h('button', { type: 'button', class: 'tool', 'data-tool': tool.id }, tool.glyph)
+    const button = h('button', { type: 'button', class: 'tool', 'data-tool': tool.id })
+    if (tool.glyph.startsWith('<svg')) button.innerHTML = tool.glyph
+    else button.textContent = tool.glyph
     // Keep the editor's selection: a click on a toolbar button must not move focus first.
     button.addEventListener('mousedown', event => event.preventDefault())
     button.addEventListener('click', () => { if (editor.isEditable) tool.run(editor) })
@@ -74,7 +85,8 @@ export function toolbar(editor: Editor, actions: ToolbarActions): Toolbar {
       button.title = t(tool.label)
       button.setAttribute('aria-label', t(tool.label))
     }
-    comment.textContent = `💬 ${t('editor.tool.comment')}`
+    comment.innerHTML = icons.comment
+    comment.append(` ${t('editor.tool.comment')}`)
   }
 
   const update = () => {
