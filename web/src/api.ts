@@ -255,8 +255,9 @@ export class Api {
     return response.blob()
   }
 
-  async importMarkdown(docId: string, markdown: string): Promise<void> {
-    await this.fetchRaw('POST', `/api/docs/${enc(docId)}/import`, markdown, 'text/markdown')
+  /** `replace` swaps the page's content for the Markdown; `append` adds it at the end. Both are ordinary edits. */
+  async importMarkdown(docId: string, markdown: string, mode: 'replace' | 'append' = 'replace'): Promise<void> {
+    await this.fetchRaw('POST', `/api/docs/${enc(docId)}/import?mode=${mode}`, markdown, 'text/markdown')
   }
 
   // ---- Administration (admins only) ----
