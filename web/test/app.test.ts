@@ -316,7 +316,7 @@ it('a password-protected link asks for its password and refuses a wrong one', { 
   await outsider.waitForSelector('[data-testid=revoked]', { timeout: 5_000 })
 })
 
-it('the admin page shows the audit log, previews a user, and deactivates a user', { timeout: 60_000 }, async () => {
+it('the admin page shows the audit log, previews a user, builds departments, sets the policy and deactivates a user', { timeout: 60_000 }, async () => {
   const ana = await createUser('ana', 'Ana Lima')
   const ben = await createUser('ben', 'Ben Okafor')
   const { spaceId, pageIds: [, hiddenId] } = await newSpaceWithPages(ana, 'Finance', ['Budget', 'Payroll'])
@@ -334,6 +334,29 @@ it('the admin page shows the audit log, previews a user, and deactivates a user'
   await page.click('.admin-panel form button[type=submit]')
   await page.waitForSelector('[data-testid=preview] li:has-text("Budget")')
   expect(await page.locator('[data-testid=preview] li:has-text("Payroll")').count()).toBe(0)
+
+  // A department with a sub-department, shown as a tree.
+  const top = `Engineering ${Date.now().toString(36)}`
+  await page.click('a[href="#/admin/departments"]')
+  await page.fill('input[name=departmentName]', top)
+  await page.click('.admin-panel form button[type=submit]')
+  await page.waitForSelector(`.dept-tree li:has-text("${top}")`)
+  await page.fill('input[name=departmentName]', 'Platform team')
+  await page.locator('select[name=parent]').selectOption({ label: top })
+  await page.click('.admin-panel form button[type=submit]')
+  await page.waitForSelector(`.dept-tree li:has-text("${top}") .dept-tree li:has-text("Platform team")`)
+
+  // Policy: external sharing off, saved, then back on (other tests share the server).
+  const root = await admin()
+  await page.click('a[href="#/admin/policy"]')
+  await page.check('input[name=externalSharing][value=off]')
+  await page.click('.admin-panel form button[type=submit]')
+  await expect.poll(async () => (await root.policy()).externalSharing).toBe('off')
+  await page.reload()
+  await page.waitForSelector('input[name=externalSharing][value=off]:checked')
+  await page.check('input[name=externalSharing][value=on]')
+  await page.click('.admin-panel form button[type=submit]')
+  await expect.poll(async () => (await root.policy()).externalSharing).toBe('on')
 
   await page.click('a[href="#/admin/users"]')
   const row = page.locator(`[data-testid=users] tr[data-username="${ben.username}"]`)
