@@ -1,8 +1,11 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Spotter.Collab.Grains;
+using Spotter.Collab.Grains.Access;
 using Spotter.Collab.Grains.Audit;
 using Spotter.Collab.WebHost.Auth;
+using Spotter.Collab.WebHost.Hubs;
 
 namespace Spotter.Collab.WebHost.Api;
 
@@ -12,7 +15,14 @@ public sealed record RefreshRequest(string RefreshToken);
 /// <summary><see cref="Token"/> is <see cref="AccessToken"/> again, for clients written before refresh tokens.
 /// <see cref="ExpiresIn"/> is the access token's lifetime in seconds.</summary>
 public sealed record TokenResponse(string Token, string AccessToken, string RefreshToken, int ExpiresIn);
-public sealed record MeResponse(string Username, string DisplayName, bool IsAdmin);
+/// <summary>The caller as the organisation directory knows it. <see cref="Kind"/> is missing for share-link sessions
+/// (<c>link:&lt;id&gt;</c>), <see cref="PartnerOrgId"/> for everyone but partner users.</summary>
+public sealed record MeResponse(
+    string Username,
+    string DisplayName,
+    bool IsAdmin,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] UserKind? Kind = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PartnerOrgId = null);
 
 public static class AuthApi
 {
@@ -24,16 +34,25 @@ public static class AuthApi
         auth.MapPost("/login", LoginAsync).AllowAnonymous();
         auth.MapPost("/refresh", RefreshAsync).AllowAnonymous();
         auth.MapPost("/logout", LogoutAsync).AllowAnonymous();
-        app.MapGet("/api/me", (HttpContext http) => new MeResponse(
-                http.User.Username(),
-                http.User.FindFirst(CollabClaims.DisplayName)?.Value ?? http.User.Username(),
-                http.User.IsInRole(CollabClaims.AdminRole)))
-            .RequireAuthorization().WithTags("Auth");
+        app.MapGet("/api/me", MeAsync).RequireAuthorization().WithTags("Auth");
         return app;
     }
 
+    private static async Task<MeResponse> MeAsync(HttpContext http, IGrainFactory grains)
+    {
+        var username = http.User.Username();
+        var entry = Principals.IsLink(username) ? null : await grains.Organization().GetUser(username);
+        return new MeResponse(
+            username,
+            entry?.DisplayName ?? http.User.FindFirst(CollabClaims.DisplayName)?.Value ?? username,
+            // What the server enforces: the admin role in the token.
+            http.User.IsInRole(CollabClaims.AdminRole),
+            entry?.Kind,
+            entry?.Kind == UserKind.Partner ? entry.PartnerOrgId : null);
+    }
+
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> LoginAsync(
-        LoginRequest request, HttpContext http, IGrainFactory grains, TokenService tokens, IAuditLog audit, TimeProvider time)
+        LoginRequest request, HttpContext http, IGrainFactory grains, TokenService tokens, IAuditLog audit, TimeProvider time, OrganizationWatcher organization)
     {
         var username = ApiExtensions.NormalizeUsername(request.Username);
         if (username is null || string.IsNullOrEmpty(request.Password))
@@ -45,6 +64,11 @@ public static class AuthApi
         var result = await grains.GetGrain<IUserGrain>(username).Login(request.Password);
         switch (result.Outcome)
         {
+            case LoginOutcome.Succeeded when organization.IsDeactivated(username):
+                // Only someone who knows the password learns that the account is deactivated.
+                await grains.GetGrain<IUserGrain>(username).Logout(result.Session!.RefreshToken);
+                await audit.RecordAsync(http, AuditActions.LoginFailed, username, "account deactivated", actor: Anonymous);
+                return Deactivated();
             case LoginOutcome.Succeeded:
                 await audit.RecordAsync(http, AuditActions.Login, username, $"session {result.Session!.SessionId}", actor: username);
                 return TypedResults.Ok(Tokens(tokens, result.Profile!, result.Session));
@@ -62,9 +86,14 @@ public static class AuthApi
     }
 
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> RefreshAsync(
-        RefreshRequest request, HttpContext http, IGrainFactory grains, TokenService tokens, IAuditLog audit, SessionCheck sessions)
+        RefreshRequest request, HttpContext http, IGrainFactory grains, TokenService tokens, IAuditLog audit, SessionCheck sessions, OrganizationWatcher organization)
     {
         if (!TryOwner(request.RefreshToken, out var username)) return InvalidRefreshToken();
+        if (organization.IsDeactivated(username))
+        {
+            await grains.GetGrain<IUserGrain>(username).RevokeAllSessions();
+            return InvalidRefreshToken();
+        }
         var result = await grains.GetGrain<IUserGrain>(username).Refresh(request.RefreshToken);
         switch (result.Outcome)
         {
@@ -112,6 +141,9 @@ public static class AuthApi
 
     private static ProblemHttpResult InvalidCredentials() =>
         Problems.Of(StatusCodes.Status401Unauthorized, "invalid-credentials", "unknown user or wrong password");
+
+    private static ProblemHttpResult Deactivated() =>
+        Problems.Of(StatusCodes.Status403Forbidden, "deactivated", "this account is deactivated");
 
     private static ProblemHttpResult InvalidRefreshToken() =>
         Problems.Of(StatusCodes.Status401Unauthorized, "invalid-refresh-token", "the refresh token is unknown, expired or revoked; sign in again");
