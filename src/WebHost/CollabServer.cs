@@ -40,6 +40,11 @@ public static class CollabServer
         app.MapAuthApi();
         app.MapUsersApi();
         app.MapDocumentsApi();
+        app.MapVersionsApi();
+        app.MapAttachmentsApi();
+        app.MapCommentsApi();
+        app.MapSearchApi();
+        app.MapTransferApi();
         app.MapCollabHub();
         app.MapWebClient();
         return app;

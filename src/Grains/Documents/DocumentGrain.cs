@@ -132,7 +132,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
                 }
                 return Reply(Frames.Sync(SyncMessageType.Step2, missing));
             case FrameType.Sync:
-                return await AcceptUpdateAsync(role, connectionId, payload.ToArray());
+                return await AcceptUpdateAsync(role, connectionId, payload.ToArray(), username);
             case FrameType.Awareness:
                 var participant = await ParticipantAsync(connectionId, username);
                 List<AwarenessProtocol.Entry> accepted;
@@ -165,14 +165,14 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
     {
         ArgumentNullException.ThrowIfNull(update);
         if (RoleOf(username) is not { } role) return Task.FromResult(Reject(RejectCodes.Forbidden, "not a member of this document"));
-        return AcceptUpdateAsync(role, null, update);
+        return AcceptUpdateAsync(role, null, update, username);
     }
 
     public Task Leave(string connectionId)
     {
         _participants.Remove(connectionId);
         RemoveAwareness(connectionId);
-        return Task.CompletedTask;
+        return OnParticipantLeftAsync();
     }
 
     public async Task<MembershipResult> SetMember(string actor, string username, DocumentRole role)
@@ -247,7 +247,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
     /// Checks, applies, logs and (once durable) queues an update for broadcast. The apply happens in this turn;
     /// the durability wait lets other calls interleave.
     /// </summary>
-    private async Task<FrameResult> AcceptUpdateAsync(DocumentRole role, string? origin, byte[] update)
+    private async Task<FrameResult> AcceptUpdateAsync(DocumentRole role, string? origin, byte[] update, string author)
     {
         try
         {
@@ -282,6 +282,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
         _pending.AddUpdate(origin, update);
         ScheduleFlush();
         MaybeCompact();
+        OnContentChanged(author);
         return Reply(null);
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Spotter.Collab.Grains.KnowledgeBase;
 
 namespace Spotter.Collab.Grains.Storage;
 
@@ -14,6 +15,7 @@ public static class PostgresStorageExtensions
         services.AddSingleton<ISecretStore, PostgresSecretStore>();
         services.AddSingleton<PostgresDocumentStore>();
         services.AddSingleton<IDocumentStore>(sp => sp.GetRequiredService<PostgresDocumentStore>());
+        services.AddKnowledgeBaseStore<KnowledgeBase.Storage.PostgresKnowledgeBaseStore>(configuration);
         return services;
     }
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Storage;
+using Spotter.Collab.Grains.KnowledgeBase;
 
 namespace Spotter.Collab.Grains.Storage;
 
@@ -20,6 +21,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<ISecretStore>(sp => sp.GetRequiredService<SqliteDatabase>());
         services.AddSingleton<SqliteDocumentStore>();
         services.AddSingleton<IDocumentStore>(sp => sp.GetRequiredService<SqliteDocumentStore>());
+        services.AddKnowledgeBaseStore<KnowledgeBase.Storage.SqliteKnowledgeBaseStore>(configuration);
         // Same registration shape as Orleans' AddGrainStorage: keyed by provider name, plus the unkeyed default.
         services.AddKeyedSingleton<IGrainStorage>(DefaultStorageName,
             (sp, _) => ActivatorUtilities.CreateInstance<SqliteGrainStorage>(sp));

@@ -224,5 +224,7 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
 
         public Task OnAccessChanged(string documentId, string username, DocumentRole? role) =>
             role is null ? owner.RevokeUserAsync(documentId, username) : Task.CompletedTask;
+
+        public Task OnCommentsChanged(string documentId) => owner._hub.Clients.Group(GroupName(Id)).CommentsChanged(Id);
     }
 }

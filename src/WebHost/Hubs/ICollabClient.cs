@@ -11,4 +11,7 @@ public interface ICollabClient
 
     /// <summary>Access to the document was withdrawn; nothing more is sent for it.</summary>
     Task Revoked(string docId, string reason);
+
+    /// <summary>The document's comment threads changed: fetch <c>GET /api/docs/{docId}/comments</c> again.</summary>
+    Task CommentsChanged(string docId);
 }
