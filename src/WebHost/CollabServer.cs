@@ -39,6 +39,7 @@ public static class CollabServer
         app.MapOpenApi();
         app.MapAuthApi();
         app.MapUsersApi();
+        app.MapAuditApi();
         app.MapDocumentsApi();
         app.MapVersionsApi();
         app.MapAttachmentsApi();

@@ -22,7 +22,7 @@ public static class TransferApi
     }
 
     /// <summary>Replaces the page's content with the Markdown body (<c>?mode=append</c> adds it at the end instead).</summary>
-    private static async Task<Results<NoContent, ProblemHttpResult>> ImportAsync(string id, string? mode, HttpRequest request, IGrainFactory grains, IServiceProvider services)
+    private static async Task<Results<NoContent, ProblemHttpResult>> ImportAsync(string id, string? mode, HttpRequest request, IGrainFactory grains, IAuditLog audit)
     {
         var username = request.HttpContext.User.Username();
         var info = await grains.GetGrain<IDocumentGrain>(id).Describe(username);
@@ -38,17 +38,17 @@ public static class TransferApi
         var source = RichContent.ReplaceUpdate([], MarkdownImporter.Parse(markdown));
         var result = await grains.GetGrain<IDocumentKnowledgeBase>(id).ApplyContent(username, source, append: mode == "append", reason: "import");
         if (result.IsRejected) return KnowledgeBaseAccess.Rejection(result);
-        await KnowledgeBaseAccess.AuditAsync(services, request.HttpContext, AuditActions.Import, id, $"{markdown.Length} characters, {mode ?? "replace"}");
+        await audit.RecordAsync(request.HttpContext, AuditActions.Import, id, $"{markdown.Length} characters, {mode ?? "replace"}");
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> ExportAsync(string id, string? format, HttpContext http, IGrainFactory grains, IServiceProvider services)
+    private static async Task<IResult> ExportAsync(string id, string? format, HttpContext http, IGrainFactory grains, IAuditLog audit)
     {
         var info = await grains.GetGrain<IDocumentGrain>(id).Describe(http.User.Username());
         if (info is null) return Problems.NotFound();
         if (format is not ("md" or "html")) return Problems.Invalid("format: md or html");
         var blocks = RichContent.Read(await grains.GetGrain<IDocumentGrain>(id).EncodeState());
-        await KnowledgeBaseAccess.AuditAsync(services, http, AuditActions.Export, id, format);
+        await audit.RecordAsync(http, AuditActions.Export, id, format);
         var fileName = SafeFileName(info.Title) + (format == "md" ? ".md" : ".html");
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
         http.Response.Headers.XContentTypeOptions = "nosniff";

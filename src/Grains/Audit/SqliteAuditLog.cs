@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Spotter.Collab.Grains.Storage;
+
+namespace Spotter.Collab.Grains.Audit;
+
+/// <summary>The audit log in the embedded SQLite file: one durable INSERT per entry; the table has no update path.</summary>
+public sealed class SqliteAuditLog : IAuditLog
+{
+    private readonly SqliteDatabase _database;
+    private readonly TimeProvider _time;
+
+    public SqliteAuditLog(SqliteDatabase database, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        _database = database;
+        _time = time ?? TimeProvider.System;
+        using var connection = database.Open();
+        SqliteDatabase.Execute(connection, """
+            CREATE TABLE IF NOT EXISTS audit_log (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                at_ms INTEGER NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                target TEXT,
+                detail TEXT,
+                source TEXT);
+            CREATE INDEX IF NOT EXISTS audit_log_by_actor ON audit_log(actor, seq);
+            CREATE INDEX IF NOT EXISTS audit_log_by_target ON audit_log(target, seq);
+            """);
+    }
+
+    public async Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken = default)
+    {
+        AuditValidation.Check(entry);
+        await using var connection = _database.Open();
+        await using var insert = connection.CreateCommand();
+        insert.CommandText = "INSERT INTO audit_log(at_ms, actor, action, target, detail, source) VALUES ($at, $actor, $action, $target, $detail, $source)";
+        insert.Parameters.AddWithValue("$at", (entry.Time ?? _time.GetUtcNow()).ToUnixTimeMilliseconds());
+        insert.Parameters.AddWithValue("$actor", entry.Actor);
+        insert.Parameters.AddWithValue("$action", entry.Action);
+        insert.Parameters.AddWithValue("$target", (object?)entry.Target ?? DBNull.Value);
+        insert.Parameters.AddWithValue("$detail", (object?)entry.Detail ?? DBNull.Value);
+        insert.Parameters.AddWithValue("$source", (object?)entry.SourceAddress ?? DBNull.Value);
+        await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<StoredAuditEntry>> QueryAsync(AuditQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var connection = _database.Open();
+        await using var select = connection.CreateCommand();
+        var where = new StringBuilder("WHERE 1=1");
+        if (query.Actor is not null) { where.Append(" AND actor = $actor"); select.Parameters.AddWithValue("$actor", query.Actor); }
+        if (query.Action is not null) { where.Append(" AND action = $action"); select.Parameters.AddWithValue("$action", query.Action); }
+        if (query.Target is not null) { where.Append(" AND target = $target"); select.Parameters.AddWithValue("$target", query.Target); }
+        if (query.From is { } from) { where.Append(" AND at_ms >= $from"); select.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds()); }
+        if (query.To is { } to) { where.Append(" AND at_ms < $to"); select.Parameters.AddWithValue("$to", to.ToUnixTimeMilliseconds()); }
+        if (query.Before is { } before) { where.Append(" AND seq < $before"); select.Parameters.AddWithValue("$before", before); }
+        select.CommandText = string.Create(CultureInfo.InvariantCulture,
+            $"SELECT seq, at_ms, actor, action, target, detail, source FROM audit_log {where} ORDER BY seq DESC LIMIT $limit");
+        select.Parameters.AddWithValue("$limit", AuditValidation.ClampLimit(query.Limit));
+        var entries = new List<StoredAuditEntry>();
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            entries.Add(new StoredAuditEntry(
+                reader.GetInt64(0),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
+                reader.GetString(2),
+                reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5),
+                reader.IsDBNull(6) ? null : reader.GetString(6)));
+        }
+        return entries;
+    }
+}
+
+internal static class AuditValidation
+{
+    public const int MaxLimit = 1000;
+    public const int MaxFieldLength = 4000;
+
+    public static void Check(AuditEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentException.ThrowIfNullOrEmpty(entry.Actor);
+        ArgumentException.ThrowIfNullOrEmpty(entry.Action);
+        // Bounded so a hostile value (e.g. a huge attempted username) cannot bloat the log.
+        if (entry.Actor.Length > MaxFieldLength || entry.Action.Length > MaxFieldLength
+            || entry.Target?.Length > MaxFieldLength || entry.Detail?.Length > MaxFieldLength || entry.SourceAddress?.Length > MaxFieldLength)
+        {
+            throw new ArgumentException($"audit fields are limited to {MaxFieldLength} characters", nameof(entry));
+        }
+    }
+
+    public static int ClampLimit(int limit) => Math.Clamp(limit, 1, MaxLimit);
+}
