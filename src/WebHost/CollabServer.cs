@@ -41,6 +41,7 @@ public static class CollabServer
         app.MapUsersApi();
         app.MapAuditApi();
         app.MapDocumentsApi();
+        app.MapAccessApis();
         app.MapVersionsApi();
         app.MapAttachmentsApi();
         app.MapCommentsApi();

@@ -72,7 +72,7 @@ public sealed partial class DocumentGrain : IDocumentKnowledgeBase
     public async Task<FrameResult> ApplyContent(string username, byte[] sourceState, bool append, string reason)
     {
         ArgumentNullException.ThrowIfNull(sourceState);
-        if (RoleOf(username) is not { } role) return Reject(RejectCodes.Forbidden, "not a member of this document");
+        if (await ResolveAsync(username) is not { } role) return Reject(RejectCodes.Forbidden, "no access to this document");
         if (!role.CanEdit()) return Reject(RejectCodes.ReadOnly, $"role {role.ToWire()} may not change the document");
         // The state before the change stays in history.
         await SaveVersion("before-" + reason);

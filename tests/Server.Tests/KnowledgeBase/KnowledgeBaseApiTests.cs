@@ -78,7 +78,7 @@ public sealed class KnowledgeBaseApiTests(KnowledgeBaseServerFixture fixture, IT
         var html = await viewer.GetAsync($"/api/docs/{docId}/export?format=html");
         Assert.Equal("text/html", html.Content.Headers.ContentType?.MediaType);
         var body = await html.Content.ReadAsStringAsync();
-        Assert.Contains("<h1>Handbook</h1><h1>Release notes</h1>", body, StringComparison.Ordinal);
+        Assert.Contains("<section><h1>Handbook</h1><h1>Release notes</h1>", body, StringComparison.Ordinal);
         Assert.Contains("<td><p><strong>2</strong></p></td>", body, StringComparison.Ordinal);
 
         // The editor (y-prosemirror) reads the same content: the fragment the browser binds to holds it.
