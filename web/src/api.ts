@@ -36,6 +36,23 @@ export class Api {
     return new Api(this.baseUrl, token)
   }
 
+  /** `POST /api/auth/login`: the access token, the refresh token and the access token's lifetime in seconds. */
+  async signIn(username: string, password: string): Promise<TokenPair> {
+    const pair = await this.request<TokenPair>('POST', '/api/auth/login', { username, password })
+    rememberLogin(pair)
+    return pair
+  }
+
+  /** `POST /api/auth/refresh`: rotates the refresh token (the one passed in stops working). */
+  async refresh(refreshToken: string): Promise<TokenPair> {
+    return this.request<TokenPair>('POST', '/api/auth/refresh', { refreshToken })
+  }
+
+  /** `POST /api/auth/logout`: ends the session the refresh token belongs to. */
+  async logout(refreshToken: string): Promise<void> {
+    await this.request('POST', '/api/auth/logout', { refreshToken })
+  }
+
   async login(username: string, password: string): Promise<string> {
     return (await this.signIn(username, password)).accessToken
   }
@@ -67,23 +84,6 @@ export class Api {
   /** Owner only: removes a member; their open sessions are revoked. */
   async removeMember(docId: string, username: string): Promise<void> {
     await this.request('DELETE', `/api/docs/${encodeURIComponent(docId)}/members/${encodeURIComponent(username)}`)
-  }
-
-  /** `POST /api/auth/login`: the access token, the refresh token and the access token's lifetime in seconds. */
-  async signIn(username: string, password: string): Promise<TokenPair> {
-    const pair = await this.request<TokenPair>('POST', '/api/auth/login', { username, password })
-    rememberLogin(pair)
-    return pair
-  }
-
-  /** `POST /api/auth/refresh`: rotates the refresh token (the one passed in stops working). */
-  async refresh(refreshToken: string): Promise<TokenPair> {
-    return this.request<TokenPair>('POST', '/api/auth/refresh', { refreshToken })
-  }
-
-  /** `POST /api/auth/logout`: ends the session the refresh token belongs to. */
-  async logout(refreshToken: string): Promise<void> {
-    await this.request('POST', '/api/auth/logout', { refreshToken })
   }
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
