@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Spotter.Collab.Grains.Audit;
+using Spotter.Collab.Grains.KnowledgeBase;
 
 namespace Spotter.Collab.Grains.Storage;
 
@@ -16,6 +17,7 @@ public static class PostgresStorageExtensions
         services.AddSingleton<IAuditLog>(sp => new PostgresAuditLog(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetService<TimeProvider>()));
         services.AddSingleton<PostgresDocumentStore>();
         services.AddSingleton<IDocumentStore>(sp => sp.GetRequiredService<PostgresDocumentStore>());
+        services.AddKnowledgeBaseStore<KnowledgeBase.Storage.PostgresKnowledgeBaseStore>(configuration);
         return services;
     }
 
