@@ -526,6 +526,14 @@ public sealed class Organization
         if (Visible(actor, resourceId, AccessLevel.Manage, out var resource, out _) is { } denied) return denied;
         if (restricted is { } r) resource.Restricted = r;
         if (noExport is { } n) resource.NoExport = n;
+        // Whoever restricts a page keeps managing it (restriction would otherwise cut their inherited grant).
+        var subject = Evaluator.SubjectOf(actor);
+        if (restricted == true && !subject.IsAdmin && Evaluator.Evaluate(subject, resourceId).Level < AccessLevel.Manage)
+        {
+            var principal = Principals.User(actor);
+            resource.Grants.RemoveAll(g => g.Principal == principal);
+            resource.Grants.Add(new GrantEntry { Id = NewId(), Principal = principal, Level = AccessLevel.Manage });
+        }
         ChangedResource(resource);
         return OrgResult.Ok;
     }
