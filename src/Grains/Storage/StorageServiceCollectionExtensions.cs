@@ -22,8 +22,8 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<ISecretStore>(sp => sp.GetRequiredService<SqliteDatabase>());
         services.AddSingleton<SqliteDocumentStore>();
         services.AddSingleton<IDocumentStore>(sp => sp.GetRequiredService<SqliteDocumentStore>());
-        services.AddSingleton<IAuditLog>(sp => new SqliteAuditLog(sp.GetRequiredService<SqliteDatabase>(), sp.GetService<TimeProvider>()));
         services.AddKnowledgeBaseStore<KnowledgeBase.Storage.SqliteKnowledgeBaseStore>(configuration);
+        services.AddSingleton<IAuditLog>(sp => new SqliteAuditLog(sp.GetRequiredService<SqliteDatabase>(), sp.GetService<TimeProvider>()));
         // Same registration shape as Orleans' AddGrainStorage: keyed by provider name, plus the unkeyed default.
         services.AddKeyedSingleton<IGrainStorage>(DefaultStorageName,
             (sp, _) => ActivatorUtilities.CreateInstance<SqliteGrainStorage>(sp));

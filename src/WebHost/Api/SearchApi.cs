@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Spotter.Collab.Grains;
+using Spotter.Collab.Grains.Access;
 using Spotter.Collab.Grains.KnowledgeBase;
 using Spotter.Collab.WebHost.Auth;
 
@@ -30,13 +31,18 @@ public static class SearchApi
         }
         // Fetch more candidates than asked for: some will be filtered out as unreadable.
         var candidates = await grains.GetGrain<ISearchIndexGrain>("default").Search(q, take * 4 + 20);
+        var organization = grains.GetGrain<IOrganizationGrain>(IOrganizationGrain.Key);
+        // One call decides readability for every candidate, from the live tree and grants.
+        var readable = (await organization.FilterReadable(principal, candidates.Select(h => h.DocumentId).ToList())).ToHashSet(StringComparer.Ordinal);
         var results = new List<SearchResult>(take);
         foreach (var hit in candidates)
         {
             if (results.Count == take) break;
-            var info = await grains.GetGrain<IDocumentGrain>(hit.DocumentId).Describe(principal);
-            if (info is null) continue;
-            results.Add(new SearchResult(hit.DocumentId, info.Title, hit.SpaceId, hit.Snippet));
+            if (!readable.Contains(hit.DocumentId)) continue;
+            // Title and space as they are now (the indexed title may predate a rename).
+            var resource = await organization.GetResource(hit.DocumentId, principal);
+            if (resource is null) continue;
+            results.Add(new SearchResult(hit.DocumentId, resource.Title, resource.SpaceId, hit.Snippet));
         }
         return TypedResults.Ok(results);
     }

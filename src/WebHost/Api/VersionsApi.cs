@@ -71,7 +71,7 @@ public static class VersionsApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RestoreAsync(
-        string id, long versionId, HttpContext http, IGrainFactory grains, IServiceProvider services)
+        string id, long versionId, HttpContext http, IGrainFactory grains, IAuditLog audit)
     {
         var username = http.User.Username();
         var info = await grains.GetGrain<IDocumentGrain>(id).Describe(username);
@@ -81,7 +81,7 @@ public static class VersionsApi
         if (version is null) return Problems.Of(StatusCodes.Status404NotFound, "not-found", "no such version");
         var result = await grains.GetGrain<IDocumentKnowledgeBase>(id).ApplyContent(username, version.State, append: false, reason: "restore");
         if (result.IsRejected) return KnowledgeBaseAccess.Rejection(result);
-        await KnowledgeBaseAccess.AuditAsync(services, http, AuditActions.VersionRestored, id, $"version {versionId}");
+        await audit.RecordAsync(http, AuditActions.VersionRestored, id, $"version {versionId}");
         return TypedResults.NoContent();
     }
 }
@@ -95,14 +95,6 @@ internal static class KnowledgeBaseAccess
         RejectCodes.ReadOnly => Problems.Of(StatusCodes.Status403Forbidden, RejectCodes.ReadOnly, result.RejectDetail ?? "read-only"),
         _ => Problems.Of(StatusCodes.Status400BadRequest, result.RejectCode!, result.RejectDetail ?? result.RejectCode!),
     };
-
-    /// <summary>Records an action when the host has an audit log.</summary>
-    public static async Task AuditAsync(IServiceProvider services, HttpContext http, string action, string target, string? detail = null)
-    {
-        if (services.GetService<IAuditLog>() is not { } audit) return;
-        await audit.AppendAsync(new AuditEntry(http.User.Username(), action, target, detail, http.Connection.RemoteIpAddress?.ToString(), DateTimeOffset.UtcNow),
-            http.RequestAborted);
-    }
 }
 
 /// <summary>Display names for usernames, looked up once per request.</summary>

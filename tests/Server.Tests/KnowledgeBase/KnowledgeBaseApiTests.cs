@@ -8,6 +8,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
 using Spotter.Collab.Crdt;
 using Spotter.Collab.Grains.Protocol;
+using Spotter.Collab.Server.Tests.Access;
 using Spotter.Collab.Server.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -78,7 +79,7 @@ public sealed class KnowledgeBaseApiTests(KnowledgeBaseServerFixture fixture, IT
         var html = await viewer.GetAsync($"/api/docs/{docId}/export?format=html");
         Assert.Equal("text/html", html.Content.Headers.ContentType?.MediaType);
         var body = await html.Content.ReadAsStringAsync();
-        Assert.Contains("<h1>Handbook</h1><h1>Release notes</h1>", body, StringComparison.Ordinal);
+        Assert.Contains("<section><h1>Handbook</h1><h1>Release notes</h1>", body, StringComparison.Ordinal);
         Assert.Contains("<td><p><strong>2</strong></p></td>", body, StringComparison.Ordinal);
 
         // The editor (y-prosemirror) reads the same content: the fragment the browser binds to holds it.
@@ -326,6 +327,73 @@ public sealed class KnowledgeBaseApiTests(KnowledgeBaseServerFixture fixture, IT
         Assert.Equal(HttpStatusCode.NotFound, (await commenter.PostAsJsonAsync($"/api/docs/{docId}/comments/nope/replies", new { text = "?" })).StatusCode);
         var (_, stranger, _) = await UserAsync("str");
         Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetAsync($"/api/docs/{docId}/comments")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Chinese_search_in_a_space_hides_a_restricted_page_from_readers_without_a_grant()
+    {
+        using var kit = new AccessKit(Server);
+        var (_, ownerToken) = await kit.UserAsync("own");
+        var (readerName, readerToken) = await kit.UserAsync("rdr");
+        using var owner = Server.Client(ownerToken);
+        using var reader = Server.Client(readerToken);
+        var marker = Guid.NewGuid().ToString("N")[..8];
+        var space = await kit.SpaceAsync(ownerToken, "采购");
+        await kit.GrantAsync(ownerToken, space, "user:" + readerName, "view");
+        var open = await kit.PageAsync(ownerToken, space, title: "供应商名单");
+        var restricted = await kit.PageAsync(ownerToken, space, title: "供应商合同");
+        (await owner.PatchAsJsonAsync($"/api/resources/{restricted}/settings", new { restricted = true })).EnsureSuccessStatusCode();
+        await ImportAsync(owner, open, $"合格供应商的名单 {marker}\n");
+        await ImportAsync(owner, restricted, $"供应商合同的价格条款 {marker}\n");
+
+        var query = "/api/search?q=" + Uri.EscapeDataString("供应商 " + marker);
+        await Eventually.HoldsAsync(async () => (await JsonAsync(owner, query)).GetArrayLength() == 2, "both pages are indexed", TimeSpan.FromSeconds(5));
+        var hits = await JsonAsync(reader, query);
+        Assert.Equal([open], hits.EnumerateArray().Select(h => h.GetProperty("id").GetString()));
+        Assert.Equal(space, hits[0].GetProperty("spaceId").GetString());
+        Assert.Equal("供应商名单", hits[0].GetProperty("title").GetString());
+        Assert.Contains("<mark>供应商</mark>", hits[0].GetProperty("snippet").GetString(), StringComparison.Ordinal);
+        var preview = await JsonAsync(await kit.AdminAsync(), query + "&as=" + readerName);
+        Assert.Equal([open], preview.EnumerateArray().Select(h => h.GetProperty("id").GetString()));
+
+        // A rename shows at once in results (titles come from the live tree).
+        (await owner.PatchAsJsonAsync($"/api/pages/{open}", new { title = "合格供应商" })).EnsureSuccessStatusCode();
+        Assert.Equal("合格供应商", (await JsonAsync(reader, query))[0].GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task Export_of_a_subtree_includes_visible_sub_pages_and_no_export_refuses_with_an_audit_entry()
+    {
+        using var kit = new AccessKit(Server);
+        var (ownerName, ownerToken) = await kit.UserAsync("own");
+        using var owner = Server.Client(ownerToken);
+        var space = await kit.SpaceAsync(ownerToken, "Docs");
+        var guide = await kit.PageAsync(ownerToken, space, title: "Guide");
+        var chapter = await kit.PageAsync(ownerToken, space, guide, "Chapter");
+        var deep = await kit.PageAsync(ownerToken, space, chapter, "Deep");
+        await ImportAsync(owner, guide, "Intro text.\n");
+        await ImportAsync(owner, chapter, "- point\n");
+        await ImportAsync(owner, deep, "**deep** text\n");
+
+        Assert.Equal("# Guide\n\nIntro text.\n\n## Chapter\n\n- point\n\n### Deep\n\n**deep** text\n",
+            await owner.GetStringAsync($"/api/docs/{guide}/export?format=md&subtree=true"));
+        var html = await owner.GetStringAsync($"/api/docs/{guide}/export?format=html&subtree=true");
+        Assert.Contains("<section><h2>Chapter</h2><ul><li><p>point</p></li></ul></section><section><h3>Deep</h3>", html, StringComparison.Ordinal);
+
+        (await owner.PatchAsJsonAsync($"/api/resources/{chapter}/settings", new { noExport = true })).EnsureSuccessStatusCode();
+        var refused = await owner.GetAsync($"/api/docs/{guide}/export?format=md&subtree=true");
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal("urn:spotter-collab:problem:no-export", await CodeOf(refused));
+        // The flag covers the page and what is below it, not its parent alone.
+        Assert.Equal(HttpStatusCode.Forbidden, (await owner.GetAsync($"/api/docs/{deep}/export?format=html")).StatusCode);
+        Assert.Equal("# Guide\n\nIntro text.\n", await owner.GetStringAsync($"/api/docs/{guide}/export?format=md"));
+
+        var admin = await kit.AdminAsync();
+        var audit = await JsonAsync(admin, $"/api/admin/audit?action=content.export-refused&target={guide}");
+        Assert.Equal(ownerName, audit.EnumerateArray().Single().GetProperty("actor").GetString());
+        var exports = await JsonAsync(admin, $"/api/admin/audit?action=content.export&target={guide}");
+        Assert.Equal(3, exports.GetArrayLength());
+        Assert.Equal(3, (await JsonAsync(admin, $"/api/admin/audit?action=content.import&actor={ownerName}")).GetArrayLength());
     }
 
     /// <summary>The document's state as base64 (through the export-independent roots endpoint is not enough: we need the ids).</summary>
