@@ -32,7 +32,7 @@ export interface TrashedPage { id: string; title: string; parentId?: string | nu
 
 export interface Grant { id: string; principal: string; level: Level; displayName?: string }
 export interface GrantSource { resourceId: string; resourceTitle: string; grantId: string; principal: string; inherited: boolean }
-export interface AccessEntry { principal: string; displayName: string; level: Level; source: GrantSource | 'administrator' }
+export interface AccessEntry { principal: string; displayName: string; level: Level; source: GrantSource | 'administrator' | null; administrator?: boolean }
 
 export interface ShareLink {
   id: string
@@ -155,25 +155,6 @@ export class Api {
     await this.request('DELETE', `/api/docs/${encodeURIComponent(docId)}/members/${encodeURIComponent(username)}`)
   }
 
-  /** Sends a raw body (e.g. an image file) with its content type; the answer is JSON. */
-  async upload<T>(path: string, body: Blob, contentType: string): Promise<T> {
-    const headers: Record<string, string> = { 'content-type': contentType }
-    if (this.token) headers.authorization = `Bearer ${this.token}`
-    const response = await fetch(this.baseUrl + path, { method: 'POST', headers, body })
-    const text = await response.text()
-    if (!response.ok) throw new ApiError(response.status, `POST ${path}: ${response.status} ${text}`.trim())
-    return JSON.parse(text) as T
-  }
-
-  /** Fetches a protected binary resource (attachments need the bearer token, which an <img src> cannot send). */
-  async download(path: string): Promise<Blob> {
-    const headers: Record<string, string> = {}
-    if (this.token) headers.authorization = `Bearer ${this.token}`
-    const response = await fetch(this.baseUrl + path, { headers })
-    if (!response.ok) throw new ApiError(response.status, `GET ${path}: ${response.status}`)
-    return response.blob()
-  }
-
   // ---- Knowledge base: spaces and the page tree (PLAN.md "Spaces and the page tree") ----
 
   spaces(): Promise<SpaceSummary[]> {
@@ -274,8 +255,9 @@ export class Api {
     return response.blob()
   }
 
-  async importMarkdown(docId: string, markdown: string): Promise<void> {
-    await this.fetchRaw('POST', `/api/docs/${enc(docId)}/import`, markdown, 'text/markdown')
+  /** `replace` swaps the page's content for the Markdown; `append` adds it at the end. Both are ordinary edits. */
+  async importMarkdown(docId: string, markdown: string, mode: 'replace' | 'append' = 'replace'): Promise<void> {
+    await this.fetchRaw('POST', `/api/docs/${enc(docId)}/import?mode=${mode}`, markdown, 'text/markdown')
   }
 
   // ---- Administration (admins only) ----
@@ -366,6 +348,25 @@ export class Api {
       throw new ApiError(response.status, `${method} ${path}: ${response.status} ${text}`.trim())
     }
     return response
+  }
+
+  /** Sends a raw body (e.g. an image file) with its content type; the answer is JSON. */
+  async upload<T>(path: string, body: Blob, contentType: string): Promise<T> {
+    const headers: Record<string, string> = { 'content-type': contentType }
+    if (this.token) headers.authorization = `Bearer ${this.token}`
+    const response = await fetch(this.baseUrl + path, { method: 'POST', headers, body })
+    const text = await response.text()
+    if (!response.ok) throw new ApiError(response.status, `POST ${path}: ${response.status} ${text}`.trim())
+    return JSON.parse(text) as T
+  }
+
+  /** Fetches a protected binary resource (attachments need the bearer token, which an <img src> cannot send). */
+  async download(path: string): Promise<Blob> {
+    const headers: Record<string, string> = {}
+    if (this.token) headers.authorization = `Bearer ${this.token}`
+    const response = await fetch(this.baseUrl + path, { headers })
+    if (!response.ok) throw new ApiError(response.status, `GET ${path}: ${response.status}`)
+    return response.blob()
   }
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {

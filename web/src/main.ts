@@ -1,10 +1,10 @@
 import './style.css'
 import './i18n/app'
-import { Api, ApiError } from './api'
+import { Api, ApiError, type Me } from './api'
 import { CollabConnection } from './provider'
 import { currentUser, signOut, type SignedIn } from './app/session'
 import { loginPage } from './app/login'
-import { editorPage, type EditorPage } from './app/editor'
+import { editorPage, type EditorPage } from './editor'
 import { h } from './app/dom'
 import { language, onLanguageChange, setLanguage, t, type Language } from './i18n'
 import type { AppContext } from './app/context'
@@ -17,7 +17,7 @@ import { errorText } from './app/ui'
 
 const root = document.getElementById('app')!
 const anonymousApi = new Api('')
-let connection: { token: string; value: CollabConnection } | null = null
+let connection: { username: string; value: CollabConnection } | null = null
 let editor: { docId: string; page: EditorPage } | null = null
 let shell: Shell | null = null
 let view: View | null = null
@@ -25,7 +25,7 @@ let linkSession: LinkSession | null = null
 let routeGeneration = 0
 
 interface Shell {
-  token: string
+  username: string
   language: Language
   context: AppContext
   sidebar: Sidebar
@@ -35,13 +35,13 @@ interface Shell {
 }
 
 function ensureConnection(user: SignedIn): CollabConnection {
-  if (connection?.token !== user.token) {
+  if (connection?.username !== user.username) {
     void connection?.value.stop()
     const protocol = new URLSearchParams(location.search).get('protocol') === 'json' ? 'json' : 'messagepack'
     // The token is read on every (re)connect, so a refreshed token is picked up.
     const value = new CollabConnection({ serverUrl: '', accessTokenFactory: () => currentUser()?.token ?? user.token, protocol })
     void value.start()
-    connection = { token: user.token, value }
+    connection = { username: user.username, value }
   }
   return connection.value
 }
@@ -82,7 +82,7 @@ function languageSwitch(): HTMLElement {
 async function buildShell(user: SignedIn): Promise<Shell> {
   const api = anonymousApi.withToken(user.token)
   const me = await api.me()
-  const context: AppContext = { api, me, user, connection: ensureConnection(user), isPartner: me.kind === 'partner' }
+  const context: AppContext = { api, me, user, connection: ensureConnection(user), isPartner: await isPartner(api, me) }
   const sidebar = new Sidebar(context)
   const search = h('input', { type: 'search', name: 'q', placeholder: t('app.search.placeholder'), 'aria-label': t('app.search.placeholder'), autocomplete: 'off' })
   const searchForm = h('form', { class: 'search', role: 'search' }, search)
@@ -100,7 +100,21 @@ async function buildShell(user: SignedIn): Promise<Shell> {
     h('button', { type: 'button', class: 'link', onclick: leaveSession }, t('app.signOut')))
   const main = h('main', { class: 'content' })
   const element = h('div', { class: 'shell' }, topbar, h('div', { class: 'body' }, sidebar.element, main))
-  return { token: user.token, language: language(), context, sidebar, element, main, search }
+  return { username: user.username, language: language(), context, sidebar, element, main, search }
+}
+
+/**
+ * Partner users get no staff features. `/api/me` names the kind; where it does not (an older server), the
+ * directory decides: it answers 403 to exactly the users who must not see it.
+ */
+async function isPartner(api: Api, me: Me): Promise<boolean> {
+  if (me.kind) return me.kind === 'partner'
+  try {
+    await api.searchDirectory('')
+    return false
+  } catch (error) {
+    return error instanceof ApiError && error.status === 403
+  }
 }
 
 function parseRoute(hash: string): { path: string[]; query: URLSearchParams } {
@@ -139,7 +153,7 @@ async function route(): Promise<void> {
     return
   }
 
-  if (!shell || shell.token !== user.token || shell.language !== language()) {
+  if (!shell || shell.username !== user.username || shell.language !== language()) {
     shell?.sidebar.dispose()
     try {
       const built = await buildShell(user)

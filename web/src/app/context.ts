@@ -16,7 +16,7 @@ const order: Level[] = ['none', 'view', 'comment', 'edit', 'manage']
 
 /** `level` is at least `needed`. */
 export function atLeast(level: Level | string | undefined, needed: Level): boolean {
-  return order.indexOf((level ?? 'none') as Level) >= order.indexOf(needed)
+  return order.indexOf(String(level ?? 'none').toLowerCase() as Level) >= order.indexOf(needed)
 }
 
 export const pageHash = (spaceId: string, pageId: string) => `#/space/${encodeURIComponent(spaceId)}/page/${encodeURIComponent(pageId)}`

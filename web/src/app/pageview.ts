@@ -5,7 +5,7 @@ import { atLeast, pageHash, spaceHash, type AppContext } from './context'
 import { h } from './dom'
 import { openSharing, type ResourceKind } from './sharing'
 import { ancestry, type Sidebar } from './sidebar'
-import { download, errorText, toast } from './ui'
+import { download, errorText, openDialog, toast } from './ui'
 
 export interface PageTarget {
   docId: string
@@ -94,14 +94,30 @@ function importButton(context: AppContext, docId: string): HTMLElement {
     const chosen = file.files?.[0]
     file.value = ''
     if (!chosen) return
+    const mode = await chooseImportMode(chosen.name)
+    if (!mode) return
     try {
-      await context.api.importMarkdown(docId, await chosen.text())
+      await context.api.importMarkdown(docId, await chosen.text(), mode)
       toast(t('app.import.done', { name: chosen.name }))
     } catch (error) {
       toast(errorText(error), 'bad')
     }
   })
   return h('span', {}, file, h('button', { type: 'button', class: 'secondary', onclick: () => file.click() }, t('app.import')))
+}
+
+/** Replace the page's content, or add the file at its end; null when cancelled. */
+function chooseImportMode(fileName: string): Promise<'replace' | 'append' | null> {
+  return new Promise(resolve => {
+    let answer: 'replace' | 'append' | null = null
+    const pick = (mode: 'replace' | 'append') => () => { answer = mode; close() }
+    const body = h('div', { class: 'stack', 'data-testid': 'import-mode' },
+      h('p', {}, t('app.import.question', { name: fileName })),
+      h('div', { class: 'actions' },
+        h('button', { type: 'button', class: 'secondary', 'data-mode': 'append', onclick: pick('append') }, t('app.import.append')),
+        h('button', { type: 'button', 'data-mode': 'replace', onclick: pick('replace') }, t('app.import.replace'))))
+    const { close } = openDialog(t('app.import'), body, { onClose: () => resolve(answer) })
+  })
 }
 
 function safeFileName(name: string): string {

@@ -17,7 +17,7 @@ export function openSharing(context: AppContext, resourceId: string, title: stri
 }
 
 export function levelLabel(level: Level | string): string {
-  return t(`app.level.${level}`)
+  return t(`app.level.${String(level).toLowerCase()}`)
 }
 
 export function principalLabel(principal: string, displayName?: string): string {
@@ -41,6 +41,7 @@ function sharingPanel(context: AppContext, resourceId: string, kind: ResourceKin
   const fail = (error: unknown) => { message.textContent = errorText(error) }
 
   // ---- grants ----
+  const grantNames = new Map<string, string>()
   const grantList = h('ul', { class: 'rows', 'data-testid': 'grants' })
   const restricted = h('input', { type: 'checkbox', name: 'restricted' })
   const noExport = h('input', { type: 'checkbox', name: 'noExport' })
@@ -48,9 +49,10 @@ function sharingPanel(context: AppContext, resourceId: string, kind: ResourceKin
     try {
       const result = await api.request<Grant[] | ({ grants: Grant[] } & ResourceSettings)>('GET', `/api/resources/${encodeURIComponent(resourceId)}/grants`)
       const grants = Array.isArray(result) ? result : result.grants
+      for (const grant of grants) if (grant.displayName) grantNames.set(grant.principal, grant.displayName)
       if (!Array.isArray(result)) {
-        restricted.checked = !!result.restricted
-        noExport.checked = !!result.noExport
+        if (typeof result.restricted === 'boolean') { restricted.indeterminate = false; restricted.checked = result.restricted }
+        if (typeof result.noExport === 'boolean') { noExport.indeterminate = false; noExport.checked = result.noExport }
       }
       grantList.replaceChildren(...grants.map(grant => h('li', {},
         h('span', { class: 'grow' }, principalLabel(grant.principal, grant.displayName)),
@@ -103,7 +105,7 @@ function sharingPanel(context: AppContext, resourceId: string, kind: ResourceKin
       accessTable.replaceChildren(...entries.map(entry => h('tr', {},
         h('td', {}, entry.displayName || principalLabel(entry.principal)),
         h('td', {}, h('span', { class: 'badge' }, levelLabel(entry.level))),
-        h('td', { class: 'muted' }, why(entry)))))
+        h('td', { class: 'muted' }, why(entry, grantNames)))))
     } catch (error) { fail(error) }
   }
 
@@ -163,8 +165,19 @@ function sharingPanel(context: AppContext, resourceId: string, kind: ResourceKin
     } catch (error) { fail(error) }
   })
 
-  void loadGrants()
-  void loadAccess()
+  // The flags' current values: pages and documents describe them (spaces do not; their boxes start undecided).
+  restricted.indeterminate = true
+  noExport.indeterminate = true
+  if (kind !== 'space') {
+    api.describeDocument(resourceId).then(info => {
+      const flags = info as unknown as ResourceSettings
+      if (typeof flags.noExport === 'boolean') { noExport.indeterminate = false; noExport.checked = flags.noExport }
+      if (typeof flags.restricted === 'boolean') { restricted.indeterminate = false; restricted.checked = flags.restricted }
+    }, () => {})
+  }
+  restricted.addEventListener('change', () => { restricted.indeterminate = false })
+  noExport.addEventListener('change', () => { noExport.indeterminate = false })
+  void loadGrants().then(loadAccess)
   void loadLinks()
 
   return h('div', { class: 'sharing-panel' },
@@ -188,10 +201,12 @@ function sharingPanel(context: AppContext, resourceId: string, kind: ResourceKin
     message)
 }
 
-function why(entry: AccessEntry): string {
-  if (entry.source === 'administrator') return t('app.sharing.why.admin')
+function why(entry: AccessEntry, names: Map<string, string>): string {
   const source = entry.source
-  const through = principalLabel(source.principal)
+  if (source === 'administrator' || !source || entry.administrator) return t('app.sharing.why.admin')
+  // A grant to the person themselves reads best with their name; other principals by the grants' display names.
+  const own = source.principal === entry.principal || source.principal === `user:${entry.principal}`
+  const through = own ? entry.displayName : principalLabel(source.principal, names.get(source.principal))
   return source.inherited
     ? t('app.sharing.why.inherited', { principal: through, title: source.resourceTitle, level: levelLabel(entry.level) })
     : t('app.sharing.why.direct', { principal: through })
@@ -199,7 +214,7 @@ function why(entry: AccessEntry): string {
 
 export function linkRow(link: ShareLink, revoke: () => void): HTMLElement {
   const details = [
-    t(`app.links.scope.${link.scope}`),
+    t(`app.links.scope.${String(link.scope).toLowerCase()}`),
     levelLabel(link.role),
     link.hasPassword ? t('app.links.withPassword') : '',
     link.expiresAt ? t('app.links.expiresAt', { time: formatTime(link.expiresAt) }) : t('app.links.noExpiry'),
@@ -230,7 +245,7 @@ function principalPicker(context: AppContext): { element: HTMLElement; value: ()
   const show = (entries: DirectoryEntry[]) => {
     results.replaceChildren(...entries.map(entry => h('li', {},
       h('button', { type: 'button', role: 'option', 'data-principal': entry.principal, onclick: () => choose(entry) },
-        h('span', { class: `kind kind-${entry.kind}` }, t(`app.kind.${entry.kind}`)),
+        h('span', { class: `kind kind-${entry.kind}` }, t(`app.kind.${String(entry.kind).toLowerCase()}`)),
         entry.kind === 'user' ? entry.name : principalLabel(entry.principal, entry.name),
         entry.detail && entry.detail !== entry.name ? h('small', { class: 'muted' }, ` ${entry.detail}`) : null))))
     results.hidden = entries.length === 0
@@ -243,7 +258,10 @@ function principalPicker(context: AppContext): { element: HTMLElement; value: ()
     context.api.searchDirectory(q).then(found => {
       if (mine !== request) return
       const companyMatches = company.name.toLowerCase().includes(q.toLowerCase()) || 'company'.includes(q.toLowerCase())
-      show([...(companyMatches ? [company] : []), ...found])
+      // Users are told apart by their user name; "company" may come from the server too.
+      const hits = found.filter(entry => entry.principal !== company.principal)
+        .map(entry => entry.kind === 'user' && !entry.detail ? { ...entry, detail: entry.principal.slice('user:'.length) } : entry)
+      show([...(companyMatches || found.length !== hits.length ? [company] : []), ...hits])
     }, () => { if (mine === request) show([]) })
   })
   input.addEventListener('focus', () => { if (!input.value) show([company]) })

@@ -20,6 +20,8 @@ export class Sidebar {
   private stopWatching: (() => void) | null = null
   private treeRequest = 0
   private readonly listeners = new Set<(tree: SpaceTree) => void>()
+  private readonly errorListeners = new Set<(error: unknown) => void>()
+  private treeError: unknown = null
 
   constructor(private readonly context: AppContext) {
     const newSpace = context.isPartner ? null : h('button', {
@@ -40,6 +42,13 @@ export class Sidebar {
     return () => this.listeners.delete(listener)
   }
 
+  /** Called when the selected space's tree cannot be fetched (missing, or nothing in it visible any more). */
+  onTreeError(listener: (error: unknown) => void): () => void {
+    this.errorListeners.add(listener)
+    if (this.treeError !== null) listener(this.treeError)
+    return () => this.errorListeners.delete(listener)
+  }
+
   get currentTree(): SpaceTree | null {
     return this.tree
   }
@@ -52,6 +61,7 @@ export class Sidebar {
       this.stopWatching = null
       this.spaceId = spaceId
       this.tree = null
+      this.treeError = null
       this.spaceSection.replaceChildren()
       if (spaceId) {
         this.stopWatching = this.context.connection.watchSpace(spaceId, () => void this.loadTree())
@@ -79,6 +89,7 @@ export class Sidebar {
     this.stopWatching?.()
     this.stopWatching = null
     this.listeners.clear()
+    this.errorListeners.clear()
   }
 
   private renderSpaces(): void {
@@ -106,9 +117,12 @@ export class Sidebar {
     } catch (error) {
       if (request !== this.treeRequest) return
       this.tree = null
+      this.treeError = error
       this.spaceSection.replaceChildren(h('p', { class: 'error small' }, errorText(error)))
+      for (const listener of this.errorListeners) listener(error)
       return
     }
+    this.treeError = null
     this.renderTree()
     for (const listener of this.listeners) listener(this.tree)
   }
@@ -328,6 +342,7 @@ export class Sidebar {
     form.addEventListener('submit', event => {
       event.preventDefault()
       close()
+      expanded.add(parent.value)
       void this.move(page.id, parent.value, Number(position.value))
     })
   }

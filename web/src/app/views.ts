@@ -40,8 +40,8 @@ export function spaceView(sidebar: Sidebar, spaceId: string): View {
       : h('p', { class: 'muted' }, t('app.page.none')))
     if (canEdit) body.append(h('button', { type: 'button', onclick: () => void sidebar.createPage(null) }, `+ ${t('app.page.new')}`))
   }
-  const stop = sidebar.onTree(render)
-  return { element: h('section', { class: 'view' }, title, body), dispose: stop }
+  const stops = [sidebar.onTree(render), sidebar.onTreeError(error => body.replaceChildren(h('p', { class: 'error' }, errorText(error))))]
+  return { element: h('section', { class: 'view' }, title, body), dispose: () => stops.forEach(stop => stop()) }
 }
 
 export function trashView(context: AppContext, sidebar: Sidebar, spaceId: string): View {

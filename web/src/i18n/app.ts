@@ -73,6 +73,9 @@ const en: Messages = {
   'app.export.htmlTree': 'HTML, with sub-pages',
   'app.import': 'Import Markdown',
   'app.import.done': 'Imported {name}.',
+  'app.import.question': 'Import {name} into this page: replace its content, or add the file at the end? Either way it is an ordinary change that history keeps.',
+  'app.import.replace': 'Replace content',
+  'app.import.append': 'Add at the end',
 
   'app.search.placeholder': 'Search pages',
   'app.search.title': 'Search: {q}',
@@ -115,7 +118,7 @@ const en: Messages = {
   'app.sharing.why': 'Why',
   'app.sharing.why.admin': 'Administrator',
   'app.sharing.why.direct': 'Granted here to {principal}',
-  'app.sharing.why.inherited': 'Inherited from “{title}” through {principal}',
+  'app.sharing.why.inherited': 'Granted on “{title}” to {principal}, inherited',
 
   'app.links.title': 'Share links',
   'app.links.none': 'No active links.',
@@ -290,6 +293,9 @@ const zh: Messages = {
   'app.export.htmlTree': 'HTML（含子页面）',
   'app.import': '导入 Markdown',
   'app.import.done': '已导入 {name}。',
+  'app.import.question': '将 {name} 导入此页面：替换现有内容，还是添加到末尾？两种方式都是普通修改，历史版本会保留。',
+  'app.import.replace': '替换内容',
+  'app.import.append': '添加到末尾',
 
   'app.search.placeholder': '搜索页面',
   'app.search.title': '搜索：{q}',
@@ -332,7 +338,7 @@ const zh: Messages = {
   'app.sharing.why': '原因',
   'app.sharing.why.admin': '管理员',
   'app.sharing.why.direct': '在此授予 {principal}',
-  'app.sharing.why.inherited': '通过 {principal} 继承自“{title}”',
+  'app.sharing.why.inherited': '继承自“{title}”上授予 {principal} 的权限',
 
   'app.links.title': '共享链接',
   'app.links.none': '没有有效的链接。',

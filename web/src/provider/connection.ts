@@ -6,7 +6,7 @@ import * as signalR from '@microsoft/signalr'
 import * as Y from 'yjs'
 import { ObservableV2 } from 'lib0/observable'
 import { createFrameCodec, type FrameCodec, type WireProtocol } from './wire'
-import { DocumentSession, type DocumentSessionOptions, type Role } from './session'
+import { DocumentSession, type DocumentSessionOptions } from './session'
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'disconnected'
 
@@ -83,7 +83,7 @@ export class CollabConnection extends ObservableV2<ConnectionEvents> {
     this.hub.on('Revoked', (docId: string, reason: string | null) => {
       this.sessions.get(docId)?.revoked(reason ?? '')
     })
-    this.hub.on('RoleChanged', (docId: string, role: Role) => {
+    this.hub.on('RoleChanged', (docId: string, role: string) => {
       this.sessions.get(docId)?.roleChanged(role)
     })
     this.hub.on('CommentsChanged', (docId: string) => {

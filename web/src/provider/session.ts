@@ -220,7 +220,10 @@ export class DocumentSession extends ObservableV2<SessionEvents> {
   /** @internal The server changed this connection's role live (grant change, demotion, promotion). */
   roleChanged(role: string): void {
     if (this.destroyed || this._revokedReason !== null) return
+    // The hub may name the role (viewer…owner) or the access level it maps to (view…manage).
+    const byLevel: Record<string, Role> = { view: 'viewer', comment: 'commenter', edit: 'editor', manage: 'owner' }
     if (role === 'owner' || role === 'editor' || role === 'commenter' || role === 'viewer') this.setRole(role)
+    else if (role in byLevel) this.setRole(byLevel[role])
   }
 
   /** @internal Someone added, answered or resolved a comment thread of this document. */
