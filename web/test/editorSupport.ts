@@ -33,6 +33,10 @@ export async function newContext(browser: Browser, language: 'en' | 'zh' = 'en')
 /** Signs in through the app's form, then opens the document's editor page. */
 export async function openDocument(context: BrowserContext, user: TestUser, docId: string, waitForState: string | null = 'good'): Promise<Page> {
   const page = await context.newPage()
+  if (process.env.SPOTTER_BROWSER_LOG === '1') {
+    page.on('console', message => console.log(`[${user.username}] ${message.type()}: ${message.text()}`))
+    page.on('response', response => { if (response.status() >= 400) console.log(`[${user.username}] ${response.status()} ${response.request().method()} ${response.url()}`) })
+  }
   const appUrl = `${serverUrl()}/`
   await page.goto(appUrl)
   await page.fill('input[name=username]', user.username)
@@ -54,8 +58,15 @@ export function blocks(page: Page): Promise<string[]> {
   }))
 }
 
+/** Waits until the editor's text (other people's caret labels left out) contains `text`. */
 export async function waitForText(page: Page, text: string, timeout = 10_000): Promise<void> {
-  await page.waitForFunction(expected => document.querySelector('.tiptap')?.textContent?.includes(expected) ?? false, text, { timeout })
+  await page.waitForFunction(expected => {
+    const editor = document.querySelector('.tiptap')
+    if (!editor) return false
+    const copy = editor.cloneNode(true) as HTMLElement
+    copy.querySelectorAll('.collaboration-carets__caret').forEach(caret => caret.remove())
+    return copy.textContent?.includes(expected) ?? false
+  }, text, { timeout })
 }
 
 /** Puts the caret at the end of the block whose text starts with `prefix`. */

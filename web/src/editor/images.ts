@@ -89,10 +89,10 @@ export function imageUploader(kb: KnowledgeBaseApi, report: (error: unknown) => 
         try {
           const { url } = await kb.uploadAttachment(file)
           if (editor.isDestroyed || !editor.isEditable) return
-          const chain = editor.chain()
-          if (pos !== undefined) chain.insertContentAt(pos, { type: 'image', attrs: { src: url, alt: file.name } })
-          else chain.focus().setImage({ src: url, alt: file.name })
-          chain.run()
+          // After the selection, never over it: a just-inserted image is selected, and a second upload
+          // finishing later must not replace it.
+          const at = pos ?? editor.state.selection.to
+          editor.chain().insertContentAt(at, { type: 'image', attrs: { src: url, alt: file.name } }).run()
         } catch (error) {
           report(error)
         }
