@@ -168,6 +168,7 @@ it('a partner sees only the shared page, nothing of the rest, and loses it live 
   expect(revokedAfter).toBeLessThan(5_000)
   // The tree follows: nothing of the space is left for the partner.
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=tree-page]').length === 0, undefined, { timeout: 5_000 })
+  await page.waitForFunction(() => !document.querySelector('[data-testid=spaces]')?.textContent?.includes('Supply chain'), undefined, { timeout: 5_000 })
 })
 
 it('the sharing panel grants through the directory picker, explains access, and makes a link an outsider can open', { timeout: 90_000 }, async () => {

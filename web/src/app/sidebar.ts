@@ -119,6 +119,8 @@ export class Sidebar {
       this.tree = null
       this.treeError = error
       this.spaceSection.replaceChildren(h('p', { class: 'error small' }, errorText(error)))
+      // The space may have stopped being visible (last share removed): the list follows.
+      void this.loadSpaces()
       for (const listener of this.errorListeners) listener(error)
       return
     }
