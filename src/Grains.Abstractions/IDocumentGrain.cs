@@ -1,20 +1,25 @@
 using Orleans.Concurrency;
+using Spotter.Collab.Grains.Access;
 
 namespace Spotter.Collab.Grains;
 
 /// <summary>
-/// One activation per document id: holds the CRDT document, its ACL and the awareness states of everyone
-/// connected, checks the caller's role on every frame and fans accepted changes out to subscribed web hosts.
-/// Callers pass the authenticated username; the grain trusts it (only the web host talks to grains).
+/// One activation per document id: holds the CRDT document and the awareness states of everyone connected, checks
+/// the caller's role on every frame and fans accepted changes out to subscribed web hosts. Access comes from the
+/// organisation grain (<see cref="IOrganizationGrain"/>); the roles of principals with open connections are cached
+/// here and pushed by the organisation grain when they change (<see cref="ApplyRoles"/>).
+/// Callers pass the authenticated principal (a username or <c>link:&lt;id&gt;</c>); the grain trusts it.
 /// </summary>
 [Alias("spotter.IDocumentGrain")]
 public interface IDocumentGrain : IGrainWithStringKey
 {
-    /// <summary>Creates the document with <paramref name="owner"/> as its owner. False if it already exists.</summary>
+    /// <summary>Creates the document with <paramref name="owner"/> as its owner (a standalone document resource with a
+    /// manage grant, unless the organisation already knows the id, e.g. as a page). False if it already exists.</summary>
     [Alias("Create")]
     Task<bool> Create(string owner, string title);
 
-    /// <summary>Title, caller's role and members; null if the document is missing or not visible to the caller.</summary>
+    /// <summary>Title, caller's role/level, export flag and direct user grants; null if the document is missing or not
+    /// visible to the caller. The per-document access façade for other features.</summary>
     [Alias("Describe")]
     Task<DocumentInfo?> Describe(string username);
 
@@ -35,6 +40,12 @@ public interface IDocumentGrain : IGrainWithStringKey
     [Alias("ApplyUpdate")]
     Task<FrameResult> ApplyUpdate(string username, byte[] update);
 
+    /// <summary>New roles of principals with connections open (null: no access any more), pushed by the
+    /// organisation grain: the per-frame check changes at once and hosts are told.</summary>
+    [Alias("ApplyRoles"), OneWay]
+    Task ApplyRoles(IReadOnlyDictionary<string, DocumentRole?> roles);
+
+    /// <summary>Legacy member API: a direct user grant on the document resource.</summary>
     [Alias("SetMember")]
     Task<MembershipResult> SetMember(string actor, string username, DocumentRole role);
 
@@ -70,6 +81,10 @@ public interface IDocumentObserver : IGrainObserver
     /// <summary>A member's role changed (null: removed). The host rejects, demotes or revokes live connections.</summary>
     [Alias("OnAccessChanged"), OneWay]
     Task OnAccessChanged(string documentId, string username, DocumentRole? role);
+
+    /// <summary>The document's comment threads changed; hosts tell their connections (<c>CommentsChanged</c>).</summary>
+    [Alias("OnCommentsChanged"), OneWay]
+    Task OnCommentsChanged(string documentId);
 }
 
 [GenerateSerializer, Immutable, Alias("spotter.DocumentInfo")]
@@ -77,7 +92,11 @@ public sealed record DocumentInfo(
     [property: Id(0)] string Id,
     [property: Id(1)] string Title,
     [property: Id(2)] DocumentRole Role,
-    [property: Id(3)] IReadOnlyDictionary<string, DocumentRole> Members);
+    [property: Id(3)] IReadOnlyDictionary<string, DocumentRole> Members,
+    [property: Id(4)] AccessLevel Level = AccessLevel.View,
+    [property: Id(5)] bool NoExport = false,
+    [property: Id(6)] ResourceKind Kind = ResourceKind.Document,
+    [property: Id(7)] string? SpaceId = null);
 
 [GenerateSerializer, Immutable, Alias("spotter.JoinResult")]
 public sealed record JoinResult(
@@ -131,6 +150,8 @@ public enum MembershipResult
     Forbidden,
     /// <summary>The change would leave the document without an owner.</summary>
     LastOwner,
+    /// <summary>Not allowed for this principal (e.g. manage for a partner, or the sharing policy refuses it).</summary>
+    Invalid,
 }
 
 public enum RootKind
@@ -159,6 +180,28 @@ public interface IUserGrain : IGrainWithStringKey
 
     [Alias("GetProfile")]
     Task<UserProfile?> GetProfile();
+
+    /// <summary>Checks the password under the account's lockout and, on success, opens a session (refresh-token
+    /// family). Unknown usernames get the same answers and the same lockout as real accounts.</summary>
+    [Alias("Login")]
+    Task<LoginResult> Login(string password);
+
+    /// <summary>Rotates the session's refresh token: the presented one dies. Presenting an already rotated token
+    /// revokes the whole session (theft detection).</summary>
+    [Alias("Refresh")]
+    Task<RefreshResult> Refresh(string refreshToken);
+
+    /// <summary>Revokes the session the refresh token belongs to; false if it was not a live session's token.</summary>
+    [Alias("Logout")]
+    Task<bool> Logout(string refreshToken);
+
+    /// <summary>Revokes every session of the account (e.g. on deactivation); returns how many were live.</summary>
+    [Alias("RevokeAllSessions")]
+    Task<int> RevokeAllSessions();
+
+    /// <summary>Whether the session (the <c>sid</c> claim of an access token) is still live.</summary>
+    [Alias("IsSessionActive"), ReadOnly]
+    Task<bool> IsSessionActive(string sessionId);
 }
 
 [GenerateSerializer, Immutable, Alias("spotter.UserProfile")]

@@ -34,6 +34,7 @@ public static class CollabServer
         app.UseExceptionHandler();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.MapGet("/healthz", () => "ok").ExcludeFromDescription();
         app.MapReadiness();
         app.MapOpenApi();
@@ -41,6 +42,12 @@ public static class CollabServer
         app.MapUsersApi();
         app.MapAuditApi();
         app.MapDocumentsApi();
+        app.MapAccessApis();
+        app.MapVersionsApi();
+        app.MapAttachmentsApi();
+        app.MapCommentsApi();
+        app.MapSearchApi();
+        app.MapTransferApi();
         app.MapCollabHub();
         app.MapWebClient();
         return app;

@@ -5,6 +5,7 @@ using Orleans.Runtime;
 using Orleans.Utilities;
 using Spotter.Collab.Crdt;
 using Spotter.Collab.Crdt.Protocols;
+using Spotter.Collab.Grains.Access;
 using Spotter.Collab.Grains.Protocol;
 using Spotter.Collab.Grains.Storage;
 
@@ -26,11 +27,15 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
     private readonly AwarenessRelay _awareness;
     private readonly BroadcastBuffer _pending = new();
     private readonly Dictionary<string, Participant> _participants = [];
+    // Role of every principal with a connection open, for the per-frame check; kept current by the organisation
+    // grain (ApplyRoles) and re-read on the access refresh timer.
+    private readonly Dictionary<string, DocumentRole> _roles = new(StringComparer.Ordinal);
     private readonly Guid _epoch = Guid.NewGuid();
     // The grain is reentrant: overlapping record writes would trip over each other's ETag.
     private readonly SemaphoreSlim _recordWrite = new(1, 1);
     private DocumentState? _content;
     private IGrainTimer? _flushTimer;
+    private IGrainTimer? _accessTimer;
     private bool _flushScheduled;
     private Task<long> _lastAppend = Task.FromResult(0L);
     private int _updatesSinceSnapshot;
@@ -55,6 +60,8 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
 
     private string Id => this.GetPrimaryKeyString();
 
+    private IOrganizationGrain Organization => GrainFactory.GetGrain<IOrganizationGrain>(IOrganizationGrain.Key);
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _flushTimer = this.RegisterGrainTimer(FlushAsync, new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan)
@@ -62,9 +69,15 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
             Interleave = true,
             KeepAlive = false,
         });
+        _accessTimer = this.RegisterGrainTimer(RefreshAccessAsync, new GrainTimerCreationOptions(_options.AccessRefresh, _options.AccessRefresh)
+        {
+            Interleave = true,
+            KeepAlive = false,
+        });
         // Only documents that exist load content; probes for missing ids stay cheap.
         if (_record.RecordExists)
         {
+            await MigrateMembersAsync();
             var stored = await _store.LoadAsync(Id, cancellationToken);
             _content = DocumentState.Load(stored);
             _updatesSinceSnapshot = stored.Tail.Count;
@@ -76,37 +89,37 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
     public async Task<bool> Create(string owner, string title)
     {
         if (_record.RecordExists) return false;
-        _record.State = new DocumentRecord
-        {
-            Title = title,
-            Members = new Dictionary<string, DocumentRole>(StringComparer.Ordinal) { [owner] = DocumentRole.Owner },
-            CreatedAt = DateTimeOffset.UtcNow,
-        };
+        // A page is registered (with its place in the tree) before its grain is created; then this is a no-op.
+        await Organization.RegisterDocument(Id, owner, title);
+        _record.State = new DocumentRecord { Title = title, CreatedAt = DateTimeOffset.UtcNow };
         await _record.WriteStateAsync();
         _content ??= DocumentState.Load(await _store.LoadAsync(Id));
         return true;
     }
 
-    public Task<DocumentInfo?> Describe(string username)
+    public async Task<DocumentInfo?> Describe(string username)
     {
-        if (RoleOf(username) is not { } role) return Task.FromResult<DocumentInfo?>(null);
-        var members = new Dictionary<string, DocumentRole>(_record.State.Members, StringComparer.Ordinal);
-        return Task.FromResult<DocumentInfo?>(new DocumentInfo(Id, _record.State.Title, role, members));
+        if (!_record.RecordExists) return null;
+        if (await Organization.DescribeDocument(Id, username) is not { } access || access.Level.ToRole() is not { } role) return null;
+        var members = access.UserGrants.Where(g => g.Value != AccessLevel.None)
+            .ToDictionary(g => g.Key, g => g.Value.ToRole()!.Value, StringComparer.Ordinal);
+        return new DocumentInfo(Id, access.Title, role, members, access.Level, access.NoExport, access.Kind, access.SpaceId);
     }
 
     public async Task<JoinResult> Join(string username, string connectionId)
     {
-        if (RoleOf(username) is null) return new JoinResult(null, null, _epoch);
-        await ParticipantAsync(connectionId, username);
-        // Re-check after the await: the membership may have changed meanwhile.
-        if (RoleOf(username) is not { } current) return new JoinResult(null, null, _epoch);
-        return new JoinResult(current, Frames.Sync(SyncMessageType.Step1, Content.EncodeStateVector()), _epoch);
+        if (await OpenAsync(username, connectionId) is not { } role) return new JoinResult(null, null, _epoch);
+        return new JoinResult(role, Frames.Sync(SyncMessageType.Step1, Content.EncodeStateVector()), _epoch);
     }
 
     public async Task<FrameResult> Receive(string username, string connectionId, byte[] frame)
     {
         ArgumentNullException.ThrowIfNull(frame);
-        if (RoleOf(username) is not { } role) return Reject(RejectCodes.Forbidden, "not a member of this document");
+        // Joined connections use the cached role; anything else (e.g. after a reactivation) asks the organisation.
+        var role = _participants.TryGetValue(connectionId, out var known) && known.Username == username && _roles.TryGetValue(username, out var cached)
+            ? cached
+            : await OpenAsync(username, connectionId);
+        if (role is null) return Reject(RejectCodes.Forbidden, "no access to this document");
         ClientFrame parsed;
         try
         {
@@ -132,7 +145,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
                 }
                 return Reply(Frames.Sync(SyncMessageType.Step2, missing));
             case FrameType.Sync:
-                return await AcceptUpdateAsync(role, connectionId, payload.ToArray());
+                return await AcceptUpdateAsync(role.Value, connectionId, payload.ToArray(), username);
             case FrameType.Awareness:
                 var participant = await ParticipantAsync(connectionId, username);
                 List<AwarenessProtocol.Entry> accepted;
@@ -161,57 +174,95 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
         }
     }
 
-    public Task<FrameResult> ApplyUpdate(string username, byte[] update)
+    public async Task<FrameResult> ApplyUpdate(string username, byte[] update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        if (RoleOf(username) is not { } role) return Task.FromResult(Reject(RejectCodes.Forbidden, "not a member of this document"));
-        return AcceptUpdateAsync(role, null, update);
+        if (await ResolveAsync(username) is not { } role) return Reject(RejectCodes.Forbidden, "no access to this document");
+        return await AcceptUpdateAsync(role, null, update, username);
     }
 
     public Task Leave(string connectionId)
     {
-        _participants.Remove(connectionId);
+        if (_participants.Remove(connectionId, out var participant) && !_participants.Values.Any(p => p.Username == participant.Username))
+        {
+            _roles.Remove(participant.Username);
+            _ = Organization.CloseDocument(Id, participant.Username);
+        }
         RemoveAwareness(connectionId);
+        return OnParticipantLeftAsync();
+    }
+
+    public Task<MembershipResult> SetMember(string actor, string username, DocumentRole role) => ChangeMemberAsync(actor, username, role.ToLevel());
+
+    public Task<MembershipResult> RemoveMember(string actor, string username) => ChangeMemberAsync(actor, username, null);
+
+    private async Task<MembershipResult> ChangeMemberAsync(string actor, string username, AccessLevel? level)
+    {
+        if (!_record.RecordExists) return MembershipResult.NotFound;
+        // The organisation grain re-evaluates open connections and calls ApplyRoles back when a role changed.
+        var result = await Organization.SetUserGrant(actor, Id, username, level);
+        return result.Outcome switch
+        {
+            OrgOutcome.Ok => MembershipResult.Ok,
+            OrgOutcome.NotFound => MembershipResult.NotFound,
+            OrgOutcome.Forbidden => MembershipResult.Forbidden,
+            OrgOutcome.Conflict => MembershipResult.LastOwner,
+            _ => MembershipResult.Invalid,
+        };
+    }
+
+    public Task ApplyRoles(IReadOnlyDictionary<string, DocumentRole?> roles)
+    {
+        ArgumentNullException.ThrowIfNull(roles);
+        foreach (var (principal, role) in roles) ApplyRole(principal, role);
         return Task.CompletedTask;
     }
 
-    public async Task<MembershipResult> SetMember(string actor, string username, DocumentRole role)
+    /// <summary>Updates the per-frame check of a principal with open connections and tells the hosts.</summary>
+    private void ApplyRole(string principal, DocumentRole? role)
     {
-        if (CheckOwner(actor) is { } denied) return denied;
-        var members = _record.State.Members;
-        if (members.TryGetValue(username, out var previous) && previous == DocumentRole.Owner && role != DocumentRole.Owner && OwnerCount() == 1)
+        if (!_roles.TryGetValue(principal, out var current)) return;
+        if (role is { } newRole)
         {
-            return MembershipResult.LastOwner;
+            if (newRole == current) return;
+            _roles[principal] = newRole;
         }
-        members[username] = role;
-        await WriteRecordAsync();
-        await _observers.Notify(o => o.OnAccessChanged(Id, username, role));
-        return MembershipResult.Ok;
+        else
+        {
+            // From here on every frame of this principal is refused; their awareness disappears for everyone.
+            _roles.Remove(principal);
+            foreach (var (connectionId, participant) in _participants.ToList())
+            {
+                if (participant.Username != principal) continue;
+                _participants.Remove(connectionId);
+                RemoveAwareness(connectionId);
+            }
+        }
+        _ = _observers.Notify(o => o.OnAccessChanged(Id, principal, role));
     }
 
-    public async Task<MembershipResult> RemoveMember(string actor, string username)
+    /// <summary>Re-registers the open principals with the organisation grain (it may have been reactivated and
+    /// forgotten them) and catches up on any role change that did not reach this activation.</summary>
+    private async Task RefreshAccessAsync()
     {
-        if (CheckOwner(actor) is { } denied) return denied;
-        var members = _record.State.Members;
-        if (!members.TryGetValue(username, out var previous)) return MembershipResult.Ok;
-        if (previous == DocumentRole.Owner && OwnerCount() == 1) return MembershipResult.LastOwner;
-        members.Remove(username);
-        await WriteRecordAsync();
-        // From here on every frame of this user is refused; their awareness disappears for everyone.
-        foreach (var (connectionId, participant) in _participants.ToList())
+        if (_roles.Count == 0) return;
+        IReadOnlyDictionary<string, AccessLevel> levels;
+        try
         {
-            if (participant.Username != username) continue;
-            _participants.Remove(connectionId);
-            RemoveAwareness(connectionId);
+            levels = await Organization.RefreshOpen(Id, _roles.Keys.ToList());
         }
-        await _observers.Notify(o => o.OnAccessChanged(Id, username, null));
-        return MembershipResult.Ok;
+        catch (Exception ex) when (ex is OrleansException or TimeoutException)
+        {
+            LogAccessRefreshFailed(ex, Id);
+            return;
+        }
+        foreach (var (principal, level) in levels) ApplyRole(principal, level.ToRole());
     }
 
-    public Task<RootReadResult> ReadRoot(string username, string name, RootKind kind)
+    public async Task<RootReadResult> ReadRoot(string username, string name, RootKind kind)
     {
-        if (RoleOf(username) is null) return Task.FromResult(new RootReadResult(false, null));
-        return Task.FromResult(new RootReadResult(true, Content.ReadRootJson(name, kind)));
+        if (await ResolveAsync(username) is null) return new RootReadResult(false, null);
+        return new RootReadResult(true, Content.ReadRootJson(name, kind));
     }
 
     public Task<Guid> Subscribe(IDocumentObserver observer)
@@ -231,23 +282,49 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
 
     private DocumentState Content => _content ?? throw new InvalidOperationException($"document {Id} has no content loaded");
 
-    private DocumentRole? RoleOf(string username) =>
-        _record.RecordExists && _record.State.Members.TryGetValue(username, out var role) ? role : null;
-
-    private MembershipResult? CheckOwner(string actor) => RoleOf(actor) switch
+    /// <summary>The principal's current role from the organisation grain (null: none, or no such document).</summary>
+    private async Task<DocumentRole?> ResolveAsync(string principal)
     {
-        null => MembershipResult.NotFound,
-        DocumentRole.Owner => null,
-        _ => MembershipResult.Forbidden,
-    };
+        if (!_record.RecordExists) return null;
+        return (await Organization.Resolve(Id, principal)).Level.ToRole();
+    }
 
-    private int OwnerCount() => _record.State.Members.Values.Count(r => r == DocumentRole.Owner);
+    /// <summary>Registers the connection as open with the organisation grain and caches the principal's role.</summary>
+    private async Task<DocumentRole?> OpenAsync(string principal, string connectionId)
+    {
+        if (!_record.RecordExists) return null;
+        var role = (await Organization.OpenDocument(Id, principal)).Level.ToRole();
+        if (role is null) return null;
+        await ParticipantAsync(connectionId, principal);
+        // Re-read after the await: a push from the organisation grain may have arrived meanwhile.
+        if (_roles.TryGetValue(principal, out var pushed)) return pushed;
+        _roles[principal] = role.Value;
+        return role;
+    }
+
+    /// <summary>Documents from before the organisation grain kept their members in their own record: hand them
+    /// over once as user grants.</summary>
+    private async Task MigrateMembersAsync()
+    {
+        var members = _record.State.Members;
+        if (members.Count == 0) return;
+        var owner = members.FirstOrDefault(m => m.Value == DocumentRole.Owner).Key ?? members.Keys.First();
+        if (await Organization.RegisterDocument(Id, owner, _record.State.Title))
+        {
+            foreach (var (username, role) in members)
+            {
+                if (username != owner) await Organization.SetUserGrant(owner, Id, username, role.ToLevel());
+            }
+        }
+        members.Clear();
+        await WriteRecordAsync();
+    }
 
     /// <summary>
     /// Checks, applies, logs and (once durable) queues an update for broadcast. The apply happens in this turn;
     /// the durability wait lets other calls interleave.
     /// </summary>
-    private async Task<FrameResult> AcceptUpdateAsync(DocumentRole role, string? origin, byte[] update)
+    private async Task<FrameResult> AcceptUpdateAsync(DocumentRole role, string? origin, byte[] update, string author)
     {
         try
         {
@@ -282,6 +359,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
         _pending.AddUpdate(origin, update);
         ScheduleFlush();
         MaybeCompact();
+        OnContentChanged(author);
         return Reply(null);
     }
 
@@ -368,6 +446,9 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Appending an update of document {DocumentId} failed; deactivating")]
     private partial void LogAppendFailed(Exception exception, string documentId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refreshing access of document {DocumentId} failed; retrying on the next tick")]
+    private partial void LogAccessRefreshFailed(Exception exception, string documentId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Compacting document {DocumentId} failed; the log stays as is")]
     private partial void LogCompactionFailed(Exception exception, string documentId);

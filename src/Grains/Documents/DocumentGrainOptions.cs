@@ -12,6 +12,10 @@ public sealed class DocumentGrainOptions
     /// <summary>A host observer not refreshed within this time is dropped; hosts refresh at a third of it.</summary>
     public TimeSpan ObserverExpiry { get; set; } = TimeSpan.FromSeconds(90);
 
+    /// <summary>How often a document with open connections re-registers them with the organisation grain and
+    /// re-reads their roles (covers a reactivated organisation grain and any missed push).</summary>
+    public TimeSpan AccessRefresh { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Log entries after which the document is compacted into a new snapshot.</summary>
     public int CompactAfterUpdates { get; set; } = 1000;
 

@@ -1,6 +1,7 @@
 namespace Spotter.Collab.Grains.Documents;
 
-/// <summary>Persisted metadata and ACL of a document (content lives in the update log).</summary>
+/// <summary>Persisted metadata of a document (content lives in the update log, access in the organisation grain).
+/// <see cref="Members"/> is only read to migrate documents created before the organisation grain.</summary>
 [GenerateSerializer, Alias("spotter.DocumentRecord")]
 public sealed class DocumentRecord
 {

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 
 namespace Spotter.Collab.WebHost.Api;
@@ -8,8 +10,13 @@ public static partial class ApiExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddProblemDetails();
+        // Enums travel as camelCase strings ("view", "partner", "trusted", ...), never as numbers.
+        builder.Services.ConfigureHttpJsonOptions(json =>
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false)));
         builder.Services.AddOpenApi();
+        builder.Services.AddSingleton<RedeemThrottle>();
         builder.Services.AddOptions<CollabLimits>().Bind(builder.Configuration.GetSection(CollabLimits.SectionName));
+        builder.Services.AddOptions<Grains.KnowledgeBase.KnowledgeBaseOptions>().Bind(builder.Configuration.GetSection(Grains.KnowledgeBase.KnowledgeBaseOptions.SectionName));
         return builder;
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Spotter.Collab.Grains;
+using Spotter.Collab.Grains.Access;
 using Spotter.Collab.WebHost.Auth;
 
 namespace Spotter.Collab.WebHost.Api;
@@ -10,7 +11,7 @@ namespace Spotter.Collab.WebHost.Api;
 public sealed record CreateDocumentRequest(string Title);
 public sealed record CreateDocumentResponse(string Id);
 public sealed record MemberResponse(string Username, string Role);
-public sealed record DocumentResponse(string Id, string Title, string Role, IReadOnlyList<MemberResponse> Members);
+public sealed record DocumentResponse(string Id, string Title, string Role, IReadOnlyList<MemberResponse> Members, AccessLevel Level, bool NoExport, ResourceKind Kind, string? SpaceId);
 public sealed record SetMemberRequest(string Role);
 public sealed record RootValueResponse(JsonElement Value);
 
@@ -31,6 +32,8 @@ public static class DocumentsApi
     private static async Task<Results<Created<CreateDocumentResponse>, ProblemHttpResult>> CreateAsync(
         CreateDocumentRequest request, HttpContext http, IGrainFactory grains)
     {
+        // A link session acts only on its link's resource; it owns nothing.
+        if (http.IsLinkSession()) return Problems.Forbidden("share-link sessions cannot create documents");
         var title = request.Title?.Trim();
         if (string.IsNullOrEmpty(title) || title.Length > 200) return Problems.Invalid("title: 1-200 characters");
         var id = Guid.NewGuid().ToString("N");
@@ -46,7 +49,7 @@ public static class DocumentsApi
         var info = await grains.GetGrain<IDocumentGrain>(id).Describe(http.User.Username());
         if (info is null) return Problems.NotFound();
         var members = info.Members.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => new MemberResponse(m.Key, m.Value.ToWire())).ToList();
-        return TypedResults.Ok(new DocumentResponse(info.Id, info.Title, info.Role.ToWire(), members));
+        return TypedResults.Ok(new DocumentResponse(info.Id, info.Title, info.Role.ToWire(), members, info.Level, info.NoExport, info.Kind, info.SpaceId));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> SetMemberAsync(
@@ -72,6 +75,7 @@ public static class DocumentsApi
         MembershipResult.Ok => TypedResults.NoContent(),
         MembershipResult.NotFound => Problems.NotFound(),
         MembershipResult.Forbidden => Problems.Forbidden("only an owner may change members"),
+        MembershipResult.Invalid => Problems.Invalid("this user may not hold that role (partners never own; the sharing policy may refuse partners)"),
         _ => Problems.Of(StatusCodes.Status409Conflict, "last-owner", "a document must keep at least one owner"),
     };
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Spotter.Collab.Grains;
+using Spotter.Collab.Grains.Access;
 using Spotter.Collab.WebHost.Auth;
 
 namespace Spotter.Collab.WebHost.Api;
@@ -28,6 +29,8 @@ public static class UsersApi
         {
             return Problems.Of(StatusCodes.Status409Conflict, "user-exists", $"user '{username}' already exists");
         }
+        // Every account made here is an employee in the directory (partners come from /api/admin/users).
+        await grains.Organization().AddUser(new DirectoryUser(username, displayName, UserKind.Employee, null, null, [], false, false));
         return TypedResults.Created($"/api/users/{username}", new UserResponse(username, displayName));
     }
 }

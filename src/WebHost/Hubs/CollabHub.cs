@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using Spotter.Collab.Grains;
+using Spotter.Collab.Grains.Access;
 using Spotter.Collab.WebHost.Api;
 using Spotter.Collab.WebHost.Auth;
 
@@ -57,6 +58,26 @@ public sealed class CollabHub(DocumentConnections connections, IGrainFactory gra
     }
 
     public Task LeaveDocument(string docId) => connections.LeaveAsync(Context.ConnectionId, docId);
+
+    /// <summary>Subscribes to <c>TreeChanged(spaceId)</c>; only for callers who can see something in the space
+    /// (a missing space and an invisible one both fail with <c>forbidden</c>).</summary>
+    public async Task WatchSpace(string spaceId)
+    {
+        if (string.IsNullOrEmpty(spaceId) || !await grains.GetGrain<IOrganizationGrain>(IOrganizationGrain.Key).CanSeeSpace(Context.User!.Username(), spaceId))
+        {
+            throw new HubException(Forbidden);
+        }
+        await Groups.AddToGroupAsync(Context.ConnectionId, OrganizationWatcher.SpaceGroup(spaceId));
+    }
+
+    public Task UnwatchSpace(string spaceId) =>
+        string.IsNullOrEmpty(spaceId) ? Task.CompletedTask : Groups.RemoveFromGroupAsync(Context.ConnectionId, OrganizationWatcher.SpaceGroup(spaceId));
+
+    public override Task OnConnectedAsync()
+    {
+        connections.Connected(Context);
+        return base.OnConnectedAsync();
+    }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {

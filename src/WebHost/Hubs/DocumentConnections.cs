@@ -19,6 +19,8 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
     private readonly ConcurrentDictionary<string, HostDocument> _documents = new(StringComparer.Ordinal);
     // connection id → (document id → username)
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, string>> _connections = new(StringComparer.Ordinal);
+    // connection id → its hub context, so a deactivated user's connections can be aborted
+    private readonly ConcurrentDictionary<string, HubCallerContext> _callers = new(StringComparer.Ordinal);
 
     public static string GroupName(string documentId) => "doc:" + documentId;
 
@@ -52,8 +54,29 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
         await ReleaseAsync(documentId);
     }
 
+    public void Connected(HubCallerContext caller)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        _callers[caller.ConnectionId] = caller;
+    }
+
+    /// <summary>Every open document of the user's connections gets <c>Revoked</c>, then the connections are closed.</summary>
+    public async Task AbortUserAsync(string username, string reason)
+    {
+        foreach (var (connectionId, caller) in _callers)
+        {
+            if (caller.User?.FindFirst(Auth.CollabClaims.Username)?.Value != username) continue;
+            if (_connections.TryGetValue(connectionId, out var documents))
+            {
+                foreach (var documentId in documents.Keys) await RevokeConnectionAsync(documentId, connectionId, reason);
+            }
+            caller.Abort();
+        }
+    }
+
     public async Task DisconnectedAsync(string connectionId)
     {
+        _callers.TryRemove(connectionId, out _);
         if (!_connections.TryRemove(connectionId, out var documents)) return;
         foreach (var documentId in documents.Keys)
         {
@@ -76,6 +99,18 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
         await _hub.Groups.RemoveFromGroupAsync(connectionId, GroupName(documentId));
         await ReleaseAsync(documentId);
         await _hub.Clients.Client(connectionId).Revoked(documentId, reason);
+    }
+
+    /// <summary>Tells the user's connections to the document their new role.</summary>
+    private async Task ChangeRoleAsync(string documentId, string username, DocumentRole role)
+    {
+        foreach (var (connectionId, documents) in _connections)
+        {
+            if (documents.TryGetValue(documentId, out var member) && member == username)
+            {
+                await _hub.Clients.Client(connectionId).RoleChanged(documentId, role.ToWire());
+            }
+        }
     }
 
     private async Task RevokeUserAsync(string documentId, string username)
@@ -235,6 +270,8 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
         }
 
         public Task OnAccessChanged(string documentId, string username, DocumentRole? role) =>
-            role is null ? owner.RevokeUserAsync(documentId, username) : Task.CompletedTask;
+            role is { } newRole ? owner.ChangeRoleAsync(documentId, username, newRole) : owner.RevokeUserAsync(documentId, username);
+
+        public Task OnCommentsChanged(string documentId) => owner._hub.Clients.Group(GroupName(Id)).CommentsChanged(Id);
     }
 }

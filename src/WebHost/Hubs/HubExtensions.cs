@@ -21,6 +21,7 @@ public static class HubExtensions
             })
             .AddMessagePackProtocol();
         builder.Services.AddSingleton<DocumentConnections>();
+        builder.AddOrganizationWatcher();
         builder.Services.AddHostedService<ObserverRefreshService>();
         return builder;
     }

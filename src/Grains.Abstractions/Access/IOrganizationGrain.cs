@@ -1,0 +1,205 @@
+using Orleans.Concurrency;
+
+namespace Spotter.Collab.Grains.Access;
+
+/// <summary>
+/// The organisation's whole access model (directory, policy, resource tree, grants, share links) in one activation,
+/// key <see cref="Key"/>. Calls naming an <c>actor</c> check the actor's own level; admin-only calls (directory,
+/// policy, previews) trust the web host, which checks the admin role. "Missing" and "not visible" are both NotFound.
+/// </summary>
+[Alias("spotter.IOrganizationGrain")]
+public interface IOrganizationGrain : IGrainWithStringKey
+{
+    public const string Key = "default";
+
+    // ---- access decisions (hot path, read-only) ----
+
+    [Alias("Resolve"), ReadOnly]
+    Task<AccessDecision> Resolve(string resourceId, string principal);
+
+    /// <summary>The ids the principal may read (at least view), in input order.</summary>
+    [Alias("FilterReadable"), ReadOnly]
+    Task<IReadOnlyList<string>> FilterReadable(string principal, IReadOnlyList<string> resourceIds);
+
+    /// <summary>Null when the principal cannot see the resource (or it is missing).</summary>
+    [Alias("DescribeDocument"), ReadOnly]
+    Task<DocumentAccess?> DescribeDocument(string resourceId, string principal);
+
+    /// <summary>Null when the principal cannot see the resource (or it is missing).</summary>
+    [Alias("GetResource"), ReadOnly]
+    Task<ResourceInfo?> GetResource(string resourceId, string principal);
+
+    // ---- live enforcement: which (document, principal) pairs have connections open ----
+
+    /// <summary>Records the pair as open and returns the principal's current access.</summary>
+    [Alias("OpenDocument")]
+    Task<AccessDecision> OpenDocument(string documentId, string principal);
+
+    /// <summary>Re-registers the document's open principals (the organisation grain may have been reactivated and
+    /// forgotten them) and returns their current levels, so a document can catch up on anything it missed.</summary>
+    [Alias("RefreshOpen")]
+    Task<IReadOnlyDictionary<string, AccessLevel>> RefreshOpen(string documentId, IReadOnlyList<string> principals);
+
+    [Alias("CloseDocument"), OneWay]
+    Task CloseDocument(string documentId, string principal);
+
+    /// <summary>Subscribes a web host (refresh before expiry); returns the deactivated usernames.</summary>
+    [Alias("Subscribe")]
+    Task<IReadOnlyList<string>> Subscribe(IOrganizationObserver observer);
+
+    [Alias("Unsubscribe")]
+    Task Unsubscribe(IOrganizationObserver observer);
+
+    // ---- directory (admin) ----
+
+    [Alias("GetUsers"), ReadOnly]
+    Task<IReadOnlyList<DirectoryUser>> GetUsers();
+
+    [Alias("GetUser"), ReadOnly]
+    Task<DirectoryUser?> GetUser(string username);
+
+    /// <summary>Adds a directory entry (Conflict if it exists; Invalid for unknown departments/partner orgs).</summary>
+    [Alias("AddUser")]
+    Task<OrgResult> AddUser(DirectoryUser user);
+
+    [Alias("UpdateUser")]
+    Task<OrgResult> UpdateUser(string username, UserChange change);
+
+    [Alias("SetDeactivated")]
+    Task<OrgResult> SetDeactivated(string username, bool deactivated);
+
+    [Alias("GetDepartments"), ReadOnly]
+    Task<IReadOnlyList<DepartmentInfo>> GetDepartments();
+
+    [Alias("CreateDepartment")]
+    Task<OrgResult> CreateDepartment(string name, string? parentId);
+
+    /// <summary>Renames and/or moves a department (<paramref name="parentId"/> "" = top level, null = unchanged).</summary>
+    [Alias("UpdateDepartment")]
+    Task<OrgResult> UpdateDepartment(string id, string? name, string? parentId);
+
+    [Alias("DeleteDepartment")]
+    Task<OrgResult> DeleteDepartment(string id);
+
+    [Alias("GetGroups"), ReadOnly]
+    Task<IReadOnlyList<GroupInfo>> GetGroups();
+
+    [Alias("CreateGroup")]
+    Task<OrgResult> CreateGroup(string name);
+
+    [Alias("DeleteGroup")]
+    Task<OrgResult> DeleteGroup(string id);
+
+    [Alias("SetGroupMember")]
+    Task<OrgResult> SetGroupMember(string groupId, string username, bool member);
+
+    [Alias("GetPartners"), ReadOnly]
+    Task<IReadOnlyList<PartnerOrgInfo>> GetPartners();
+
+    [Alias("CreatePartner")]
+    Task<OrgResult> CreatePartner(string name);
+
+    [Alias("GetPolicy"), ReadOnly]
+    Task<SharingPolicy> GetPolicy();
+
+    [Alias("SetPolicy")]
+    Task<OrgResult> SetPolicy(SharingPolicy policy);
+
+    /// <summary>Sharing-picker search; Forbidden for partners and link sessions.</summary>
+    [Alias("SearchDirectory"), ReadOnly]
+    Task<OrgAnswer<IReadOnlyList<DirectoryHit>>> SearchDirectory(string actor, string query);
+
+    [Alias("GetDeactivatedUsers"), ReadOnly]
+    Task<IReadOnlyList<string>> GetDeactivatedUsers();
+
+    [Alias("Preview"), ReadOnly]
+    Task<UserPreview?> Preview(string username);
+
+    // ---- resources, tree, grants, settings ----
+
+    /// <summary>Registers a standalone document with a manage grant for its creator; false if the id is known.</summary>
+    [Alias("RegisterDocument")]
+    Task<bool> RegisterDocument(string documentId, string owner, string title);
+
+    /// <summary>The legacy member API: a direct user grant on the resource (null level removes it).
+    /// Conflict ("last-owner") when the resource would lose its last direct manage grant.</summary>
+    [Alias("SetUserGrant")]
+    Task<OrgResult> SetUserGrant(string actor, string resourceId, string username, AccessLevel? level);
+
+    [Alias("CreateSpace")]
+    Task<OrgResult> CreateSpace(string actor, string name);
+
+    [Alias("ListSpaces"), ReadOnly]
+    Task<IReadOnlyList<TreeNode>> ListSpaces(string principal);
+
+    [Alias("GetTree"), ReadOnly]
+    Task<SpaceTree?> GetTree(string principal, string spaceId);
+
+    [Alias("GetTrash"), ReadOnly]
+    Task<OrgAnswer<IReadOnlyList<TreeNode>>> GetTrash(string actor, string spaceId);
+
+    /// <summary>Whether the principal can see the space or at least one page in it.</summary>
+    [Alias("CanSeeSpace"), ReadOnly]
+    Task<bool> CanSeeSpace(string principal, string spaceId);
+
+    /// <summary>Creates a page resource (the caller then creates its document grain); Id = the new page id.</summary>
+    [Alias("CreatePage")]
+    Task<OrgResult> CreatePage(string actor, string spaceId, string? parentId, string title, int? index);
+
+    [Alias("RenameResource")]
+    Task<OrgResult> RenameResource(string actor, string resourceId, string title);
+
+    [Alias("MovePage")]
+    Task<OrgResult> MovePage(string actor, string pageId, string parentId, int? index);
+
+    [Alias("SetTrashed")]
+    Task<OrgResult> SetTrashed(string actor, string pageId, bool trashed);
+
+    [Alias("GetGrants"), ReadOnly]
+    Task<OrgAnswer<IReadOnlyList<GrantView>>> GetGrants(string actor, string resourceId);
+
+    [Alias("AddGrant")]
+    Task<OrgAnswer<GrantInfo>> AddGrant(string actor, string resourceId, string principal, AccessLevel level);
+
+    [Alias("RemoveGrant")]
+    Task<OrgResult> RemoveGrant(string actor, string resourceId, string grantId);
+
+    [Alias("UpdateSettings")]
+    Task<OrgResult> UpdateSettings(string actor, string resourceId, bool? restricted, bool? noExport);
+
+    [Alias("Explain"), ReadOnly]
+    Task<OrgAnswer<IReadOnlyList<AccessExplanation>>> Explain(string actor, string resourceId);
+
+    // ---- share links ----
+
+    [Alias("GetLinks"), ReadOnly]
+    Task<OrgAnswer<IReadOnlyList<ShareLinkInfo>>> GetLinks(string actor, string resourceId);
+
+    [Alias("GetActiveLinks"), ReadOnly]
+    Task<IReadOnlyList<ShareLinkInfo>> GetActiveLinks();
+
+    [Alias("CreateLink")]
+    Task<OrgAnswer<CreatedLink>> CreateLink(string actor, string resourceId, LinkScope scope, AccessLevel role, string? password, DateTimeOffset? expiresAt);
+
+    /// <summary>Revokes a link (manage on its resource, or an admin actor).</summary>
+    [Alias("RevokeLink")]
+    Task<OrgAnswer<ShareLinkInfo>> RevokeLink(string actor, string linkId);
+
+    /// <summary>NotFound for unknown token, wrong password, expired, revoked or disallowed (no oracle);
+    /// <paramref name="redeemer"/> is the signed-in principal, if any (company links need an employee).</summary>
+    [Alias("RedeemLink")]
+    Task<OrgAnswer<LinkRedemption>> RedeemLink(string token, string? password, string? redeemer);
+}
+
+/// <summary>One per web host: pushes what hosts must enforce without asking (deactivations, tree changes).</summary>
+[Alias("spotter.IOrganizationObserver")]
+public interface IOrganizationObserver : IGrainObserver
+{
+    /// <summary>The full set of deactivated usernames (replaces the previous one).</summary>
+    [Alias("OnDeactivatedUsers"), OneWay]
+    Task OnDeactivatedUsers(IReadOnlyList<string> usernames);
+
+    /// <summary>The tree or grants of a space changed: watchers should fetch their (filtered) tree again.</summary>
+    [Alias("OnTreeChanged"), OneWay]
+    Task OnTreeChanged(string spaceId);
+}

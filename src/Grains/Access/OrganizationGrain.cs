@@ -1,0 +1,273 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+using Orleans.Utilities;
+
+namespace Spotter.Collab.Grains.Access;
+
+/// <summary>
+/// The organisation's access model (<see cref="Organization"/>) persisted as one grain state, plus live enforcement:
+/// it knows which (document, principal) pairs have connections open and, after every change, tells the affected
+/// document grains their new roles; web hosts subscribe for deactivations and tree changes.
+/// Not reentrant: mutations run one at a time (reads marked [ReadOnly] interleave with each other only).
+/// </summary>
+public sealed partial class OrganizationGrain : Grain, IOrganizationGrain
+{
+    /// <summary>Host observers not refreshed within this time are dropped (hosts refresh at a third of it).</summary>
+    public static readonly TimeSpan ObserverExpiry = TimeSpan.FromSeconds(90);
+
+    /// <summary>An open pair not refreshed by its document within this time is forgotten (documents refresh every
+    /// <see cref="Documents.DocumentGrainOptions.AccessRefresh"/>, 30 s by default).</summary>
+    public static readonly TimeSpan OpenPairExpiry = TimeSpan.FromMinutes(2);
+
+    private readonly IPersistentState<OrganizationState> _state;
+    private readonly ILogger<OrganizationGrain> _logger;
+    private readonly TimeProvider _time;
+    private readonly ObserverManager<IOrganizationObserver> _observers;
+    // document id → principal → (level last told to the document, last refresh)
+    private readonly Dictionary<string, Dictionary<string, OpenPair>> _open = new(StringComparer.Ordinal);
+    private Organization _model = null!;
+
+    public OrganizationGrain(
+        [PersistentState("organization")] IPersistentState<OrganizationState> state,
+        ILogger<OrganizationGrain> logger,
+        TimeProvider? time = null)
+    {
+        _state = state;
+        _logger = logger;
+        _time = time ?? TimeProvider.System;
+        _observers = new ObserverManager<IOrganizationObserver>(ObserverExpiry, logger);
+    }
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _model = new Organization(_state.State, _time);
+        return base.OnActivateAsync(cancellationToken);
+    }
+
+    // ---------------- reads ----------------
+
+    public Task<AccessDecision> Resolve(string resourceId, string principal) => Task.FromResult(_model.Resolve(resourceId, principal));
+
+    public Task<IReadOnlyList<string>> FilterReadable(string principal, IReadOnlyList<string> resourceIds) =>
+        Task.FromResult(_model.FilterReadable(principal, resourceIds));
+
+    public Task<DocumentAccess?> DescribeDocument(string resourceId, string principal) => Task.FromResult(_model.DescribeDocument(resourceId, principal));
+
+    public Task<ResourceInfo?> GetResource(string resourceId, string principal) => Task.FromResult(_model.Resource(resourceId, principal));
+
+    public Task<IReadOnlyList<DirectoryUser>> GetUsers() => Task.FromResult(_model.Users());
+
+    public Task<DirectoryUser?> GetUser(string username) => Task.FromResult(_model.User(username));
+
+    public Task<IReadOnlyList<DepartmentInfo>> GetDepartments() => Task.FromResult(_model.Departments());
+
+    public Task<IReadOnlyList<GroupInfo>> GetGroups() => Task.FromResult(_model.Groups());
+
+    public Task<IReadOnlyList<PartnerOrgInfo>> GetPartners() => Task.FromResult(_model.Partners());
+
+    public Task<SharingPolicy> GetPolicy() => Task.FromResult(_model.Policy());
+
+    public Task<OrgAnswer<IReadOnlyList<DirectoryHit>>> SearchDirectory(string actor, string query) => Task.FromResult(_model.SearchDirectory(actor, query));
+
+    public Task<IReadOnlyList<string>> GetDeactivatedUsers() => Task.FromResult(_model.DeactivatedUsers());
+
+    public Task<UserPreview?> Preview(string username) =>
+        Task.FromResult(_model.State.Users.ContainsKey(username) ? _model.Evaluator.Preview(username) : null);
+
+    public Task<IReadOnlyList<TreeNode>> ListSpaces(string principal) => Task.FromResult(_model.Spaces(principal));
+
+    public Task<SpaceTree?> GetTree(string principal, string spaceId) => Task.FromResult(_model.Tree(principal, spaceId));
+
+    public Task<OrgAnswer<IReadOnlyList<TreeNode>>> GetTrash(string actor, string spaceId) => Task.FromResult(_model.Trash(actor, spaceId));
+
+    public Task<bool> CanSeeSpace(string principal, string spaceId) => Task.FromResult(_model.CanSeeSpace(principal, spaceId));
+
+    public Task<OrgAnswer<IReadOnlyList<GrantView>>> GetGrants(string actor, string resourceId) => Task.FromResult(_model.Grants(actor, resourceId));
+
+    public Task<OrgAnswer<IReadOnlyList<AccessExplanation>>> Explain(string actor, string resourceId) => Task.FromResult(_model.Explain(actor, resourceId));
+
+    public Task<OrgAnswer<IReadOnlyList<ShareLinkInfo>>> GetLinks(string actor, string resourceId) => Task.FromResult(_model.Links(actor, resourceId));
+
+    public Task<IReadOnlyList<ShareLinkInfo>> GetActiveLinks() => Task.FromResult(_model.ActiveLinks());
+
+    public Task<OrgAnswer<LinkRedemption>> RedeemLink(string token, string? password, string? redeemer) =>
+        Task.FromResult(_model.RedeemLink(token, password, redeemer));
+
+    // ---------------- mutations ----------------
+
+    public Task<OrgResult> AddUser(DirectoryUser user) => MutateAsync(() => _model.AddUser(user), r => r.IsOk);
+
+    public Task<OrgResult> UpdateUser(string username, UserChange change) => MutateAsync(() => _model.UpdateUser(username, change), r => r.IsOk);
+
+    public Task<OrgResult> SetDeactivated(string username, bool deactivated) => MutateAsync(() => _model.SetDeactivated(username, deactivated), r => r.IsOk);
+
+    public Task<OrgResult> CreateDepartment(string name, string? parentId) => MutateAsync(() => _model.CreateDepartment(name, parentId), r => r.IsOk);
+
+    public Task<OrgResult> UpdateDepartment(string id, string? name, string? parentId) => MutateAsync(() => _model.UpdateDepartment(id, name, parentId), r => r.IsOk);
+
+    public Task<OrgResult> DeleteDepartment(string id) => MutateAsync(() => _model.DeleteDepartment(id), r => r.IsOk);
+
+    public Task<OrgResult> CreateGroup(string name) => MutateAsync(() => _model.CreateGroup(name), r => r.IsOk);
+
+    public Task<OrgResult> DeleteGroup(string id) => MutateAsync(() => _model.DeleteGroup(id), r => r.IsOk);
+
+    public Task<OrgResult> SetGroupMember(string groupId, string username, bool member) => MutateAsync(() => _model.SetGroupMember(groupId, username, member), r => r.IsOk);
+
+    public Task<OrgResult> CreatePartner(string name) => MutateAsync(() => _model.CreatePartner(name), r => r.IsOk);
+
+    public Task<OrgResult> SetPolicy(SharingPolicy policy) => MutateAsync(() => _model.SetPolicy(policy), r => r.IsOk);
+
+    public Task<bool> RegisterDocument(string documentId, string owner, string title) => MutateAsync(() => _model.RegisterDocument(documentId, owner, title), r => r);
+
+    public Task<OrgResult> SetUserGrant(string actor, string resourceId, string username, AccessLevel? level) =>
+        MutateAsync(() => _model.SetUserGrant(actor, resourceId, username, level), r => r.IsOk);
+
+    public Task<OrgResult> CreateSpace(string actor, string name) => MutateAsync(() => _model.CreateSpace(actor, name), r => r.IsOk);
+
+    public Task<OrgResult> CreatePage(string actor, string spaceId, string? parentId, string title, int? index) =>
+        MutateAsync(() => _model.CreatePage(actor, spaceId, parentId, title, index), r => r.IsOk);
+
+    public Task<OrgResult> RenameResource(string actor, string resourceId, string title) => MutateAsync(() => _model.RenameResource(actor, resourceId, title), r => r.IsOk);
+
+    public Task<OrgResult> MovePage(string actor, string pageId, string parentId, int? index) => MutateAsync(() => _model.MovePage(actor, pageId, parentId, index), r => r.IsOk);
+
+    public Task<OrgResult> SetTrashed(string actor, string pageId, bool trashed) => MutateAsync(() => _model.SetTrashed(actor, pageId, trashed), r => r.IsOk);
+
+    public Task<OrgAnswer<GrantInfo>> AddGrant(string actor, string resourceId, string principal, AccessLevel level) =>
+        MutateAsync(() => _model.AddGrant(actor, resourceId, principal, level), r => r.IsOk);
+
+    public Task<OrgResult> RemoveGrant(string actor, string resourceId, string grantId) => MutateAsync(() => _model.RemoveGrant(actor, resourceId, grantId), r => r.IsOk);
+
+    public Task<OrgResult> UpdateSettings(string actor, string resourceId, bool? restricted, bool? noExport) =>
+        MutateAsync(() => _model.UpdateSettings(actor, resourceId, restricted, noExport), r => r.IsOk);
+
+    public Task<OrgAnswer<CreatedLink>> CreateLink(string actor, string resourceId, LinkScope scope, AccessLevel role, string? password, DateTimeOffset? expiresAt) =>
+        MutateAsync(() => _model.CreateLink(actor, resourceId, scope, role, password, expiresAt), r => r.IsOk);
+
+    public Task<OrgAnswer<ShareLinkInfo>> RevokeLink(string actor, string linkId) => MutateAsync(() => _model.RevokeLink(actor, linkId), r => r.IsOk);
+
+    /// <summary>Runs one model mutation; when it succeeded, persists the state and enforces its effects.</summary>
+    private async Task<T> MutateAsync<T>(Func<T> mutation, Func<T, bool> succeeded)
+    {
+        var result = mutation();
+        var changes = _model.TakeChanges();
+        if (!succeeded(result)) return result;
+        try
+        {
+            await _state.WriteStateAsync();
+        }
+        catch (Exception ex)
+        {
+            // Memory is ahead of storage: start over from the stored state on the next call.
+            LogWriteFailed(ex);
+            DeactivateOnIdle();
+            throw;
+        }
+        Enforce(changes);
+        return result;
+    }
+
+    // ---------------- live enforcement ----------------
+
+    public Task<AccessDecision> OpenDocument(string documentId, string principal)
+    {
+        var decision = _model.Resolve(documentId, principal);
+        if (decision.Level != AccessLevel.None) Track(documentId, principal, decision.Level);
+        return Task.FromResult(decision);
+    }
+
+    public Task<IReadOnlyDictionary<string, AccessLevel>> RefreshOpen(string documentId, IReadOnlyList<string> principals)
+    {
+        ArgumentNullException.ThrowIfNull(principals);
+        var levels = new Dictionary<string, AccessLevel>(StringComparer.Ordinal);
+        foreach (var principal in principals)
+        {
+            var level = _model.Resolve(documentId, principal).Level;
+            levels[principal] = level;
+            if (level != AccessLevel.None) Track(documentId, principal, level);
+            else Forget(documentId, principal);
+        }
+        ExpireOpenPairs();
+        return Task.FromResult<IReadOnlyDictionary<string, AccessLevel>>(levels);
+    }
+
+    public Task CloseDocument(string documentId, string principal)
+    {
+        Forget(documentId, principal);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<string>> Subscribe(IOrganizationObserver observer)
+    {
+        _observers.Subscribe(observer, observer);
+        return Task.FromResult(_model.DeactivatedUsers());
+    }
+
+    public Task Unsubscribe(IOrganizationObserver observer)
+    {
+        _observers.Unsubscribe(observer);
+        return Task.CompletedTask;
+    }
+
+    private void Track(string documentId, string principal, AccessLevel level)
+    {
+        if (!_open.TryGetValue(documentId, out var principals)) _open[documentId] = principals = new(StringComparer.Ordinal);
+        principals[principal] = new OpenPair(level, _time.GetUtcNow());
+    }
+
+    private void Forget(string documentId, string principal)
+    {
+        if (_open.TryGetValue(documentId, out var principals) && principals.Remove(principal) && principals.Count == 0) _open.Remove(documentId);
+    }
+
+    private void ExpireOpenPairs()
+    {
+        var cutoff = _time.GetUtcNow() - OpenPairExpiry;
+        foreach (var (documentId, principals) in _open.ToList())
+        {
+            foreach (var (principal, pair) in principals.ToList())
+            {
+                if (pair.LastSeen < cutoff) principals.Remove(principal);
+            }
+            if (principals.Count == 0) _open.Remove(documentId);
+        }
+    }
+
+    /// <summary>Re-evaluates every open pair and tells documents about changed roles; tells hosts about
+    /// deactivations and changed spaces. Document calls are one-way: enforcement never waits on a document.</summary>
+    private void Enforce(ChangeSet changes)
+    {
+        if (changes.AccessChanged)
+        {
+            foreach (var (documentId, principals) in _open.ToList())
+            {
+                Dictionary<string, DocumentRole?>? changed = null;
+                foreach (var (principal, pair) in principals.ToList())
+                {
+                    var level = _model.Resolve(documentId, principal).Level;
+                    if (level == pair.Level) continue;
+                    (changed ??= new(StringComparer.Ordinal))[principal] = level.ToRole();
+                    if (level == AccessLevel.None) principals.Remove(principal);
+                    else principals[principal] = pair with { Level = level };
+                }
+                if (principals.Count == 0) _open.Remove(documentId);
+                if (changed is not null) _ = GrainFactory.GetGrain<IDocumentGrain>(documentId).ApplyRoles(changed);
+            }
+        }
+        if (_observers.Count == 0) return;
+        if (changes.DeactivatedUsersChanged)
+        {
+            var deactivated = _model.DeactivatedUsers();
+            _ = _observers.Notify(o => o.OnDeactivatedUsers(deactivated));
+        }
+        var spaces = changes.Everything
+            ? _model.State.Resources.Values.Where(r => r.Kind == ResourceKind.Space).Select(r => r.Id).ToList()
+            : changes.Spaces.ToList();
+        foreach (var space in spaces) _ = _observers.Notify(o => o.OnTreeChanged(space));
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Writing the organisation state failed; deactivating")]
+    private partial void LogWriteFailed(Exception exception);
+
+    private readonly record struct OpenPair(AccessLevel Level, DateTimeOffset LastSeen);
+}

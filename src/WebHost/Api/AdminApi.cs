@@ -1,0 +1,120 @@
+using Spotter.Collab.Grains;
+using Spotter.Collab.Grains.Access;
+using Spotter.Collab.Grains.Audit;
+using Spotter.Collab.WebHost.Auth;
+
+namespace Spotter.Collab.WebHost.Api;
+
+public sealed record AdminCreateUserRequest(string Username, string Password, string? DisplayName, UserKind? Kind, string? PartnerOrgId, string? DepartmentId, bool? IsAdmin);
+public sealed record AdminUpdateUserRequest(string? DisplayName, string? DepartmentId, string? PartnerOrgId, UserKind? Kind);
+public sealed record NameRequest(string Name, string? ParentId);
+public sealed record DepartmentUpdateRequest(string? Name, string? ParentId);
+public sealed record CreatedResponse(string Id);
+
+/// <summary>Directory, policy, links overview and previews: administrators only.</summary>
+public static class AdminApi
+{
+    public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup("/api/admin").RequireAuthorization(AuthExtensions.AdminPolicy).WithTags("Admin");
+        admin.MapGet("/users", (IGrainFactory grains) => grains.Organization().GetUsers());
+        admin.MapPost("/users", CreateUserAsync);
+        admin.MapPatch("/users/{username}", UpdateUserAsync);
+        admin.MapPost("/users/{username}/deactivate", (string username, HttpContext http, IGrainFactory grains) => SetDeactivatedAsync(username, true, http, grains));
+        admin.MapPost("/users/{username}/reactivate", (string username, HttpContext http, IGrainFactory grains) => SetDeactivatedAsync(username, false, http, grains));
+
+        admin.MapGet("/departments", (IGrainFactory grains) => grains.Organization().GetDepartments());
+        admin.MapPost("/departments", async (NameRequest request, HttpContext http, IGrainFactory grains) =>
+            await CreatedAsync(http, await grains.Organization().CreateDepartment(request.Name, AccessApi.CleanId(request.ParentId)), "department"));
+        admin.MapPatch("/departments/{id}", async (string id, DepartmentUpdateRequest request, HttpContext http, IGrainFactory grains) =>
+            await DoneAsync(http, await grains.Organization().UpdateDepartment(id, request.Name, request.ParentId), $"department {id}"));
+        admin.MapDelete("/departments/{id}", async (string id, HttpContext http, IGrainFactory grains) =>
+            await DoneAsync(http, await grains.Organization().DeleteDepartment(id), $"department {id} deleted"));
+
+        admin.MapGet("/groups", (IGrainFactory grains) => grains.Organization().GetGroups());
+        admin.MapPost("/groups", async (NameRequest request, HttpContext http, IGrainFactory grains) =>
+            await CreatedAsync(http, await grains.Organization().CreateGroup(request.Name), "group"));
+        admin.MapDelete("/groups/{id}", async (string id, HttpContext http, IGrainFactory grains) =>
+            await DoneAsync(http, await grains.Organization().DeleteGroup(id), $"group {id} deleted"));
+        admin.MapPut("/groups/{id}/members/{username}", async (string id, string username, HttpContext http, IGrainFactory grains) =>
+            await DoneAsync(http, await grains.Organization().SetGroupMember(id, Normalize(username), true), $"group {id} + {username}"));
+        admin.MapDelete("/groups/{id}/members/{username}", async (string id, string username, HttpContext http, IGrainFactory grains) =>
+            await DoneAsync(http, await grains.Organization().SetGroupMember(id, Normalize(username), false), $"group {id} - {username}"));
+
+        admin.MapGet("/partners", (IGrainFactory grains) => grains.Organization().GetPartners());
+        admin.MapPost("/partners", async (NameRequest request, HttpContext http, IGrainFactory grains) =>
+            await CreatedAsync(http, await grains.Organization().CreatePartner(request.Name), "partner"));
+
+        admin.MapGet("/policy", (IGrainFactory grains) => grains.Organization().GetPolicy());
+        admin.MapPut("/policy", SetPolicyAsync);
+        admin.MapGet("/links", (IGrainFactory grains) => grains.Organization().GetActiveLinks());
+        admin.MapGet("/preview/{username}", async (string username, IGrainFactory grains) =>
+            await grains.Organization().Preview(Normalize(username)) is { } preview ? Results.Ok(preview) : Problems.NotFound());
+        return app;
+    }
+
+    private static string Normalize(string username) => ApiExtensions.NormalizeUsername(username) ?? username;
+
+    private static async Task<IResult> CreateUserAsync(AdminCreateUserRequest request, HttpContext http, IGrainFactory grains)
+    {
+        var username = ApiExtensions.NormalizeUsername(request.Username);
+        if (username is null) return Problems.Invalid("username: 1-64 characters of a-z, 0-9, '_', '.', '-', starting with a letter or digit");
+        if (request.Password is null || request.Password.Length < UsersApi.MinPasswordLength) return Problems.Invalid($"password: at least {UsersApi.MinPasswordLength} characters");
+        var displayName = string.IsNullOrWhiteSpace(request.DisplayName) ? username : request.DisplayName.Trim();
+        if (displayName.Length > 100) return Problems.Invalid("displayName: at most 100 characters");
+        var account = grains.GetGrain<IUserGrain>(username);
+        if (await account.GetProfile() is not null) return Problems.Of(StatusCodes.Status409Conflict, "user-exists", $"user '{username}' already exists");
+        var isAdmin = request.IsAdmin == true;
+        // The directory entry first: it validates kind, department and partner organisation.
+        var added = await grains.Organization().AddUser(new DirectoryUser(username, displayName, request.Kind ?? UserKind.Employee,
+            AccessApi.CleanId(request.PartnerOrgId), AccessApi.CleanId(request.DepartmentId), [], false, isAdmin));
+        if (added.Outcome == OrgOutcome.Conflict) return Problems.Of(StatusCodes.Status409Conflict, "user-exists", $"user '{username}' already exists");
+        if (!added.IsOk) return added.Problem();
+        if (!await account.Create(displayName, request.Password, isAdmin)) return Problems.Of(StatusCodes.Status409Conflict, "user-exists", $"user '{username}' already exists");
+        await http.AuditAsync(AuditActions.UserCreated, username, $"kind={request.Kind ?? UserKind.Employee}");
+        return Results.Created($"/api/admin/users/{username}", await grains.Organization().GetUser(username));
+    }
+
+    private static async Task<IResult> UpdateUserAsync(string username, AdminUpdateUserRequest request, HttpContext http, IGrainFactory grains)
+    {
+        var name = Normalize(username);
+        var result = await grains.Organization().UpdateUser(name, new UserChange(request.DisplayName, request.DepartmentId, request.PartnerOrgId, request.Kind));
+        if (!result.IsOk) return result.Problem();
+        await http.AuditAsync(AuditActions.UserChanged, name);
+        return Results.Ok(await grains.Organization().GetUser(name));
+    }
+
+    private static async Task<IResult> SetDeactivatedAsync(string username, bool deactivated, HttpContext http, IGrainFactory grains)
+    {
+        var name = Normalize(username);
+        var result = await grains.Organization().SetDeactivated(name, deactivated);
+        if (!result.IsOk) return result.Problem();
+        // Refresh tokens die with the deactivation, so reactivating does not revive old sessions.
+        if (deactivated) await grains.GetGrain<IUserGrain>(name).RevokeAllSessions();
+        await http.AuditAsync(deactivated ? AuditActions.UserDeactivated : AuditActions.UserReactivated, name);
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> SetPolicyAsync(SharingPolicy policy, HttpContext http, IGrainFactory grains)
+    {
+        if (policy is null) return Problems.Invalid("body: { externalSharing, trustedPartnerOrgs }");
+        var result = await grains.Organization().SetPolicy(policy with { TrustedPartnerOrgs = policy.TrustedPartnerOrgs ?? [] });
+        if (!result.IsOk) return result.Problem();
+        await http.AuditAsync(AuditActions.PolicyChanged, "policy", $"externalSharing={policy.ExternalSharing}; trusted={string.Join(',', policy.TrustedPartnerOrgs ?? [])}");
+        return Results.Ok(await grains.Organization().GetPolicy());
+    }
+
+    private static async Task<IResult> CreatedAsync(HttpContext http, OrgResult result, string what)
+    {
+        if (!result.IsOk) return result.Problem();
+        await http.AuditAsync(AuditActions.DirectoryChanged, result.Id, $"{what} created");
+        return Results.Created((string?)null, new CreatedResponse(result.Id!));
+    }
+
+    private static async Task<IResult> DoneAsync(HttpContext http, OrgResult result, string detail)
+    {
+        if (!result.IsOk) return result.Problem();
+        await http.AuditAsync(AuditActions.DirectoryChanged, null, detail);
+        return Results.NoContent();
+    }
+}

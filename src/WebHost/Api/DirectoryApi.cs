@@ -1,0 +1,18 @@
+using Spotter.Collab.Grains.Access;
+using Spotter.Collab.WebHost.Auth;
+
+namespace Spotter.Collab.WebHost.Api;
+
+/// <summary>The sharing picker's search: employees only (partners and link sessions get 403).</summary>
+public static class DirectoryApi
+{
+    public static IEndpointRouteBuilder MapDirectoryApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/directory/search", async (string? q, HttpContext http, IGrainFactory grains) =>
+        {
+            var answer = await grains.Organization().SearchDirectory(http.User.Username(), q ?? "");
+            return answer.IsOk ? Results.Ok(answer.Value) : answer.Problem();
+        }).RequireAuthorization().WithTags("Directory");
+        return app;
+    }
+}

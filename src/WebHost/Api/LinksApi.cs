@@ -1,0 +1,114 @@
+using System.Collections.Concurrent;
+using System.Security.Claims;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Spotter.Collab.Grains.Access;
+using Spotter.Collab.Grains.Audit;
+using Spotter.Collab.WebHost.Auth;
+
+namespace Spotter.Collab.WebHost.Api;
+
+public sealed record CreateLinkRequest(LinkScope? Scope, string? Role, string? Password, DateTimeOffset? ExpiresAt);
+public sealed record CreateLinkResponse(string Id, string Token, string Url, ShareLinkInfo Link);
+public sealed record RedeemLinkRequest(string Token, string? Password);
+public sealed record RedeemLinkResponse(string AccessToken, string ResourceId, AccessLevel Role);
+
+/// <summary>Share links: created and listed by managers, revoked by managers or admins, redeemed by anyone holding
+/// one (company links: signed-in employees only) for a link-session token whose subject is <c>link:&lt;id&gt;</c>.</summary>
+public static class LinksApi
+{
+    /// <summary>Longest life of a link session (shorter when the link expires sooner).</summary>
+    public static readonly TimeSpan SessionLifetime = TimeSpan.FromHours(12);
+
+    public static IEndpointRouteBuilder MapLinksApi(this IEndpointRouteBuilder app)
+    {
+        var resourceLinks = app.MapGroup("/api/resources/{id}/links").RequireAuthorization().WithTags("Links");
+        resourceLinks.MapGet("/", async (string id, HttpContext http, IGrainFactory grains) =>
+        {
+            var answer = await grains.Organization().GetLinks(http.User.Username(), id);
+            return answer.IsOk ? Results.Ok(answer.Value) : answer.Problem();
+        });
+        resourceLinks.MapPost("/", CreateAsync);
+        var links = app.MapGroup("/api/links").WithTags("Links");
+        links.MapDelete("/{id}", RevokeAsync).RequireAuthorization();
+        links.MapPost("/redeem", RedeemAsync).AllowAnonymous();
+        return app;
+    }
+
+    private static async Task<IResult> CreateAsync(string id, CreateLinkRequest request, HttpContext http, IGrainFactory grains)
+    {
+        if (!AccessLevels.TryParseGrantable(request.Role, out var role)) return Problems.Invalid("role: view, comment or edit");
+        var answer = await grains.Organization().CreateLink(http.User.Username(), id, request.Scope ?? LinkScope.Company, role, request.Password, request.ExpiresAt);
+        if (!answer.IsOk) return answer.Problem();
+        var created = answer.Value!;
+        await http.AuditAsync(AuditActions.LinkCreated, id, $"link={created.Link.Id}; scope={created.Link.Scope}; role={role.ToWire()}");
+        // The token travels in the fragment, so it never reaches server logs when the link is opened.
+        return Results.Ok(new CreateLinkResponse(created.Link.Id, created.Token, $"/#/link/{created.Token}", created.Link));
+    }
+
+    private static async Task<IResult> RevokeAsync(string id, HttpContext http, IGrainFactory grains)
+    {
+        var answer = await grains.Organization().RevokeLink(http.User.Username(), id);
+        if (!answer.IsOk) return answer.Problem();
+        await http.AuditAsync(AuditActions.LinkRevoked, answer.Value!.ResourceId, $"link={id}");
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> RedeemAsync(RedeemLinkRequest request, HttpContext http, IGrainFactory grains, TokenService tokens, IOptions<TokenOptions> options, RedeemThrottle throttle)
+    {
+        var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (!throttle.TryAcquire(address)) return Problems.Of(StatusCodes.Status429TooManyRequests, "rate-limited", "too many link attempts; try again later");
+        var redeemer = http.User.Identity?.IsAuthenticated == true ? http.User.Username() : null;
+        if (redeemer is not null && Principals.IsLink(redeemer)) redeemer = null;
+        var answer = await grains.Organization().RedeemLink(request.Token ?? "", request.Password, redeemer);
+        if (!answer.IsOk)
+        {
+            throttle.Failed(address);
+            await http.AuditAsync(AuditActions.LinkRedeemFailed, null);
+            return Problems.NotFound();
+        }
+        var redemption = answer.Value!;
+        var token = IssueLinkSession(tokens, options.Value, redemption);
+        await http.AuditAsync(AuditActions.LinkUsed, redemption.ResourceId, $"link={redemption.LinkId}");
+        return Results.Ok(new RedeemLinkResponse(token, redemption.ResourceId, redemption.Role));
+    }
+
+    /// <summary>A link-session JWT: subject <c>link:&lt;id&gt;</c>; grains resolve its level from the link itself,
+    /// so revoking the link ends the session's access at once.</summary>
+    private static string IssueLinkSession(TokenService tokens, TokenOptions options, LinkRedemption redemption)
+    {
+        var now = DateTime.UtcNow;
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Subject = new ClaimsIdentity(
+            [
+                new Claim(CollabClaims.Username, Principals.Link(redemption.LinkId)),
+                new Claim(CollabClaims.DisplayName, "Guest"),
+            ]),
+            Issuer = options.Issuer,
+            Audience = options.Audience,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now + SessionLifetime,
+            SigningCredentials = new SigningCredentials(tokens.SigningKey, SecurityAlgorithms.HmacSha256),
+        });
+    }
+}
+
+/// <summary>Failed link redemptions per client address: after <see cref="MaxFailures"/> within a minute, further
+/// attempts get 429 until the minute is over (guessing tokens or passwords is pointless).</summary>
+public sealed class RedeemThrottle(TimeProvider time)
+{
+    public const int MaxFailures = 10;
+    private readonly ConcurrentDictionary<string, (DateTimeOffset WindowStart, int Failures)> _failures = new(StringComparer.Ordinal);
+
+    public bool TryAcquire(string address) =>
+        !_failures.TryGetValue(address, out var entry) || time.GetUtcNow() - entry.WindowStart >= TimeSpan.FromMinutes(1) || entry.Failures < MaxFailures;
+
+    public void Failed(string address)
+    {
+        var now = time.GetUtcNow();
+        _failures.AddOrUpdate(address, _ => (now, 1), (_, entry) => now - entry.WindowStart >= TimeSpan.FromMinutes(1) ? (now, 1) : (entry.WindowStart, entry.Failures + 1));
+    }
+}

@@ -1,0 +1,55 @@
+using Spotter.Collab.Grains.Access;
+using Spotter.Collab.Grains.Audit;
+using Spotter.Collab.WebHost.Auth;
+
+namespace Spotter.Collab.WebHost.Api;
+
+public sealed record AddGrantRequest(string Principal, string Level);
+public sealed record SettingsRequest(bool? Restricted, bool? NoExport);
+public sealed record ExplanationResponse(string Principal, string DisplayName, AccessLevel Level, object Source);
+
+/// <summary>Grants, settings and "who has access and why" of any resource (space, page, document): manage only.</summary>
+public static class ResourcesApi
+{
+    public static IEndpointRouteBuilder MapResourcesApi(this IEndpointRouteBuilder app)
+    {
+        var resources = app.MapGroup("/api/resources/{id}").RequireAuthorization().WithTags("Resources");
+        resources.MapGet("/grants", async (string id, HttpContext http, IGrainFactory grains) =>
+        {
+            var answer = await grains.Organization().GetGrants(http.User.Username(), id);
+            return answer.IsOk ? Results.Ok(answer.Value) : answer.Problem();
+        });
+        resources.MapPost("/grants", AddGrantAsync);
+        resources.MapDelete("/grants/{grantId}", async (string id, string grantId, HttpContext http, IGrainFactory grains) =>
+        {
+            var result = await grains.Organization().RemoveGrant(http.User.Username(), id, grantId);
+            if (!result.IsOk) return result.Problem();
+            await http.AuditAsync(AuditActions.GrantRemoved, id, grantId);
+            return Results.NoContent();
+        });
+        resources.MapPatch("/settings", async (string id, SettingsRequest request, HttpContext http, IGrainFactory grains) =>
+        {
+            var result = await grains.Organization().UpdateSettings(http.User.Username(), id, request.Restricted, request.NoExport);
+            if (!result.IsOk) return result.Problem();
+            await http.AuditAsync(AuditActions.SettingsChanged, id, $"restricted={request.Restricted}; noExport={request.NoExport}");
+            return Results.NoContent();
+        });
+        resources.MapGet("/access", async (string id, HttpContext http, IGrainFactory grains) =>
+        {
+            var answer = await grains.Organization().Explain(http.User.Username(), id);
+            if (!answer.IsOk) return answer.Problem();
+            return Results.Ok(answer.Value!.Select(e => new ExplanationResponse(e.Principal, e.DisplayName, e.Level,
+                e.Administrator ? "administrator" : e.Source!)).ToList());
+        });
+        return app;
+    }
+
+    private static async Task<IResult> AddGrantAsync(string id, AddGrantRequest request, HttpContext http, IGrainFactory grains)
+    {
+        if (!AccessLevels.TryParseGrantable(request.Level, out var level)) return Problems.Invalid("level: view, comment, edit or manage");
+        var answer = await grains.Organization().AddGrant(http.User.Username(), id, request.Principal ?? "", level);
+        if (!answer.IsOk) return answer.Problem();
+        await http.AuditAsync(AuditActions.GrantAdded, id, $"{answer.Value!.Principal}={level.ToWire()}");
+        return Results.Ok(answer.Value);
+    }
+}
