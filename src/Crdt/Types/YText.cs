@@ -10,7 +10,7 @@ public class YText : AbstractType
 
     public YText(string? initial = null)
     {
-        SearchMarkers = [];
+        SearchMarkers = new();
         if (!string.IsNullOrEmpty(initial)) _pending!.Add(() => Insert(0, initial));
     }
 
@@ -222,15 +222,15 @@ public class YText : AbstractType
     /// <param name="reuse">The caller hands the position back with <see cref="ReleasePosition"/> when done.</param>
     private ItemTextListPosition FindPosition(Transaction transaction, int index, bool useSearchMarker, bool reuse = false)
     {
-        var marker = useSearchMarker ? FindMarker(index) : null;
+        var marker = useSearchMarker ? FindMarker(index) : -1;
         Item? left = null;
         Item? right = Start;
         int startIndex = 0;
-        if (marker is not null)
+        if (marker >= 0)
         {
-            left = marker.P.Left;
-            right = marker.P;
-            startIndex = marker.Index;
+            right = SearchMarkers!.Items[marker];
+            left = right.Left;
+            startIndex = SearchMarkers.Indexes[marker];
         }
         ItemTextListPosition pos;
         if (reuse && _sparePosition is { } spare)
