@@ -157,6 +157,12 @@ public class AbstractType
     internal int LengthInternal;
     internal SearchMarkerSet? SearchMarkers;
     internal bool HasFormatting;
+    /// <summary>
+    /// Has a format item ever been integrated into this type (or the placeholder it was promoted from)? Unlike
+    /// <see cref="HasFormatting"/> (yjs's _hasFormatting, which promotion resets) this is never false while the
+    /// list holds a format item, so work that only concerns format items can be skipped without it.
+    /// </summary>
+    internal bool MayHoldFormats;
     internal string? RootName;
     private List<Action<YEvent, Transaction>>? _observers;
     private List<Action<IReadOnlyList<YEvent>, Transaction>>? _deepObservers;

@@ -524,9 +524,10 @@ public class YText : AbstractType
             currPos.Forward();
         }
         var parent = (currPos.Left ?? currPos.Right)!.Parent!;
-        // Always, as yjs: HasFormatting is no guard here, because a root promoted from a placeholder (formats
-        // integrated before GetText) starts without the flag yet holds format items that yjs cleans up.
-        if (start is not null)
+        // As yjs, whatever HasFormatting says: a root promoted from a placeholder (formats integrated before
+        // GetText) starts without that flag yet holds format items that yjs cleans up. The cleanup only acts on
+        // format items, so a type that never held one (MayHoldFormats) skips its walk over the tombstones.
+        if (start is not null && parent.MayHoldFormats)
         {
             CleanupFormattingGap(transaction, start, currPos.Right, startAttrs, currPos.CurrentAttributes);
         }

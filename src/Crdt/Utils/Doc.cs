@@ -118,6 +118,7 @@ public sealed class Doc
             t.Start = existing.Start;
             for (var n = t.Start; n is not null; n = n.Right) n.Parent = t;
             t.LengthInternal = existing.LengthInternal;
+            t.MayHoldFormats = existing.MayHoldFormats;
             Share[name] = t;
             t.Integrate(this, null);
             return t;
