@@ -28,6 +28,7 @@ internal sealed class DecodedUpdate
 
     internal readonly Dictionary<ulong, ClientStructRefs> Clients = [];
     internal DeleteSet DeleteSet = new();
+    private bool _hasRentedArrays; // lets the per-keystroke path skip the walk in ReturnArrays
 
     internal static DecodedUpdate Decode(ReadOnlySpan<byte> update, bool v2, int maxStructs)
     {
@@ -65,6 +66,8 @@ internal sealed class DecodedUpdate
     /// <summary>Hands rented struct arrays back to the pool; the update must not be used afterwards.</summary>
     internal void ReturnArrays()
     {
+        if (!_hasRentedArrays) return;
+        _hasRentedArrays = false;
         foreach (var refs in Clients.Values)
         {
             if (!refs.Rented) continue;
@@ -132,6 +135,7 @@ internal sealed class DecodedUpdate
             }
             // A client named twice keeps its last run (as before); a replaced rented array simply goes to the GC.
             result.Clients[client] = new ClientStructRefs(refArray, (int)structCount) { Rented = rent };
+            result._hasRentedArrays |= rent;
         }
         return result;
     }
