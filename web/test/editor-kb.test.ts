@@ -11,11 +11,11 @@ let browser: Browser | null = null
 beforeAll(async () => {
   if (inject('serverError')) return // each test reports it through serverUrl()
   browser = await launchChromium()
-})
+}, 90_000)
 
 afterAll(async () => {
   await browser?.close()
-})
+}, 90_000)
 
 /** The highlighted text of each comment anchor, by thread id. */
 const anchors = (page: Page) => page.evaluate(() => {
@@ -115,7 +115,7 @@ it('a viewer cannot open a comment thread', async () => {
   await expect(viewer.api.request('POST', `/api/docs/${docId}/comments`, { anchor: { start: 'AA==', end: 'AA==' }, quote: 'x', text: 'y' }))
     .rejects.toThrow(/40[34]/)
   await context.close()
-})
+}, 90_000)
 
 /** A small solid-colour PNG made here, so the test needs no fixture file. */
 function png(width: number, height: number, rgb: [number, number, number]): Buffer {
