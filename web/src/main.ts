@@ -2,7 +2,7 @@ import './style.css'
 import './i18n/app'
 import { Api, ApiError, type Me } from './api'
 import { CollabConnection } from './provider'
-import { currentUser, signOut, type SignedIn } from './app/session'
+import { accessToken, currentUser, signOut, type SignedIn } from './app/session'
 import { loginPage } from './app/login'
 import { editorPage, type EditorPage } from './editor'
 import { h } from './app/dom'
@@ -38,8 +38,8 @@ function ensureConnection(user: SignedIn): CollabConnection {
   if (connection?.username !== user.username) {
     void connection?.value.stop()
     const protocol = new URLSearchParams(location.search).get('protocol') === 'json' ? 'json' : 'messagepack'
-    // The token is read on every (re)connect, so a refreshed token is picked up.
-    const value = new CollabConnection({ serverUrl: '', accessTokenFactory: () => currentUser()?.token ?? user.token, protocol })
+    // Asked on every (re)connect: a token refreshed since (or refreshed now, when about to expire) is used.
+    const value = new CollabConnection({ serverUrl: '', accessTokenFactory: async () => (await accessToken()) ?? user.token, protocol })
     void value.start()
     connection = { username: user.username, value }
   }

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -28,6 +29,8 @@ public sealed class TokenService(ISecretStore secrets, IOptions<TokenOptions> op
         };
         if (user.IsAdmin) claims.Add(new Claim(CollabClaims.Role, CollabClaims.AdminRole));
         if (sessionId is not null) claims.Add(new Claim(CollabClaims.SessionId, sessionId));
+        // Unique per token, so two tokens issued within the same second are still told apart.
+        claims.Add(new Claim(JwtRegisteredClaimNames.Jti, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))));
         return Issue(claims);
     }
 

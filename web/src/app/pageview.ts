@@ -50,7 +50,12 @@ export function pageView(context: AppContext, sidebar: Sidebar | null, target: P
   if (sidebar && target.spaceId) stopTree = sidebar.onTree(showFromTree)
   // The per-document façade tells the level and the no-export flag (for pages outside a tree too).
   context.api.describeDocument(target.docId).then(info => {
-    const extra = info as unknown as { noExport?: boolean; level?: Level; kind?: ResourceKind }
+    const extra = info as unknown as { noExport?: boolean; level?: Level; kind?: ResourceKind; spaceId?: string | null }
+    // A page reached by its id alone (search hit, old link) moves to its place in its space's tree.
+    if (!target.spaceId && extra.kind === 'page' && extra.spaceId) {
+      location.replace(pageHash(extra.spaceId, target.docId))
+      return
+    }
     noExport = !!extra.noExport
     if (!title.textContent) title.textContent = info.title
     if (extra.kind) kind = extra.kind
