@@ -7,7 +7,8 @@ using Spotter.Collab.Server.Tests.Infrastructure;
 
 namespace Spotter.Collab.Server.Tests.Auth;
 
-public sealed class SessionTests(LockoutServerFixture fixture) : IClassFixture<LockoutServerFixture>
+[Collection(LockoutServerGroup.Name)]
+public sealed class SessionTests(LockoutServerFixture fixture)
 {
     private CollabTestServer Server => fixture.Server;
 
