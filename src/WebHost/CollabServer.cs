@@ -34,6 +34,7 @@ public static class CollabServer
         app.UseExceptionHandler();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.MapGet("/healthz", () => "ok").ExcludeFromDescription();
         app.MapReadiness();
         app.MapOpenApi();
@@ -42,6 +43,11 @@ public static class CollabServer
         app.MapAuditApi();
         app.MapDocumentsApi();
         app.MapAccessApis();
+        app.MapVersionsApi();
+        app.MapAttachmentsApi();
+        app.MapCommentsApi();
+        app.MapSearchApi();
+        app.MapTransferApi();
         app.MapCollabHub();
         app.MapWebClient();
         return app;
