@@ -81,6 +81,10 @@ public interface IDocumentObserver : IGrainObserver
     /// <summary>A member's role changed (null: removed). The host rejects, demotes or revokes live connections.</summary>
     [Alias("OnAccessChanged"), OneWay]
     Task OnAccessChanged(string documentId, string username, DocumentRole? role);
+
+    /// <summary>The document's comment threads changed; hosts tell their connections (<c>CommentsChanged</c>).</summary>
+    [Alias("OnCommentsChanged"), OneWay]
+    Task OnCommentsChanged(string documentId);
 }
 
 [GenerateSerializer, Immutable, Alias("spotter.DocumentInfo")]

@@ -43,6 +43,11 @@ public static class CollabServer
         app.MapAuditApi();
         app.MapDocumentsApi();
         app.MapAccessApis();
+        app.MapVersionsApi();
+        app.MapAttachmentsApi();
+        app.MapCommentsApi();
+        app.MapSearchApi();
+        app.MapTransferApi();
         app.MapCollabHub();
         app.MapWebClient();
         return app;

@@ -13,6 +13,106 @@ export interface DocumentInfo {
   members: { username: string; role: string }[]
 }
 
+export type Level = 'none' | 'view' | 'comment' | 'edit' | 'manage'
+export const levels: Level[] = ['view', 'comment', 'edit', 'manage']
+export type LinkScope = 'company' | 'anyone'
+
+export interface Me {
+  username: string
+  displayName: string
+  isAdmin: boolean
+  kind?: 'employee' | 'partner'
+  partnerOrgId?: string | null
+}
+
+export interface SpaceSummary { id: string; title: string; level?: Level; name?: string }
+export interface TreePage { id: string; parentId: string; title: string; order: string | number; level: Level }
+export interface SpaceTree { space: { id: string; title: string; level: Level }; pages: TreePage[] }
+export interface TrashedPage { id: string; title: string; parentId?: string | null; trashedAt?: string }
+
+export interface Grant { id: string; principal: string; level: Level; displayName?: string }
+export interface GrantSource { resourceId: string; resourceTitle: string; grantId: string; principal: string; inherited: boolean }
+export interface AccessEntry { principal: string; displayName: string; level: Level; source: GrantSource | 'administrator' | null; administrator?: boolean }
+
+export interface ShareLink {
+  id: string
+  resourceId: string
+  resourceTitle?: string
+  scope: LinkScope
+  role: Level
+  hasPassword?: boolean
+  expiresAt?: string | null
+  revoked?: boolean
+  createdBy: string
+  createdAt: string
+}
+export interface CreatedLink { id: string; token: string; url: string }
+export interface RedeemedLink { accessToken: string; resourceId: string; role: string }
+
+export type PrincipalKind = 'user' | 'group' | 'department' | 'partner' | 'company'
+export interface DirectoryEntry { principal: string; kind: PrincipalKind; name: string; detail?: string }
+interface DirectoryResults {
+  users?: { username: string; displayName?: string }[]
+  groups?: { id: string; name: string }[]
+  departments?: { id: string; name: string }[]
+  partners?: { id: string; name: string }[]
+}
+
+export interface SearchHit { id: string; title: string; spaceId: string; snippet: string }
+
+export interface DirectoryUser {
+  username: string
+  displayName: string
+  kind: 'employee' | 'partner'
+  partnerOrgId?: string | null
+  departmentId?: string | null
+  groupIds?: string[]
+  deactivated: boolean
+  isAdmin: boolean
+}
+export interface NewUser {
+  username: string
+  password: string
+  displayName: string
+  kind: 'employee' | 'partner'
+  partnerOrgId?: string
+  departmentId?: string
+  isAdmin?: boolean
+}
+export interface Department { id: string; name: string; parentId?: string | null }
+export interface Group { id: string; name: string; members: string[] }
+export interface PartnerOrg { id: string; name: string }
+export interface Policy { externalSharing: 'on' | 'trusted' | 'off'; trustedPartnerOrgs: string[] }
+export interface AccessPreview {
+  username?: string
+  spaces: { id: string; title: string; level?: Level }[]
+  pages: { id: string; title: string; spaceId?: string; level: Level }[]
+  documents: { id: string; title: string; level: Level }[]
+}
+export interface AuditFilter { actor?: string; action?: string; target?: string; from?: string; to?: string; limit?: number; before?: number }
+export interface AuditRecord {
+  sequence: number
+  time: string
+  actor: string
+  action: string
+  target?: string | null
+  detail?: string | null
+  sourceAddress?: string | null
+}
+
+const enc = encodeURIComponent
+
+/** The directory search answers one flat list or one list per kind; the pickers want one list. */
+function flattenDirectory(result: DirectoryEntry[] | DirectoryResults): DirectoryEntry[] {
+  if (Array.isArray(result)) return result
+  return [
+    ...(result.users ?? []).map(u => ({ principal: `user:${u.username}`, kind: 'user' as const, name: u.displayName || u.username, detail: u.username })),
+    ...(result.groups ?? []).map(g => ({ principal: `group:${g.id}`, kind: 'group' as const, name: g.name })),
+    ...(result.departments ?? []).map(d => ({ principal: `department:${d.id}`, kind: 'department' as const, name: d.name })),
+    ...(result.partners ?? []).map(p => ({ principal: `partner:${p.id}`, kind: 'partner' as const, name: p.name })),
+  ]
+}
+
 export class Api {
   /** `baseUrl` is the server origin; '' means the page's own origin. */
   constructor(readonly baseUrl: string, private readonly credentials: string | TokenSource | null = null) {}
@@ -57,7 +157,7 @@ export class Api {
     return (await this.signIn(username, password)).accessToken
   }
 
-  async me(): Promise<{ username: string; displayName: string; isAdmin: boolean }> {
+  async me(): Promise<Me> {
     return this.request('GET', '/api/me')
   }
 
@@ -84,6 +184,220 @@ export class Api {
   /** Owner only: removes a member; their open sessions are revoked. */
   async removeMember(docId: string, username: string): Promise<void> {
     await this.request('DELETE', `/api/docs/${encodeURIComponent(docId)}/members/${encodeURIComponent(username)}`)
+  }
+
+  // ---- Knowledge base: spaces and the page tree (PLAN.md "Spaces and the page tree") ----
+
+  spaces(): Promise<SpaceSummary[]> {
+    return this.request('GET', '/api/spaces')
+  }
+
+  async createSpace(name: string): Promise<string> {
+    const { id } = await this.request<{ id: string }>('POST', '/api/spaces', { name })
+    return id
+  }
+
+  spaceTree(spaceId: string): Promise<SpaceTree> {
+    return this.request('GET', `/api/spaces/${enc(spaceId)}/tree`)
+  }
+
+  spaceTrash(spaceId: string): Promise<TrashedPage[]> {
+    return this.request<TrashedPage[] | { pages: TrashedPage[] }>('GET', `/api/spaces/${enc(spaceId)}/trash`)
+      .then(result => Array.isArray(result) ? result : result.pages)
+  }
+
+  async createPage(spaceId: string, title: string, parentId?: string, index?: number): Promise<string> {
+    const { id } = await this.request<{ id: string }>('POST', '/api/pages', { spaceId, parentId, title, index })
+    return id
+  }
+
+  async renamePage(pageId: string, title: string): Promise<void> {
+    await this.request('PATCH', `/api/pages/${enc(pageId)}`, { title })
+  }
+
+  /** `parentId` is the space id for a top-level page; `index` is the position among the new siblings. */
+  async movePage(pageId: string, parentId: string, index: number): Promise<void> {
+    await this.request('POST', `/api/pages/${enc(pageId)}/move`, { parentId, index })
+  }
+
+  async trashPage(pageId: string): Promise<void> {
+    await this.request('POST', `/api/pages/${enc(pageId)}/trash`)
+  }
+
+  async restorePage(pageId: string): Promise<void> {
+    await this.request('POST', `/api/pages/${enc(pageId)}/restore`)
+  }
+
+  // ---- Grants, settings, explanation, share links (any resource id) ----
+
+  grants(resourceId: string): Promise<Grant[]> {
+    return this.request('GET', `/api/resources/${enc(resourceId)}/grants`)
+  }
+
+  addGrant(resourceId: string, principal: string, level: Level): Promise<Grant> {
+    return this.request('POST', `/api/resources/${enc(resourceId)}/grants`, { principal, level })
+  }
+
+  async removeGrant(resourceId: string, grantId: string): Promise<void> {
+    await this.request('DELETE', `/api/resources/${enc(resourceId)}/grants/${enc(grantId)}`)
+  }
+
+  async updateSettings(resourceId: string, settings: { restricted?: boolean; noExport?: boolean }): Promise<void> {
+    await this.request('PATCH', `/api/resources/${enc(resourceId)}/settings`, settings)
+  }
+
+  access(resourceId: string): Promise<AccessEntry[]> {
+    return this.request('GET', `/api/resources/${enc(resourceId)}/access`)
+  }
+
+  links(resourceId: string): Promise<ShareLink[]> {
+    return this.request('GET', `/api/resources/${enc(resourceId)}/links`)
+  }
+
+  createLink(resourceId: string, link: { scope: LinkScope; role: Level; password?: string; expiresAt?: string }): Promise<CreatedLink> {
+    return this.request('POST', `/api/resources/${enc(resourceId)}/links`, link)
+  }
+
+  async revokeLink(linkId: string): Promise<void> {
+    await this.request('DELETE', `/api/links/${enc(linkId)}`)
+  }
+
+  /** Anonymous allowed; a wrong password, an expired or revoked link all answer 404. */
+  redeemLink(token: string, password?: string): Promise<RedeemedLink> {
+    return this.request('POST', '/api/links/redeem', { token, password: password || undefined })
+  }
+
+  // ---- Directory (employees) ----
+
+  searchDirectory(q: string): Promise<DirectoryEntry[]> {
+    return this.request<DirectoryEntry[] | DirectoryResults>('GET', `/api/directory/search?q=${enc(q)}`)
+      .then(flattenDirectory)
+  }
+
+  // ---- Knowledge base: search, import, export ----
+
+  search(q: string, limit = 20, as?: string): Promise<SearchHit[]> {
+    return this.request('GET', `/api/search?q=${enc(q)}&limit=${limit}${as ? `&as=${enc(as)}` : ''}`)
+  }
+
+  /** The exported file; 403 `no-export` where the page or an ancestor forbids export. */
+  async exportDocument(docId: string, format: 'md' | 'html', subtree = false): Promise<Blob> {
+    const response = await this.fetchRaw('GET', `/api/docs/${enc(docId)}/export?format=${format}&subtree=${subtree}`)
+    return response.blob()
+  }
+
+  /** `replace` swaps the page's content for the Markdown; `append` adds it at the end. Both are ordinary edits. */
+  async importMarkdown(docId: string, markdown: string, mode: 'replace' | 'append' = 'replace'): Promise<void> {
+    await this.fetchRaw('POST', `/api/docs/${enc(docId)}/import?mode=${mode}`, markdown, 'text/markdown')
+  }
+
+  // ---- Administration (admins only) ----
+
+  adminUsers(): Promise<DirectoryUser[]> {
+    return this.request('GET', '/api/admin/users')
+  }
+
+  async adminCreateUser(user: NewUser): Promise<void> {
+    await this.request('POST', '/api/admin/users', user)
+  }
+
+  async adminUpdateUser(username: string, change: Partial<Pick<DirectoryUser, 'displayName' | 'departmentId' | 'partnerOrgId' | 'kind'>>): Promise<void> {
+    await this.request('PATCH', `/api/admin/users/${enc(username)}`, change)
+  }
+
+  async setUserActive(username: string, active: boolean): Promise<void> {
+    await this.request('POST', `/api/admin/users/${enc(username)}/${active ? 'reactivate' : 'deactivate'}`)
+  }
+
+  departments(): Promise<Department[]> {
+    return this.request('GET', '/api/admin/departments')
+  }
+
+  createDepartment(name: string, parentId?: string): Promise<Department> {
+    return this.request('POST', '/api/admin/departments', { name, parentId })
+  }
+
+  async deleteDepartment(id: string): Promise<void> {
+    await this.request('DELETE', `/api/admin/departments/${enc(id)}`)
+  }
+
+  groups(): Promise<Group[]> {
+    return this.request('GET', '/api/admin/groups')
+  }
+
+  createGroup(name: string): Promise<Group> {
+    return this.request('POST', '/api/admin/groups', { name })
+  }
+
+  async deleteGroup(id: string): Promise<void> {
+    await this.request('DELETE', `/api/admin/groups/${enc(id)}`)
+  }
+
+  async setGroupMember(groupId: string, username: string, member: boolean): Promise<void> {
+    await this.request(member ? 'PUT' : 'DELETE', `/api/admin/groups/${enc(groupId)}/members/${enc(username)}`)
+  }
+
+  partners(): Promise<PartnerOrg[]> {
+    return this.request('GET', '/api/admin/partners')
+  }
+
+  createPartner(name: string): Promise<PartnerOrg> {
+    return this.request('POST', '/api/admin/partners', { name })
+  }
+
+  policy(): Promise<Policy> {
+    return this.request('GET', '/api/admin/policy')
+  }
+
+  async setPolicy(policy: Policy): Promise<void> {
+    await this.request('PUT', '/api/admin/policy', policy)
+  }
+
+  allLinks(): Promise<ShareLink[]> {
+    return this.request('GET', '/api/admin/links')
+  }
+
+  preview(username: string): Promise<AccessPreview> {
+    return this.request('GET', `/api/admin/preview/${enc(username)}`)
+  }
+
+  audit(filter: AuditFilter = {}): Promise<AuditRecord[]> {
+    const query = Object.entries(filter)
+      .filter(([, value]) => value !== undefined && value !== '')
+      .map(([name, value]) => `${name}=${enc(String(value))}`).join('&')
+    return this.request('GET', `/api/admin/audit${query ? `?${query}` : ''}`)
+  }
+
+  /** A request whose body or answer is not JSON; throws ApiError like `request`. */
+  async fetchRaw(method: string, path: string, body?: string, contentType?: string): Promise<Response> {
+    const headers: Record<string, string> = {}
+    if (contentType) headers['content-type'] = contentType
+    if (this.token) headers.authorization = `Bearer ${this.token}`
+    const response = await fetch(this.baseUrl + path, { method, headers, body })
+    if (!response.ok) {
+      const text = await response.text()
+      throw new ApiError(response.status, `${method} ${path}: ${response.status} ${text}`.trim())
+    }
+    return response
+  }
+
+  /** Sends a raw body (e.g. an image file) with its content type; the answer is JSON. */
+  async upload<T>(path: string, body: Blob, contentType: string): Promise<T> {
+    const headers: Record<string, string> = { 'content-type': contentType }
+    if (this.token) headers.authorization = `Bearer ${this.token}`
+    const response = await fetch(this.baseUrl + path, { method: 'POST', headers, body })
+    const text = await response.text()
+    if (!response.ok) throw new ApiError(response.status, `POST ${path}: ${response.status} ${text}`.trim())
+    return JSON.parse(text) as T
+  }
+
+  /** Fetches a protected binary resource (attachments need the bearer token, which an <img src> cannot send). */
+  async download(path: string): Promise<Blob> {
+    const headers: Record<string, string> = {}
+    if (this.token) headers.authorization = `Bearer ${this.token}`
+    const response = await fetch(this.baseUrl + path, { headers })
+    if (!response.ok) throw new ApiError(response.status, `GET ${path}: ${response.status}`)
+    return response.blob()
   }
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -145,7 +145,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
                 }
                 return Reply(Frames.Sync(SyncMessageType.Step2, missing));
             case FrameType.Sync:
-                return await AcceptUpdateAsync(role.Value, connectionId, payload.ToArray());
+                return await AcceptUpdateAsync(role.Value, connectionId, payload.ToArray(), username);
             case FrameType.Awareness:
                 var participant = await ParticipantAsync(connectionId, username);
                 List<AwarenessProtocol.Entry> accepted;
@@ -178,7 +178,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
     {
         ArgumentNullException.ThrowIfNull(update);
         if (await ResolveAsync(username) is not { } role) return Reject(RejectCodes.Forbidden, "no access to this document");
-        return await AcceptUpdateAsync(role, null, update);
+        return await AcceptUpdateAsync(role, null, update, username);
     }
 
     public Task Leave(string connectionId)
@@ -189,7 +189,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
             _ = Organization.CloseDocument(Id, participant.Username);
         }
         RemoveAwareness(connectionId);
-        return Task.CompletedTask;
+        return OnParticipantLeftAsync();
     }
 
     public Task<MembershipResult> SetMember(string actor, string username, DocumentRole role) => ChangeMemberAsync(actor, username, role.ToLevel());
@@ -324,7 +324,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
     /// Checks, applies, logs and (once durable) queues an update for broadcast. The apply happens in this turn;
     /// the durability wait lets other calls interleave.
     /// </summary>
-    private async Task<FrameResult> AcceptUpdateAsync(DocumentRole role, string? origin, byte[] update)
+    private async Task<FrameResult> AcceptUpdateAsync(DocumentRole role, string? origin, byte[] update, string author)
     {
         try
         {
@@ -359,6 +359,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
         _pending.AddUpdate(origin, update);
         ScheduleFlush();
         MaybeCompact();
+        OnContentChanged(author);
         return Reply(null);
     }
 

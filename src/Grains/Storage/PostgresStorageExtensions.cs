@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Orleans.Serialization;
 using Spotter.Collab.Grains.Audit;
+using Spotter.Collab.Grains.KnowledgeBase;
 
 namespace Spotter.Collab.Grains.Storage;
 
@@ -18,6 +19,7 @@ public static class PostgresStorageExtensions
         services.AddSingleton<IAuditLog>(sp => new PostgresAuditLog(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetService<TimeProvider>()));
         services.AddSingleton<PostgresDocumentStore>();
         services.AddSingleton<IDocumentStore>(sp => sp.GetRequiredService<PostgresDocumentStore>());
+        services.AddKnowledgeBaseStore<KnowledgeBase.Storage.PostgresKnowledgeBaseStore>(configuration);
         return services;
     }
 

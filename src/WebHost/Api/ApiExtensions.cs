@@ -16,6 +16,7 @@ public static partial class ApiExtensions
         builder.Services.AddOpenApi();
         builder.Services.AddSingleton<RedeemThrottle>();
         builder.Services.AddOptions<CollabLimits>().Bind(builder.Configuration.GetSection(CollabLimits.SectionName));
+        builder.Services.AddOptions<Grains.KnowledgeBase.KnowledgeBaseOptions>().Bind(builder.Configuration.GetSection(Grains.KnowledgeBase.KnowledgeBaseOptions.SectionName));
         return builder;
     }
 

@@ -271,5 +271,7 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
 
         public Task OnAccessChanged(string documentId, string username, DocumentRole? role) =>
             role is { } newRole ? owner.ChangeRoleAsync(documentId, username, newRole) : owner.RevokeUserAsync(documentId, username);
+
+        public Task OnCommentsChanged(string documentId) => owner._hub.Clients.Group(GroupName(Id)).CommentsChanged(Id);
     }
 }

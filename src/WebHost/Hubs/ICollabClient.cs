@@ -18,4 +18,7 @@ public interface ICollabClient
 
     /// <summary>The tree (or access within it) of a watched space changed: fetch the tree again.</summary>
     Task TreeChanged(string spaceId);
+
+    /// <summary>The document's comment threads changed: fetch <c>GET /api/docs/{docId}/comments</c> again.</summary>
+    Task CommentsChanged(string docId);
 }

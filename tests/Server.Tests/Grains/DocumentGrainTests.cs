@@ -90,6 +90,8 @@ public sealed class DocumentGrainTests(GrainClusterFixture fixture) : IClassFixt
             AccessChanges.Enqueue((username, role));
             return Task.CompletedTask;
         }
+
+        public Task OnCommentsChanged(string documentId) => Task.CompletedTask;
     }
 
     [Fact]

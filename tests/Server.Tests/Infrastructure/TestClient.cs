@@ -22,8 +22,26 @@ public sealed class TestClient : IAsyncDisposable
         _connection = connection;
         connection.On<string, byte[]>("Receive", OnReceive);
         connection.On<string, string, string>("Rejected", (doc, code, detail) => Rejections.Enqueue(new Rejection(doc, code, detail)));
-        connection.On<string, string>("Revoked", (doc, reason) => Revocations.Enqueue((doc, reason)));
+        connection.On<string, string>("Revoked", (doc, reason) =>
+        {
+            Revocations.Enqueue((doc, reason));
+            Events.Enqueue(("Revoked", doc, reason, DateTime.UtcNow));
+        });
+        connection.On<string, string>("RoleChanged", (doc, role) => Events.Enqueue(("RoleChanged", doc, role, DateTime.UtcNow)));
+        connection.On<string>("TreeChanged", space => Events.Enqueue(("TreeChanged", space, "", DateTime.UtcNow)));
+        connection.Closed += _ =>
+        {
+            Events.Enqueue(("Closed", "", "", DateTime.UtcNow));
+            return Task.CompletedTask;
+        };
     }
+
+    /// <summary>Access events in arrival order: Revoked, RoleChanged, TreeChanged (Id = space) and Closed.</summary>
+    public ConcurrentQueue<(string Kind, string Id, string Value, DateTime At)> Events { get; } = new();
+
+    public HubConnectionState State => _connection.State;
+
+    public Task InvokeAsync(string method, string argument) => _connection.InvokeAsync(method, argument);
 
     public ConcurrentQueue<(string DocId, byte[] Frame)> Received { get; } = new();
     public ConcurrentQueue<Rejection> Rejections { get; } = new();

@@ -1,0 +1,106 @@
+using Spotter.Collab.Grains.KnowledgeBase.Storage;
+
+namespace Spotter.Collab.Grains.KnowledgeBase;
+
+/// <summary>
+/// Knowledge-base operations on one document, implemented by the document grain itself (a second interface on
+/// <c>DocumentGrain</c>), because they need its live content and its serial apply path. Callers check access through
+/// <see cref="IDocumentGrain.Describe"/> first; edits are still role-checked here like any update.
+/// </summary>
+[Alias("spotter.IDocumentKnowledgeBase")]
+public interface IDocumentKnowledgeBase : IGrainWithStringKey
+{
+    /// <summary>
+    /// Makes the Tiptap content equal to the content of <paramref name="sourceState"/> (a V1 state whose
+    /// <c>default</c> fragment holds the wanted blocks), or appends it. A new change, durable and broadcast like any
+    /// update before the call returns; <paramref name="reason"/> names the version taken afterwards (e.g. restore).
+    /// </summary>
+    [Alias("ApplyContent")]
+    Task<FrameResult> ApplyContent(string username, byte[] sourceState, bool append, string reason);
+
+    /// <summary>Takes a version now if anything changed since the last one; returns its id or null.</summary>
+    [Alias("SaveVersion")]
+    Task<long?> SaveVersion(string reason);
+
+    /// <summary>Tells every host with the document open that its comments changed.</summary>
+    [Alias("NotifyCommentsChanged")]
+    Task NotifyCommentsChanged();
+}
+
+/// <summary>The knowledge-base tables for web hosts (which may be Orleans clients without store access).</summary>
+[Alias("spotter.IKnowledgeBaseStoreGrain")]
+public interface IKnowledgeBaseStoreGrain : IGrainWithIntegerKey
+{
+    [Alias("ListVersions")]
+    Task<IReadOnlyList<VersionSummary>> ListVersions(string documentId);
+
+    [Alias("GetVersion")]
+    Task<StoredVersion?> GetVersion(string documentId, long versionId);
+
+    [Alias("AddAttachment")]
+    Task AddAttachment(StoredAttachment attachment);
+
+    [Alias("GetAttachment")]
+    Task<StoredAttachment?> GetAttachment(string attachmentId);
+}
+
+/// <summary>The full-text index of every page (one activation, key <c>default</c>).</summary>
+[Alias("spotter.ISearchIndexGrain")]
+public interface ISearchIndexGrain : IGrainWithStringKey
+{
+    /// <summary>Stores the document's text durably, then updates the index.</summary>
+    [Alias("Index")]
+    Task Index(SearchDocument document);
+
+    /// <summary>Best matches first, at most <paramref name="limit"/>, with HTML snippets (matches in &lt;mark&gt;).
+    /// Not filtered by access: callers filter.</summary>
+    [Alias("Search")]
+    Task<IReadOnlyList<SearchHit>> Search(string query, int limit);
+}
+
+[GenerateSerializer, Immutable, Alias("spotter.kb.SearchHit")]
+public sealed record SearchHit(
+    [property: Id(0)] string DocumentId,
+    [property: Id(1)] string Title,
+    [property: Id(2)] string? SpaceId,
+    [property: Id(3)] string Snippet,
+    [property: Id(4)] float Score);
+
+/// <summary>Comment threads of one document (key: document id), kept in grain state.</summary>
+[Alias("spotter.ICommentsGrain")]
+public interface ICommentsGrain : IGrainWithStringKey
+{
+    [Alias("List")]
+    Task<IReadOnlyList<CommentThread>> List();
+
+    [Alias("Add")]
+    Task<CommentThread> Add(string author, CommentAnchor anchor, string quote, string text);
+
+    /// <summary>Null when the thread does not exist.</summary>
+    [Alias("Reply")]
+    Task<CommentThread?> Reply(string author, string threadId, string text);
+
+    [Alias("Resolve")]
+    Task<CommentThread?> Resolve(string author, string threadId, bool resolved);
+}
+
+/// <summary>Start and end as base64 of <c>Y.encodeRelativePosition</c>.</summary>
+[GenerateSerializer, Immutable, Alias("spotter.kb.CommentAnchor")]
+public sealed record CommentAnchor([property: Id(0)] string Start, [property: Id(1)] string End);
+
+[GenerateSerializer, Immutable, Alias("spotter.kb.Comment")]
+public sealed record Comment(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Author,
+    [property: Id(2)] string Text,
+    [property: Id(3)] DateTimeOffset CreatedAt);
+
+[GenerateSerializer, Immutable, Alias("spotter.kb.CommentThread")]
+public sealed record CommentThread(
+    [property: Id(0)] string Id,
+    [property: Id(1)] CommentAnchor Anchor,
+    [property: Id(2)] string Quote,
+    [property: Id(3)] IReadOnlyList<Comment> Comments,
+    [property: Id(4)] bool Resolved,
+    [property: Id(5)] string? ResolvedBy,
+    [property: Id(6)] DateTimeOffset CreatedAt);

@@ -1,0 +1,150 @@
+using Microsoft.Data.Sqlite;
+using Spotter.Collab.Grains.Storage;
+
+namespace Spotter.Collab.Grains.KnowledgeBase.Storage;
+
+/// <summary>The knowledge-base tables in the embedded SQLite file (same durability settings as the document log).</summary>
+public sealed class SqliteKnowledgeBaseStore : IKnowledgeBaseStore
+{
+    private readonly SqliteDatabase _database;
+
+    public SqliteKnowledgeBaseStore(SqliteDatabase database)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        _database = database;
+        using var connection = database.Open();
+        using var create = connection.CreateCommand();
+        create.CommandText = """
+            CREATE TABLE IF NOT EXISTS doc_versions (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                doc_id TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                authors TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                state BLOB NOT NULL);
+            CREATE INDEX IF NOT EXISTS doc_versions_by_doc ON doc_versions(doc_id, id);
+            CREATE TABLE IF NOT EXISTS attachments (
+                id TEXT PRIMARY KEY,
+                doc_id TEXT NOT NULL,
+                content_type TEXT NOT NULL,
+                data BLOB NOT NULL,
+                uploaded_by TEXT NOT NULL,
+                uploaded_at INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS search_documents (
+                doc_id TEXT PRIMARY KEY,
+                title TEXT NOT NULL,
+                body TEXT NOT NULL,
+                space_id TEXT,
+                updated_at INTEGER NOT NULL);
+            """;
+        create.ExecuteNonQuery();
+    }
+
+    public Task<long> AddVersionAsync(string documentId, NewVersion version, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        using var connection = _database.Open();
+        using var insert = connection.CreateCommand();
+        insert.CommandText = "INSERT INTO doc_versions(doc_id, created_at, authors, reason, state) VALUES ($doc, $at, $authors, $reason, $state) RETURNING id";
+        insert.Parameters.AddWithValue("$doc", documentId);
+        insert.Parameters.AddWithValue("$at", version.CreatedAt.ToUnixTimeMilliseconds());
+        insert.Parameters.AddWithValue("$authors", string.Join('\n', version.Authors));
+        insert.Parameters.AddWithValue("$reason", version.Reason);
+        insert.Parameters.AddWithValue("$state", version.State);
+        return Task.FromResult((long)insert.ExecuteScalar()!);
+    }
+
+    public Task<IReadOnlyList<VersionSummary>> ListVersionsAsync(string documentId, CancellationToken cancellationToken = default)
+    {
+        using var connection = _database.Open();
+        using var select = connection.CreateCommand();
+        select.CommandText = "SELECT id, created_at, authors, reason FROM doc_versions WHERE doc_id = $doc ORDER BY id DESC";
+        select.Parameters.AddWithValue("$doc", documentId);
+        using var reader = select.ExecuteReader();
+        var versions = new List<VersionSummary>();
+        while (reader.Read()) versions.Add(Summary(reader));
+        return Task.FromResult<IReadOnlyList<VersionSummary>>(versions);
+    }
+
+    public Task<StoredVersion?> GetVersionAsync(string documentId, long versionId, CancellationToken cancellationToken = default)
+    {
+        using var connection = _database.Open();
+        using var select = connection.CreateCommand();
+        select.CommandText = "SELECT id, created_at, authors, reason, state FROM doc_versions WHERE doc_id = $doc AND id = $id";
+        select.Parameters.AddWithValue("$doc", documentId);
+        select.Parameters.AddWithValue("$id", versionId);
+        using var reader = select.ExecuteReader();
+        return Task.FromResult(reader.Read() ? new StoredVersion(Summary(reader), (byte[])reader.GetValue(4)) : null);
+    }
+
+    private static VersionSummary Summary(SqliteDataReader reader) => new(
+        reader.GetInt64(0),
+        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
+        SplitAuthors(reader.GetString(2)),
+        reader.GetString(3));
+
+    internal static IReadOnlyList<string> SplitAuthors(string authors) =>
+        authors.Length == 0 ? [] : authors.Split('\n');
+
+    public Task AddAttachmentAsync(StoredAttachment attachment, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(attachment);
+        using var connection = _database.Open();
+        using var insert = connection.CreateCommand();
+        insert.CommandText = "INSERT INTO attachments(id, doc_id, content_type, data, uploaded_by, uploaded_at) VALUES ($id, $doc, $type, $data, $by, $at)";
+        insert.Parameters.AddWithValue("$id", attachment.Id);
+        insert.Parameters.AddWithValue("$doc", attachment.DocumentId);
+        insert.Parameters.AddWithValue("$type", attachment.ContentType);
+        insert.Parameters.AddWithValue("$data", attachment.Data);
+        insert.Parameters.AddWithValue("$by", attachment.UploadedBy);
+        insert.Parameters.AddWithValue("$at", attachment.UploadedAt.ToUnixTimeMilliseconds());
+        insert.ExecuteNonQuery();
+        return Task.CompletedTask;
+    }
+
+    public Task<StoredAttachment?> GetAttachmentAsync(string attachmentId, CancellationToken cancellationToken = default)
+    {
+        using var connection = _database.Open();
+        using var select = connection.CreateCommand();
+        select.CommandText = "SELECT id, doc_id, content_type, data, uploaded_by, uploaded_at FROM attachments WHERE id = $id";
+        select.Parameters.AddWithValue("$id", attachmentId);
+        using var reader = select.ExecuteReader();
+        return Task.FromResult(reader.Read()
+            ? new StoredAttachment(reader.GetString(0), reader.GetString(1), reader.GetString(2), (byte[])reader.GetValue(3), reader.GetString(4),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)))
+            : null);
+    }
+
+    public Task UpsertSearchDocumentAsync(SearchDocument document, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        using var connection = _database.Open();
+        using var upsert = connection.CreateCommand();
+        upsert.CommandText = """
+            INSERT INTO search_documents(doc_id, title, body, space_id, updated_at) VALUES ($doc, $title, $body, $space, $at)
+                ON CONFLICT(doc_id) DO UPDATE SET title = excluded.title, body = excluded.body, space_id = excluded.space_id, updated_at = excluded.updated_at
+            """;
+        upsert.Parameters.AddWithValue("$doc", document.DocumentId);
+        upsert.Parameters.AddWithValue("$title", document.Title);
+        upsert.Parameters.AddWithValue("$body", document.Body);
+        upsert.Parameters.AddWithValue("$space", (object?)document.SpaceId ?? DBNull.Value);
+        upsert.Parameters.AddWithValue("$at", document.UpdatedAt.ToUnixTimeMilliseconds());
+        upsert.ExecuteNonQuery();
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<SearchDocument>> LoadSearchDocumentsAsync(CancellationToken cancellationToken = default)
+    {
+        using var connection = _database.Open();
+        using var select = connection.CreateCommand();
+        select.CommandText = "SELECT doc_id, title, body, space_id, updated_at FROM search_documents";
+        using var reader = select.ExecuteReader();
+        var documents = new List<SearchDocument>();
+        while (reader.Read())
+        {
+            documents.Add(new SearchDocument(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))));
+        }
+        return Task.FromResult<IReadOnlyList<SearchDocument>>(documents);
+    }
+}

@@ -1,0 +1,116 @@
+using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Spotter.Collab.Grains;
+using Spotter.Collab.Grains.Access;
+using Spotter.Collab.Grains.Audit;
+using Spotter.Collab.Grains.KnowledgeBase;
+using Spotter.Collab.Grains.KnowledgeBase.Content;
+using Spotter.Collab.WebHost.Auth;
+
+namespace Spotter.Collab.WebHost.Api;
+
+/// <summary>Markdown import into a page and Markdown/HTML export of a page or a page subtree.</summary>
+public static class TransferApi
+{
+    private const int MaxImportBytes = 4 * 1024 * 1024;
+
+    public static IEndpointRouteBuilder MapTransferApi(this IEndpointRouteBuilder app)
+    {
+        var docs = app.MapGroup("/api/docs/{id}").RequireAuthorization().WithTags("Import/export");
+        docs.MapPost("/import", ImportAsync).Accepts<string>("text/markdown", "text/plain");
+        docs.MapGet("/export", ExportAsync);
+        return app;
+    }
+
+    /// <summary>Replaces the page's content with the Markdown body (<c>?mode=append</c> adds it at the end instead).</summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> ImportAsync(string id, string? mode, HttpRequest request, IGrainFactory grains, IAuditLog audit)
+    {
+        var username = request.HttpContext.User.Username();
+        var info = await grains.GetGrain<IDocumentGrain>(id).Describe(username);
+        if (info is null) return Problems.NotFound();
+        if (!info.Role.CanEdit()) return Problems.Of(StatusCodes.Status403Forbidden, RejectCodes.ReadOnly, "importing needs edit access");
+        if (mode is not (null or "replace" or "append")) return Problems.Invalid("mode: replace or append");
+        if (request.ContentLength > MaxImportBytes) return Problems.Of(StatusCodes.Status413PayloadTooLarge, RejectCodes.TooLarge, $"imports are limited to {MaxImportBytes} bytes");
+        var read = await request.BodyReader.ReadAtLeastAsync(MaxImportBytes + 1, request.HttpContext.RequestAborted);
+        if (read.Buffer.Length > MaxImportBytes) return Problems.Of(StatusCodes.Status413PayloadTooLarge, RejectCodes.TooLarge, $"imports are limited to {MaxImportBytes} bytes");
+        var markdown = Encoding.UTF8.GetString(read.Buffer);
+        request.BodyReader.AdvanceTo(read.Buffer.End);
+
+        var source = RichContent.ReplaceUpdate([], MarkdownImporter.Parse(markdown));
+        var result = await grains.GetGrain<IDocumentKnowledgeBase>(id).ApplyContent(username, source, append: mode == "append", reason: "import");
+        if (result.IsRejected) return KnowledgeBaseAccess.Rejection(result);
+        await audit.RecordAsync(request.HttpContext, AuditActions.Import, id, $"{markdown.Length} characters, {mode ?? "replace"}");
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// The page as Markdown or HTML; with <c>subtree=true</c> also every sub-page the caller can see, depth first in
+    /// tree order, each under a heading with its title. Refused (403 no-export) when any exported page has noExport
+    /// set on itself or an ancestor.
+    /// </summary>
+    private static async Task<IResult> ExportAsync(string id, string? format, bool? subtree, HttpContext http, IGrainFactory grains, IAuditLog audit)
+    {
+        var principal = http.User.Username();
+        var info = await grains.GetGrain<IDocumentGrain>(id).Describe(principal);
+        if (info is null) return Problems.NotFound();
+        if (format is not ("md" or "html")) return Problems.Invalid("format: md or html");
+
+        var pages = new List<(DocumentInfo Info, int Depth)> { (info, 0) };
+        if (subtree == true && info.Kind == ResourceKind.Page && info.SpaceId is { } spaceId
+            && await grains.GetGrain<IOrganizationGrain>(IOrganizationGrain.Key).GetTree(principal, spaceId) is { } tree)
+        {
+            var children = tree.Pages.Where(p => p.ParentId is not null).ToLookup(p => p.ParentId!, StringComparer.Ordinal);
+            async Task AddChildrenAsync(string parentId, int depth)
+            {
+                foreach (var child in children[parentId].OrderBy(c => c.Order))
+                {
+                    if (await grains.GetGrain<IDocumentGrain>(child.Id).Describe(principal) is not { } childInfo) continue;
+                    pages.Add((childInfo, depth));
+                    await AddChildrenAsync(child.Id, depth + 1);
+                }
+            }
+            await AddChildrenAsync(id, 1);
+        }
+        if (pages.FirstOrDefault(p => p.Info.NoExport) is { Info: not null } refused)
+        {
+            await audit.RecordAsync(http, AuditActions.ExportRefused, id, $"no-export on {refused.Info.Id}");
+            return Problems.Of(StatusCodes.Status403Forbidden, "no-export", "exporting this page is not allowed");
+        }
+
+        var markdown = new StringBuilder();
+        var html = new StringBuilder("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>");
+        RichHtml.Escape(info.Title, html);
+        html.Append("</title></head><body>");
+        foreach (var (page, depth) in pages)
+        {
+            var blocks = RichContent.Read(await grains.GetGrain<IDocumentGrain>(page.Id).EncodeState());
+            var level = Math.Min(depth + 1, 6);
+            if (format == "md")
+            {
+                if (markdown.Length > 0) markdown.Append('\n');
+                markdown.Append('#', level).Append(' ').Append(page.Title).Append("\n\n").Append(RichMarkdown.Render(blocks));
+            }
+            else
+            {
+                html.Append("<section><h").Append(level).Append('>');
+                RichHtml.Escape(page.Title, html);
+                html.Append("</h").Append(level).Append('>').Append(RichHtml.Render(blocks)).Append("</section>");
+            }
+        }
+        html.Append("</body></html>");
+        await audit.RecordAsync(http, AuditActions.Export, id, $"{format}, {pages.Count} page(s)");
+        var fileName = SafeFileName(info.Title) + (format == "md" ? ".md" : ".html");
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
+        http.Response.Headers.XContentTypeOptions = "nosniff";
+        return format == "md"
+            ? TypedResults.Text(markdown.ToString(), "text/markdown", Encoding.UTF8)
+            : TypedResults.Text(html.ToString(), "text/html", Encoding.UTF8);
+    }
+
+    private static string SafeFileName(string title)
+    {
+        var name = new string(title.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or ' ' ? c : '_').ToArray()).Trim();
+        // Header values must be ASCII: non-ASCII titles fall back to a generic name.
+        return name.Length == 0 || name.Any(c => c > 127) ? "page" : name;
+    }
+}

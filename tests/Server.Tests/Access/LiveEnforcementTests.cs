@@ -1,0 +1,192 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.SignalR;
+using Spotter.Collab.Grains.Protocol;
+using Spotter.Collab.Server.Tests.Host;
+using Spotter.Collab.Server.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Spotter.Collab.Server.Tests.Access;
+
+/// <summary>
+/// Permission changes reach open connections at once, over real SignalR clients: the time from the API call
+/// returning to the client's event is measured and must stay under a second.
+/// </summary>
+public sealed class LiveEnforcementTests(HubServerFixture fixture, ITestOutputHelper output) : IClassFixture<HubServerFixture>, IDisposable
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(1);
+    private readonly AccessKit _kit = new(fixture.Server);
+
+    private CollabTestServer Server => fixture.Server;
+
+    public void Dispose() => _kit.Dispose();
+
+    private static async Task<SyncedDoc> JoinAsync(TestClient client, string docId)
+    {
+        var doc = new SyncedDoc();
+        client.Attach(docId, doc);
+        await client.JoinAsync(docId);
+        await client.SendAsync(docId, doc.Step1());
+        return doc;
+    }
+
+    /// <summary>Runs the change, then waits for the client's event of <paramref name="kind"/> for the document and
+    /// returns the time from the start of the change's API call to the event's arrival (the event often arrives
+    /// before the call returns).</summary>
+    private async Task<TimeSpan> MeasureAsync(TestClient client, string kind, string docId, Func<Task> change, string what)
+    {
+        var before = client.Events.Count(e => e.Kind == kind && e.Id == docId);
+        var start = DateTime.UtcNow;
+        await change();
+        var watch = Stopwatch.StartNew();
+        while (client.Events.Count(e => e.Kind == kind && e.Id == docId) == before)
+        {
+            if (watch.Elapsed > TimeSpan.FromSeconds(10)) Assert.Fail($"no {kind} after {what}");
+            await Task.Delay(5);
+        }
+        var latency = client.Events.Where(e => e.Kind == kind && e.Id == docId).Last().At - start;
+        output.WriteLine($"{what}: {kind} after {latency.TotalMilliseconds:F0} ms");
+        Assert.True(latency < Limit, $"{what}: {kind} took {latency.TotalMilliseconds:F0} ms");
+        return latency;
+    }
+
+    private static async Task AssertWriteRefusedAsync(TestClient client, SyncedDoc doc, string docId)
+    {
+        await Assert.ThrowsAsync<HubException>(() => client.SendAsync(docId, doc.Edit(d => d.GetText("t").Insert(0, "late"))!));
+    }
+
+    [Fact]
+    public async Task A_downgrade_tells_the_client_its_new_role_and_later_writes_are_read_only()
+    {
+        var (_, ownerToken) = await _kit.UserAsync("own");
+        var (bob, bobToken) = await _kit.UserAsync("bob");
+        var space = await _kit.SpaceAsync(ownerToken);
+        var page = await _kit.PageAsync(ownerToken, space);
+        var grant = await _kit.GrantAsync(ownerToken, page, $"user:{bob}", "edit");
+        await using var client = await Server.ConnectAsync(bobToken, messagePack: true);
+        var doc = await JoinAsync(client, page);
+        await client.SendAsync(page, doc.Edit(d => d.GetText("t").Insert(0, "ok"))!);
+
+        await MeasureAsync(client, "RoleChanged", page, () => _kit.GrantAsync(ownerToken, page, $"user:{bob}", "view"), "downgrade to view");
+        Assert.Equal("viewer", client.Events.Last(e => e.Kind == "RoleChanged").Value);
+        await client.SendAsync(page, doc.Edit(d => d.GetText("t").Insert(0, "nope"))!);
+        await Eventually.HoldsAsync(() => client.Rejections.Any(r => r.DocId == page && r.Code == "read-only"), "the write was rejected read-only");
+        Assert.Equal("ok", (await Server.ReadRootAsync(ownerToken, page, "t")).GetString());
+
+        // Back up again: the client's whole state (with the refused "nope") now goes through.
+        await MeasureAsync(client, "RoleChanged", page, () => _kit.GrantAsync(ownerToken, page, $"user:{bob}", "edit"), "upgrade to edit");
+        doc.Edit(d => d.GetText("t").Insert(d.GetText("t").Length, "!"));
+        await client.SendAsync(page, Frames.Sync(Spotter.Collab.Crdt.Protocols.SyncMessageType.Update, doc.Doc.EncodeStateAsUpdate()));
+        Assert.Equal("nopeok!", (await Server.ReadRootAsync(ownerToken, page, "t")).GetString());
+        Assert.NotEmpty(grant);
+    }
+
+    [Fact]
+    public async Task Removing_a_group_member_revokes_the_open_page_and_removes_their_awareness_for_everyone()
+    {
+        var (_, ownerToken) = await _kit.UserAsync("own");
+        var (bob, bobToken) = await _kit.UserAsync("bob");
+        var group = await _kit.CreateGroupAsync(AccessKit.NewName("grp"));
+        await _kit.AddToGroupAsync(group, bob);
+        var space = await _kit.SpaceAsync(ownerToken);
+        var page = await _kit.PageAsync(ownerToken, space);
+        await _kit.GrantAsync(ownerToken, space, $"group:{group}", "edit");
+        await using var owner = await Server.ConnectAsync(ownerToken, messagePack: false);
+        await using var client = await Server.ConnectAsync(bobToken, messagePack: true);
+        await JoinAsync(owner, page);
+        var doc = await JoinAsync(client, page);
+        await client.SendAsync(page, Frames.Awareness(AwarenessUpdates.Encode((4242, 1, """{"cursor":3}"""))));
+        await Eventually.HoldsAsync(() => owner.AwarenessOf(page).Any(e => e.Client == 4242 && e.State is not null), "the owner saw bob's cursor");
+
+        var admin = await _kit.AdminAsync();
+        await MeasureAsync(client, "Revoked", page, async () => (await admin.DeleteAsync($"/api/admin/groups/{group}/members/{bob}")).EnsureSuccessStatusCode(), "group membership removed");
+        await Eventually.HoldsAsync(() => owner.AwarenessOf(page).Any(e => e.Client == 4242 && e.State is null), "bob's cursor was removed for the owner");
+        var framesAtRevocation = client.Received.Count(r => r.DocId == page);
+        await AssertWriteRefusedAsync(client, doc, page);
+        await owner.SendAsync(page, Frames.Awareness(AwarenessUpdates.Encode((777, 1, """{"cursor":1}"""))));
+        await Task.Delay(200);
+        Assert.Equal(framesAtRevocation, client.Received.Count(r => r.DocId == page));
+        await Assert.ThrowsAsync<HubException>(() => client.JoinAsync(page));
+    }
+
+    [Fact]
+    public async Task Deactivation_revokes_open_documents_closes_the_connection_and_kills_the_token()
+    {
+        var (_, ownerToken) = await _kit.UserAsync("own");
+        var (bob, bobToken) = await _kit.UserAsync("bob");
+        var docId = await Server.CreateDocumentAsync(ownerToken);
+        await Server.ShareAsync(ownerToken, docId, bob, "editor");
+        await using var client = await Server.ConnectAsync(bobToken, messagePack: false);
+        await JoinAsync(client, docId);
+        using var bobHttp = Server.Client(bobToken);
+        Assert.Equal(HttpStatusCode.OK, (await bobHttp.GetAsync($"/api/docs/{docId}")).StatusCode);
+
+        var admin = await _kit.AdminAsync();
+        await MeasureAsync(client, "Revoked", docId, async () => (await admin.PostAsync($"/api/admin/users/{bob}/deactivate", null)).EnsureSuccessStatusCode(), "user deactivated");
+        await Eventually.HoldsAsync(() => client.Events.Any(e => e.Kind == "Closed"), "the hub connection was closed", Limit);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await bobHttp.GetAsync($"/api/docs/{docId}")).StatusCode);
+        await Assert.ThrowsAnyAsync<Exception>(async () => await Server.ConnectAsync(bobToken, messagePack: false));
+
+        (await admin.PostAsync($"/api/admin/users/{bob}/reactivate", null)).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.OK, (await bobHttp.GetAsync($"/api/docs/{docId}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Revoking_a_share_link_revokes_its_sessions()
+    {
+        var (_, ownerToken) = await _kit.UserAsync("own");
+        var space = await _kit.SpaceAsync(ownerToken);
+        var page = await _kit.PageAsync(ownerToken, space);
+        var (linkId, linkToken) = await _kit.LinkAsync(ownerToken, page, "anyone", "comment", "pass-1234");
+        var session = await _kit.RedeemAsync(linkToken, "pass-1234");
+        await using var guest = await Server.ConnectAsync(session, messagePack: true);
+        var doc = await new Func<Task<SyncedDoc>>(async () =>
+        {
+            var synced = new SyncedDoc();
+            guest.Attach(page, synced);
+            Assert.Equal("commenter", await guest.JoinAsync(page));
+            return synced;
+        })();
+
+        using var owner = Server.Client(ownerToken);
+        await MeasureAsync(guest, "Revoked", page, async () => (await owner.DeleteAsync($"/api/links/{linkId}")).EnsureSuccessStatusCode(), "link revoked");
+        await AssertWriteRefusedAsync(guest, doc, page);
+        using var guestHttp = Server.Client(session);
+        Assert.Equal(HttpStatusCode.NotFound, (await guestHttp.GetAsync($"/api/docs/{page}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Moving_an_open_page_below_a_restricted_page_revokes_those_who_lose_access()
+    {
+        var (_, ownerToken) = await _kit.UserAsync("own");
+        var (_, bobToken) = await _kit.UserAsync("bob");
+        var space = await _kit.SpaceAsync(ownerToken);
+        var vault = await _kit.PageAsync(ownerToken, space, title: "Vault");
+        var page = await _kit.PageAsync(ownerToken, space, title: "Notes");
+        await _kit.GrantAsync(ownerToken, space, "company", "view");
+        using var owner = Server.Client(ownerToken);
+        (await owner.PatchAsJsonAsync($"/api/resources/{vault}/settings", new { restricted = true })).EnsureSuccessStatusCode();
+        await using var client = await Server.ConnectAsync(bobToken, messagePack: false);
+        Assert.Equal("viewer", await client.JoinAsync(page));
+
+        await MeasureAsync(client, "Revoked", page, async () =>
+            (await owner.PostAsJsonAsync($"/api/pages/{page}/move", new { parentId = vault, index = 0 })).EnsureSuccessStatusCode(), "page moved into a restricted page");
+    }
+
+    [Fact]
+    public async Task Watchers_of_a_space_hear_about_tree_changes_and_others_cannot_watch()
+    {
+        var (_, ownerToken) = await _kit.UserAsync("own");
+        var (_, strangerToken) = await _kit.UserAsync("str");
+        var space = await _kit.SpaceAsync(ownerToken);
+        await using var watcher = await Server.ConnectAsync(ownerToken, messagePack: true);
+        await watcher.InvokeAsync("WatchSpace", space);
+        await MeasureAsync(watcher, "TreeChanged", space, () => _kit.PageAsync(ownerToken, space), "page created");
+
+        await using var stranger = await Server.ConnectAsync(strangerToken, messagePack: true);
+        var unshared = await Assert.ThrowsAsync<HubException>(() => stranger.InvokeAsync("WatchSpace", space));
+        var missing = await Assert.ThrowsAsync<HubException>(() => stranger.InvokeAsync("WatchSpace", Guid.NewGuid().ToString("N")));
+        Assert.Equal(unshared.Message, missing.Message);
+    }
+}
