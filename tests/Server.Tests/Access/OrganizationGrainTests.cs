@@ -79,5 +79,7 @@ public sealed class OrganizationGrainTests(GrainClusterFixture fixture) : IClass
         public Task OnBroadcast(DocumentBroadcast broadcast) => Task.CompletedTask;
 
         public Task OnAccessChanged(string documentId, string username, DocumentRole? role) => Task.CompletedTask;
+
+        public Task OnCommentsChanged(string documentId) => Task.CompletedTask;
     }
 }
