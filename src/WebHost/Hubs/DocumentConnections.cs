@@ -70,9 +70,13 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
             {
                 foreach (var documentId in documents.Keys) await RevokeConnectionAsync(documentId, connectionId, reason);
             }
-            caller.Abort();
+            // A revocation sent by the document path may still be on its way to this connection: let it go out first.
+            _ = Task.Delay(AbortGrace).ContinueWith(_ => caller.Abort(), TaskScheduler.Default);
         }
     }
+
+    /// <summary>Time between a deactivated user's last <c>Revoked</c> and closing their connection.</summary>
+    private static readonly TimeSpan AbortGrace = TimeSpan.FromMilliseconds(250);
 
     public async Task DisconnectedAsync(string connectionId)
     {

@@ -79,6 +79,9 @@ public sealed class AuthorizationScene : IAsyncLifetime, IDisposable
         return update;
     }
 
+    /// <summary>A 1x1 PNG (for attachment rows).</summary>
+    public static byte[] Png { get; } = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==");
+
     /// <summary>The same scene, but every resource id it hands out names nothing.</summary>
     public AuthorizationScene WithMissingResources() => new(this);
 

@@ -128,8 +128,10 @@ public sealed class LiveEnforcementTests(HubServerFixture fixture, ITestOutputHe
         Assert.Equal(HttpStatusCode.Unauthorized, (await bobHttp.GetAsync($"/api/docs/{docId}")).StatusCode);
         await Assert.ThrowsAnyAsync<Exception>(async () => await Server.ConnectAsync(bobToken, messagePack: false));
 
+        // After reactivation bob signs in again (whether old sessions survive is the auth module's rule).
         (await admin.PostAsync($"/api/admin/users/{bob}/reactivate", null)).EnsureSuccessStatusCode();
-        Assert.Equal(HttpStatusCode.OK, (await bobHttp.GetAsync($"/api/docs/{docId}")).StatusCode);
+        using var again = Server.Client(await Server.LoginAsync(bob, CollabTestServer.UserPassword));
+        Assert.Equal(HttpStatusCode.OK, (await again.GetAsync($"/api/docs/{docId}")).StatusCode);
     }
 
     [Fact]
