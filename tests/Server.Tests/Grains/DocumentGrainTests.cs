@@ -59,7 +59,16 @@ public sealed class GrainClusterFixture : IAsyncLifetime, IDisposable
     }
 }
 
-public sealed class DocumentGrainTests(GrainClusterFixture fixture) : IClassFixture<GrainClusterFixture>
+/// <summary>One test cluster for every grain-level test class: the silo's data directory is static (the silo
+/// configurator is created by type), so two fixtures would delete each other's database.</summary>
+[CollectionDefinition(Name)]
+public sealed class GrainClusterCollection : ICollectionFixture<GrainClusterFixture>
+{
+    public const string Name = "grain cluster";
+}
+
+[Collection(GrainClusterCollection.Name)]
+public sealed class DocumentGrainTests(GrainClusterFixture fixture)
 {
     private IGrainFactory Grains => fixture.Cluster.Client;
 
