@@ -2,7 +2,7 @@
 # One entry point for developers and CI.
 #   ./build.sh test        install what the tests need, run every test, print "N passed, N failed"
 #   ./build.sh test --soak longer fuzz/differential runs (SPOTTER_SOAK=1)
-#   ./build.sh bench       run the benchmarks (see docs/benchmarks.md)
+#   ./build.sh bench       run the benchmarks (see docs/benchmarks.md; `bench load`, `bench store` for the others)
 set -uo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
@@ -15,6 +15,8 @@ install_deps() {
   # Debian packages the tests use: Chromium for browser tests, PostgreSQL for the cluster tests.
   local need=()
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  # A CJK font, so the Chinese UI in browser tests and screenshots renders characters, not boxes.
+  [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
   # The cluster tests start their own throwaway server from initdb/pg_ctl (see tests/Cluster.Tests/PostgresFixture.cs).
   if ! command -v pg_ctl >/dev/null 2>&1 && ! compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null; then
     need+=(postgresql)

@@ -3,11 +3,16 @@
 # prints one JSON line per trace and rewrites the "CRDT engine" section of docs/benchmarks.md.
 #   ./build.sh bench [--runs N] [--only automerge-paper,C1]     (BENCH_RUNS=N works too)
 #   ./build.sh bench load [...]                                  live co-editing load bench (bench/load/run.sh)
+#   ./build.sh bench store [...]                                 document store + cluster bench (bench/store/run.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" = "load" ]; then
   shift
   exec bash bench/load/run.sh "$@"
+fi
+if [ "${1:-}" = "store" ]; then
+  shift
+  exec bash bench/store/run.sh "$@"
 fi
 OUT=artifacts/bench
 mkdir -p "$OUT"

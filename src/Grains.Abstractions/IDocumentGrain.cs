@@ -180,6 +180,28 @@ public interface IUserGrain : IGrainWithStringKey
 
     [Alias("GetProfile")]
     Task<UserProfile?> GetProfile();
+
+    /// <summary>Checks the password under the account's lockout and, on success, opens a session (refresh-token
+    /// family). Unknown usernames get the same answers and the same lockout as real accounts.</summary>
+    [Alias("Login")]
+    Task<LoginResult> Login(string password);
+
+    /// <summary>Rotates the session's refresh token: the presented one dies. Presenting an already rotated token
+    /// revokes the whole session (theft detection).</summary>
+    [Alias("Refresh")]
+    Task<RefreshResult> Refresh(string refreshToken);
+
+    /// <summary>Revokes the session the refresh token belongs to; false if it was not a live session's token.</summary>
+    [Alias("Logout")]
+    Task<bool> Logout(string refreshToken);
+
+    /// <summary>Revokes every session of the account (e.g. on deactivation); returns how many were live.</summary>
+    [Alias("RevokeAllSessions")]
+    Task<int> RevokeAllSessions();
+
+    /// <summary>Whether the session (the <c>sid</c> claim of an access token) is still live.</summary>
+    [Alias("IsSessionActive"), ReadOnly]
+    Task<bool> IsSessionActive(string sessionId);
 }
 
 [GenerateSerializer, Immutable, Alias("spotter.UserProfile")]

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Orleans.Configuration;
 using Spotter.Collab.Grains.Documents;
 using Spotter.Collab.Grains.Storage;
+using Spotter.Collab.Grains.Users;
 using Spotter.Collab.Storage.Postgres;
 
 namespace Spotter.Collab.Silo;
@@ -69,6 +70,7 @@ public static partial class SiloHostingExtensions
             builder.Services.AddSqliteStorage(configuration);
         }
         builder.Services.AddOptions<DocumentGrainOptions>().Bind(configuration.GetSection(DocumentGrainOptions.SectionName));
+        builder.Services.AddUserAccounts(configuration);
         return builder;
     }
 

@@ -34,6 +34,7 @@ public static class CollabServer
         app.UseExceptionHandler();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.MapGet("/healthz", () => "ok").ExcludeFromDescription();
         app.MapReadiness();
         app.MapOpenApi();

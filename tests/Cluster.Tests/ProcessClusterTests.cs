@@ -24,7 +24,6 @@ namespace Spotter.Collab.Cluster.Tests;
 public sealed class ProcessClusterTests(PostgresFixture postgres, ITestOutputHelper output) : IAsyncLifetime
 {
     private const string AdminPassword = "cluster-admin-password";
-    private const string UserPassword = "cluster-user-password";
     private readonly string _clusterId = "proc-" + Guid.NewGuid().ToString("N")[..8];
     private readonly List<ServerProcess> _silos = [];
     private readonly ServerProcess?[] _webHosts = new ServerProcess?[2];
@@ -50,12 +49,12 @@ public sealed class ProcessClusterTests(PostgresFixture postgres, ITestOutputHel
         try
         {
             var hosts = _webHosts.Select(h => h!.BaseAddress).ToArray();
-            var adminToken = await LoginAsync(hosts[0], "admin", AdminPassword);
-            var aliceToken = await CreateUserAsync(hosts[0], adminToken, "alice");
-            var bobToken = await CreateUserAsync(hosts[1], adminToken, "bob");
+            var adminToken = await ClusterApi.LoginAsync(hosts[0], "admin", AdminPassword);
+            var aliceToken = await ClusterApi.CreateUserAsync(hosts[0], adminToken, "alice");
+            var bobToken = await ClusterApi.CreateUserAsync(hosts[1], adminToken, "bob");
             // Tokens are signed with the key shared through PostgreSQL: one host's token works on the other.
-            var docId = await CreateDocumentAsync(hosts[1], aliceToken);
-            await SendAsync(hosts[0], aliceToken, HttpMethod.Put, $"/api/docs/{docId}/members/bob", new { role = "editor" });
+            var docId = await ClusterApi.CreateDocumentAsync(hosts[1], aliceToken);
+            await ClusterApi.SendAsync(hosts[0], aliceToken, HttpMethod.Put, $"/api/docs/{docId}/members/bob", new { role = "editor" });
 
             await using var alice = new EditorClient("alice", hosts, 0, aliceToken, docId, 1001);
             await using var bob = new EditorClient("bob", hosts, 1, bobToken, docId, 2002);
@@ -158,9 +157,9 @@ public sealed class ProcessClusterTests(PostgresFixture postgres, ITestOutputHel
             await watcher.ConnectAsync();
             // Warm the restarted host's request path first (JIT, token validation, grain call), so the figure is the
             // propagation, not a cold start.
-            await SendAsync(hosts[0], aliceToken, HttpMethod.Get, $"/api/docs/{docId}", null);
+            await ClusterApi.SendAsync(hosts[0], aliceToken, HttpMethod.Get, $"/api/docs/{docId}", null);
             var removeStart = Stopwatch.GetTimestamp();
-            await SendAsync(hosts[0], aliceToken, HttpMethod.Delete, $"/api/docs/{docId}/members/bob", null);
+            await ClusterApi.SendAsync(hosts[0], aliceToken, HttpMethod.Delete, $"/api/docs/{docId}/members/bob", null);
             var removeAnswered = Stopwatch.GetElapsedTime(removeStart);
             var revokeDeadline = Stopwatch.StartNew();
             while (watcher.Revocations.IsEmpty && revokeDeadline.Elapsed < TimeSpan.FromSeconds(5)) await Task.Delay(5);
@@ -280,7 +279,7 @@ public sealed class ProcessClusterTests(PostgresFixture postgres, ITestOutputHel
         string stored = "";
         while (true)
         {
-            stored = await StoredTextAsync(docId);
+            stored = await ClusterApi.StoredTextAsync(_connectionString, docId);
             if (clients.All(c => c.Text == stored)) break;
             if (deadline.Elapsed > timeout)
             {
@@ -303,48 +302,5 @@ public sealed class ProcessClusterTests(PostgresFixture postgres, ITestOutputHel
         select.Parameters.AddWithValue(_clusterId);
         select.Parameters.AddWithValue(_siloPorts[silo]);
         return (int?)await select.ExecuteScalarAsync();
-    }
-
-    private async Task<string> StoredTextAsync(string docId)
-    {
-        await using var dataSource = NpgsqlDataSource.Create(_connectionString);
-        await using var store = new PostgresDocumentStore(dataSource, Options.Create(new PostgresStoreOptions()), NullLogger<PostgresDocumentStore>.Instance);
-        var stored = await store.LoadAsync(docId);
-        var doc = new Doc();
-        if (stored.Snapshot is not null) doc.ApplyUpdate(stored.Snapshot);
-        foreach (var update in stored.Tail) doc.ApplyUpdate(update.Update);
-        return doc.GetText("t").ToString();
-    }
-
-    private static async Task<string> LoginAsync(Uri host, string username, string password)
-    {
-        using var http = new HttpClient { BaseAddress = host };
-        var response = await http.PostAsJsonAsync("/api/auth/login", new { username, password });
-        Assert.True(response.IsSuccessStatusCode, $"login {username} on {host}: {(int)response.StatusCode}");
-        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return json.RootElement.GetProperty("token").GetString()!;
-    }
-
-    private static async Task<string> CreateUserAsync(Uri host, string adminToken, string username)
-    {
-        await SendAsync(host, adminToken, HttpMethod.Post, "/api/users", new { username, password = UserPassword, displayName = username });
-        return await LoginAsync(host, username, UserPassword);
-    }
-
-    private static async Task<string> CreateDocumentAsync(Uri host, string token)
-    {
-        using var json = JsonDocument.Parse(await SendAsync(host, token, HttpMethod.Post, "/api/docs", new { title = "cluster" }));
-        return json.RootElement.GetProperty("id").GetString()!;
-    }
-
-    private static async Task<string> SendAsync(Uri host, string token, HttpMethod method, string path, object? body)
-    {
-        using var http = new HttpClient { BaseAddress = host };
-        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{method} {path} on {host}: {(int)response.StatusCode} {text}");
-        return text;
     }
 }

@@ -5,9 +5,10 @@ using System.Net.Sockets;
 namespace Spotter.Collab.Cluster.Tests;
 
 /// <summary>
-/// A loopback TCP forwarder placed in front of a silo's listening port. <see cref="Sever"/> drops every connection and
-/// stops listening, which to the rest of the cluster looks like the silo's machine vanished: no goodbye, no
-/// membership update, probes simply go unanswered.
+/// A loopback TCP forwarder placed in front of a silo's listening port (or a database). <see cref="Sever"/> drops every
+/// connection and stops listening, which to the rest of the cluster looks like the silo's machine vanished: no goodbye,
+/// no membership update, probes simply go unanswered. <see cref="Interrupt"/> / <see cref="Restore"/> make a
+/// temporary outage instead: while interrupted, open links are reset and new ones are reset as soon as they arrive.
 /// </summary>
 internal sealed class TcpProxy : IAsyncDisposable
 {
@@ -16,6 +17,7 @@ internal sealed class TcpProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _acceptLoop;
     private IPEndPoint? _target;
+    private volatile bool _interrupted;
 
     public TcpProxy()
     {
@@ -37,21 +39,42 @@ internal sealed class TcpProxy : IAsyncDisposable
         }
         _stop.Cancel();
         _listener.Stop();
+        ResetAll();
+    }
+
+    /// <summary>Resets every open link and every new one until <see cref="Restore"/>, like a server that is down.</summary>
+    public void Interrupt()
+    {
+        _interrupted = true;
+        ResetAll();
+    }
+
+    /// <summary>Ends an <see cref="Interrupt"/>: new connections are forwarded again.</summary>
+    public void Restore() => _interrupted = false;
+
+    private void ResetAll()
+    {
         foreach (var connection in _connections)
         {
-            // Reset instead of a graceful FIN, like a host that went away. A link that already closed has no socket.
-            if (connection.Client is { } socket)
-            {
-                try
-                {
-                    socket.LingerState = new LingerOption(true, 0);
-                }
-                catch (ObjectDisposedException)
-                {
-                }
-            }
-            connection.Dispose();
+            Reset(connection);
         }
+        _connections.Clear();
+    }
+
+    private static void Reset(TcpClient connection)
+    {
+        // Reset instead of a graceful FIN, like a host that went away. A link that already closed has no socket.
+        if (connection.Client is { } socket)
+        {
+            try
+            {
+                socket.LingerState = new LingerOption(true, 0);
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+        connection.Dispose();
     }
 
     public async ValueTask DisposeAsync()
@@ -83,6 +106,13 @@ internal sealed class TcpProxy : IAsyncDisposable
         var outbound = new TcpClient();
         _connections.Add(inbound);
         _connections.Add(outbound);
+        // Checked after registering, so a link racing with Interrupt is reset by one or the other.
+        if (_interrupted)
+        {
+            Reset(inbound);
+            outbound.Dispose();
+            return;
+        }
         try
         {
             await outbound.ConnectAsync(_target ?? throw new InvalidOperationException("Proxy has no target."), _stop.Token);

@@ -32,7 +32,7 @@ async function signInAndOpen(context: BrowserContext, appUrl: string, user: Test
   await page.fill('input[name=username]', user.username)
   await page.fill('input[name=password]', user.password)
   await page.click('button[type=submit]')
-  await page.waitForSelector('text=Documents')
+  await page.waitForSelector('[data-testid=me]')
   await page.goto(`${appUrl}#/doc/${encodeURIComponent(docId)}`)
   await page.waitForSelector('[data-testid=state][data-kind=good]', { timeout: 15_000 })
   return page

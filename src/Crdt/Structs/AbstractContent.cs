@@ -166,6 +166,7 @@ public sealed class ContentFormat(string key, object? value) : AbstractContent
         var p = item.Parent!;
         p.SearchMarkers = null;
         p.HasFormatting = true;
+        p.MayHoldFormats = true;
     }
 
     internal override void Write(IUpdateEncoder encoder, int offset)

@@ -387,16 +387,20 @@ public sealed class Item : AbstractStruct
             && Content.GetType() == right.Content.GetType()
             && Content.MergeWith(right.Content))
         {
-            var markers = Parent?.SearchMarkers;
-            if (markers is not null)
+            // Regular markers (see SearchMarkerSet.MaybeIrregular) all carry the Marker bit, so an unflagged
+            // `right` has none to move.
+            if (Parent?.SearchMarkers is { Count: > 0 } markers && (right.Marker || markers.MaybeIrregular))
             {
-                foreach (var marker in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(markers))
+                var items = markers.Items;
+                for (int i = 0; i < markers.Count; i++)
                 {
-                    if (marker.P == right)
+                    if (items[i] == right)
                     {
                         // `right` disappears: move its marker here.
-                        marker.P = this;
-                        if (!Deleted && Countable) marker.Index -= (int)Length;
+                        items[i] = this;
+                        if (!Deleted && Countable) markers.Indexes[i] -= (int)Length;
+                        markers.MaybeIrregular = true;
+                        markers.MaybeShared = true;
                     }
                 }
             }
@@ -420,6 +424,8 @@ public sealed class Item : AbstractStruct
             parent.LengthInternal -= (int)Length;
         }
         MarkDeleted();
+        // A deleted marker item makes the markers irregular (see SearchMarkerSet.MaybeIrregular).
+        if (Marker && parent.SearchMarkers is { } markers) markers.MaybeIrregular = true;
         transaction.DeleteSet.Add(Id.Client, Id.Clock, Length);
         transaction.AddChangedType(parent, ParentSub);
         Content.Delete(transaction);

@@ -1,11 +1,148 @@
+using System.Numerics;
+
 namespace Spotter.Collab.Crdt;
 
-/// <summary>A remembered (item, index) pair that makes index lookups in long lists start nearby.</summary>
-internal sealed class ArraySearchMarker(Item p, int index, long timestamp)
+/// <summary>
+/// A list type's search markers (yjs ArraySearchMarker[]): remembered (item, index) pairs that make index lookups
+/// in long lists start nearby. Kept as parallel arrays in yjs's list order, so the per-edit index scans and shifts
+/// are vector loops over plain ints that touch no item.
+/// </summary>
+internal sealed class SearchMarkerSet
 {
-    internal Item P = p;
-    internal int Index = index;
-    internal long Timestamp = timestamp;
+    // As yjs: 80. Markers are not only a speed-up: a text position found through a marker starts with no
+    // formats (yjs findPosition), so which marker is reused decides the formats a local insert or delete sees,
+    // and with them the format items it writes. A different count changes yjs-identical updates.
+    internal const int Max = 80;
+
+    internal readonly Item[] Items = new Item[Max];
+    internal readonly int[] Indexes = new int[Max];
+    internal readonly long[] Timestamps = new long[Max];
+    internal int Count;
+    internal long Clock;
+
+    /// <summary>
+    /// False only while every marker's item is live, countable and carries its Marker bit. Then yjs's per-insert
+    /// marker update (which walks markers off deleted items and re-flags them all) would only shift indexes, and
+    /// <see cref="AbstractType.UpdateMarkerChanges"/> does just that. Set by anything that may break it: deleting
+    /// a flagged item, marking a deleted or uncounted item, clearing the bit of an item another marker still
+    /// uses, moving markers in a merge. The Marker bits themselves always follow yjs exactly.
+    /// </summary>
+    internal bool MaybeIrregular;
+
+    /// <summary>False only while no two markers share an item (so unflagging a marker's old item is safe).</summary>
+    internal bool MaybeShared;
+
+    internal void Clear()
+    {
+        Array.Clear(Items, 0, Count);
+        Count = 0;
+        MaybeIrregular = false;
+        MaybeShared = false;
+    }
+
+    /// <summary>Does a marker other than <paramref name="slot"/> use <paramref name="item"/>?</summary>
+    internal bool UsedElsewhere(Item item, int slot)
+    {
+        var items = Items;
+        for (int i = 0; i < Count; i++)
+        {
+            if (i != slot && ReferenceEquals(items[i], item)) return true;
+        }
+        return false;
+    }
+
+    internal void RemoveAt(int i)
+    {
+        int tail = Count - i - 1;
+        if (tail > 0)
+        {
+            Array.Copy(Items, i + 1, Items, i, tail);
+            Array.Copy(Indexes, i + 1, Indexes, i, tail);
+            Array.Copy(Timestamps, i + 1, Timestamps, i, tail);
+        }
+        Count--;
+        Items[Count] = null!;
+    }
+
+    /// <summary>The first marker whose index is closest to <paramref name="index"/> (Count must be &gt; 0).</summary>
+    internal int Closest(int index)
+    {
+        var indexes = Indexes.AsSpan(0, Count);
+        int i = 0;
+        int best = int.MaxValue;
+        if (Vector.IsHardwareAccelerated && indexes.Length >= Vector<int>.Count)
+        {
+            var target = new Vector<int>(index);
+            var min = new Vector<int>(int.MaxValue);
+            for (; i <= indexes.Length - Vector<int>.Count; i += Vector<int>.Count)
+            {
+                min = Vector.Min(min, Vector.Abs(target - new Vector<int>(indexes[i..])));
+            }
+            for (int k = 0; k < Vector<int>.Count; k++) best = Math.Min(best, min[k]);
+        }
+        for (int k = i; k < indexes.Length; k++) best = Math.Min(best, Math.Abs(index - indexes[k]));
+        // The first one at that distance, as the scalar scan "if (d < best)" picks.
+        for (int k = 0; ; k++)
+        {
+            if (Math.Abs(index - indexes[k]) == best) return k;
+        }
+    }
+
+    /// <summary>Shifts every marker at or after <paramref name="index"/> by <paramref name="len"/> (an insertion).</summary>
+    internal void ShiftFrom(int index, int len)
+    {
+        var indexes = Indexes.AsSpan(0, Count);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var at = new Vector<int>(index);
+            var by = new Vector<int>(len);
+            for (; i <= indexes.Length - Vector<int>.Count; i += Vector<int>.Count)
+            {
+                var v = new Vector<int>(indexes[i..]);
+                (v + (Vector.GreaterThanOrEqual(v, at) & by)).CopyTo(indexes[i..]);
+            }
+        }
+        for (; i < indexes.Length; i++)
+        {
+            if (index <= indexes[i]) indexes[i] += len;
+        }
+    }
+
+    /// <summary>Moves markers after <paramref name="index"/> back by a deletion of -<paramref name="len"/>, not before index.</summary>
+    internal void ShiftAfterDeletion(int index, int len)
+    {
+        var indexes = Indexes.AsSpan(0, Count);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var at = new Vector<int>(index);
+            var by = new Vector<int>(len);
+            for (; i <= indexes.Length - Vector<int>.Count; i += Vector<int>.Count)
+            {
+                var v = new Vector<int>(indexes[i..]);
+                Vector.ConditionalSelect(Vector.GreaterThan(v, at), Vector.Max(at, v + by), v).CopyTo(indexes[i..]);
+            }
+        }
+        for (; i < indexes.Length; i++)
+        {
+            if (index < indexes[i]) indexes[i] = Math.Max(index, indexes[i] + len);
+        }
+    }
+
+    /// <summary>Do two markers share an item? Uses the Marker bits, which every marker item must have on entry; restores them.</summary>
+    internal bool HasSharedItems()
+    {
+        bool shared = false;
+        for (int i = 0; i < Count; i++)
+        {
+            var p = Items[i];
+            if (!p.Marker) shared = true;
+            else p.Marker = false;
+        }
+        for (int i = 0; i < Count; i++) Items[i].Marker = true;
+        return shared;
+    }
 }
 
 /// <summary>
@@ -14,18 +151,18 @@ internal sealed class ArraySearchMarker(Item p, int index, long timestamp)
 /// </summary>
 public class AbstractType
 {
-    // As yjs: 80. Markers are not only a speed-up: a text position found through a marker starts with no
-    // formats (yjs findPosition), so which marker is reused decides the formats a local insert or delete sees,
-    // and with them the format items it writes. A different count changes yjs-identical updates.
-    private const int MaxSearchMarkers = 80;
-
     internal Item? Item;
     internal Dictionary<string, Item>? Map;
     internal Item? Start;
     internal int LengthInternal;
-    internal List<ArraySearchMarker>? SearchMarkers;
-    private long _markerClock;
+    internal SearchMarkerSet? SearchMarkers;
     internal bool HasFormatting;
+    /// <summary>
+    /// Has a format item ever been integrated into this type (or the placeholder it was promoted from)? Unlike
+    /// <see cref="HasFormatting"/> (yjs's _hasFormatting, which promotion resets) this is never false while the
+    /// list holds a format item, so work that only concerns format items can be skipped without it.
+    /// </summary>
+    internal bool MayHoldFormats;
     internal string? RootName;
     private List<Action<YEvent, Transaction>>? _observers;
     private List<Action<IReadOnlyList<YEvent>, Transaction>>? _deepObservers;
@@ -203,63 +340,61 @@ public class AbstractType
         if (Doc is null) throw new InvalidOperationException("Add the type to a document before using it.");
     }
 
-    private ArraySearchMarker MarkPosition(Item p, int index)
+    /// <summary>Marks <paramref name="p"/> with a new marker, or by reusing the least recently used one; returns its slot.</summary>
+    private static int MarkPosition(SearchMarkerSet markers, Item p, int index)
     {
-        var markers = SearchMarkers!;
-        if (markers.Count >= MaxSearchMarkers)
+        if (markers.Count >= SearchMarkerSet.Max)
         {
             // Reuse the least recently used marker.
-            var oldest = markers[0];
+            var timestamps = markers.Timestamps;
+            int oldest = 0;
             for (int i = 1; i < markers.Count; i++)
             {
-                if (markers[i].Timestamp < oldest.Timestamp) oldest = markers[i];
+                if (timestamps[i] < timestamps[oldest]) oldest = i;
             }
-            OverwriteMarker(oldest, p, index);
+            OverwriteMarker(markers, oldest, p, index);
             return oldest;
         }
+        if (p.Deleted || !p.Countable) markers.MaybeIrregular = true;
+        if (p.Marker) markers.MaybeShared = true;
         p.Marker = true;
-        var marker = new ArraySearchMarker(p, index, _markerClock++);
-        markers.Add(marker);
-        return marker;
+        int slot = markers.Count++;
+        markers.Items[slot] = p;
+        markers.Indexes[slot] = index;
+        markers.Timestamps[slot] = markers.Clock++;
+        return slot;
     }
 
-    private void OverwriteMarker(ArraySearchMarker marker, Item p, int index)
+    private static void OverwriteMarker(SearchMarkerSet markers, int slot, Item p, int index)
     {
-        marker.P.Marker = false;
-        marker.P = p;
+        var old = markers.Items[slot];
+        if (!ReferenceEquals(old, p))
+        {
+            if (p.Deleted || !p.Countable) markers.MaybeIrregular = true;
+            if (p.Marker) markers.MaybeShared = true;
+            // yjs unflags the old item even when another marker still uses it; that marker is then irregular.
+            if (markers.MaybeShared && markers.UsedElsewhere(old, slot)) markers.MaybeIrregular = true;
+        }
+        old.Marker = false;
+        markers.Items[slot] = p;
         p.Marker = true;
-        marker.Index = index;
-        marker.Timestamp = _markerClock++;
+        markers.Indexes[slot] = index;
+        markers.Timestamps[slot] = markers.Clock++;
     }
 
-    /// <summary>A marker at or near <paramref name="index"/>, creating or moving one; null when markers are off.</summary>
-    internal ArraySearchMarker? FindMarker(int index)
+    /// <summary>The slot of a marker at or near <paramref name="index"/>, creating or moving one; -1 when markers are off.</summary>
+    internal int FindMarker(int index)
     {
         var markers = SearchMarkers;
-        if (Start is null || index == 0 || markers is null) return null;
-        ArraySearchMarker? marker = null;
-        if (markers.Count > 0)
-        {
-            var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(markers);
-            marker = span[0];
-            int best = Math.Abs(index - marker.Index);
-            for (int i = 1; i < span.Length; i++)
-            {
-                int d = Math.Abs(index - span[i].Index);
-                if (d < best)
-                {
-                    best = d;
-                    marker = span[i];
-                }
-            }
-        }
+        if (Start is null || index == 0 || markers is null) return -1;
+        int marker = markers.Count > 0 ? markers.Closest(index) : -1;
         var p = Start;
         int pindex = 0;
-        if (marker is not null)
+        if (marker >= 0)
         {
-            p = marker.P;
-            pindex = marker.Index;
-            marker.Timestamp = _markerClock++;
+            p = markers.Items[marker];
+            pindex = markers.Indexes[marker];
+            markers.Timestamps[marker] = markers.Clock++;
         }
         // Walk right while before the index.
         while (p.Right is not null && pindex < index)
@@ -284,61 +419,65 @@ public class AbstractType
             if (!p.Deleted && p.Countable) pindex -= (int)p.Length;
         }
         var parentLength = p.Parent!.LengthInternal;
-        if (marker is not null && Math.Abs(marker.Index - pindex) < (double)parentLength / MaxSearchMarkers)
+        if (marker >= 0 && Math.Abs(markers.Indexes[marker] - pindex) < (double)parentLength / SearchMarkerSet.Max)
         {
-            OverwriteMarker(marker, p, pindex);
+            OverwriteMarker(markers, marker, p, pindex);
             return marker;
         }
-        return MarkPosition(p, pindex);
+        return MarkPosition(markers, p, pindex);
     }
 
     /// <summary>Shifts markers after an insertion (len &gt; 0) or deletion (len &lt; 0) at <paramref name="index"/>.</summary>
-    internal static void UpdateMarkerChanges(List<ArraySearchMarker> markers, int index, int len)
+    internal static void UpdateMarkerChanges(SearchMarkerSet markers, int index, int len)
     {
-        // Runs on every edit over up to 80 markers. A span skips the list's per-access checks; removing entry i
-        // only shifts the entries after it, which this right-to-left walk has already visited.
-        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(markers);
-        if (len > 0)
+        if (len <= 0)
         {
-            for (int i = span.Length - 1; i >= 0; i--)
-            {
-                var m = span[i];
-                Item? p = m.P;
-                if (p.Deleted || !p.Countable)
-                {
-                    p.Marker = false;
-                    // Move to the previous live countable position so the index comparison below is meaningful.
-                    do
-                    {
-                        p = p.Left;
-                        if (p is not null && !p.Deleted && p.Countable) m.Index -= (int)p.Length;
-                    }
-                    while (p is not null && (p.Deleted || !p.Countable));
-                    if (p is null || p.Marker)
-                    {
-                        markers.RemoveAt(i);
-                        continue;
-                    }
-                    m.P = p;
-                    p.Marker = true;
-                }
-                else
-                {
-                    // The flag can be off here (a merge moves a marker onto an item without setting it); yjs
-                    // sets it again on every insert, and a later marker walking left onto p must see it.
-                    p.Marker = true;
-                }
-                if (index <= m.Index) m.Index += len;
-            }
+            markers.ShiftAfterDeletion(index, len);
+            return;
         }
-        else
+        if (!markers.MaybeIrregular)
         {
-            for (int i = span.Length - 1; i >= 0; i--)
-            {
-                var m = span[i];
-                if (index < m.Index) m.Index = Math.Max(index, m.Index + len);
-            }
+            // Every marker item is live, countable and flagged, and none is shared: yjs's walk below would keep
+            // every marker where it is and leave every bit set, so only the indexes change.
+            markers.ShiftFrom(index, len);
+            return;
         }
+        // yjs updateMarkerChanges, right to left: removing entry i only shifts the entries after it, which this
+        // walk has already visited.
+        var items = markers.Items;
+        var indexes = markers.Indexes;
+        for (int i = markers.Count - 1; i >= 0; i--)
+        {
+            Item? p = items[i];
+            if (p.Deleted || !p.Countable)
+            {
+                p.Marker = false;
+                // Move to the previous live countable position so the index comparison below is meaningful.
+                do
+                {
+                    p = p.Left;
+                    if (p is not null && !p.Deleted && p.Countable) indexes[i] -= (int)p.Length;
+                }
+                while (p is not null && (p.Deleted || !p.Countable));
+                if (p is null || p.Marker)
+                {
+                    markers.RemoveAt(i);
+                    continue;
+                }
+                items[i] = p;
+                p.Marker = true;
+            }
+            else
+            {
+                // The flag can be off here (a merge moves a marker onto an item without setting it); yjs
+                // sets it again on every insert, and a later marker walking left onto p must see it.
+                p.Marker = true;
+            }
+            if (index <= indexes[i]) indexes[i] += len;
+        }
+        // Every remaining marker item is now live, countable and flagged.
+        markers.MaybeIrregular = false;
+        if (markers.MaybeShared) markers.MaybeShared = markers.HasSharedItems();
     }
 
     internal List<object?> TypeListToArray()
@@ -365,10 +504,10 @@ public class AbstractType
     {
         var marker = FindMarker(index);
         var n = Start;
-        if (marker is not null)
+        if (marker >= 0)
         {
-            n = marker.P;
-            index -= marker.Index;
+            n = SearchMarkers!.Items[marker];
+            index -= SearchMarkers.Indexes[marker];
         }
         for (; n is not null; n = n.Right)
         {
@@ -434,10 +573,10 @@ public class AbstractType
         int startIndex = index;
         var marker = FindMarker(index);
         var n = Start;
-        if (marker is not null)
+        if (marker >= 0)
         {
-            n = marker.P;
-            index -= marker.Index;
+            n = SearchMarkers!.Items[marker];
+            index -= SearchMarkers.Indexes[marker];
             if (index == 0)
             {
                 // Step to the left live item so the loop below can land after it.
@@ -470,9 +609,9 @@ public class AbstractType
         var n = Start;
         if (SearchMarkers is { Count: > 0 } markers)
         {
-            var best = markers[0];
-            foreach (var m in markers) if (m.Index > best.Index) best = m;
-            if (best.Index > 0) n = best.P;
+            int best = 0;
+            for (int i = 1; i < markers.Count; i++) if (markers.Indexes[i] > markers.Indexes[best]) best = i;
+            if (markers.Indexes[best] > 0) n = markers.Items[best];
         }
         if (n is not null)
         {
@@ -490,10 +629,10 @@ public class AbstractType
         var store = transaction.Doc.Store;
         var marker = FindMarker(index);
         var n = Start;
-        if (marker is not null)
+        if (marker >= 0)
         {
-            n = marker.P;
-            index -= marker.Index;
+            n = SearchMarkers!.Items[marker];
+            index -= SearchMarkers.Indexes[marker];
         }
         // Find the first item to delete.
         for (; n is not null && index > 0; n = n.Right)

@@ -8,7 +8,7 @@ public sealed class YArray : AbstractType
 
     public YArray()
     {
-        SearchMarkers = [];
+        SearchMarkers = new();
     }
 
     public int Length => Doc is null ? _prelim!.Count : LengthInternal;

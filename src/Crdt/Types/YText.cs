@@ -10,7 +10,7 @@ public class YText : AbstractType
 
     public YText(string? initial = null)
     {
-        SearchMarkers = [];
+        SearchMarkers = new();
         if (!string.IsNullOrEmpty(initial)) _pending!.Add(() => Insert(0, initial));
     }
 
@@ -222,15 +222,15 @@ public class YText : AbstractType
     /// <param name="reuse">The caller hands the position back with <see cref="ReleasePosition"/> when done.</param>
     private ItemTextListPosition FindPosition(Transaction transaction, int index, bool useSearchMarker, bool reuse = false)
     {
-        var marker = useSearchMarker ? FindMarker(index) : null;
+        var marker = useSearchMarker ? FindMarker(index) : -1;
         Item? left = null;
         Item? right = Start;
         int startIndex = 0;
-        if (marker is not null)
+        if (marker >= 0)
         {
-            left = marker.P.Left;
-            right = marker.P;
-            startIndex = marker.Index;
+            right = SearchMarkers!.Items[marker];
+            left = right.Left;
+            startIndex = SearchMarkers.Indexes[marker];
         }
         ItemTextListPosition pos;
         if (reuse && _sparePosition is { } spare)
@@ -524,9 +524,10 @@ public class YText : AbstractType
             currPos.Forward();
         }
         var parent = (currPos.Left ?? currPos.Right)!.Parent!;
-        // Always, as yjs: HasFormatting is no guard here, because a root promoted from a placeholder (formats
-        // integrated before GetText) starts without the flag yet holds format items that yjs cleans up.
-        if (start is not null)
+        // As yjs, whatever HasFormatting says: a root promoted from a placeholder (formats integrated before
+        // GetText) starts without that flag yet holds format items that yjs cleans up. The cleanup only acts on
+        // format items, so a type that never held one (MayHoldFormats) skips its walk over the tombstones.
+        if (start is not null && parent.MayHoldFormats)
         {
             CleanupFormattingGap(transaction, start, currPos.Right, startAttrs, currPos.CurrentAttributes);
         }

@@ -118,6 +118,7 @@ public sealed class Doc
             t.Start = existing.Start;
             for (var n = t.Start; n is not null; n = n.Right) n.Parent = t;
             t.LengthInternal = existing.LengthInternal;
+            t.MayHoldFormats = existing.MayHoldFormats;
             Share[name] = t;
             t.Integrate(this, null);
             return t;
@@ -194,10 +195,10 @@ public sealed class Doc
     // ---- updates ----
 
     public void ApplyUpdate(ReadOnlySpan<byte> updateV1, object? origin = null) =>
-        UpdateReader.Apply(this, DecodedUpdate.Decode(updateV1, v2: false, MaxStructsPerUpdate), origin);
+        UpdateReader.ApplyAndRelease(this, DecodedUpdate.Decode(updateV1, v2: false, MaxStructsPerUpdate), origin);
 
     public void ApplyUpdateV2(ReadOnlySpan<byte> updateV2, object? origin = null) =>
-        UpdateReader.Apply(this, DecodedUpdate.Decode(updateV2, v2: true, MaxStructsPerUpdate), origin);
+        UpdateReader.ApplyAndRelease(this, DecodedUpdate.Decode(updateV2, v2: true, MaxStructsPerUpdate), origin);
 
     /// <summary>
     /// Decodes a V1 update once, then applies it only if it would change the document and
@@ -207,16 +208,24 @@ public sealed class Doc
     public UpdateOutcome ApplyUpdateIfAllowed(ReadOnlySpan<byte> updateV1, bool allowChanges, object? origin = null)
     {
         var decoded = DecodedUpdate.Decode(updateV1, v2: false, MaxStructsPerUpdate);
-        if (!UpdateReader.WouldChange(this, decoded)) return UpdateOutcome.Unchanged;
-        if (!allowChanges) return UpdateOutcome.Refused;
-        UpdateReader.Apply(this, decoded, origin);
+        if (!UpdateReader.WouldChange(this, decoded))
+        {
+            decoded.ReturnArrays();
+            return UpdateOutcome.Unchanged;
+        }
+        if (!allowChanges)
+        {
+            decoded.ReturnArrays();
+            return UpdateOutcome.Refused;
+        }
+        UpdateReader.ApplyAndRelease(this, decoded, origin);
         return UpdateOutcome.Applied;
     }
 
     /// <summary>True if applying this V1 update would add structs or delete live content. Never changes the doc.</summary>
-    public bool WouldChange(ReadOnlySpan<byte> updateV1) => UpdateReader.WouldChange(this, DecodedUpdate.Decode(updateV1, v2: false, MaxStructsPerUpdate));
+    public bool WouldChange(ReadOnlySpan<byte> updateV1) => UpdateReader.WouldChangeAndRelease(this, DecodedUpdate.Decode(updateV1, v2: false, MaxStructsPerUpdate));
 
-    public bool WouldChangeV2(ReadOnlySpan<byte> updateV2) => UpdateReader.WouldChange(this, DecodedUpdate.Decode(updateV2, v2: true, MaxStructsPerUpdate));
+    public bool WouldChangeV2(ReadOnlySpan<byte> updateV2) => UpdateReader.WouldChangeAndRelease(this, DecodedUpdate.Decode(updateV2, v2: true, MaxStructsPerUpdate));
 
     public byte[] EncodeStateAsUpdate(ReadOnlySpan<byte> encodedStateVector = default) =>
         UpdateWriter.EncodeStateAsUpdate(this, encodedStateVector, v2: false);

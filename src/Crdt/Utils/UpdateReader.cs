@@ -1,10 +1,17 @@
+using System.Buffers;
+
 namespace Spotter.Collab.Crdt;
 
 /// <summary>The structs of one client in an update, and how far integration got.</summary>
-internal sealed class ClientStructRefs(AbstractStruct[] refs)
+internal sealed class ClientStructRefs(AbstractStruct[] refs, int count)
 {
     internal int I;
+    /// <summary>The structs are Refs[0..Count); a large update's array is rented (longer) and returned after use.</summary>
     internal AbstractStruct[] Refs = refs;
+    internal int Count = count;
+    internal bool Rented;
+
+    internal ReadOnlySpan<AbstractStruct> Structs => Refs.AsSpan(0, Count);
 }
 
 /// <summary>
@@ -13,13 +20,32 @@ internal sealed class ClientStructRefs(AbstractStruct[] refs)
 /// </summary>
 internal sealed class DecodedUpdate
 {
+    // Inputs and struct arrays at least this large go through the shared array pool: a full state (hundreds of
+    // KiB, thousands of structs) would otherwise put large-object-heap arrays on every load, and those trigger
+    // full (gen 2) collections. Small updates (the per-keystroke case) keep plain arrays, which are cheaper.
+    private const int PooledInputBytes = 4096;
+    private const int PooledStructCount = 1024;
+
     internal readonly Dictionary<ulong, ClientStructRefs> Clients = [];
     internal DeleteSet DeleteSet = new();
+    private bool _hasRentedArrays; // lets the per-keystroke path skip the walk in ReturnArrays
 
     internal static DecodedUpdate Decode(ReadOnlySpan<byte> update, bool v2, int maxStructs)
     {
         long budget = UpdateLimits.StructBudget(update.Length, v2, maxStructs);
-        var reader = new Lib0Reader(update.ToArray());
+        // Decoding copies out everything it keeps (strings, buffers, values), so the input copy is only needed
+        // while decoding and can be a rented array.
+        byte[]? rented = update.Length >= PooledInputBytes ? ArrayPool<byte>.Shared.Rent(update.Length) : null;
+        Lib0Reader reader;
+        if (rented is not null)
+        {
+            update.CopyTo(rented);
+            reader = new Lib0Reader(rented, 0, update.Length);
+        }
+        else
+        {
+            reader = new Lib0Reader(update.ToArray());
+        }
         try
         {
             var decoder = Codec.UpdateDecoder(reader, v2);
@@ -30,6 +56,27 @@ internal sealed class DecodedUpdate
         catch (Exception e) when (Codec.IsDecodingFailure(e))
         {
             throw new CrdtFormatException("Malformed update: " + e.Message, e);
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>Hands rented struct arrays back to the pool; the update must not be used afterwards.</summary>
+    internal void ReturnArrays()
+    {
+        if (!_hasRentedArrays) return;
+        _hasRentedArrays = false;
+        foreach (var refs in Clients.Values)
+        {
+            if (!refs.Rented) continue;
+            var array = refs.Refs;
+            refs.Refs = [];
+            refs.Count = 0;
+            refs.I = 0;
+            refs.Rented = false;
+            ArrayPool<AbstractStruct>.Shared.Return(array, clearArray: true);
         }
     }
 
@@ -48,10 +95,10 @@ internal sealed class DecodedUpdate
             ulong clock64 = decoder.Rest.ReadVarUint();
             if (clock64 > uint.MaxValue) throw new CrdtFormatException("Clock exceeds the clock space.");
             uint clock = (uint)clock64;
-            // Grown as structs are actually read: a lying count must not allocate up front.
-            // Exact size when small (the count was checked against the budget above).
-            var refList = structCount <= 4096 ? null : new List<AbstractStruct>(4096);
-            var refArray = refList is null ? new AbstractStruct[structCount] : null;
+            // Exact size when small (the count was checked against the budget above). Larger counts grow a rented
+            // array as structs are actually read: a lying count must not allocate up front.
+            bool rent = structCount >= PooledStructCount;
+            var refArray = rent ? ArrayPool<AbstractStruct>.Shared.Rent(PooledStructCount) : new AbstractStruct[structCount];
             for (ulong i = 0; i < structCount; i++)
             {
                 byte info = decoder.ReadInfo();
@@ -76,11 +123,19 @@ internal sealed class DecodedUpdate
                 }
                 if (s.Length == 0) throw new CrdtFormatException("Struct of length zero.");
                 if ((ulong)clock + s.Length > uint.MaxValue) throw new CrdtFormatException("Struct exceeds the clock space.");
-                if (refArray is not null) refArray[i] = s;
-                else refList!.Add(s);
+                if (i == (ulong)refArray.Length)
+                {
+                    var larger = ArrayPool<AbstractStruct>.Shared.Rent(refArray.Length * 2);
+                    refArray.AsSpan().CopyTo(larger);
+                    ArrayPool<AbstractStruct>.Shared.Return(refArray, clearArray: true);
+                    refArray = larger;
+                }
+                refArray[i] = s;
                 clock += s.Length;
             }
-            result.Clients[client] = new ClientStructRefs(refArray ?? refList!.ToArray());
+            // A client named twice keeps its last run (as before); a replaced rented array simply goes to the GC.
+            result.Clients[client] = new ClientStructRefs(refArray, (int)structCount) { Rented = rent };
+            result._hasRentedArrays |= rent;
         }
         return result;
     }
@@ -129,9 +184,9 @@ internal sealed class DecodedUpdate
     /// <summary>The struct of this update holding <paramref name="id"/>, if any.</summary>
     internal AbstractStruct? FindStruct(Id id)
     {
-        if (!Clients.TryGetValue(id.Client, out var refs) || refs.Refs.Length == 0) return null;
+        if (!Clients.TryGetValue(id.Client, out var refs) || refs.Count == 0) return null;
         var arr = refs.Refs;
-        int lo = 0, hi = arr.Length - 1;
+        int lo = 0, hi = refs.Count - 1;
         while (lo <= hi)
         {
             int mid = (lo + hi) >>> 1;
@@ -152,7 +207,7 @@ internal sealed class DecodedUpdate
     {
         foreach (var refs in Clients.Values)
         {
-            foreach (var s in refs.Refs)
+            foreach (var s in refs.Structs)
             {
                 if (s is Item { Origin: { } o, RightOrigin: { } ro }
                     && StoredStruct(store, o) is Item left && StoredStruct(store, ro) is Item right
@@ -182,6 +237,31 @@ internal sealed class DecodedUpdate
 /// <summary>Integrating decoded updates into a document, with yjs's pending-struct and pending-delete handling.</summary>
 internal static class UpdateReader
 {
+    /// <summary>Applies, then returns the update's rented arrays (also when applying fails).</summary>
+    internal static void ApplyAndRelease(Doc doc, DecodedUpdate update, object? origin)
+    {
+        try
+        {
+            Apply(doc, update, origin);
+        }
+        finally
+        {
+            update.ReturnArrays();
+        }
+    }
+
+    internal static bool WouldChangeAndRelease(Doc doc, DecodedUpdate update)
+    {
+        try
+        {
+            return WouldChange(doc, update);
+        }
+        finally
+        {
+            update.ReturnArrays();
+        }
+    }
+
     internal static void Apply(Doc doc, DecodedUpdate update, object? origin)
     {
         update.Validate(doc.Store);
@@ -243,7 +323,14 @@ internal static class UpdateReader
             store.PendingStructs = null;
             // Our own encoding of structs that were already accepted: only the decoder's read budget applies.
             var decoded = DecodedUpdate.Decode(pendingUpdate, v2: true, int.MaxValue);
-            ApplyInTransaction(transaction, decoded);
+            try
+            {
+                ApplyInTransaction(transaction, decoded);
+            }
+            finally
+            {
+                decoded.ReturnArrays();
+            }
         }
     }
 
@@ -262,7 +349,7 @@ internal static class UpdateReader
         {
             if (clientIds.Count == 0) return null;
             var target = clientsRefs[clientIds[^1]];
-            while (target.Refs.Length == target.I)
+            while (target.Count == target.I)
             {
                 clientIds.RemoveAt(clientIds.Count - 1);
                 if (clientIds.Count > 0) target = clientsRefs[clientIds[^1]];
@@ -295,10 +382,10 @@ internal static class UpdateReader
                 {
                     // The previous operation could not be applied: keep it and everything after it.
                     unapplicable.I--;
-                    restStructs.SetClient(client, new StructList(unapplicable.Refs.AsSpan(unapplicable.I).ToArray()));
+                    restStructs.SetClient(client, new StructList(unapplicable.Refs.AsSpan(unapplicable.I, unapplicable.Count - unapplicable.I).ToArray()));
                     clientsRefs.Remove(client);
                     unapplicable.I = 0;
-                    unapplicable.Refs = [];
+                    unapplicable.Count = 0;
                 }
                 else
                 {
@@ -327,7 +414,7 @@ internal static class UpdateReader
                 else if (stackHead.TryGetMissing(transaction, store, out var missing))
                 {
                     (stack ??= []).Add(stackHead);
-                    if (!clientsRefs.TryGetValue(missing, out var structRefs) || structRefs.Refs.Length == structRefs.I)
+                    if (!clientsRefs.TryGetValue(missing, out var structRefs) || structRefs.Count == structRefs.I)
                     {
                         // Depends on an update that has not arrived.
                         UpdateMissingSv(missing, store.GetState(missing));
@@ -349,7 +436,7 @@ internal static class UpdateReader
                 stackHead = stack[^1];
                 stack.RemoveAt(stack.Count - 1);
             }
-            else if (current is not null && current.I < current.Refs.Length)
+            else if (current is not null && current.I < current.Count)
             {
                 stackHead = current.Refs[current.I++];
             }
@@ -435,7 +522,7 @@ internal static class UpdateReader
         foreach (var (client, refs) in update.Clients)
         {
             uint state = store.GetState(client);
-            foreach (var s in refs.Refs)
+            foreach (var s in refs.Structs)
             {
                 if (s is not Skip && s.Id.Clock + s.Length > state) return true;
             }

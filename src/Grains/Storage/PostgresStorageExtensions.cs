@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Orleans.Serialization;
 using Spotter.Collab.Grains.Audit;
 using Spotter.Collab.Grains.KnowledgeBase;
 
@@ -12,6 +13,7 @@ public static class PostgresStorageExtensions
     public static IServiceCollection AddPostgresStorage(this IServiceCollection services, IConfiguration configuration, string connectionString)
     {
         services.AddOptions<PostgresStoreOptions>().Bind(configuration.GetSection(PostgresStoreOptions.SectionName));
+        AllowNpgsqlExceptions(services);
         services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         services.AddSingleton<ISecretStore, PostgresSecretStore>();
         services.AddSingleton<IAuditLog>(sp => new PostgresAuditLog(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetService<TimeProvider>()));
@@ -24,9 +26,19 @@ public static class PostgresStorageExtensions
     /// <summary>Only the shared secrets and the audit log (web hosts that are Orleans clients and store no documents).</summary>
     public static IServiceCollection AddPostgresSecrets(this IServiceCollection services, string connectionString)
     {
+        AllowNpgsqlExceptions(services);
         services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         services.AddSingleton<ISecretStore, PostgresSecretStore>();
         services.AddSingleton<IAuditLog>(sp => new PostgresAuditLog(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetService<TimeProvider>()));
         return services;
     }
+
+    /// <summary>
+    /// A grain call that fails on the database (our store or Orleans' ADO.NET storage) answers with an
+    /// <see cref="NpgsqlException"/>, usually as an inner exception. Orleans serializes only exceptions of allowed
+    /// namespaces; without this the answer itself fails to serialize and the caller gets a CodecNotFoundException
+    /// instead of the database error. Needed on both ends (silo and web host).
+    /// </summary>
+    private static void AllowNpgsqlExceptions(IServiceCollection services) =>
+        services.Configure<ExceptionSerializationOptions>(options => options.SupportedNamespacePrefixes.Add("Npgsql"));
 }

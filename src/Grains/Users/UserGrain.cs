@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 
 namespace Spotter.Collab.Grains.Users;
@@ -9,32 +10,168 @@ public sealed class UserRecord
     [Id(1)] public PasswordHash? Password { get; set; }
     [Id(2)] public bool IsAdmin { get; set; }
     [Id(3)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(4)] public LoginThrottle Throttle { get; set; } = new();
+    [Id(5)] public List<RefreshSession> Sessions { get; set; } = [];
 }
 
-/// <summary>One account, keyed by username; the password hash never leaves the grain.</summary>
-public sealed class UserGrain([PersistentState("user")] IPersistentState<UserRecord> user) : Grain, IUserGrain
+/// <summary>One account, keyed by username: credentials, lockout and refresh-token sessions. The password hash and
+/// token hashes never leave the grain. An activation for a username without an account still answers logins (always
+/// wrongly, at the same cost) and locks out like a real account, but keeps that state in memory only.</summary>
+public sealed class UserGrain(
+    [PersistentState("user")] IPersistentState<UserRecord> user,
+    IOptions<UserAccountOptions> options,
+    TimeProvider time) : Grain, IUserGrain
 {
+    private readonly UserAccountOptions _options = options.Value;
+    private LoginThrottle? _unknownUserThrottle;
+
+    private bool Exists => user.RecordExists && user.State.Password is not null;
+
+    private RefreshSessions Sessions => new(user.State.Sessions, _options.Sessions, this.GetPrimaryKeyString());
+
     public async Task<bool> Create(string displayName, string password, bool isAdmin)
     {
         if (user.RecordExists) return false;
         user.State = new UserRecord
         {
             DisplayName = displayName,
-            Password = PasswordHasher.Hash(password),
+            Password = PasswordHasher.Hash(password, _options.PasswordIterations),
             IsAdmin = isAdmin,
-            CreatedAt = DateTimeOffset.UtcNow,
+            CreatedAt = time.GetUtcNow(),
         };
         await user.WriteStateAsync();
         return true;
     }
 
-    public Task<UserProfile?> VerifyPassword(string password)
+    public async Task<UserProfile?> VerifyPassword(string password)
     {
-        if (!user.RecordExists || user.State.Password is null) return Task.FromResult<UserProfile?>(null);
-        return Task.FromResult(PasswordHasher.Verify(password, user.State.Password) ? Profile() : null);
+        var result = await CheckPassword(password);
+        return result.Outcome == LoginOutcome.Succeeded ? Profile() : null;
     }
 
-    public Task<UserProfile?> GetProfile() => Task.FromResult(user.RecordExists ? Profile() : null);
+    public Task<UserProfile?> GetProfile() => Task.FromResult(Exists ? Profile() : null);
 
-    private UserProfile Profile() => new(this.GetPrimaryKeyString(), user.State.DisplayName, user.State.IsAdmin);
+    public async Task<LoginResult> Login(string password)
+    {
+        var result = await CheckPassword(password);
+        if (result.Outcome != LoginOutcome.Succeeded) return result;
+        var session = Sessions.Open(time.GetUtcNow());
+        await user.WriteStateAsync();
+        return result with { Session = session };
+    }
+
+    public async Task<RefreshResult> Refresh(string refreshToken)
+    {
+        if (!Exists || !TryParseOwn(refreshToken, out var sessionId, out var secret)) return new RefreshResult(RefreshOutcome.Invalid);
+        var now = time.GetUtcNow();
+        var sessions = Sessions;
+        var pruned = sessions.Prune(now);
+        var (session, match) = sessions.Find(sessionId, secret, now);
+        switch (match)
+        {
+            case RefreshSessions.Match.Current:
+                var issued = sessions.Rotate(session!, now);
+                await user.WriteStateAsync();
+                return new RefreshResult(RefreshOutcome.Succeeded, Profile(), issued, sessionId);
+            case RefreshSessions.Match.Rotated:
+                sessions.Revoke(session!);
+                await user.WriteStateAsync();
+                return new RefreshResult(RefreshOutcome.Reused, SessionId: sessionId);
+            default:
+                if (pruned) await user.WriteStateAsync();
+                return new RefreshResult(RefreshOutcome.Invalid);
+        }
+    }
+
+    public async Task<bool> Logout(string refreshToken)
+    {
+        if (!Exists || !TryParseOwn(refreshToken, out var sessionId, out var secret)) return false;
+        var sessions = Sessions;
+        var (session, match) = sessions.Find(sessionId, secret, time.GetUtcNow());
+        // A rotated token still proves the caller held this session; ending it is what both sides want.
+        if (match == RefreshSessions.Match.None) return false;
+        sessions.Revoke(session!);
+        await user.WriteStateAsync();
+        return true;
+    }
+
+    public async Task<int> RevokeAllSessions()
+    {
+        if (!Exists) return 0;
+        var sessions = Sessions;
+        sessions.Prune(time.GetUtcNow());
+        var count = sessions.RevokeAll();
+        await user.WriteStateAsync();
+        return count;
+    }
+
+    public Task<bool> IsSessionActive(string sessionId) =>
+        Task.FromResult(Exists && Sessions.IsLive(sessionId, time.GetUtcNow()));
+
+    /// <summary>The password check under lockout, shared by <see cref="Login"/> and <see cref="VerifyPassword"/>.</summary>
+    private async Task<LoginResult> CheckPassword(string password)
+    {
+        var exists = Exists;
+        var throttle = exists ? user.State.Throttle : _unknownUserThrottle ??= new LoginThrottle();
+        var result = LoginRules.Check(exists ? user.State : null, throttle, password, _options, time.GetUtcNow(), this.GetPrimaryKeyString(), out var changed);
+        if (!changed) return result;
+        if (exists)
+        {
+            await user.WriteStateAsync();
+        }
+        else
+        {
+            // Keep the in-memory count for as long as it matters.
+            var lockout = _options.Lockout;
+            DelayDeactivation(lockout.Window > lockout.Duration ? lockout.Window : lockout.Duration);
+        }
+        return result;
+    }
+
+    private bool TryParseOwn(string refreshToken, out string sessionId, out string secret)
+    {
+        sessionId = secret = "";
+        if (!RefreshTokenFormat.TryParse(refreshToken, out var username, out var id, out var s) || username != this.GetPrimaryKeyString()) return false;
+        (sessionId, secret) = (id, s);
+        return true;
+    }
+
+    private UserProfile Profile() => LoginRules.Profile(this.GetPrimaryKeyString(), user.State);
+}
+
+/// <summary>The login decision without Orleans: lockout first, then the password, then a hash upgrade.</summary>
+internal static class LoginRules
+{
+    /// <param name="account">Null for a username without an account: a decoy hash is checked at the same cost.</param>
+    /// <param name="changed">Whether <paramref name="account"/> or <paramref name="throttle"/> changed and must be kept.</param>
+    public static LoginResult Check(UserRecord? account, LoginThrottle throttle, string? password, UserAccountOptions options, DateTimeOffset now, string username, out bool changed)
+    {
+        changed = false;
+        var exists = account?.Password is not null;
+        // While locked no password is looked at: the right one gets the same answer as a wrong one.
+        if (throttle.IsLocked(now, out var lockedUntil)) return new LoginResult(LoginOutcome.LockedOut, LockedUntil: lockedUntil, AccountExists: exists);
+
+        password ??= "";
+        var matches = exists
+            ? PasswordHasher.Verify(password, account!.Password!)
+            : PasswordHasher.VerifyDecoy(password, options.PasswordIterations);
+        if (!matches)
+        {
+            changed = true;
+            return throttle.RecordFailure(options.Lockout, now) is { } until
+                ? new LoginResult(LoginOutcome.LockedOut, LockedUntil: until, LockedNow: true, AccountExists: exists)
+                : new LoginResult(LoginOutcome.InvalidCredentials, AccountExists: exists);
+        }
+
+        changed = throttle.Reset();
+        if (PasswordHasher.NeedsRehash(account!.Password!, options.PasswordIterations))
+        {
+            // The caller just proved the password: store it again at today's cost.
+            account.Password = PasswordHasher.Hash(password, options.PasswordIterations);
+            changed = true;
+        }
+        return new LoginResult(LoginOutcome.Succeeded, Profile(username, account), AccountExists: true);
+    }
+
+    public static UserProfile Profile(string username, UserRecord account) => new(username, account.DisplayName, account.IsAdmin);
 }

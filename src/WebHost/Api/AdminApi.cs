@@ -89,6 +89,8 @@ public static class AdminApi
         var name = Normalize(username);
         var result = await grains.Organization().SetDeactivated(name, deactivated);
         if (!result.IsOk) return result.Problem();
+        // Refresh tokens die with the deactivation, so reactivating does not revive old sessions.
+        if (deactivated) await grains.GetGrain<IUserGrain>(name).RevokeAllSessions();
         await http.AuditAsync(deactivated ? AuditActions.UserDeactivated : AuditActions.UserReactivated, name);
         return Results.NoContent();
     }

@@ -1,34 +1,164 @@
+using System.Globalization;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Spotter.Collab.Grains;
+using Spotter.Collab.Grains.Access;
+using Spotter.Collab.Grains.Audit;
 using Spotter.Collab.WebHost.Auth;
+using Spotter.Collab.WebHost.Hubs;
 
 namespace Spotter.Collab.WebHost.Api;
 
 public sealed record LoginRequest(string Username, string Password);
-public sealed record LoginResponse(string Token);
-public sealed record MeResponse(string Username, string DisplayName, bool IsAdmin);
+public sealed record RefreshRequest(string RefreshToken);
+
+/// <summary><see cref="Token"/> is <see cref="AccessToken"/> again, for clients written before refresh tokens.
+/// <see cref="ExpiresIn"/> is the access token's lifetime in seconds.</summary>
+public sealed record TokenResponse(string Token, string AccessToken, string RefreshToken, int ExpiresIn);
+/// <summary>The caller as the organisation directory knows it. <see cref="Kind"/> is missing for share-link sessions
+/// (<c>link:&lt;id&gt;</c>), <see cref="PartnerOrgId"/> for everyone but partner users.</summary>
+public sealed record MeResponse(
+    string Username,
+    string DisplayName,
+    bool IsAdmin,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] UserKind? Kind = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PartnerOrgId = null);
 
 public static class AuthApi
 {
+    private const string Anonymous = "anonymous";
+
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
-        var auth = app.MapGroup("/api/auth").WithTags("Auth");
+        var auth = app.MapGroup("/api/auth").WithTags("Auth").RequireRateLimiting(AuthExtensions.AuthRateLimitPolicy);
         auth.MapPost("/login", LoginAsync).AllowAnonymous();
-        app.MapGet("/api/me", (HttpContext http) => new MeResponse(
-                http.User.Username(),
-                http.User.FindFirst(CollabClaims.DisplayName)?.Value ?? http.User.Username(),
-                http.User.IsInRole(CollabClaims.AdminRole)))
-            .RequireAuthorization().WithTags("Auth");
+        auth.MapPost("/refresh", RefreshAsync).AllowAnonymous();
+        auth.MapPost("/logout", LogoutAsync).AllowAnonymous();
+        app.MapGet("/api/me", MeAsync).RequireAuthorization().WithTags("Auth");
         return app;
     }
 
-    private static async Task<Results<Ok<LoginResponse>, ProblemHttpResult>> LoginAsync(LoginRequest request, IGrainFactory grains, TokenService tokens)
+    private static async Task<MeResponse> MeAsync(HttpContext http, IGrainFactory grains)
+    {
+        var username = http.User.Username();
+        var entry = Principals.IsLink(username) ? null : await grains.Organization().GetUser(username);
+        return new MeResponse(
+            username,
+            entry?.DisplayName ?? http.User.FindFirst(CollabClaims.DisplayName)?.Value ?? username,
+            // What the server enforces: the admin role in the token.
+            http.User.IsInRole(CollabClaims.AdminRole),
+            entry?.Kind,
+            entry?.Kind == UserKind.Partner ? entry.PartnerOrgId : null);
+    }
+
+    private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> LoginAsync(
+        LoginRequest request, HttpContext http, IGrainFactory grains, TokenService tokens, IAuditLog audit, TimeProvider time, OrganizationWatcher organization)
     {
         var username = ApiExtensions.NormalizeUsername(request.Username);
-        var profile = username is null || string.IsNullOrEmpty(request.Password)
-            ? null
-            : await grains.GetGrain<IUserGrain>(username).VerifyPassword(request.Password);
-        if (profile is null) return Problems.Of(StatusCodes.Status401Unauthorized, "invalid-credentials", "unknown user or wrong password");
-        return TypedResults.Ok(new LoginResponse(tokens.Issue(profile)));
+        if (username is null || string.IsNullOrEmpty(request.Password))
+        {
+            await audit.RecordAsync(http, AuditActions.LoginFailed, Clip(request.Username), "malformed username or empty password", actor: Anonymous);
+            return InvalidCredentials();
+        }
+
+        var result = await grains.GetGrain<IUserGrain>(username).Login(request.Password);
+        switch (result.Outcome)
+        {
+            case LoginOutcome.Succeeded when organization.IsDeactivated(username):
+                // Only someone who knows the password learns that the account is deactivated.
+                await grains.GetGrain<IUserGrain>(username).Logout(result.Session!.RefreshToken);
+                await audit.RecordAsync(http, AuditActions.LoginFailed, username, "account deactivated", actor: Anonymous);
+                return Deactivated();
+            case LoginOutcome.Succeeded:
+                await audit.RecordAsync(http, AuditActions.Login, username, $"session {result.Session!.SessionId}", actor: username);
+                return TypedResults.Ok(Tokens(tokens, result.Profile!, result.Session));
+            case LoginOutcome.LockedOut when result.LockedNow:
+                await audit.RecordAsync(http, AuditActions.LoginFailed, username, FailureDetail(result), actor: Anonymous);
+                await audit.RecordAsync(http, AuditActions.LockedOut, username, $"locked until {Time(result.LockedUntil)} after repeated failures", actor: Anonymous);
+                return LockedOut(http, time, result.LockedUntil);
+            case LoginOutcome.LockedOut:
+                await audit.RecordAsync(http, AuditActions.LockedOut, username, $"attempt while locked until {Time(result.LockedUntil)}", actor: Anonymous);
+                return LockedOut(http, time, result.LockedUntil);
+            default:
+                await audit.RecordAsync(http, AuditActions.LoginFailed, username, FailureDetail(result), actor: Anonymous);
+                return InvalidCredentials();
+        }
     }
+
+    private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> RefreshAsync(
+        RefreshRequest request, HttpContext http, IGrainFactory grains, TokenService tokens, IAuditLog audit, SessionCheck sessions, OrganizationWatcher organization)
+    {
+        if (!TryOwner(request.RefreshToken, out var username)) return InvalidRefreshToken();
+        if (organization.IsDeactivated(username))
+        {
+            await grains.GetGrain<IUserGrain>(username).RevokeAllSessions();
+            return InvalidRefreshToken();
+        }
+        var result = await grains.GetGrain<IUserGrain>(username).Refresh(request.RefreshToken);
+        switch (result.Outcome)
+        {
+            case RefreshOutcome.Succeeded:
+                await audit.RecordAsync(http, AuditActions.TokenRefreshed, username, $"session {result.SessionId}", actor: username);
+                return TypedResults.Ok(Tokens(tokens, result.Profile!, result.Session!));
+            case RefreshOutcome.Reused:
+                sessions.Forget(username, result.SessionId!);
+                await audit.RecordAsync(http, AuditActions.RefreshReuse, username, $"a rotated refresh token of session {result.SessionId} was presented again; the session is revoked", actor: username);
+                return InvalidRefreshToken();
+            default:
+                return InvalidRefreshToken();
+        }
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> LogoutAsync(
+        RefreshRequest request, HttpContext http, IGrainFactory grains, IAuditLog audit, SessionCheck sessions)
+    {
+        if (string.IsNullOrEmpty(request.RefreshToken)) return Problems.Invalid("refreshToken is required");
+        // Always 204: an unknown or dead token is as logged out as it gets.
+        if (TryOwner(request.RefreshToken, out var username)
+            && RefreshTokenFormat.TryParse(request.RefreshToken, out _, out var sessionId, out _)
+            && await grains.GetGrain<IUserGrain>(username).Logout(request.RefreshToken))
+        {
+            sessions.Forget(username, sessionId);
+            await audit.RecordAsync(http, AuditActions.Logout, username, $"session {sessionId}", actor: username);
+        }
+        return TypedResults.NoContent();
+    }
+
+    private static TokenResponse Tokens(TokenService tokens, UserProfile profile, IssuedSession session)
+    {
+        var accessToken = tokens.Issue(profile, session.SessionId);
+        return new TokenResponse(accessToken, accessToken, session.RefreshToken, (int)tokens.AccessTokenLifetime.TotalSeconds);
+    }
+
+    /// <summary>The account a refresh token claims to belong to, if it is well formed.</summary>
+    private static bool TryOwner(string? refreshToken, out string username)
+    {
+        username = "";
+        if (!RefreshTokenFormat.TryParse(refreshToken, out var owner, out _, out _) || ApiExtensions.NormalizeUsername(owner) != owner) return false;
+        username = owner;
+        return true;
+    }
+
+    private static ProblemHttpResult InvalidCredentials() =>
+        Problems.Of(StatusCodes.Status401Unauthorized, "invalid-credentials", "unknown user or wrong password");
+
+    private static ProblemHttpResult Deactivated() =>
+        Problems.Of(StatusCodes.Status403Forbidden, "deactivated", "this account is deactivated");
+
+    private static ProblemHttpResult InvalidRefreshToken() =>
+        Problems.Of(StatusCodes.Status401Unauthorized, "invalid-refresh-token", "the refresh token is unknown, expired or revoked; sign in again");
+
+    /// <summary>Unknown and existing accounts lock alike, so this answer tells nothing about the account.</summary>
+    private static ProblemHttpResult LockedOut(HttpContext http, TimeProvider time, DateTimeOffset? until)
+    {
+        var seconds = until is { } end ? Math.Max(1, (int)Math.Ceiling((end - time.GetUtcNow()).TotalSeconds)) : 1;
+        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return Problems.Of(StatusCodes.Status429TooManyRequests, "locked-out", "too many failed sign-ins; try again later");
+    }
+
+    private static string FailureDetail(LoginResult result) => result.AccountExists ? "wrong password" : "unknown user";
+
+    private static string Time(DateTimeOffset? time) => time?.ToString("O", CultureInfo.InvariantCulture) ?? "?";
+
+    private static string? Clip(string? text) => text is { Length: > 100 } ? text[..100] : text;
 }

@@ -1,7 +1,14 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Security.Claims;
+using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
+using Spotter.Collab.Grains.Users;
+using Spotter.Collab.WebHost.Api;
 
 namespace Spotter.Collab.WebHost.Auth;
 
@@ -9,11 +16,21 @@ public static class AuthExtensions
 {
     public const string AdminPolicy = "admin";
 
+    /// <summary>Rate-limiter policy of the <c>/api/auth</c> endpoints: requests per client address.</summary>
+    public const string AuthRateLimitPolicy = "auth-per-address";
+
+    private const int Segments = 6;
+
     public static WebApplicationBuilder AddCollabAuthentication(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<TokenOptions>().Bind(builder.Configuration.GetSection(TokenOptions.SectionName));
+        // The embedded silo shares this container; a separate silo binds the same section itself.
+        builder.Services.AddUserAccounts(builder.Configuration);
         builder.Services.AddSingleton<TokenService>();
+        builder.Services.AddMemoryCache();
+        builder.Services.AddSingleton<SessionCheck>();
+        builder.Services.AddSingleton<IAccessTokenCheck>(services => services.GetRequiredService<SessionCheck>());
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<TokenService, IOptions<TokenOptions>>((jwt, tokens, options) =>
@@ -26,7 +43,7 @@ public static class AuthExtensions
                     IssuerSigningKey = tokens.SigningKey,
                     NameClaimType = CollabClaims.Username,
                     RoleClaimType = CollabClaims.Role,
-                    ClockSkew = TimeSpan.FromSeconds(30),
+                    ClockSkew = options.Value.ClockSkew,
                 };
                 jwt.Events = new JwtBearerEvents
                 {
@@ -40,12 +57,61 @@ public static class AuthExtensions
                         }
                         return Task.CompletedTask;
                     },
+                    OnTokenValidated = async context =>
+                    {
+                        foreach (var check in context.HttpContext.RequestServices.GetServices<IAccessTokenCheck>())
+                        {
+                            if (await check.CheckAsync(context.Principal!, context.HttpContext.RequestAborted) is { } failure)
+                            {
+                                context.Fail(failure);
+                                return;
+                            }
+                        }
+                    },
                 };
             });
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(AdminPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(CollabClaims.AdminRole));
+        builder.Services.AddCollabRateLimits(
+            builder.Configuration.GetSection(TokenOptions.SectionName).Get<TokenOptions>()?.RateLimit ?? new AuthRateLimitOptions());
         builder.Services.AddHostedService<AdminAccountInitializer>();
         return builder;
+    }
+
+    private static IServiceCollection AddCollabRateLimits(this IServiceCollection services, AuthRateLimitOptions limits)
+    {
+        services.AddRateLimiter(rateLimiter =>
+        {
+            rateLimiter.AddPolicy(AuthRateLimitPolicy, http => RateLimitPartition.GetSlidingWindowLimiter(
+                ClientPartition(http.Connection.RemoteIpAddress),
+                _ => new SlidingWindowRateLimiterOptions
+                {
+                    PermitLimit = limits.PermitLimit,
+                    Window = limits.Window,
+                    SegmentsPerWindow = Segments,
+                    QueueLimit = 0,
+                }));
+            rateLimiter.OnRejected = async (context, cancellationToken) =>
+            {
+                // A sliding window frees permits segment by segment, and does not say when: one segment is the honest guess.
+                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var known) ? known : limits.Window / Segments;
+                context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                await Problems.Of(StatusCodes.Status429TooManyRequests, "rate-limited", "too many requests from this address; try again later")
+                    .ExecuteAsync(context.HttpContext);
+            };
+        });
+        return services;
+    }
+
+    /// <summary>One partition per IPv4 address, and per /64 for IPv6 (a single host usually owns a whole /64).</summary>
+    private static string ClientPartition(IPAddress? address)
+    {
+        if (address is null) return "unknown";
+        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
+        if (address.AddressFamily != AddressFamily.InterNetworkV6) return address.ToString();
+        var bytes = address.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new IPAddress(bytes) + "/64";
     }
 
     /// <summary>The authenticated username (the token's subject).</summary>

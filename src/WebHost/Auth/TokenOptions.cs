@@ -1,12 +1,38 @@
 namespace Spotter.Collab.WebHost.Auth;
 
+/// <summary>Access-token and login-endpoint settings (section <c>Auth</c>; the user grains read lockout, hashing and
+/// session lifetimes from the same section, see <c>UserAccountOptions</c>).</summary>
 public sealed class TokenOptions
 {
     public const string SectionName = "Auth";
+    public static readonly TimeSpan DefaultAccessTokenLifetime = TimeSpan.FromMinutes(15);
 
     public string Issuer { get; set; } = "spotter-collab";
     public string Audience { get; set; } = "spotter-collab";
-    public TimeSpan Lifetime { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>How long an access token (JWT) is accepted; clients refresh before it ends.</summary>
+    public TimeSpan? AccessTokenLifetime { get; set; }
+
+    /// <summary>The former name of <see cref="AccessTokenLifetime"/>, still honoured when the new one is not set.</summary>
+    public TimeSpan? Lifetime { get; set; }
+
+    public TimeSpan EffectiveAccessTokenLifetime => AccessTokenLifetime ?? Lifetime ?? DefaultAccessTokenLifetime;
+
+    /// <summary>Tolerance for clocks that differ between the issuing and the validating host.</summary>
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a host trusts that an access token's session is still live before asking the user grain
+    /// again; logout and revocation through this host take effect at once, through other hosts within this time.</summary>
+    public TimeSpan SessionCheckInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    public AuthRateLimitOptions RateLimit { get; set; } = new();
+}
+
+/// <summary>Requests to <c>/api/auth/*</c> allowed per client address (IPv6: per /64) in a sliding window.</summary>
+public sealed class AuthRateLimitOptions
+{
+    public int PermitLimit { get; set; } = 100;
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>Claim names in issued tokens.</summary>
@@ -16,4 +42,7 @@ public static class CollabClaims
     public const string DisplayName = "name";
     public const string Role = "role";
     public const string AdminRole = "admin";
+
+    /// <summary>The session (refresh-token family) the access token was issued for; revoking it refuses the token.</summary>
+    public const string SessionId = "sid";
 }

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -15,7 +16,10 @@ public sealed class TokenService(ISecretStore secrets, IOptions<TokenOptions> op
 
     public SecurityKey SigningKey => _key.Value;
 
-    public string Issue(UserProfile user)
+    public TimeSpan AccessTokenLifetime => options.Value.EffectiveAccessTokenLifetime;
+
+    /// <summary>An access token for <paramref name="user"/>, bound to <paramref name="sessionId"/> when given.</summary>
+    public string Issue(UserProfile user, string? sessionId = null)
     {
         ArgumentNullException.ThrowIfNull(user);
         var claims = new List<Claim>
@@ -24,6 +28,16 @@ public sealed class TokenService(ISecretStore secrets, IOptions<TokenOptions> op
             new(CollabClaims.DisplayName, user.DisplayName),
         };
         if (user.IsAdmin) claims.Add(new Claim(CollabClaims.Role, CollabClaims.AdminRole));
+        if (sessionId is not null) claims.Add(new Claim(CollabClaims.SessionId, sessionId));
+        // Unique per token, so two tokens issued within the same second are still told apart.
+        claims.Add(new Claim(JwtRegisteredClaimNames.Jti, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))));
+        return Issue(claims);
+    }
+
+    /// <summary>A token with exactly these claims (e.g. a share-link session), living <paramref name="lifetime"/>
+    /// or the configured access-token lifetime.</summary>
+    public string Issue(IEnumerable<Claim> claims, TimeSpan? lifetime = null)
+    {
         var now = timeProvider.GetUtcNow().UtcDateTime;
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
@@ -32,7 +46,7 @@ public sealed class TokenService(ISecretStore secrets, IOptions<TokenOptions> op
             Audience = options.Value.Audience,
             IssuedAt = now,
             NotBefore = now,
-            Expires = now + options.Value.Lifetime,
+            Expires = now + (lifetime ?? AccessTokenLifetime),
             SigningCredentials = new SigningCredentials(SigningKey, SecurityAlgorithms.HmacSha256),
         });
     }

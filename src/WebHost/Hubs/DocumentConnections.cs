@@ -135,7 +135,19 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
 
     public async Task RefreshAllAsync()
     {
-        foreach (var document in _documents.Values) await ResubscribeAsync(document);
+        foreach (var document in _documents.Values)
+        {
+            try
+            {
+                await ResubscribeAsync(document);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // E.g. the grain cannot activate while the database is down: try again on the next tick, and keep
+                // refreshing the other documents (an exception here would stop the refresh service, and the host).
+                LogCallFailed(ex, document.Id);
+            }
+        }
     }
 
     private async Task AcquireAsync(string documentId)

@@ -49,6 +49,8 @@ export class CollabConnection extends ObservableV2<ConnectionEvents> {
   readonly codec: FrameCodec
   private _status: ConnectionStatus = 'disconnected'
   private readonly sessions = new Map<string, DocumentSession>()
+  /** Listeners of `TreeChanged` per space; every watched space is watched again after a reconnect. */
+  private readonly spaceWatchers = new Map<string, Set<(spaceId: string) => void>>()
   private readonly backoff: BackoffOptions
   private running = false
   private startLoop: Promise<void> | null = null
@@ -80,6 +82,15 @@ export class CollabConnection extends ObservableV2<ConnectionEvents> {
     })
     this.hub.on('Revoked', (docId: string, reason: string | null) => {
       this.sessions.get(docId)?.revoked(reason ?? '')
+    })
+    this.hub.on('RoleChanged', (docId: string, role: string) => {
+      this.sessions.get(docId)?.roleChanged(role)
+    })
+    this.hub.on('CommentsChanged', (docId: string) => {
+      this.sessions.get(docId)?.commentsChanged()
+    })
+    this.hub.on('TreeChanged', (spaceId: string) => {
+      for (const listener of this.spaceWatchers.get(spaceId) ?? []) listener(spaceId)
     })
     this.hub.onreconnecting(() => this.disconnected('reconnecting'))
     this.hub.onreconnected(() => this.connected())
@@ -120,6 +131,32 @@ export class CollabConnection extends ObservableV2<ConnectionEvents> {
     this.sessions.set(docId, session)
     if (this._status === 'connected') session.connectionUp()
     return session
+  }
+
+  /**
+   * Calls `listener` on every `TreeChanged(spaceId)` (the client then fetches the tree again) and after each
+   * reconnect (changes may have been missed). Returns the function that stops watching.
+   */
+  watchSpace(spaceId: string, listener: (spaceId: string) => void): () => void {
+    let listeners = this.spaceWatchers.get(spaceId)
+    if (!listeners) {
+      listeners = new Set()
+      this.spaceWatchers.set(spaceId, listeners)
+      if (this.isConnected) this.invokeWatch('WatchSpace', spaceId)
+    }
+    listeners.add(listener)
+    return () => {
+      const current = this.spaceWatchers.get(spaceId)
+      if (!current?.delete(listener) || current.size > 0) return
+      this.spaceWatchers.delete(spaceId)
+      if (this.isConnected) this.invokeWatch('UnwatchSpace', spaceId)
+    }
+  }
+
+  private invokeWatch(method: 'WatchSpace' | 'UnwatchSpace', spaceId: string): void {
+    this.hub.invoke(method, spaceId).catch((error: unknown) => {
+      this.emit('error', [{ error: error instanceof Error ? error : new Error(String(error)) }])
+    })
   }
 
   get openDocuments(): ReadonlyMap<string, DocumentSession> {
@@ -166,6 +203,10 @@ export class CollabConnection extends ObservableV2<ConnectionEvents> {
   private connected(): void {
     this.setStatus('connected')
     for (const session of [...this.sessions.values()]) session.connectionUp()
+    for (const [spaceId, listeners] of this.spaceWatchers) {
+      this.invokeWatch('WatchSpace', spaceId)
+      for (const listener of [...listeners]) listener(spaceId)
+    }
   }
 
   private disconnected(status: 'reconnecting' | 'disconnected'): void {

@@ -33,6 +33,8 @@ type SessionEvents = {
   role: (role: Role) => void
   rejected: (event: { code: RejectionCode; detail: string }) => void
   revoked: (event: { reason: string }) => void
+  /** The document's comment threads changed on the server (fetch them again). */
+  comments: () => void
   error: (event: { error: Error }) => void
 }
 
@@ -213,6 +215,20 @@ export class DocumentSession extends ObservableV2<SessionEvents> {
     this.forgetRemoteAwareness()
     this.setStatus('disconnected')
     this.emit('revoked', [{ reason }])
+  }
+
+  /** @internal The server changed this connection's role live (grant change, demotion, promotion). */
+  roleChanged(role: string): void {
+    if (this.destroyed || this._revokedReason !== null) return
+    // The hub may name the role (viewer…owner) or the access level it maps to (view…manage).
+    const byLevel: Record<string, Role> = { view: 'viewer', comment: 'commenter', edit: 'editor', manage: 'owner' }
+    if (role === 'owner' || role === 'editor' || role === 'commenter' || role === 'viewer') this.setRole(role)
+    else if (role in byLevel) this.setRole(byLevel[role])
+  }
+
+  /** @internal Someone added, answered or resolved a comment thread of this document. */
+  commentsChanged(): void {
+    if (!this.destroyed) this.emit('comments', [])
   }
 
   /** Leaves the document: withdraws this client's awareness, tells the server, stops syncing. */

@@ -1,0 +1,217 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Spotter.Collab.Grains.Audit;
+using Spotter.Collab.Server.Tests.Host;
+using Spotter.Collab.Server.Tests.Infrastructure;
+
+namespace Spotter.Collab.Server.Tests.Access;
+
+/// <summary>The access APIs through the real HTTP surface: directory, tree, grants, explanation, links, audit.</summary>
+public sealed class AccessApiTests(HubServerFixture fixture) : IClassFixture<HubServerFixture>, IDisposable
+{
+    private readonly AccessKit _kit = new(fixture.Server);
+
+    private CollabTestServer Server => fixture.Server;
+
+    public void Dispose() => _kit.Dispose();
+
+    private static Task<JsonElement> JsonAsync(HttpResponseMessage response) => AccessKit.JsonAsync(response);
+
+    private async Task<List<StoredAuditEntry>> AuditAsync(string action, string? target = null) =>
+        [.. await Server.Services.GetRequiredService<IAuditLog>().QueryAsync(new AuditQuery(Action: action, Target: target, Limit: 1000))];
+
+    [Fact]
+    public async Task Spaces_and_pages_form_a_tree_that_can_be_reordered_moved_trashed_and_restored()
+    {
+        var (_, token) = await _kit.UserAsync("own");
+        using var http = Server.Client(token);
+        var space = await _kit.SpaceAsync(token, "Handbook");
+        var a = await _kit.PageAsync(token, space, title: "A");
+        var b = await _kit.PageAsync(token, space, title: "B");
+        var child = await _kit.PageAsync(token, space, a, "A.1");
+        var first = await JsonAsync(await http.PostAsJsonAsync("/api/pages", new { spaceId = space, title = "Zero", index = 0 }));
+        var zero = first.GetProperty("id").GetString()!;
+
+        async Task<List<(string Id, string Parent, string Title)>> TreeAsync()
+        {
+            var tree = await JsonAsync(await http.GetAsync($"/api/spaces/{space}/tree"));
+            Assert.Equal("manage", tree.GetProperty("space").GetProperty("level").GetString());
+            return tree.GetProperty("pages").EnumerateArray()
+                .Select(p => (p.GetProperty("id").GetString()!, p.GetProperty("parentId").GetString()!, p.GetProperty("title").GetString()!)).ToList();
+        }
+
+        Assert.Equal([(zero, space, "Zero"), (a, space, "A"), (child, a, "A.1"), (b, space, "B")], await TreeAsync());
+        (await http.PatchAsJsonAsync($"/api/pages/{b}", new { title = "Bee" })).EnsureSuccessStatusCode();
+        (await http.PostAsJsonAsync($"/api/pages/{b}/move", new { parentId = a, index = 0 })).EnsureSuccessStatusCode();
+        Assert.Equal([(zero, space, "Zero"), (a, space, "A"), (b, a, "Bee"), (child, a, "A.1")], await TreeAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsJsonAsync($"/api/pages/{a}/move", new { parentId = child, index = 0 })).StatusCode);
+        Assert.Single(await AuditAsync(AuditActions.PageMoved, b));
+
+        (await http.PostAsync($"/api/pages/{a}/trash", null)).EnsureSuccessStatusCode();
+        Assert.Equal([(zero, space, "Zero")], await TreeAsync());
+        var trash = await JsonAsync(await http.GetAsync($"/api/spaces/{space}/trash"));
+        Assert.Equal([a], trash.EnumerateArray().Select(p => p.GetProperty("id").GetString()));
+        (await http.PostAsync($"/api/pages/{a}/restore", null)).EnsureSuccessStatusCode();
+        Assert.Equal(4, (await TreeAsync()).Count);
+        Assert.Single(await AuditAsync(AuditActions.PageTrashed, a));
+        Assert.Single(await AuditAsync(AuditActions.PageRestored, a));
+
+        // Pages are documents: the creator edits the content like any other document.
+        var described = await JsonAsync(await http.GetAsync($"/api/docs/{child}"));
+        Assert.Equal(("A.1", "owner", "page", space), (described.GetProperty("title").GetString(), described.GetProperty("role").GetString(),
+            described.GetProperty("kind").GetString(), described.GetProperty("spaceId").GetString()));
+        var spaces = await JsonAsync(await http.GetAsync("/api/spaces"));
+        Assert.Contains(space, spaces.EnumerateArray().Select(s => s.GetProperty("id").GetString()));
+    }
+
+    [Fact]
+    public async Task Grants_explanations_and_settings_answer_why_someone_can_see_a_page()
+    {
+        var (_, ownerToken) = await _kit.UserAsync("own");
+        var (alice, aliceToken) = await _kit.UserAsync("ali");
+        var group = await _kit.CreateGroupAsync(AccessKit.NewName("grp"));
+        await _kit.AddToGroupAsync(group, alice);
+        var space = await _kit.SpaceAsync(ownerToken);
+        var page = await _kit.PageAsync(ownerToken, space, title: "Roadmap");
+        var sub = await _kit.PageAsync(ownerToken, space, page, "Q3");
+        var grant = await _kit.GrantAsync(ownerToken, page, $"group:{group}", "comment");
+        Assert.Single(await AuditAsync(AuditActions.GrantAdded, page));
+
+        using var owner = Server.Client(ownerToken);
+        var access = await JsonAsync(await owner.GetAsync($"/api/resources/{sub}/access"));
+        var why = access.EnumerateArray().Single(e => e.GetProperty("principal").GetString() == alice);
+        Assert.Equal("comment", why.GetProperty("level").GetString());
+        var source = why.GetProperty("source");
+        Assert.Equal((page, "Roadmap", grant, $"group:{group}", true), (source.GetProperty("resourceId").GetString(), source.GetProperty("resourceTitle").GetString(),
+            source.GetProperty("grantId").GetString(), source.GetProperty("principal").GetString(), source.GetProperty("inherited").GetBoolean()));
+        Assert.Equal("administrator", access.EnumerateArray().Single(e => e.GetProperty("principal").GetString() == "admin").GetProperty("source").GetString());
+
+        var grants = await JsonAsync(await owner.GetAsync($"/api/resources/{page}/grants"));
+        Assert.Contains(grants.EnumerateArray(), g => g.GetProperty("id").GetString() == grant && g.GetProperty("level").GetString() == "comment");
+        Assert.Equal(HttpStatusCode.BadRequest, (await owner.PostAsJsonAsync($"/api/resources/{page}/grants", new { principal = "group:nope", level = "view" })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await owner.PostAsJsonAsync($"/api/resources/{page}/grants", new { principal = "company", level = "boss" })).StatusCode);
+
+        using var aliceHttp = Server.Client(aliceToken);
+        Assert.Equal("commenter", (await JsonAsync(await aliceHttp.GetAsync($"/api/docs/{sub}"))).GetProperty("role").GetString());
+        (await owner.PatchAsJsonAsync($"/api/resources/{sub}/settings", new { restricted = true, noExport = true })).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.NotFound, (await aliceHttp.GetAsync($"/api/docs/{sub}")).StatusCode);
+        Assert.True((await JsonAsync(await owner.GetAsync($"/api/docs/{sub}"))).GetProperty("noExport").GetBoolean());
+        Assert.Single(await AuditAsync(AuditActions.SettingsChanged, sub));
+
+        (await owner.DeleteAsync($"/api/resources/{page}/grants/{grant}")).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.NotFound, (await aliceHttp.GetAsync($"/api/docs/{page}")).StatusCode);
+        Assert.Single(await AuditAsync(AuditActions.GrantRemoved, page));
+    }
+
+    [Fact]
+    public async Task Admins_manage_the_directory_policy_and_preview_what_a_user_sees()
+    {
+        var admin = await _kit.AdminAsync();
+        var engineering = (await JsonAsync(await admin.PostAsJsonAsync("/api/admin/departments", new { name = "Engineering" }))).GetProperty("id").GetString()!;
+        var backend = (await JsonAsync(await admin.PostAsJsonAsync("/api/admin/departments", new { name = "Backend", parentId = engineering }))).GetProperty("id").GetString()!;
+        var partnerOrg = await _kit.CreatePartnerOrgAsync("Freight Co");
+        var (_, ownerToken) = await _kit.UserAsync("own");
+        var (dev, _) = await _kit.UserAsync("dev");
+        (await admin.PatchAsJsonAsync($"/api/admin/users/{dev}", new { departmentId = backend })).EnsureSuccessStatusCode();
+        var (partner, partnerToken) = await _kit.UserAsync("ptn", partnerOrg);
+        var users = await JsonAsync(await admin.GetAsync("/api/admin/users"));
+        var partnerEntry = users.EnumerateArray().Single(u => u.GetProperty("username").GetString() == partner);
+        Assert.Equal(("partner", partnerOrg), (partnerEntry.GetProperty("kind").GetString(), partnerEntry.GetProperty("partnerOrgId").GetString()));
+        Assert.Equal(HttpStatusCode.BadRequest, (await admin.PostAsJsonAsync("/api/admin/users", new { username = AccessKit.NewName("x"), password = "long-enough-1", kind = "partner" })).StatusCode);
+
+        var space = await _kit.SpaceAsync(ownerToken);
+        var page = await _kit.PageAsync(ownerToken, space, title: "Specs");
+        await _kit.GrantAsync(ownerToken, space, $"department:{engineering}", "edit");
+        await _kit.GrantAsync(ownerToken, page, $"user:{partner}", "comment");
+        using var ownerHttp = Server.Client(ownerToken);
+        Assert.Equal(HttpStatusCode.BadRequest, (await ownerHttp.PostAsJsonAsync($"/api/resources/{page}/grants", new { principal = $"user:{partner}", level = "manage" })).StatusCode);
+
+        var preview = await JsonAsync(await admin.GetAsync($"/api/admin/preview/{dev}"));
+        Assert.Contains(preview.GetProperty("pages").EnumerateArray(), p => p.GetProperty("id").GetString() == page && p.GetProperty("level").GetString() == "edit");
+
+        // Partners: only the shared page, no directory; policy off takes it away, trusted gives it back.
+        using var partnerHttp = Server.Client(partnerToken);
+        var tree = await JsonAsync(await partnerHttp.GetAsync($"/api/spaces/{space}/tree"));
+        Assert.Equal([page], tree.GetProperty("pages").EnumerateArray().Select(p => p.GetProperty("id").GetString()));
+        Assert.Equal(HttpStatusCode.Forbidden, (await partnerHttp.GetAsync("/api/directory/search?q=o")).StatusCode);
+        (await admin.PutAsJsonAsync("/api/admin/policy", new { externalSharing = "off", trustedPartnerOrgs = Array.Empty<string>() })).EnsureSuccessStatusCode();
+        try
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await partnerHttp.GetAsync($"/api/docs/{page}")).StatusCode);
+            (await admin.PutAsJsonAsync("/api/admin/policy", new { externalSharing = "trusted", trustedPartnerOrgs = new[] { partnerOrg } })).EnsureSuccessStatusCode();
+            Assert.Equal("commenter", (await JsonAsync(await partnerHttp.GetAsync($"/api/docs/{page}"))).GetProperty("role").GetString());
+        }
+        finally
+        {
+            (await admin.PutAsJsonAsync("/api/admin/policy", new { externalSharing = "on", trustedPartnerOrgs = Array.Empty<string>() })).EnsureSuccessStatusCode();
+        }
+        Assert.True((await AuditAsync(AuditActions.PolicyChanged)).Count >= 3);
+
+        using var ownerSearch = Server.Client(ownerToken);
+        var hits = await JsonAsync(await ownerSearch.GetAsync("/api/directory/search?q=Engineering"));
+        Assert.Contains(hits.EnumerateArray(), h => h.GetProperty("principal").GetString() == $"department:{engineering}");
+    }
+
+    [Fact]
+    public async Task Share_links_are_redeemed_for_link_sessions_and_failures_look_alike()
+    {
+        var (_, ownerToken) = await _kit.UserAsync("own");
+        var (_, employeeToken) = await _kit.UserAsync("emp");
+        var org = await _kit.CreatePartnerOrgAsync("Agency");
+        var (_, partnerToken) = await _kit.UserAsync("ptn", org);
+        var space = await _kit.SpaceAsync(ownerToken);
+        var page = await _kit.PageAsync(ownerToken, space);
+        var other = await _kit.PageAsync(ownerToken, space);
+        using var owner = Server.Client(ownerToken);
+        Assert.Equal(HttpStatusCode.BadRequest, (await owner.PostAsJsonAsync($"/api/resources/{page}/links", new { scope = "anyone", role = "edit" })).StatusCode);
+
+        var (anyoneId, anyone) = await _kit.LinkAsync(ownerToken, page, "anyone", "view", "open-sesame");
+        Assert.Single(await AuditAsync(AuditActions.LinkCreated, page));
+        using var anonymous = new HttpClient { BaseAddress = Server.BaseAddress };
+        var wrong = await anonymous.PostAsJsonAsync("/api/links/redeem", new { token = anyone, password = "nope" });
+        var unknown = await anonymous.PostAsJsonAsync("/api/links/redeem", new { token = "made-up", password = "open-sesame" });
+        Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.NotFound), (wrong.StatusCode, unknown.StatusCode));
+        Assert.Equal(await wrong.Content.ReadAsStringAsync().ContinueWith(t => t.Result.Split("traceId")[0], TaskScheduler.Default),
+            await unknown.Content.ReadAsStringAsync().ContinueWith(t => t.Result.Split("traceId")[0], TaskScheduler.Default));
+
+        var redeemed = await JsonAsync(await anonymous.PostAsJsonAsync("/api/links/redeem", new { token = anyone, password = "open-sesame" }));
+        Assert.Equal((page, "view"), (redeemed.GetProperty("resourceId").GetString(), redeemed.GetProperty("role").GetString()));
+        Assert.Single(await AuditAsync(AuditActions.LinkUsed, page));
+        using var guest = Server.Client(redeemed.GetProperty("accessToken").GetString()!);
+        Assert.Equal("viewer", (await JsonAsync(await guest.GetAsync($"/api/docs/{page}"))).GetProperty("role").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await guest.GetAsync($"/api/docs/{other}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await guest.PostAsJsonAsync("/api/docs", new { title = "mine" })).StatusCode);
+
+        var (_, company) = await _kit.LinkAsync(ownerToken, page, "company", "edit");
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.PostAsJsonAsync("/api/links/redeem", new { token = company })).StatusCode);
+        using var partnerHttp = Server.Client(partnerToken);
+        Assert.Equal(HttpStatusCode.NotFound, (await partnerHttp.PostAsJsonAsync("/api/links/redeem", new { token = company })).StatusCode);
+        Assert.Equal("edit", (await JsonAsync(await Server.Client(employeeToken).PostAsJsonAsync("/api/links/redeem", new { token = company }))).GetProperty("role").GetString());
+
+        var admin = await _kit.AdminAsync();
+        var active = await JsonAsync(await admin.GetAsync("/api/admin/links"));
+        Assert.Contains(anyoneId, active.EnumerateArray().Select(l => l.GetProperty("id").GetString()));
+        (await admin.DeleteAsync($"/api/links/{anyoneId}")).EnsureSuccessStatusCode();
+        Assert.Single(await AuditAsync(AuditActions.LinkRevoked, page));
+        Assert.Equal(HttpStatusCode.NotFound, (await guest.GetAsync($"/api/docs/{page}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.PostAsJsonAsync("/api/links/redeem", new { token = anyone, password = "open-sesame" })).StatusCode);
+        Assert.DoesNotContain(anyoneId, (await JsonAsync(await admin.GetAsync("/api/admin/links"))).EnumerateArray().Select(l => l.GetProperty("id").GetString()));
+    }
+
+    [Fact]
+    public async Task Deactivation_and_directory_changes_are_audited_and_the_legacy_user_api_makes_employees()
+    {
+        var name = AccessKit.NewName("leg");
+        await Server.CreateUserAsync(name, "Legacy");
+        var admin = await _kit.AdminAsync();
+        var entry = (await JsonAsync(await admin.GetAsync("/api/admin/users"))).EnumerateArray().Single(u => u.GetProperty("username").GetString() == name);
+        Assert.Equal("employee", entry.GetProperty("kind").GetString());
+        (await admin.PostAsync($"/api/admin/users/{name}/deactivate", null)).EnsureSuccessStatusCode();
+        (await admin.PostAsync($"/api/admin/users/{name}/reactivate", null)).EnsureSuccessStatusCode();
+        Assert.Single(await AuditAsync(AuditActions.UserDeactivated, name));
+        Assert.Single(await AuditAsync(AuditActions.UserReactivated, name));
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.PostAsync($"/api/admin/users/{AccessKit.NewName("nobody")}/deactivate", null)).StatusCode);
+    }
+}

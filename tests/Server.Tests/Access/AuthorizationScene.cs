@@ -1,0 +1,160 @@
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.SignalR;
+using Spotter.Collab.Server.Tests.Infrastructure;
+
+namespace Spotter.Collab.Server.Tests.Access;
+
+/// <summary>The server and the people of the authorization table (see <see cref="AuthorizationTableTests"/>).</summary>
+public sealed class AuthorizationScene : IAsyncLifetime, IDisposable
+{
+    private readonly TempDirectory _directory = new();
+    private readonly Dictionary<string, string?> _tokens = new(StringComparer.Ordinal);
+    private readonly AuthorizationScene? _real;
+    private AccessKit _kit = null!;
+
+    public AuthorizationScene()
+    {
+    }
+
+    private AuthorizationScene(AuthorizationScene real)
+    {
+        _real = real;
+        Server = real.Server;
+        Space = Guid.NewGuid().ToString("N");
+        Page = Guid.NewGuid().ToString("N");
+        Bystander = real.Bystander;
+        LinkToken = real.LinkToken;
+    }
+
+    public CollabTestServer Server { get; private set; } = null!;
+    public string Space { get; private set; } = "";
+    public string Page { get; private set; } = "";
+    /// <summary>An employee with no part in the scene, named where an endpoint needs a username.</summary>
+    public string Bystander { get; private set; } = "";
+    /// <summary>The anyone-link on the page (comment).</summary>
+    public string LinkToken { get; private set; } = "";
+    private bool Missing => _real is not null;
+    private string OwnerToken => (_real ?? this)._tokens["owner"]!;
+
+    public async Task InitializeAsync()
+    {
+        Server = await CollabTestServer.StartAsync(_directory.Path);
+        _kit = new AccessKit(Server);
+        var partnerOrg = await _kit.CreatePartnerOrgAsync("Acme");
+        foreach (var role in new[] { "owner", "editor", "commenter", "viewer", "deactivated" }) _tokens[role] = (await _kit.UserAsync(role[..3])).Token;
+        _tokens["partner-shared"] = (await _kit.UserAsync("pts", partnerOrg)).Token;
+        _tokens["partner-unshared"] = (await _kit.UserAsync("ptu", partnerOrg)).Token;
+        _tokens["anonymous"] = null;
+        Bystander = (await _kit.UserAsync("bys")).Username;
+
+        Space = await _kit.SpaceAsync(OwnerToken, "S");
+        Page = await _kit.PageAsync(OwnerToken, Space, title: "P");
+        foreach (var (role, level) in new[] { ("editor", "edit"), ("commenter", "comment"), ("viewer", "view"), ("partner-shared", "view"), ("deactivated", "edit") })
+        {
+            await _kit.GrantAsync(OwnerToken, Page, $"user:{Subject(_tokens[role]!)}", level);
+        }
+        var (_, linkToken) = await _kit.LinkAsync(OwnerToken, Page, "anyone", "comment");
+        LinkToken = linkToken;
+        _tokens["link-holder"] = await _kit.RedeemAsync(linkToken);
+        var admin = await _kit.AdminAsync();
+        (await admin.PostAsync($"/api/admin/users/{Subject(_tokens["deactivated"]!)}/deactivate", null)).EnsureSuccessStatusCode();
+    }
+
+    /// <summary>The token's subject (username), read from its payload.</summary>
+    private static string Subject(string token)
+    {
+        var payload = token.Split('.')[1].Replace('-', '+').Replace('_', '/');
+        payload = payload.PadRight(payload.Length + (4 - payload.Length % 4) % 4, '=');
+        using var json = System.Text.Json.JsonDocument.Parse(Convert.FromBase64String(payload));
+        return json.RootElement.GetProperty("sub").GetString()!;
+    }
+
+    /// <summary>A V1 update inserting some text (from a fresh client each time, so it always changes the page).</summary>
+    public static byte[] TextUpdate()
+    {
+        var doc = new Spotter.Collab.Crdt.Doc();
+        byte[] update = [];
+        doc.Updated += (_, e) => update = e.Update;
+        doc.GetText("t").Insert(0, "x");
+        return update;
+    }
+
+    /// <summary>The same scene, but every resource id it hands out names nothing.</summary>
+    public AuthorizationScene WithMissingResources() => new(this);
+
+    public HttpClient ClientFor(string role)
+    {
+        var token = (_real ?? this)._tokens[role];
+        return token is null ? new HttpClient { BaseAddress = Server.BaseAddress } : Server.Client(token);
+    }
+
+    /// <summary>A new child page of the page (inheriting its grants), optionally already in the trash.</summary>
+    public async Task<string> FreshPageAsync(bool trashed = false)
+    {
+        if (Missing) return Guid.NewGuid().ToString("N");
+        var page = await _kit.PageAsync(OwnerToken, Space, Page, "Fresh");
+        if (trashed)
+        {
+            using var owner = Server.Client(OwnerToken);
+            (await owner.PostAsync($"/api/pages/{page}/trash", null)).EnsureSuccessStatusCode();
+        }
+        return page;
+    }
+
+    public async Task<(string Page, string Grant)> FreshGrantAsync()
+    {
+        if (Missing) return (Guid.NewGuid().ToString("N"), Guid.NewGuid().ToString("N"));
+        var page = await FreshPageAsync();
+        return (page, await _kit.GrantAsync(OwnerToken, page, "company", "view"));
+    }
+
+    public async Task<string> FreshLinkAsync()
+    {
+        if (Missing) return Guid.NewGuid().ToString("N");
+        return (await _kit.LinkAsync(OwnerToken, await FreshPageAsync(), "company", "view")).Id;
+    }
+
+    /// <summary>Connects as the role; null when the hub refuses the connection.</summary>
+    public async Task<TestClient?> ConnectAsync(string role)
+    {
+        var token = (_real ?? this)._tokens[role];
+        try
+        {
+            return await Server.ConnectAsync(token ?? "", messagePack: false);
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>200 ok, 403 HubException, 409 Rejected(read-only), 401 connection refused.</summary>
+    public async Task<string> HubOutcomeAsync(string role, Func<AuthorizationScene, TestClient, Task> invoke)
+    {
+        await using var client = await ConnectAsync(role);
+        if (client is null) return "401";
+        try
+        {
+            await invoke(this, client);
+        }
+        catch (HubException ex) when (ex.Message.Contains("forbidden", StringComparison.Ordinal))
+        {
+            return "403";
+        }
+        // Rejected is sent before the invocation completes; give the handler a moment to run.
+        await Task.Delay(100);
+        return client.Rejections.Any(r => r.Code == "read-only") ? "409" : "200";
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_real is not null) return;
+        _kit?.Dispose();
+        await Server.DisposeAsync();
+    }
+
+    public void Dispose()
+    {
+        if (_real is null) _directory.Dispose();
+    }
+}

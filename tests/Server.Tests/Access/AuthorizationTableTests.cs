@@ -1,0 +1,253 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.SignalR;
+using Spotter.Collab.Grains.Protocol;
+using Spotter.Collab.Server.Tests.Host;
+using Spotter.Collab.Server.Tests.Infrastructure;
+using Spotter.Collab.WebHost.Hubs;
+using Xunit.Abstractions;
+
+namespace Spotter.Collab.Server.Tests.Access;
+
+/// <summary>
+/// The authorization table: every HTTP endpoint (from ASP.NET's endpoint data source) and every public hub method
+/// has exactly one row, and each row says what each role gets. Adding an endpoint without a row fails
+/// <see cref="Every_endpoint_and_hub_method_has_a_row"/>.
+///
+/// The scene: space S (made by the owner) with page P; on P the editor has edit, the commenter comment, the viewer
+/// view, one partner user view; another partner user has nothing; a deactivated employee had edit; an anyone-link
+/// on P gives its holder comment. Rows that change things work on a fresh child page of P (same inherited grants).
+/// HTTP outcomes are status codes; hub outcomes: 200 ok, 403 HubException "forbidden", 409 Rejected(read-only),
+/// 401 connection refused.
+/// </summary>
+public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutputHelper output) : IClassFixture<AuthorizationScene>
+{
+    /// <summary>Column order of every expectation string.</summary>
+    public static readonly string[] Roles = ["owner", "editor", "commenter", "viewer", "partner-shared", "partner-unshared", "deactivated", "anonymous", "link-holder"];
+
+    // Common expectation shapes (columns as in Roles).
+    private const string AdminOnly = "403 403 403 403 403 403 401 401 403";
+    private const string AnySignedIn200 = "200 200 200 200 200 200 401 401 200";
+    private const string Manage200 = "200 403 403 403 403 404 401 401 403";
+    private const string Manage204 = "204 403 403 403 403 404 401 401 403";
+    private const string Edit204 = "204 204 403 403 403 404 401 401 403";
+    private const string View200 = "200 200 200 200 200 404 401 401 200";
+    private const string Public200 = "200 200 200 200 200 200 200 200 200";
+
+    /// <summary>One row per endpoint. <c>Build</c> makes the request for one role (ids from the scene).</summary>
+    public static readonly IReadOnlyList<HttpRow> HttpRows =
+    [
+        // Hosting and transport
+        new("GET", "/healthz", Public200, _ => Get("/healthz")),
+        new("GET", "/readyz", Public200, _ => Get("/readyz")),
+        new("GET", "/openapi/{documentName}.json", Public200, _ => Get("/openapi/v1.json")),
+        HttpRow.CoveredElsewhere("*", "/hubs/collab", "the hub: see HubRows"),
+        HttpRow.CoveredElsewhere("*", "/hubs/collab/negotiate", "the hub: see HubRows"),
+        HttpRow.CoveredElsewhere("*", "/{*path:nonfile}", "the static web client (index.html for everyone)"),
+
+        // Auth and users
+        new("POST", "/api/auth/login", "401 401 401 401 401 401 401 401 401", _ => Post("/api/auth/login", new { username = "admin", password = "wrong-password" })),
+        new("GET", "/api/me", AnySignedIn200, _ => Get("/api/me")),
+        new("POST", "/api/users", AdminOnly, _ => Post("/api/users", new { username = AccessKit.NewName("u"), password = "long-enough-1" })),
+        new("GET", "/api/admin/audit", AdminOnly, _ => Get("/api/admin/audit")),
+
+        // Documents (P is a page, i.e. a document too)
+        new("POST", "/api/docs", "201 201 201 201 201 201 401 401 403", _ => Post("/api/docs", new { title = "t" })),
+        new("GET", "/api/docs/{id}", View200, s => Get($"/api/docs/{s.Page}")),
+        new("PUT", "/api/docs/{id}/members/{username}", Manage204, s => Put($"/api/docs/{s.Page}/members/{s.Bystander}", new { role = "viewer" })),
+        new("DELETE", "/api/docs/{id}/members/{username}", Manage204, s => Delete($"/api/docs/{s.Page}/members/{s.Bystander}")),
+        new("GET", "/api/docs/{id}/roots/{name}", View200, s => Get($"/api/docs/{s.Page}/roots/t")),
+        new("POST", "/api/docs/{id}/updates", Edit204, s => Octets($"/api/docs/{s.Page}/updates", AuthorizationScene.TextUpdate())),
+
+        // Directory and policy (admin)
+        new("GET", "/api/admin/users", AdminOnly, _ => Get("/api/admin/users")),
+        new("POST", "/api/admin/users", AdminOnly, _ => Post("/api/admin/users", new { username = AccessKit.NewName("u"), password = "long-enough-1" })),
+        new("PATCH", "/api/admin/users/{username}", AdminOnly, s => Patch($"/api/admin/users/{s.Bystander}", new { displayName = "X" })),
+        new("POST", "/api/admin/users/{username}/deactivate", AdminOnly, s => Post($"/api/admin/users/{s.Bystander}/deactivate", null)),
+        new("POST", "/api/admin/users/{username}/reactivate", AdminOnly, s => Post($"/api/admin/users/{s.Bystander}/reactivate", null)),
+        new("GET", "/api/admin/departments", AdminOnly, _ => Get("/api/admin/departments")),
+        new("POST", "/api/admin/departments", AdminOnly, _ => Post("/api/admin/departments", new { name = "D" })),
+        new("PATCH", "/api/admin/departments/{id}", AdminOnly, _ => Patch("/api/admin/departments/x", new { name = "D" })),
+        new("DELETE", "/api/admin/departments/{id}", AdminOnly, _ => Delete("/api/admin/departments/x")),
+        new("GET", "/api/admin/groups", AdminOnly, _ => Get("/api/admin/groups")),
+        new("POST", "/api/admin/groups", AdminOnly, _ => Post("/api/admin/groups", new { name = "G" })),
+        new("DELETE", "/api/admin/groups/{id}", AdminOnly, _ => Delete("/api/admin/groups/x")),
+        new("PUT", "/api/admin/groups/{id}/members/{username}", AdminOnly, s => Put($"/api/admin/groups/x/members/{s.Bystander}", null)),
+        new("DELETE", "/api/admin/groups/{id}/members/{username}", AdminOnly, s => Delete($"/api/admin/groups/x/members/{s.Bystander}")),
+        new("GET", "/api/admin/partners", AdminOnly, _ => Get("/api/admin/partners")),
+        new("POST", "/api/admin/partners", AdminOnly, _ => Post("/api/admin/partners", new { name = "P" })),
+        new("GET", "/api/admin/policy", AdminOnly, _ => Get("/api/admin/policy")),
+        new("PUT", "/api/admin/policy", AdminOnly, _ => Put("/api/admin/policy", new { externalSharing = "on", trustedPartnerOrgs = Array.Empty<string>() })),
+        new("GET", "/api/admin/links", AdminOnly, _ => Get("/api/admin/links")),
+        new("GET", "/api/admin/preview/{username}", AdminOnly, s => Get($"/api/admin/preview/{s.Bystander}")),
+        new("GET", "/api/directory/search", "200 200 200 200 403 403 401 401 403", _ => Get("/api/directory/search?q=a")),
+
+        // Spaces and pages
+        new("GET", "/api/spaces", AnySignedIn200, _ => Get("/api/spaces")),
+        new("POST", "/api/spaces", "201 201 201 201 403 403 401 401 403", _ => Post("/api/spaces", new { name = "S" })),
+        new("GET", "/api/spaces/{id}/tree", View200, s => Get($"/api/spaces/{s.Space}/tree")),
+        new("GET", "/api/spaces/{id}/trash", "200 404 404 404 404 404 401 401 404", s => Get($"/api/spaces/{s.Space}/trash")),
+        new("POST", "/api/pages", "201 201 403 403 403 404 401 401 403", s => Post("/api/pages", new { spaceId = s.Space, parentId = s.Page, title = "New" })),
+        new("PATCH", "/api/pages/{id}", Edit204, async s => Patch($"/api/pages/{await s.FreshPageAsync()}", new { title = "Renamed" })),
+        new("POST", "/api/pages/{id}/move", Edit204, async s => Post($"/api/pages/{await s.FreshPageAsync()}/move", new { parentId = s.Page, index = 0 })),
+        new("POST", "/api/pages/{id}/trash", Manage204, async s => Post($"/api/pages/{await s.FreshPageAsync()}/trash", null)),
+        new("POST", "/api/pages/{id}/restore", "204 404 404 404 404 404 401 401 404", async s => Post($"/api/pages/{await s.FreshPageAsync(trashed: true)}/restore", null)),
+
+        // Grants, settings, explanation
+        new("GET", "/api/resources/{id}/grants", Manage200, s => Get($"/api/resources/{s.Page}/grants")),
+        new("POST", "/api/resources/{id}/grants", Manage200, async s => Post($"/api/resources/{await s.FreshPageAsync()}/grants", new { principal = "company", level = "view" })),
+        new("DELETE", "/api/resources/{id}/grants/{grantId}", Manage204, async s =>
+        {
+            var (page, grant) = await s.FreshGrantAsync();
+            return Delete($"/api/resources/{page}/grants/{grant}");
+        }),
+        new("PATCH", "/api/resources/{id}/settings", Manage204, async s => Patch($"/api/resources/{await s.FreshPageAsync()}/settings", new { noExport = true })),
+        new("GET", "/api/resources/{id}/access", Manage200, s => Get($"/api/resources/{s.Page}/access")),
+
+        // Share links
+        new("GET", "/api/resources/{id}/links", Manage200, s => Get($"/api/resources/{s.Page}/links")),
+        new("POST", "/api/resources/{id}/links", Manage200, async s => Post($"/api/resources/{await s.FreshPageAsync()}/links", new { scope = "company", role = "view" })),
+        new("DELETE", "/api/links/{id}", Manage204, async s => Delete($"/api/links/{await s.FreshLinkAsync()}")),
+        // Anonymous by design; a dead token for a deactivated user simply counts as anonymous here.
+        new("POST", "/api/links/redeem", Public200, s => Post("/api/links/redeem", new { token = s.LinkToken })),
+    ];
+
+    /// <summary>One row per public hub method.</summary>
+    public static readonly IReadOnlyList<HubRow> HubRows =
+    [
+        new("JoinDocument", "200 200 200 200 200 403 401 401 200", async (s, c) => await c.JoinAsync(s.Page)),
+        new("Send", "200 200 409 409 409 403 401 401 409", async (s, c) =>
+        {
+            try
+            {
+                await c.JoinAsync(s.Page);
+            }
+            catch (HubException)
+            {
+                // Not joined: Send itself must refuse.
+            }
+            await c.SendAsync(s.Page, Frames.Sync(Spotter.Collab.Crdt.Protocols.SyncMessageType.Update, AuthorizationScene.TextUpdate()));
+        }),
+        new("LeaveDocument", "200 200 200 200 200 200 401 401 200", (s, c) => c.LeaveAsync(s.Page)),
+        new("WatchSpace", "200 200 200 200 200 403 401 401 200", (s, c) => c.InvokeAsync("WatchSpace", s.Space)),
+        new("UnwatchSpace", "200 200 200 200 200 200 401 401 200", (s, c) => c.InvokeAsync("UnwatchSpace", s.Space)),
+    ];
+
+    private static HttpRequestMessage Get(string url) => new(HttpMethod.Get, url);
+    private static HttpRequestMessage Delete(string url) => new(HttpMethod.Delete, url);
+    private static HttpRequestMessage Post(string url, object? body) => new(HttpMethod.Post, url) { Content = body is null ? null : JsonContent.Create(body) };
+    private static HttpRequestMessage Put(string url, object? body) => new(HttpMethod.Put, url) { Content = body is null ? null : JsonContent.Create(body) };
+    private static HttpRequestMessage Patch(string url, object body) => new(HttpMethod.Patch, url) { Content = JsonContent.Create(body) };
+    private static HttpRequestMessage Octets(string url, byte[] body) => new(HttpMethod.Post, url)
+    {
+        Content = new ByteArrayContent(body) { Headers = { ContentType = new("application/octet-stream") } },
+    };
+
+    [Fact]
+    public void Every_endpoint_and_hub_method_has_a_row()
+    {
+        var rows = HttpRows.Select(r => r.Key).ToList();
+        Assert.Equal(rows.Count, rows.Distinct(StringComparer.Ordinal).Count());
+        var endpoints = EndpointInventory.Keys(scene.Server.Services);
+        var missing = endpoints.Except(rows, StringComparer.Ordinal).ToList();
+        Assert.True(missing.Count == 0, "endpoints without a row in AuthorizationTableTests.HttpRows:\n" + string.Join('\n', missing));
+        var stale = rows.Except(endpoints, StringComparer.Ordinal).Where(k => !k.EndsWith("{*path:nonfile}", StringComparison.Ordinal)).ToList();
+        Assert.True(stale.Count == 0, "rows for endpoints that do not exist:\n" + string.Join('\n', stale));
+
+        var methods = typeof(CollabHub).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+            .Where(m => !m.IsSpecialName && !m.Name.StartsWith("On", StringComparison.Ordinal)).Select(m => m.Name).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(methods, HubRows.Select(r => r.Method).Order(StringComparer.Ordinal).ToList());
+        Assert.All(HttpRows.Select(r => r.Expect).Concat(HubRows.Select(r => r.Expect)), e => Assert.Equal(Roles.Length, e.Split(' ').Length));
+    }
+
+    [Fact]
+    public async Task Every_http_endpoint_gives_each_role_the_expected_answer()
+    {
+        var failures = new List<string>();
+        foreach (var row in HttpRows.Where(r => r.Build is not null))
+        {
+            var expected = row.Expect.Split(' ');
+            for (var i = 0; i < Roles.Length; i++)
+            {
+                using var request = await row.Build!(scene);
+                using var client = scene.ClientFor(Roles[i]);
+                using var response = await client.SendAsync(request);
+                var actual = ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                if (actual != expected[i]) failures.Add($"{row.Key} as {Roles[i]}: expected {expected[i]}, got {actual} {await response.Content.ReadAsStringAsync()}");
+            }
+        }
+        output.WriteLine($"{HttpRows.Count(r => r.Build is not null)} endpoints x {Roles.Length} roles checked");
+        Assert.True(failures.Count == 0, string.Join('\n', failures));
+    }
+
+    [Fact]
+    public async Task Every_hub_method_gives_each_role_the_expected_answer()
+    {
+        var failures = new List<string>();
+        foreach (var row in HubRows)
+        {
+            var expected = row.Expect.Split(' ');
+            for (var i = 0; i < Roles.Length; i++)
+            {
+                var actual = await scene.HubOutcomeAsync(Roles[i], row.Invoke);
+                if (actual != expected[i]) failures.Add($"hub {row.Method} as {Roles[i]}: expected {expected[i]}, got {actual}");
+            }
+        }
+        Assert.True(failures.Count == 0, string.Join('\n', failures));
+    }
+
+    /// <summary>For every row where the unshared partner gets 404, the same request naming a resource that does not
+    /// exist gives the same status and problem type: a partner cannot learn that an unshared page exists.</summary>
+    [Fact]
+    public async Task A_partner_cannot_tell_an_unshared_resource_from_a_missing_one()
+    {
+        var unsharedColumn = Array.IndexOf(Roles, "partner-unshared");
+        var compared = 0;
+        foreach (var row in HttpRows.Where(r => r.Build is not null && r.Expect.Split(' ')[unsharedColumn] == "404"))
+        {
+            using var client = scene.ClientFor("partner-unshared");
+            using var real = await row.Build!(scene);
+            using var realResponse = await client.SendAsync(real);
+            using var missing = await row.Build!(scene.WithMissingResources());
+            using var missingResponse = await client.SendAsync(missing);
+            Assert.Equal(realResponse.StatusCode, missingResponse.StatusCode);
+            Assert.Equal(await ProblemTypeAsync(realResponse), await ProblemTypeAsync(missingResponse));
+            compared++;
+        }
+        Assert.True(compared >= 15, $"only {compared} rows compared");
+
+        await using var partner = await scene.ConnectAsync("partner-unshared");
+        var unshared = await Assert.ThrowsAsync<HubException>(() => partner!.JoinAsync(scene.Page));
+        var absent = await Assert.ThrowsAsync<HubException>(() => partner!.JoinAsync(Guid.NewGuid().ToString("N")));
+        Assert.Equal(unshared.Message, absent.Message);
+    }
+
+    private static async Task<string?> ProblemTypeAsync(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        if (body.Length == 0) return null;
+        using var json = JsonDocument.Parse(body);
+        return json.RootElement.TryGetProperty("type", out var type) ? type.GetString() : null;
+    }
+}
+
+public sealed record HttpRow(string Method, string Route, string Expect, Func<AuthorizationScene, Task<HttpRequestMessage>>? Build)
+{
+    public HttpRow(string method, string route, string expect, Func<AuthorizationScene, HttpRequestMessage> build)
+        : this(method, route, expect, s => Task.FromResult(build(s)))
+    {
+    }
+
+    public string Key => $"{Method} {Route}";
+
+    /// <summary>A row for an endpoint whose access is checked elsewhere (listed so the inventory stays complete).</summary>
+    public static HttpRow CoveredElsewhere(string method, string route, string why) =>
+        new(method, route, string.Join(' ', Enumerable.Repeat("-", AuthorizationTableTests.Roles.Length)), (Func<AuthorizationScene, Task<HttpRequestMessage>>?)null) { Why = why };
+
+    public string? Why { get; init; }
+}
+
+public sealed record HubRow(string Method, string Expect, Func<AuthorizationScene, TestClient, Task> Invoke);

@@ -1,0 +1,132 @@
+// Small shared pieces of the shell: modal dialogs, prompts, error text, downloads.
+import { ApiError } from '../api'
+import { t } from '../i18n'
+import { h } from './dom'
+
+/** Opens a modal `<dialog>` with `body`; `close()` removes it. Escape and the × button close it too. */
+export function openDialog(title: string, body: Node, options: { wide?: boolean; testId?: string; onClose?: () => void } = {}): { dialog: HTMLDialogElement; close: () => void } {
+  const closeButton = h('button', { type: 'button', class: 'icon', 'aria-label': t('app.close'), title: t('app.close') }, '×')
+  const dialog = h('dialog', { class: options.wide ? 'panel wide' : 'panel', 'data-testid': options.testId ?? false },
+    h('header', { class: 'panel-header' }, h('h2', {}, title), closeButton),
+    h('div', { class: 'panel-body' }, body))
+  let closed = false
+  const close = () => {
+    if (closed) return
+    closed = true
+    dialog.close()
+    dialog.remove()
+    options.onClose?.()
+  }
+  closeButton.addEventListener('click', close)
+  dialog.addEventListener('close', close)
+  document.body.append(dialog)
+  dialog.showModal()
+  return { dialog, close }
+}
+
+/** Asks for one line of text; resolves null when cancelled. */
+export function promptText(title: string, label: string, initial = ''): Promise<string | null> {
+  return new Promise(resolve => {
+    const input = h('input', { name: 'value', value: initial, required: true, maxlength: '200', autocomplete: 'off' })
+    const form = h('form', { class: 'stack', method: 'dialog' },
+      h('label', {}, label, input),
+      h('div', { class: 'actions' },
+        h('button', { type: 'button', class: 'secondary', 'data-action': 'cancel' }, t('app.cancel')),
+        h('button', { type: 'submit' }, t('app.ok'))))
+    let answer: string | null = null
+    const { close } = openDialog(title, form, { onClose: () => resolve(answer) })
+    form.querySelector('[data-action=cancel]')!.addEventListener('click', close)
+    form.addEventListener('submit', event => {
+      event.preventDefault()
+      const value = input.value.trim()
+      if (!value) return
+      answer = value
+      close()
+    })
+    input.select()
+  })
+}
+
+/** A yes/no question; resolves true when confirmed. */
+export function confirmAction(title: string, text: string, confirmLabel: string): Promise<boolean> {
+  return new Promise(resolve => {
+    let answer = false
+    const yes = h('button', { type: 'button', class: 'danger' }, confirmLabel)
+    const no = h('button', { type: 'button', class: 'secondary' }, t('app.cancel'))
+    const { close } = openDialog(title, h('div', { class: 'stack' }, h('p', {}, text), h('div', { class: 'actions' }, no, yes)),
+      { onClose: () => resolve(answer) })
+    no.addEventListener('click', close)
+    yes.addEventListener('click', () => { answer = true; close() })
+    yes.focus()
+  })
+}
+
+/** A message for the user from a failed call: the server's problem title/detail when there is one. */
+export function errorText(error: unknown): string {
+  if (error instanceof ApiError) {
+    if (error.status === 401) return t('app.error.signedOut')
+    if (error.status === 403) {
+      if (/no-export/.test(error.message)) return t('app.error.noExport')
+      return t('app.error.forbidden')
+    }
+    if (error.status === 404) return t('app.error.notFound')
+    if (error.status === 429) return t('app.error.rateLimited')
+    const json = error.message.indexOf('{')
+    if (json >= 0) {
+      try {
+        const problem = JSON.parse(error.message.slice(json)) as { detail?: string; title?: string }
+        if (problem.detail || problem.title) return String(problem.detail ?? problem.title)
+      } catch {
+        // not a problem document: fall through
+      }
+    }
+    return error.message
+  }
+  return error instanceof Error ? error.message : String(error)
+}
+
+/** Saves `blob` as a file through a temporary link. */
+export function download(blob: Blob, fileName: string): void {
+  const url = URL.createObjectURL(blob)
+  const link = h('a', { href: url, download: fileName, hidden: true })
+  document.body.append(link)
+  link.click()
+  link.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 10_000)
+}
+
+/** A short-lived message at the bottom of the window. */
+export function toast(text: string, kind: 'good' | 'bad' = 'good'): void {
+  const note = h('div', { class: `toast ${kind}`, role: 'status' }, text)
+  document.body.append(note)
+  setTimeout(() => note.remove(), 4000)
+}
+
+/**
+ * Server HTML snippets (search hits) may only highlight: everything but text and `<mark>` is dropped, so a page
+ * title or body can never inject markup into the app.
+ */
+export function highlightedSnippet(html: string): DocumentFragment {
+  const parsed = new DOMParser().parseFromString(`<body>${html}</body>`, 'text/html')
+  const out = document.createDocumentFragment()
+  const walk = (node: Node, target: Node) => {
+    for (const child of node.childNodes) {
+      if (child.nodeType === Node.TEXT_NODE) target.appendChild(document.createTextNode(child.textContent ?? ''))
+      else if (child.nodeType === Node.ELEMENT_NODE) {
+        if ((child as Element).tagName === 'MARK') {
+          const mark = document.createElement('mark')
+          walk(child, mark)
+          target.appendChild(mark)
+        } else walk(child, target)
+      }
+    }
+  }
+  walk(parsed.body, out)
+  return out
+}
+
+export function formatTime(value: string | null | undefined): string {
+  if (!value) return ''
+  const date = new Date(value)
+  return Number.isNaN(date.getTime()) ? value : date.toLocaleString()
+}

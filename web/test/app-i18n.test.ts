@@ -1,0 +1,43 @@
+// The shell's two catalogs must cover the same keys, and every key the shell's code asks for must exist.
+import { readdirSync, readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { expect, it } from 'vitest'
+import { language, setLanguage, t } from '../src/i18n'
+import '../src/i18n/app'
+
+const appDir = resolve(import.meta.dirname, '..', 'src', 'app')
+
+function catalogKeys(lang: 'en' | 'zh'): Set<string> {
+  const source = readFileSync(resolve(import.meta.dirname, '..', 'src', 'i18n', 'app.ts'), 'utf8')
+  const block = source.split(lang === 'en' ? 'const en: Messages = {' : 'const zh: Messages = {')[1].split('\n}\n')[0]
+  return new Set([...block.matchAll(/^\s*'([^']+)':/gm)].map(m => m[1]))
+}
+
+it('English and Chinese catalogs have the same keys', () => {
+  const en = catalogKeys('en')
+  const zh = catalogKeys('zh')
+  expect(en.size).toBeGreaterThan(100)
+  expect([...en].filter(k => !zh.has(k))).toEqual([])
+  expect([...zh].filter(k => !en.has(k))).toEqual([])
+})
+
+it('every literal key used by the shell is in the catalog', () => {
+  const en = catalogKeys('en')
+  const files = [...readdirSync(appDir).map(f => join(appDir, f)), resolve(appDir, '..', 'main.ts')]
+  const used = new Set<string>()
+  for (const file of files) {
+    for (const match of readFileSync(file, 'utf8').matchAll(/\bt\('(app\.[^']+)'/g)) used.add(match[1])
+  }
+  expect(used.size).toBeGreaterThan(100)
+  expect([...used].filter(k => !en.has(k))).toEqual([])
+})
+
+it('t() follows the language switch and fills placeholders', () => {
+  const before = language()
+  setLanguage('en')
+  expect(t('app.home.welcome', { name: 'Ana' })).toBe('Welcome, Ana')
+  setLanguage('zh')
+  expect(t('app.home.welcome', { name: 'Ana' })).toBe('欢迎，Ana')
+  expect(t('app.signOut')).toBe('退出')
+  setLanguage(before)
+})

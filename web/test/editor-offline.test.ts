@@ -1,0 +1,41 @@
+// The connection pill follows the network: offline edits show as unsaved at once, then saved after reconnecting.
+import { afterAll, beforeAll, expect, inject, it } from 'vitest'
+import type { Browser } from 'playwright-core'
+import { createUser, serverUrl } from './harness'
+import { launchChromium, newContext, openDocument, waitForText } from './editorSupport'
+
+let browser: Browser | null = null
+
+beforeAll(async () => {
+  if (inject('serverError')) return
+  browser = await launchChromium()
+})
+
+afterAll(async () => {
+  await browser?.close()
+})
+
+it('losing the network shows offline with unsaved changes at once; coming back saves them and they reach the other user', async () => {
+  serverUrl()
+  const ana = await createUser('ana')
+  const ben = await createUser('ben')
+  const docId = await ana.api.createDocument('Offline')
+  await ana.api.setMember(docId, ben.username, 'editor')
+  const anaContext = await newContext(browser!)
+  const benContext = await newContext(browser!)
+  const anaPage = await openDocument(anaContext, ana, docId)
+  const benPage = await openDocument(benContext, ben, docId)
+  await anaContext.setOffline(true)
+  await anaPage.click('.tiptap')
+  await anaPage.keyboard.type('Written on the train.')
+  // The pill says so at once, without waiting for the hub connection to time out.
+  await anaPage.waitForSelector('[data-testid=state][data-state=offlineUnsaved]', { timeout: 3_000 })
+  expect(await anaPage.getAttribute('[data-testid=state]', 'data-kind')).toBe('bad')
+  expect(await anaPage.textContent('[data-testid=state]')).toBe('Offline · unsaved changes')
+  await anaContext.setOffline(false)
+  await anaPage.waitForSelector('[data-testid=state][data-state=saved]', { timeout: 30_000 })
+  await waitForText(benPage, 'Written on the train.')
+  expect(await anaPage.getAttribute('[data-testid=state]', 'data-kind')).toBe('good')
+  await anaContext.close()
+  await benContext.close()
+}, 120_000)

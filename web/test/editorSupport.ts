@@ -1,0 +1,114 @@
+// Browser helpers for the editor tests: Debian's Chromium, signing in through the app, reading the editor.
+import { mkdirSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { serverUrl, type TestUser } from './harness'
+
+// Committed screenshots in docs/ change only on request; ordinary runs write under the ignored artifacts/.
+const screenshotDir = resolve(import.meta.dirname, '..', '..',
+  process.env.SPOTTER_UPDATE_SCREENSHOTS === '1' ? 'docs' : 'artifacts', 'screenshots')
+
+export async function screenshot(page: Page, name: string, target?: string): Promise<void> {
+  mkdirSync(screenshotDir, { recursive: true })
+  const path = join(screenshotDir, name)
+  if (target) await page.locator(target).screenshot({ path })
+  else await page.screenshot({ path })
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  })
+}
+
+export async function newContext(browser: Browser, language: 'en' | 'zh' = 'en'): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 700 }, locale: language === 'zh' ? 'zh-CN' : 'en-US' })
+  await context.addInitScript(lang => { localStorage.setItem('spotter.collab.language', lang) }, language)
+  return context
+}
+
+/** Signs in through the app's form, then opens the document's editor page. */
+export async function openDocument(context: BrowserContext, user: TestUser, docId: string, waitForState: string | null = 'good'): Promise<Page> {
+  const page = await context.newPage()
+  if (process.env.SPOTTER_BROWSER_LOG === '1') {
+    page.on('console', message => console.log(`[${user.username}] ${message.type()}: ${message.text()}`))
+    page.on('response', response => { if (response.status() >= 400) console.log(`[${user.username}] ${response.status()} ${response.request().method()} ${response.url()}`) })
+  }
+  const appUrl = `${serverUrl()}/`
+  await page.goto(appUrl)
+  await page.fill('input[name=username]', user.username)
+  await page.fill('input[name=password]', user.password)
+  await page.click('button[type=submit]')
+  await page.waitForSelector('input[name=password]', { state: 'detached' })
+  await page.goto(`${appUrl}#/doc/${encodeURIComponent(docId)}`)
+  await page.waitForSelector('[data-testid=editor] .tiptap')
+  if (waitForState) await page.waitForSelector(`[data-testid=state][data-kind=${waitForState}]`, { timeout: 15_000 })
+  return page
+}
+
+/** The editor's text blocks (paragraphs, headings, cells), without other people's caret labels. */
+export function blocks(page: Page): Promise<string[]> {
+  return page.evaluate(() => [...document.querySelectorAll('.tiptap p, .tiptap h1, .tiptap h2, .tiptap h3')].map(block => {
+    const copy = block.cloneNode(true) as HTMLElement
+    copy.querySelectorAll('.collaboration-carets__caret').forEach(caret => caret.remove())
+    return copy.textContent ?? ''
+  }))
+}
+
+/** Waits until the editor's text (other people's caret labels left out) contains `text`. */
+export async function waitForText(page: Page, text: string, timeout = 10_000): Promise<void> {
+  await page.waitForFunction(expected => {
+    const editor = document.querySelector('.tiptap')
+    if (!editor) return false
+    const copy = editor.cloneNode(true) as HTMLElement
+    copy.querySelectorAll('.collaboration-carets__caret').forEach(caret => caret.remove())
+    return copy.textContent?.includes(expected) ?? false
+  }, text, { timeout })
+}
+
+/** Puts the caret at the end of the block whose text starts with `prefix`. */
+export async function caretAtEndOf(page: Page, prefix: string): Promise<void> {
+  const ok = await page.evaluate(start => {
+    const block = [...document.querySelectorAll('.tiptap p')].find(p => (p.textContent ?? '').startsWith(start))
+    if (!block) return false
+    const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT, {
+      acceptNode: node => node.parentElement?.closest('.collaboration-carets__caret') ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT,
+    })
+    let last: Text | null = null
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) last = node as Text
+    if (!last) return false
+    ;(document.querySelector('.tiptap') as HTMLElement).focus()
+    const selection = window.getSelection()!
+    selection.collapse(last, last.length)
+    return true
+  }, prefix)
+  if (!ok) throw new Error(`no paragraph starts with "${prefix}"`)
+  // Let ProseMirror read the DOM selection before typing.
+  await page.waitForTimeout(50)
+}
+
+/** Selects `text` (first occurrence) inside the editor through the DOM, as a mouse drag would. */
+export async function selectText(page: Page, text: string): Promise<void> {
+  const ok = await page.evaluate(wanted => {
+    const root = document.querySelector('.tiptap')!
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT)
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const index = (node.textContent ?? '').indexOf(wanted)
+      if (index < 0 || node.parentElement?.closest('.collaboration-carets__caret')) continue
+      const range = document.createRange()
+      range.setStart(node, index)
+      range.setEnd(node, index + wanted.length)
+      const selection = window.getSelection()!
+      selection.removeAllRanges()
+      selection.addRange(range)
+      document.dispatchEvent(new Event('selectionchange'))
+      return true
+    }
+    return false
+  }, text)
+  if (!ok) throw new Error(`"${text}" is not in the editor`)
+  await page.waitForTimeout(50)
+}
