@@ -383,9 +383,7 @@ export class Api {
 
   /** Sends a raw body (e.g. an image file) with its content type; the answer is JSON. */
   async upload<T>(path: string, body: Blob, contentType: string): Promise<T> {
-    const headers: Record<string, string> = { 'content-type': contentType }
-    if (this.token) headers.authorization = `Bearer ${this.token}`
-    const response = await fetch(this.baseUrl + path, { method: 'POST', headers, body })
+    const response = await this.authorizedFetch(path, { method: 'POST', headers: { 'content-type': contentType }, body })
     const text = await response.text()
     if (!response.ok) throw new ApiError(response.status, `POST ${path}: ${response.status} ${text}`.trim())
     return JSON.parse(text) as T
@@ -393,11 +391,28 @@ export class Api {
 
   /** Fetches a protected binary resource (attachments need the bearer token, which an <img src> cannot send). */
   async download(path: string): Promise<Blob> {
-    const headers: Record<string, string> = {}
-    if (this.token) headers.authorization = `Bearer ${this.token}`
-    const response = await fetch(this.baseUrl + path, { headers })
+    const response = await this.authorizedFetch(path, { method: 'GET' })
     if (!response.ok) throw new ApiError(response.status, `GET ${path}: ${response.status}`)
     return response.blob()
+  }
+
+  /** A raw fetch with the session's freshest bearer token, refreshed once after a 401, like request(). */
+  private async authorizedFetch(path: string, init: { method: string; headers?: Record<string, string>; body?: Blob }): Promise<Response> {
+    const source = this.source()
+    let bearer = source ? await source.current() : this.token
+    const send = () => fetch(this.baseUrl + path, {
+      ...init,
+      headers: bearer ? { ...init.headers, authorization: `Bearer ${bearer}` } : init.headers,
+    })
+    let response = await send()
+    if (response.status === 401 && source && bearer) {
+      const renewed = await source.renew(bearer)
+      if (renewed && renewed !== bearer) {
+        bearer = renewed
+        response = await send()
+      }
+    }
+    return response
   }
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -11,11 +11,11 @@ let browser: Browser | null = null
 beforeAll(async () => {
   if (inject('serverError')) return // each test reports it through serverUrl()
   browser = await launchChromium()
-})
+}, 90_000)
 
 afterAll(async () => {
   await browser?.close()
-})
+}, 90_000)
 
 /** The highlighted text of each comment anchor, by thread id. */
 const anchors = (page: Page) => page.evaluate(() => {
@@ -115,7 +115,7 @@ it('a viewer cannot open a comment thread', async () => {
   await expect(viewer.api.request('POST', `/api/docs/${docId}/comments`, { anchor: { start: 'AA==', end: 'AA==' }, quote: 'x', text: 'y' }))
     .rejects.toThrow(/40[34]/)
   await context.close()
-})
+}, 90_000)
 
 /** A small solid-colour PNG made here, so the test needs no fixture file. */
 function png(width: number, height: number, rgb: [number, number, number]): Buffer {
@@ -146,7 +146,7 @@ function png(width: number, height: number, rgb: [number, number, number]): Buff
 const loadedImages = (page: Page) => page.evaluate(() =>
   [...document.querySelectorAll<HTMLImageElement>('.tiptap img')].map(img => ({ state: img.dataset.state, width: img.naturalWidth, src: img.dataset.src })))
 
-it('an uploaded image (toolbar and paste) is stored as an attachment and appears for the other user and a viewer', async () => {
+it('an uploaded image (toolbar, paste and drop) is stored as an attachment and appears for the other user and a viewer', async () => {
   serverUrl()
   const ana = await createUser('ana')
   const ben = await createUser('ben')
@@ -170,15 +170,26 @@ it('an uploaded image (toolbar and paste) is stored as an attachment and appears
     data.items.add(new File([bytes], 'pasted.png', { type: 'image/png' }))
     document.querySelector('.tiptap')!.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }))
   }, pasted)
+  // And so does dropping one onto the text.
+  const dropped = png(12, 12, [26, 127, 55]).toString('base64')
+  await anaPage.evaluate(base64 => {
+    const bytes = Uint8Array.from(atob(base64), c => c.charCodeAt(0))
+    const data = new DataTransfer()
+    data.items.add(new File([bytes], 'dropped.png', { type: 'image/png' }))
+    const target = document.querySelector('.tiptap p')!.getBoundingClientRect()
+    document.querySelector('.tiptap p')!.dispatchEvent(new DragEvent('drop', {
+      dataTransfer: data, clientX: target.left + 5, clientY: target.top + 5, bubbles: true, cancelable: true,
+    }))
+  }, dropped)
 
   for (const page of [anaPage, benPage, vicPage]) {
     await page.waitForFunction(() => {
       const images = [...document.querySelectorAll<HTMLImageElement>('.tiptap img')]
-      return images.length === 2 && images.every(img => img.dataset.state === 'loaded' && img.naturalWidth > 0)
+      return images.length === 3 && images.every(img => img.dataset.state === 'loaded' && img.naturalWidth > 0)
     }, undefined, { timeout: 15_000 })
   }
   const seen = await loadedImages(benPage)
-  expect(seen.map(image => image.width).sort()).toEqual([20, 48])
+  expect(seen.map(image => image.width).sort((a, b) => a - b)).toEqual([12, 20, 48])
   expect(seen.every(image => /\/api\/attachments\//.test(image.src ?? ''))).toBe(true)
   expect(await loadedImages(vicPage)).toEqual(seen)
 

@@ -9,11 +9,11 @@ let browser: Browser | null = null
 beforeAll(async () => {
   if (inject('serverError')) return
   browser = await launchChromium()
-})
+}, 90_000)
 
 afterAll(async () => {
   await browser?.close()
-})
+}, 90_000)
 
 it('losing the network shows offline with unsaved changes at once; coming back saves them and they reach the other user', async () => {
   serverUrl()
@@ -38,4 +38,4 @@ it('losing the network shows offline with unsaved changes at once; coming back s
   expect(await anaPage.getAttribute('[data-testid=state]', 'data-kind')).toBe('good')
   await anaContext.close()
   await benContext.close()
-}, 120_000)
+}, 90_000)

@@ -10,11 +10,11 @@ let browser: Browser | null = null
 beforeAll(async () => {
   if (inject('serverError')) return // each test reports it through serverUrl()
   browser = await launchChromium()
-})
+}, 90_000)
 
 afterAll(async () => {
   await browser?.close()
-})
+}, 90_000)
 
 const editorText = (page: Page) => page.evaluate(() => {
   const copy = document.querySelector('.tiptap')!.cloneNode(true) as HTMLElement
@@ -62,10 +62,21 @@ it('two people type into the same page at once and each sees the other\'s text a
   await anaPage.waitForSelector('[data-testid=state][data-kind=good]')
   await benPage.waitForSelector('[data-testid=state][data-kind=good]')
   expect(await anaPage.getAttribute('[data-testid=state]', 'data-state')).toBe('saved')
-  await screenshot(anaPage, 'editor-two-cursors.png')
+
+  // A third person (a viewer) watching sees both carets with their names.
+  const cleo = await createUser('cleo', 'Cleo Park')
+  await ana.api.setMember(docId, cleo.username, 'viewer')
+  const cleoContext = await newContext(browser!)
+  const cleoPage = await openDocument(cleoContext, cleo, docId)
+  await waitForText(cleoPage, expected[1])
+  await anaPage.keyboard.press('Shift+Home') // Ana selects her line: the others see it highlighted
+  await cleoPage.waitForSelector(`.collaboration-carets__label:has-text("${ana.displayName}")`)
+  await cleoPage.waitForSelector(`.collaboration-carets__label:has-text("${ben.displayName}")`)
+  await screenshot(cleoPage, 'editor-two-cursors.png')
   await anaContext.close()
   await benContext.close()
-})
+  await cleoContext.close()
+}, 90_000)
 
 it('the toolbar makes headings, lists, task lists, tables and code blocks that reach the other editor', async () => {
   serverUrl()
@@ -109,7 +120,7 @@ it('the toolbar makes headings, lists, task lists, tables and code blocks that r
   expect(await benPage.locator('.tiptap table tr').count()).toBe(3)
   await anaContext.close()
   await benContext.close()
-})
+}, 90_000)
 
 it('a viewer cannot type and sees a disabled toolbar; a commenter too; removing access closes the page live', async () => {
   serverUrl()
@@ -156,7 +167,7 @@ it('a viewer cannot type and sees a disabled toolbar; a commenter too; removing 
   expect(await viewerPage.$('.tiptap')).toBeNull()
   expect(await viewerPage.getAttribute('[data-testid=state]', 'data-state')).toBe('revoked')
   for (const context of [ownerContext, viewerContext, commenterContext]) await context.close()
-})
+}, 90_000)
 
 it('a role change reaches the open editor live: a viewer promoted to editor can type, demoted again cannot', async () => {
   serverUrl()
@@ -187,7 +198,7 @@ it('a role change reaches the open editor live: a viewer promoted to editor can 
   expect(await editorText(ownerPage)).toBe('Promoted and typing.')
   await ownerContext.close()
   await vicContext.close()
-})
+}, 90_000)
 
 it('Chinese IME composition lands once in the editor and syncs to the other user', async () => {
   serverUrl()
@@ -234,4 +245,4 @@ it('Chinese IME composition lands once in the editor and syncs to the other user
   expect(await blocks(anaPage)).toEqual(['IME: 中文输入!'])
   await anaContext.close()
   await benContext.close()
-})
+}, 90_000)

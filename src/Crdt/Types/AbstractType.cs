@@ -64,7 +64,9 @@ internal sealed class SearchMarkerSet
         Items[Count] = null!;
     }
 
-    /// <summary>The first marker whose index is closest to <paramref name="index"/> (Count must be &gt; 0).</summary>
+    /// <summary>The LAST marker whose index is closest to <paramref name="index"/> (Count must be &gt; 0): yjs picks
+    /// with <c>reduce((a, b) =&gt; |a| &lt; |b| ? a : b)</c>, so a tie goes to the later marker. Which marker a search
+    /// starts from can decide which side of deleted items an insert lands on, i.e. the bytes written.</summary>
     internal int Closest(int index)
     {
         var indexes = Indexes.AsSpan(0, Count);
@@ -81,8 +83,7 @@ internal sealed class SearchMarkerSet
             for (int k = 0; k < Vector<int>.Count; k++) best = Math.Min(best, min[k]);
         }
         for (int k = i; k < indexes.Length; k++) best = Math.Min(best, Math.Abs(index - indexes[k]));
-        // The first one at that distance, as the scalar scan "if (d < best)" picks.
-        for (int k = 0; ; k++)
+        for (int k = indexes.Length - 1; ; k--)
         {
             if (Math.Abs(index - indexes[k]) == best) return k;
         }

@@ -61,5 +61,22 @@ public static class AccessApi
             http.RequestAborted);
     }
 
+    /// <summary>Records every 403/404 answer of the group's endpoints as a denied access (404 covers "not visible").</summary>
+    public static RouteGroupBuilder AuditDenials(this RouteGroupBuilder group)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        group.AddEndpointFilter(async (context, next) =>
+        {
+            var result = await next(context);
+            if (result is IStatusCodeHttpResult { StatusCode: StatusCodes.Status403Forbidden or StatusCodes.Status404NotFound } denied)
+            {
+                var http = context.HttpContext;
+                await http.AuditAsync(AuditActions.AccessDenied, http.Request.Path, $"{denied.StatusCode} {http.Request.Method}");
+            }
+            return result;
+        });
+        return group;
+    }
+
     public static string? CleanId(string? id) => string.IsNullOrWhiteSpace(id) ? null : id.Trim();
 }

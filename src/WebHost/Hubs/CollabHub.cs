@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using Spotter.Collab.Grains;
 using Spotter.Collab.Grains.Access;
+using Spotter.Collab.Grains.Audit;
 using Spotter.Collab.WebHost.Api;
 using Spotter.Collab.WebHost.Auth;
 
@@ -13,7 +14,7 @@ namespace Spotter.Collab.WebHost.Hubs;
 /// every frame is checked against the sender's current role by the grain.
 /// </summary>
 [Authorize]
-public sealed class CollabHub(DocumentConnections connections, IGrainFactory grains, IOptions<CollabLimits> limits) : Hub<ICollabClient>
+public sealed class CollabHub(DocumentConnections connections, IGrainFactory grains, IOptions<CollabLimits> limits, IAuditLog audit) : Hub<ICollabClient>
 {
     public const string Path = "/hubs/collab";
     public const string Forbidden = "forbidden";
@@ -23,7 +24,12 @@ public sealed class CollabHub(DocumentConnections connections, IGrainFactory gra
     {
         if (string.IsNullOrEmpty(docId)) throw new HubException(Forbidden);
         var join = await connections.JoinAsync(Context.ConnectionId, Context.User!.Username(), docId);
-        if (join.Role is not { } role) throw new HubException(Forbidden);
+        if (join.Role is not { } role)
+        {
+            await audit.AppendAsync(new AuditEntry(Context.User!.Username(), AuditActions.AccessDenied, docId, "hub JoinDocument",
+                Context.GetHttpContext()?.Connection.RemoteIpAddress?.ToString(), DateTimeOffset.UtcNow));
+            throw new HubException(Forbidden);
+        }
         await Clients.Caller.Receive(docId, join.SyncStep1!);
         // A plain map so the key is "role" in both the JSON and the MessagePack protocol.
         return new Dictionary<string, string>(StringComparer.Ordinal) { ["role"] = role.ToWire() };

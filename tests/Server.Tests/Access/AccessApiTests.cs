@@ -133,6 +133,8 @@ public sealed class AccessApiTests(HubServerFixture fixture) : IClassFixture<Hub
 
         // Partners: only the shared page, no directory; policy off takes it away, trusted gives it back.
         using var partnerHttp = Server.Client(partnerToken);
+        Assert.Equal(HttpStatusCode.Forbidden, (await partnerHttp.GetAsync($"/api/resources/{page}/grants")).StatusCode);
+        Assert.Contains(await AuditAsync(AuditActions.AccessDenied, $"/api/resources/{page}/grants"), e => e.Actor == partner && e.Detail == "403 GET");
         var tree = await JsonAsync(await partnerHttp.GetAsync($"/api/spaces/{space}/tree"));
         Assert.Equal([page], tree.GetProperty("pages").EnumerateArray().Select(p => p.GetProperty("id").GetString()));
         Assert.Equal(HttpStatusCode.Forbidden, (await partnerHttp.GetAsync("/api/directory/search?q=o")).StatusCode);

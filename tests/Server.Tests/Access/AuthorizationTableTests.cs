@@ -49,7 +49,10 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
         HttpRow.CoveredElsewhere("*", "/{*path:nonfile}", "the static web client (index.html for everyone)"),
 
         // Auth and users
-        new("POST", "/api/auth/login", "401 401 401 401 401 401 401 401 401", _ => Post("/api/auth/login", new { username = "admin", password = "wrong-password" })),
+        // A fresh unknown name each time: repeated failures for one name lock it out (429 locked-out).
+        new("POST", "/api/auth/login", "401 401 401 401 401 401 401 401 401", _ => Post("/api/auth/login", new { username = AccessKit.NewName("nobody"), password = "wrong-password" })),
+        new("POST", "/api/auth/refresh", "401 401 401 401 401 401 401 401 401", _ => Post("/api/auth/refresh", new { refreshToken = "YWRtaW4.no-such-session.secret" })),
+        new("POST", "/api/auth/logout", "204 204 204 204 204 204 204 204 204", _ => Post("/api/auth/logout", new { refreshToken = "YWRtaW4.no-such-session.secret" })),
         new("GET", "/api/me", AnySignedIn200, _ => Get("/api/me")),
         new("POST", "/api/users", AdminOnly, _ => Post("/api/users", new { username = AccessKit.NewName("u"), password = "long-enough-1" })),
         new("GET", "/api/admin/audit", AdminOnly, _ => Get("/api/admin/audit")),

@@ -21,7 +21,13 @@ public abstract class AuthServerFixtureBase : IAsyncLifetime, IDisposable
 
     protected abstract IDictionary<string, string> Settings { get; }
 
-    public async Task InitializeAsync() => Server = await CollabTestServer.StartAsync(_directory.Path, Settings);
+    public async Task InitializeAsync()
+    {
+        // The cheapest allowed hashing keeps these login-heavy tests fast; the default (600 000) is covered by
+        // AccountRulesTests and by every other server test.
+        var settings = new Dictionary<string, string>(Settings) { ["Auth:PasswordIterations"] = "10000" };
+        Server = await CollabTestServer.StartAsync(_directory.Path, settings);
+    }
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
 

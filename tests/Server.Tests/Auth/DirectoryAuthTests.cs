@@ -6,7 +6,8 @@ using Spotter.Collab.Server.Tests.Infrastructure;
 namespace Spotter.Collab.Server.Tests.Auth;
 
 /// <summary>/api/me from the organisation directory, and what deactivation does to sign-in and sessions.</summary>
-public sealed class DirectoryAuthTests(LockoutServerFixture fixture) : IClassFixture<LockoutServerFixture>
+[Collection(LockoutServerGroup.Name)]
+public sealed class DirectoryAuthTests(LockoutServerFixture fixture)
 {
     private CollabTestServer Server => fixture.Server;
 

@@ -20,7 +20,15 @@ public sealed class LockoutServerFixture : AuthServerFixtureBase
     };
 }
 
-public sealed class LoginHardeningTests(LockoutServerFixture fixture) : IClassFixture<LockoutServerFixture>
+/// <summary>The test classes that share one <see cref="LockoutServerFixture"/> server (each uses its own accounts).</summary>
+[CollectionDefinition(Name)]
+public sealed class LockoutServerGroup : ICollectionFixture<LockoutServerFixture>
+{
+    public const string Name = "auth server with fast lockout";
+}
+
+[Collection(LockoutServerGroup.Name)]
+public sealed class LoginHardeningTests(LockoutServerFixture fixture)
 {
     private CollabTestServer Server => fixture.Server;
 

@@ -7,7 +7,8 @@ using Spotter.Collab.Server.Tests.Infrastructure;
 
 namespace Spotter.Collab.Server.Tests.Auth;
 
-public sealed class SessionTests(LockoutServerFixture fixture) : IClassFixture<LockoutServerFixture>
+[Collection(LockoutServerGroup.Name)]
+public sealed class SessionTests(LockoutServerFixture fixture)
 {
     private CollabTestServer Server => fixture.Server;
 
@@ -69,7 +70,13 @@ public sealed class SessionTests(LockoutServerFixture fixture) : IClassFixture<L
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await Server.PostRefreshAsync(tokens.RefreshToken)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, await Server.MeStatusAsync(tokens.AccessToken));
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => Server.ConnectAsync(tokens.AccessToken, messagePack: true));
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         Assert.Equal(HttpStatusCode.OK, await Server.MeStatusAsync(other.AccessToken));
+        await using (await Server.ConnectAsync(other.AccessToken, messagePack: true))
+        {
+            // the user's other session still opens hub connections
+        }
         // Logging out again, or with garbage, changes nothing and tells nothing.
         Assert.Equal(HttpStatusCode.NoContent, (await Server.Http.PostAsJsonAsync("/api/auth/logout", new { refreshToken = tokens.RefreshToken })).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await Server.Http.PostAsJsonAsync("/api/auth/logout", new { refreshToken = "garbage" })).StatusCode);

@@ -29,6 +29,8 @@ public sealed class CollabTestServer : CollabApiClient, IAsyncDisposable
             $"--SPOTTER_ADMIN_PASSWORD={AdminPassword}",
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:Orleans=Error",
+            // Tests sign in hundreds of times; production keeps the slow default. A test's own settings override it.
+            "--Auth:PasswordIterations=10000",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) args.Add($"--{key}={value}");
         var app = CollabServer.Build([.. args]);

@@ -60,14 +60,13 @@ export function editorPage(connection: CollabConnection, api: Api, docId: string
   }
   const sayText = (text: string) => { noticeKey = null; notice.textContent = text }
 
-  // eslint-disable-next-line prefer-const -- assigned once the editor exists; the upload callbacks need it later
-  let editor: Editor
   const uploader = imageUploader(kb,
     error => say('editor.notice.uploadFailed', { error: error instanceof ApiError ? String(error.status) : errorText(error) }),
     () => say('editor.notice.notImage'))
   let comments: CommentsPanel | null = null
 
-  editor = new Editor({
+  // The paste/drop handler reaches the editor through a closure: it only runs once the editor exists.
+  const editor: Editor = new Editor({
     element: surface,
     editable: false,
     extensions: [

@@ -1,0 +1,85 @@
+using Orleans.Runtime;
+using Spotter.Collab.Grains;
+using Spotter.Collab.Grains.Access;
+using Spotter.Collab.Server.Tests.Grains;
+
+namespace Spotter.Collab.Server.Tests.Access;
+
+/// <summary>The organisation grain in a real test cluster: its answers cross the wire (serialization), its state
+/// survives reactivation, and open pairs come back through the documents' refresh.</summary>
+public sealed class OrganizationGrainTests(GrainClusterFixture fixture) : IClassFixture<GrainClusterFixture>
+{
+    private IGrainFactory Grains => fixture.Cluster.Client;
+
+    private IOrganizationGrain Organization => Grains.GetGrain<IOrganizationGrain>(IOrganizationGrain.Key);
+
+    private static string Name(string prefix) => $"{prefix}{Guid.NewGuid():N}"[..14];
+
+    [Fact]
+    public async Task The_model_survives_reactivation_and_its_answers_cross_the_wire()
+    {
+        var owner = Name("own");
+        var reader = Name("rdr");
+        var org = Organization;
+        Assert.True((await org.AddUser(new DirectoryUser(owner, "Owner", UserKind.Employee, null, null, [], false, false))).IsOk);
+        Assert.True((await org.AddUser(new DirectoryUser(reader, "Reader", UserKind.Employee, null, null, [], false, false))).IsOk);
+        var space = (await org.CreateSpace(owner, "Space")).Id!;
+        var page = (await org.CreatePage(owner, space, null, "Page", null)).Id!;
+        Assert.True(await Grains.GetGrain<IDocumentGrain>(page).Create(owner, "Page"));
+        var grant = await org.AddGrant(owner, page, Principals.User(reader), AccessLevel.Comment);
+        Assert.Equal(AccessLevel.Comment, grant.Value!.Level);
+        var link = await org.CreateLink(owner, page, LinkScope.Anyone, AccessLevel.View, null, null);
+        Assert.False(string.IsNullOrEmpty(link.Value!.Token));
+
+        await Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+
+        var tree = await org.GetTree(reader, space);
+        Assert.Equal(page, Assert.Single(tree!.Pages).Id);
+        var why = await org.Explain(owner, page);
+        Assert.Equal(grant.Value.Id, why.Value!.Single(e => e.Principal == reader).Source!.GrantId);
+        Assert.Equal(link.Value.Link.Id, Assert.Single((await org.GetLinks(owner, page)).Value!).Id);
+        Assert.Equal(AccessLevel.View, (await org.Resolve(page, Principals.Link(link.Value.Link.Id))).Level);
+        var info = await Grains.GetGrain<IDocumentGrain>(page).Describe(reader);
+        Assert.Equal((DocumentRole.Commenter, AccessLevel.Comment, ResourceKind.Page, space), (info!.Role, info.Level, info.Kind, info.SpaceId));
+        Assert.Equal(DocumentRole.Commenter, info.Members[reader]);
+        Assert.Equal([page], await org.FilterReadable(reader, [Guid.NewGuid().ToString("N"), page]));
+    }
+
+    [Fact]
+    public async Task A_reactivated_organisation_learns_open_pairs_again_from_the_documents_refresh()
+    {
+        var owner = Name("own");
+        var docId = Guid.NewGuid().ToString("N");
+        var document = Grains.GetGrain<IDocumentGrain>(docId);
+        Assert.True(await document.Create(owner, "Doc"));
+        Assert.Equal(MembershipResult.Ok, await document.SetMember(owner, "vera", DocumentRole.Editor));
+        Assert.Equal(DocumentRole.Editor, (await document.Join("vera", "c-vera")).Role);
+
+        // Keep the document busy while the organisation grain idles, then collect only idle activations: the
+        // organisation grain is reactivated and has forgotten the open pair, the document still has vera joined.
+        var epoch = await document.Subscribe(new NullObserver().Reference(Grains));
+        for (var busyUntil = DateTime.UtcNow.AddSeconds(2); DateTime.UtcNow < busyUntil; await Task.Delay(100)) await document.EncodeState();
+        await Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.FromSeconds(1.5));
+        Assert.Equal(epoch, await document.Subscribe(new NullObserver().Reference(Grains)));
+
+        // What a document's refresh timer does: re-register its open principals and read their current levels.
+        var levels = await Organization.RefreshOpen(docId, ["vera", "stranger"]);
+        Assert.Equal(AccessLevel.Edit, levels["vera"]);
+        Assert.Equal(AccessLevel.None, levels["stranger"]);
+        Assert.Equal(MembershipResult.Ok, await document.SetMember(owner, "vera", DocumentRole.Viewer));
+        var update = new Infrastructure.SyncedDoc().Edit(d => d.GetText("t").Insert(0, "x"))!;
+        await Infrastructure.Eventually.HoldsAsync(async () => (await document.Receive("vera", "c-vera", update)).RejectCode == RejectCodes.ReadOnly,
+            "the pushed downgrade reached the document's per-frame check");
+    }
+
+    private sealed class NullObserver : IDocumentObserver
+    {
+        public IDocumentObserver Reference(IGrainFactory grains) => grains.CreateObjectReference<IDocumentObserver>(this);
+
+        public Task OnBroadcast(DocumentBroadcast broadcast) => Task.CompletedTask;
+
+        public Task OnAccessChanged(string documentId, string username, DocumentRole? role) => Task.CompletedTask;
+
+        public Task OnCommentsChanged(string documentId) => Task.CompletedTask;
+    }
+}
