@@ -32,7 +32,13 @@ public sealed partial class DocumentGrain : IDocumentKnowledgeBase
             _versionTimer ??= this.RegisterGrainTimer(_ => SaveVersion("activity"), new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = false });
             _versionTimer.Change(KnowledgeBase.VersionInterval, Timeout.InfiniteTimeSpan);
         }
-        // Throttled, not debounced: continuous typing still reaches the index within the delay.
+        ScheduleIndex();
+    }
+
+    /// <summary>Sends the page to the search index after <see cref="KnowledgeBaseOptions.IndexDelay"/> (a new page
+    /// with only its title too). Throttled, not debounced: continuous typing still reaches the index within the delay.</summary>
+    private void ScheduleIndex()
+    {
         if (_indexScheduled) return;
         _indexScheduled = true;
         _indexTimer ??= this.RegisterGrainTimer(_ => IndexNowAsync(), new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = true });

@@ -94,6 +94,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
         _record.State = new DocumentRecord { Title = title, CreatedAt = DateTimeOffset.UtcNow };
         await _record.WriteStateAsync();
         _content ??= DocumentState.Load(await _store.LoadAsync(Id));
+        ScheduleIndex();
         return true;
     }
 

@@ -1,10 +1,13 @@
 using System.Text;
+using Lucene.Net.Analysis;
+using Lucene.Net.Analysis.Cjk;
 using Lucene.Net.Analysis.Cn.Smart;
+using Lucene.Net.Analysis.Miscellaneous;
+using Lucene.Net.Analysis.TokenAttributes;
 using Lucene.Net.Documents;
 using Lucene.Net.Index;
 using Lucene.Net.QueryParsers.Classic;
 using Lucene.Net.Search;
-using Lucene.Net.Search.Highlight;
 using Lucene.Net.Store;
 using Lucene.Net.Util;
 using Spotter.Collab.Grains.KnowledgeBase.Content;
@@ -14,8 +17,10 @@ namespace Spotter.Collab.Grains.KnowledgeBase;
 
 /// <summary>
 /// The search index: one activation holds an in-memory Lucene index, rebuilt on activation from the
-/// <c>search_documents</c> table (the durable source), so it can move between silos. SmartCn segments Chinese
-/// into words and lower-cases and Porter-stems English, so both languages match by word.
+/// <c>search_documents</c> table (the durable source), so it can move between silos. Title and body are indexed
+/// twice: with SmartCn (Chinese words; English lower-cased and Porter-stemmed) and with CJK bigrams, because SmartCn
+/// segments a word differently in a sentence than alone ("前台" is one word as a query, "前|台" mid-sentence); a
+/// match in either counts.
 /// </summary>
 public sealed class SearchIndexGrain(IKnowledgeBaseStore store) : Grain, ISearchIndexGrain, IDisposable
 {
@@ -23,17 +28,27 @@ public sealed class SearchIndexGrain(IKnowledgeBaseStore store) : Grain, ISearch
     private const string IdField = "id";
     private const string TitleField = "title";
     private const string BodyField = "body";
+    private const string TitleBigramField = "title_cjk";
+    private const string BodyBigramField = "body_cjk";
     private const string SpaceField = "space";
     private const int SnippetLength = 160;
+    private const int SnippetLead = 40;
 
-    private readonly SmartChineseAnalyzer _analyzer = CreateAnalyzer();
+    private readonly SmartChineseAnalyzer _words = CreateAnalyzer();
+    private readonly CJKAnalyzer _bigrams = new(Version);
+    private PerFieldAnalyzerWrapper? _perField;
     private readonly RAMDirectory _directory = new();
     private IndexWriter? _writer;
     private DirectoryReader? _reader;
 
+    private PerFieldAnalyzerWrapper Analyzer => _perField ??= new PerFieldAnalyzerWrapper(_words, new Dictionary<string, Analyzer>
+    {
+        [TitleBigramField] = _bigrams,
+        [BodyBigramField] = _bigrams,
+    });
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _writer = new IndexWriter(_directory, new IndexWriterConfig(Version, _analyzer) { OpenMode = OpenMode.CREATE });
+        _writer = new IndexWriter(_directory, new IndexWriterConfig(Version, Analyzer) { OpenMode = OpenMode.CREATE });
         foreach (var document in await store.LoadSearchDocumentsAsync(cancellationToken)) _writer.UpdateDocument(new Term(IdField, document.DocumentId), ToLucene(document));
         _writer.Commit();
         await base.OnActivateAsync(cancellationToken);
@@ -52,35 +67,25 @@ public sealed class SearchIndexGrain(IKnowledgeBaseStore store) : Grain, ISearch
         if (string.IsNullOrWhiteSpace(query) || limit <= 0) return Task.FromResult<IReadOnlyList<SearchHit>>([]);
         var reader = CurrentReader();
         if (reader is null) return Task.FromResult<IReadOnlyList<SearchHit>>([]);
-        var parser = new MultiFieldQueryParser(Version, [TitleField, BodyField], _analyzer, new Dictionary<string, float> { [TitleField] = 2f, [BodyField] = 1f })
+        var parser = new MultiFieldQueryParser(Version, [TitleField, BodyField, TitleBigramField, BodyBigramField], Analyzer,
+            new Dictionary<string, float> { [TitleField] = 2f, [BodyField] = 1f, [TitleBigramField] = 1.5f, [BodyBigramField] = 0.7f })
         {
             DefaultOperator = Operator.AND,
+            // A word split into several tokens (bigrams, SmartCn words) must match as a phrase, not as any of them.
+            AutoGeneratePhraseQueries = true,
         };
-        // The user's words, never query syntax.
-        var parsed = parser.Parse(QueryParserBase.Escape(query.Trim()));
         var searcher = new IndexSearcher(reader);
+        // The user's words, never query syntax.
+        var parsed = searcher.Rewrite(parser.Parse(QueryParserBase.Escape(query.Trim())));
+        var terms = new HashSet<Term>();
+        parsed.ExtractTerms(terms);
         var top = searcher.Search(parsed, limit);
-        var highlighter = new Highlighter(new SimpleHTMLFormatter("<mark>", "</mark>"), new HtmlTextEncoder(), new QueryScorer(parsed, BodyField))
-        {
-            TextFragmenter = new SimpleFragmenter(SnippetLength),
-        };
         var hits = new List<SearchHit>(top.ScoreDocs.Length);
         foreach (var scoreDoc in top.ScoreDocs)
         {
             var document = searcher.Doc(scoreDoc.Doc);
             var body = document.Get(BodyField) ?? "";
-            string? snippet;
-            using (var tokens = _analyzer.GetTokenStream(BodyField, body))
-            {
-                snippet = highlighter.GetBestFragments(tokens, body, 2, " … ");
-            }
-            if (string.IsNullOrEmpty(snippet))
-            {
-                var start = new StringBuilder();
-                RichHtml.Escape(body.Length > SnippetLength ? body[..SnippetLength] + "…" : body, start);
-                snippet = start.ToString();
-            }
-            hits.Add(new SearchHit(document.Get(IdField), document.Get(TitleField) ?? "", document.Get(SpaceField), snippet, scoreDoc.Score));
+            hits.Add(new SearchHit(document.Get(IdField), document.Get(TitleField) ?? "", document.Get(SpaceField), Snippet(body, terms), scoreDoc.Score));
         }
         return Task.FromResult<IReadOnlyList<SearchHit>>(hits);
     }
@@ -110,6 +115,58 @@ public sealed class SearchIndexGrain(IKnowledgeBaseStore store) : Grain, ISearch
     /// </summary>
     private static SmartChineseAnalyzer CreateAnalyzer() => new(Version);
 
+    /// <summary>
+    /// An HTML snippet of the body around the first match: the spans whose token (SmartCn word or CJK bigram) is a
+    /// query term are wrapped in &lt;mark&gt; (overlapping bigrams merge into one mark); all text is escaped.
+    /// </summary>
+    private string Snippet(string body, HashSet<Term> terms)
+    {
+        var spans = new List<(int Start, int End)>();
+        CollectSpans(_words, BodyField, body, terms, spans);
+        CollectSpans(_bigrams, BodyBigramField, body, terms, spans);
+        spans.Sort();
+        var merged = new List<(int Start, int End)>();
+        foreach (var span in spans)
+        {
+            if (merged.Count > 0 && span.Start <= merged[^1].End) merged[^1] = (merged[^1].Start, Math.Max(merged[^1].End, span.End));
+            else merged.Add(span);
+        }
+        var start = merged.Count == 0 ? 0 : Math.Max(0, merged[0].Start - SnippetLead);
+        var end = Math.Min(body.Length, start + SnippetLength);
+        if (start > 0 && char.IsLowSurrogate(body[start])) start--;
+        if (end < body.Length && char.IsLowSurrogate(body[end])) end++;
+        var html = new StringBuilder();
+        if (start > 0) html.Append('…');
+        var at = start;
+        foreach (var (spanStart, spanEnd) in merged)
+        {
+            var from = Math.Max(spanStart, at);
+            var to = Math.Min(spanEnd, end);
+            if (from >= to) continue;
+            RichHtml.Escape(body[at..from], html);
+            html.Append("<mark>");
+            RichHtml.Escape(body[from..to], html);
+            html.Append("</mark>");
+            at = to;
+        }
+        RichHtml.Escape(body[at..end], html);
+        if (end < body.Length) html.Append('…');
+        return html.ToString().Replace('\n', ' ');
+    }
+
+    private static void CollectSpans(Analyzer analyzer, string field, string text, HashSet<Term> terms, List<(int, int)> spans)
+    {
+        using var tokens = analyzer.GetTokenStream(field, text);
+        var term = tokens.AddAttribute<ICharTermAttribute>();
+        var offset = tokens.AddAttribute<IOffsetAttribute>();
+        tokens.Reset();
+        while (tokens.IncrementToken())
+        {
+            if (terms.Contains(new Term(field, term.ToString()))) spans.Add((offset.StartOffset, offset.EndOffset));
+        }
+        tokens.End();
+    }
+
     private static Document ToLucene(SearchDocument document)
     {
         var lucene = new Document
@@ -117,6 +174,8 @@ public sealed class SearchIndexGrain(IKnowledgeBaseStore store) : Grain, ISearch
             new StringField(IdField, document.DocumentId, Field.Store.YES),
             new TextField(TitleField, document.Title, Field.Store.YES),
             new TextField(BodyField, document.Body, Field.Store.YES),
+            new TextField(TitleBigramField, document.Title, Field.Store.NO),
+            new TextField(BodyBigramField, document.Body, Field.Store.NO),
         };
         if (document.SpaceId is not null) lucene.Add(new StringField(SpaceField, document.SpaceId, Field.Store.YES));
         return lucene;
@@ -127,18 +186,8 @@ public sealed class SearchIndexGrain(IKnowledgeBaseStore store) : Grain, ISearch
         _reader?.Dispose();
         _writer?.Dispose();
         _directory.Dispose();
-        _analyzer.Dispose();
-    }
-}
-
-/// <summary>Escapes snippet text for HTML but keeps non-ASCII characters as they are (Lucene's encoder writes
-/// every CJK character as a numeric entity).</summary>
-internal sealed class HtmlTextEncoder : IEncoder
-{
-    public string EncodeText(string originalText)
-    {
-        var html = new StringBuilder(originalText.Length);
-        RichHtml.Escape(originalText, html);
-        return html.ToString();
+        _perField?.Dispose();
+        _words.Dispose();
+        _bigrams.Dispose();
     }
 }

@@ -132,7 +132,32 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
         new("DELETE", "/api/links/{id}", Manage204, async s => Delete($"/api/links/{await s.FreshLinkAsync()}")),
         // Anonymous by design; a dead token for a deactivated user simply counts as anonymous here.
         new("POST", "/api/links/redeem", Public200, s => Post("/api/links/redeem", new { token = s.LinkToken })),
+
+        // Knowledge base (docs/knowledge-base.md). Unknown version, thread and attachment ids answer 404 exactly
+        // like an unreadable page, after the role check where the endpoint has one.
+        new("GET", "/api/docs/{id}/versions", View200, s => Get($"/api/docs/{s.Page}/versions")),
+        new("GET", "/api/docs/{id}/versions/compare", View200, s => Get($"/api/docs/{s.Page}/versions/compare?from=current&to=current")),
+        new("GET", "/api/docs/{id}/versions/{versionId:long}", "404 404 404 404 404 404 401 401 404", s => Get($"/api/docs/{s.Page}/versions/999999999")),
+        new("POST", "/api/docs/{id}/versions/{versionId:long}/restore", "404 404 403 403 403 404 401 401 403", s => Post($"/api/docs/{s.Page}/versions/999999999/restore", null)),
+        new("POST", "/api/docs/{id}/attachments", "201 201 403 403 403 404 401 401 403", s => Raw($"/api/docs/{s.Page}/attachments", [.. "GIF89a"u8, 1, 0, 1, 0], "image/gif")),
+        new("GET", "/api/attachments/{attachmentId}", "404 404 404 404 404 404 401 401 404", _ => Get($"/api/attachments/{Guid.NewGuid():N}")),
+        new("GET", "/api/docs/{id}/comments", View200, s => Get($"/api/docs/{s.Page}/comments")),
+        new("POST", "/api/docs/{id}/comments", "201 201 201 403 403 404 401 401 201", s => Post($"/api/docs/{s.Page}/comments",
+            new { anchor = new { start = FragmentStart, end = FragmentStart }, quote = "q", text = "t" })),
+        new("POST", "/api/docs/{id}/comments/{threadId}/replies", "404 404 404 403 403 404 401 401 404", s => Post($"/api/docs/{s.Page}/comments/none/replies", new { text = "t" })),
+        new("POST", "/api/docs/{id}/comments/{threadId}/resolve", "404 404 404 403 403 404 401 401 404", s => Post($"/api/docs/{s.Page}/comments/none/resolve", null)),
+        new("GET", "/api/search", AnySignedIn200, _ => Get("/api/search?q=anything")),
+        new("POST", "/api/docs/{id}/import", Edit204, async s => Raw($"/api/docs/{await s.FreshPageAsync()}/import", "# imported\n"u8.ToArray(), "text/markdown")),
+        new("GET", "/api/docs/{id}/export", View200, s => Get($"/api/docs/{s.Page}/export?format=md")),
     ];
+
+    /// <summary>base64 of Y.encodeRelativePosition for the start of the root fragment "default".</summary>
+    private const string FragmentStart = "AQdkZWZhdWx0AA==";
+
+    private static HttpRequestMessage Raw(string url, byte[] body, string contentType) => new(HttpMethod.Post, url)
+    {
+        Content = new ByteArrayContent(body) { Headers = { ContentType = new(contentType) } },
+    };
 
     /// <summary>One row per public hub method.</summary>
     public static readonly IReadOnlyList<HubRow> HubRows =

@@ -147,6 +147,16 @@ public sealed class ContentConversionTests
     }
 
     [Fact]
+    public void Import_drops_unsafe_link_and_image_targets_but_keeps_the_words()
+    {
+        var blocks = MarkdownImporter.Parse("[click](javascript:alert(1)) [ok](https://a.example) ![x](data:image/png;base64,AAAA) <b>raw</b>\n");
+        Assert.Equal("click ok  <b>raw</b>", RichContent.PlainText(blocks));
+        Assert.Equal("https://a.example", blocks[0].Children.Single(c => c.HasMark("link")).MarkAttr("link", "href"));
+        Assert.DoesNotContain(blocks, b => b.Type == "image");
+        Assert.DoesNotContain("<b>", RichHtml.Render(blocks), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Plain_text_has_one_line_per_block()
     {
         var text = RichContent.PlainText(MarkdownImporter.Parse("# T\n\n- a\n- b\n\n| x | y |\n| - | - |\n| 1 | 2 |\n"));

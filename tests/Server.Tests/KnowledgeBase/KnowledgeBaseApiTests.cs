@@ -194,7 +194,9 @@ public sealed class KnowledgeBaseApiTests(KnowledgeBaseServerFixture fixture, IT
         var watch = Stopwatch.StartNew();
         await ImportAsync(owner, shared, $"我们的供应商名单每季度更新一次。 Supplier onboarding {marker}\n");
         await ImportAsync(owner, secret, $"这个供应商的价格是保密的。 Secret pricing {marker}\n");
-        await Eventually.HoldsAsync(async () => (await JsonAsync(owner, $"/api/search?q={marker}")).GetArrayLength() == 2, "both pages are indexed", TimeSpan.FromSeconds(5));
+        // The titles hold the marker since creation; wait for the bodies.
+        await Eventually.HoldsAsync(async () => (await JsonAsync(owner, "/api/search?q=" + Uri.EscapeDataString("供应商 " + marker))).GetArrayLength() == 2,
+            "both pages are indexed", TimeSpan.FromSeconds(5));
         output.WriteLine($"edit → searchable: {watch.ElapsedMilliseconds} ms");
 
         var hits = await JsonAsync(reader, "/api/search?q=" + Uri.EscapeDataString("供应商 " + marker));

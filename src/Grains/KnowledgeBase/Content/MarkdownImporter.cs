@@ -10,7 +10,8 @@ namespace Spotter.Collab.Grains.KnowledgeBase.Content;
 /// <summary>
 /// Markdown (CommonMark + GFM tables, task lists, strikethrough; parsed by Markdig) → Tiptap nodes that satisfy
 /// Tiptap's schema (list items start with a paragraph, images are blocks, cells hold blocks), because y-prosemirror
-/// deletes any node the editor's schema rejects. Raw HTML is kept as plain text, never as markup.
+/// deletes any node the editor's schema rejects. Raw HTML is kept as plain text, never as markup, and links or images
+/// with unsafe schemes (javascript:, data:, ...) lose their target.
 /// </summary>
 public static class MarkdownImporter
 {
@@ -217,20 +218,28 @@ public static class MarkdownImporter
                 AddText(html.Tag, marks, into);
                 break;
             case AutolinkInline autolink:
-                var href = autolink.IsEmail ? "mailto:" + autolink.Url : autolink.Url;
-                AddText(autolink.Url, With(marks, "link", Attrs(("href", href))), into);
+                var href = RichHtml.SafeUrl(autolink.IsEmail ? "mailto:" + autolink.Url : autolink.Url);
+                AddText(autolink.Url, href is null ? marks : With(marks, "link", Attrs(("href", href))), into);
                 break;
             case LinkInline { IsImage: true } image:
                 var alt = new List<RichNode>();
                 if (image.FirstChild is not null) AddInlines(image, marks, alt);
-                var attrs = Attrs(("src", image.Url ?? ""));
+                // Unsafe schemes (javascript:, data:) never enter the document.
+                if (RichHtml.SafeUrl(image.Url) is not { } src) break;
+                var attrs = Attrs(("src", src));
                 var altText = string.Concat(alt.Select(a => a.InnerText()));
                 if (altText.Length > 0) attrs["alt"] = altText;
                 if (!string.IsNullOrEmpty(image.Title)) attrs["title"] = image.Title;
                 into.Add(RichNode.Element("image", null, attrs));
                 break;
             case LinkInline link:
-                var linkAttrs = Attrs(("href", link.Url ?? ""));
+                if (RichHtml.SafeUrl(link.Url) is not { } target)
+                {
+                    // Keep the words, drop the unsafe target.
+                    AddInlines(link, marks, into);
+                    break;
+                }
+                var linkAttrs = Attrs(("href", target));
                 if (!string.IsNullOrEmpty(link.Title)) linkAttrs["title"] = link.Title;
                 AddInlines(link, With(marks, "link", linkAttrs), into);
                 break;
