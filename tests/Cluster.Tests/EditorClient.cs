@@ -42,6 +42,8 @@ internal sealed class EditorClient : IAsyncDisposable
     public int Reconnects { get; private set; }
     public string? ConnectionId => _connection?.ConnectionId;
     public ConcurrentQueue<(string Reason, long At)> Revocations { get; } = new();
+    public ConcurrentQueue<(string Role, long At)> RoleChanges { get; } = new();
+    public ConcurrentQueue<string> Rejections { get; } = new();
     public TaskCompletionSource Reconnected { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public string Text
@@ -59,6 +61,8 @@ internal sealed class EditorClient : IAsyncDisposable
             .Build();
         connection.On<string, byte[]>("Receive", OnReceive);
         connection.On<string, string>("Revoked", (_, reason) => Revocations.Enqueue((reason, Stopwatch.GetTimestamp())));
+        connection.On<string, string>("RoleChanged", (_, role) => RoleChanges.Enqueue((role, Stopwatch.GetTimestamp())));
+        connection.On<string, string, string>("Rejected", (_, code, _) => Rejections.Enqueue(code));
         connection.Closed += OnClosedAsync;
         await connection.StartAsync();
         _connection = connection;

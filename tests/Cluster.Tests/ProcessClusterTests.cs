@@ -158,6 +158,23 @@ public sealed class ProcessClusterTests(PostgresFixture postgres, ITestOutputHel
             // Warm the restarted host's request path first (JIT, token validation, grain call), so the figure is the
             // propagation, not a cold start.
             await ClusterApi.SendAsync(hosts[0], aliceToken, HttpMethod.Get, $"/api/docs/{docId}", null);
+            // 4a. A downgrade made through web host 1 reaches the client on web host 2 within a second as RoleChanged,
+            // and its later writes are rejected read-only (never applied).
+            var downgradeStart = Stopwatch.GetTimestamp();
+            await ClusterApi.SendAsync(hosts[0], aliceToken, HttpMethod.Put, $"/api/docs/{docId}/members/bob", new { role = "viewer" });
+            var downgradeDeadline = Stopwatch.StartNew();
+            while (watcher.RoleChanges.IsEmpty && downgradeDeadline.Elapsed < TimeSpan.FromSeconds(5)) await Task.Delay(5);
+            Assert.True(watcher.RoleChanges.TryPeek(out var roleChange), "the downgrade never reached the client on the other web host");
+            var downgrade = Stopwatch.GetElapsedTime(downgradeStart, roleChange.At);
+            Report($"permission change: PUT member viewer via web host 1 -> RoleChanged({roleChange.Role}) on web host 2 after {downgrade.TotalMilliseconds:F0} ms");
+            Assert.True(downgrade < TimeSpan.FromSeconds(1), $"downgrade took {downgrade.TotalMilliseconds:F0} ms");
+            Assert.True(roleChange.Role is "viewer" or "view", $"RoleChanged carried {roleChange.Role}");
+            await watcher.EditAsync("<viewer-write>", random);
+            var rejectDeadline = Stopwatch.StartNew();
+            while (watcher.Rejections.IsEmpty && rejectDeadline.Elapsed < TimeSpan.FromSeconds(5)) await Task.Delay(5);
+            Assert.Equal("read-only", Assert.Single(watcher.Rejections));
+            Assert.DoesNotContain("<viewer-write>", alice.Text);
+
             var removeStart = Stopwatch.GetTimestamp();
             await ClusterApi.SendAsync(hosts[0], aliceToken, HttpMethod.Delete, $"/api/docs/{docId}/members/bob", null);
             var removeAnswered = Stopwatch.GetElapsedTime(removeStart);

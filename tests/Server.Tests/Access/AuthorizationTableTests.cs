@@ -57,22 +57,6 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
         new("POST", "/api/users", AdminOnly, _ => Post("/api/users", new { username = AccessKit.NewName("u"), password = "long-enough-1" })),
         new("GET", "/api/admin/audit", AdminOnly, _ => Get("/api/admin/audit")),
 
-        // Knowledge base reads (kb): per-document checks through IDocumentGrain.Describe
-        new("GET", "/api/docs/{id}/comments", View200, s => Get($"/api/docs/{s.Page}/comments")),
-        new("GET", "/api/docs/{id}/versions", View200, s => Get($"/api/docs/{s.Page}/versions")),
-        new("GET", "/api/docs/{id}/export", View200, s => Get($"/api/docs/{s.Page}/export?format=md")),
-        new("POST", "/api/docs/{id}/import", Edit204, s => new HttpRequestMessage(HttpMethod.Post, $"/api/docs/{s.Page}/import")
-        {
-            Content = new StringContent("# Imported\n\ntext", Encoding.UTF8, "text/markdown"),
-        }),
-        new("POST", "/api/docs/{id}/attachments", "201 201 403 403 403 404 401 401 403", s => new HttpRequestMessage(HttpMethod.Post, $"/api/docs/{s.Page}/attachments")
-        {
-            Content = new ByteArrayContent(AuthorizationScene.Png) { Headers = { ContentType = new("image/png") } },
-        }),
-        new("GET", "/api/search", AnySignedIn200, _ => Get("/api/search?q=x")),
-        new("POST", "/api/auth/refresh", "401 401 401 401 401 401 401 401 401", _ => Post("/api/auth/refresh", new { refreshToken = "not-a-refresh-token" })),
-        new("POST", "/api/auth/logout", "204 204 204 204 204 204 204 204 204", _ => Post("/api/auth/logout", new { refreshToken = "not-a-refresh-token" })),
-
         // Documents (P is a page, i.e. a document too)
         new("POST", "/api/docs", "201 201 201 201 201 201 401 401 403", _ => Post("/api/docs", new { title = "t" })),
         new("GET", "/api/docs/{id}", View200, s => Get($"/api/docs/{s.Page}")),

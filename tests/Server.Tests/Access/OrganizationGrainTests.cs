@@ -7,7 +7,7 @@ namespace Spotter.Collab.Server.Tests.Access;
 
 /// <summary>The organisation grain in a real test cluster: its answers cross the wire (serialization), its state
 /// survives reactivation, and open pairs come back through the documents' refresh.</summary>
-[Collection(GrainClusterCollection.Name)]
+[Collection(GrainClusterGroup.Name)]
 public sealed class OrganizationGrainTests(GrainClusterFixture fixture)
 {
     private IGrainFactory Grains => fixture.Cluster.Client;

@@ -62,12 +62,12 @@ public sealed class GrainClusterFixture : IAsyncLifetime, IDisposable
 /// <summary>One test cluster for every grain-level test class: the silo's data directory is static (the silo
 /// configurator is created by type), so two fixtures would delete each other's database.</summary>
 [CollectionDefinition(Name)]
-public sealed class GrainClusterCollection : ICollectionFixture<GrainClusterFixture>
+public sealed class GrainClusterGroup : ICollectionFixture<GrainClusterFixture>
 {
     public const string Name = "grain cluster";
 }
 
-[Collection(GrainClusterCollection.Name)]
+[Collection(GrainClusterGroup.Name)]
 public sealed class DocumentGrainTests(GrainClusterFixture fixture)
 {
     private IGrainFactory Grains => fixture.Cluster.Client;
