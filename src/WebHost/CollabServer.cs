@@ -28,6 +28,7 @@ public static class CollabServer
         builder.AddCollabAuthentication();
         builder.AddCollabApi();
         builder.AddCollabHub();
+        builder.Services.AddHostedService<SearchIndexWarmup>();
 
         var app = builder.Build();
         app.UseStatusCodePages();

@@ -98,7 +98,11 @@ public sealed partial class DocumentGrain : IDocumentKnowledgeBase
         if (_content is null || !_record.RecordExists) return;
         try
         {
-            var text = RichContent.PlainText(RichContent.Read(_content.EncodeStateAsUpdate()));
+            // Only the encode runs on the grain's turn; decoding the copy and extracting its text run on the thread
+            // pool, so a long page being typed into does not stall the updates queued behind this timer (the grain
+            // is reentrant, so they proceed during the await).
+            var state = _content.EncodeStateAsUpdate();
+            var text = await Task.Run(() => RichContent.PlainText(RichContent.Read(state)));
             await GrainFactory.GetGrain<ISearchIndexGrain>("default").Index(new SearchDocument(Id, _record.State.Title, text, null, DateTimeOffset.UtcNow));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

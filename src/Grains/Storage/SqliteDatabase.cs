@@ -55,7 +55,10 @@ public sealed class SqliteDatabase : ISecretStore
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         // synchronous is per connection: FULL makes every commit survive power loss, not only a process crash.
-        Execute(connection, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+        // busy_timeout: SQLite has one writer; when another connection (search text, audit, grain state) holds the
+        // write lock, SQLite's own busy handler waits in 1-25 ms steps. Without it Microsoft.Data.Sqlite sees BUSY and
+        // retries after sleeping 150 ms, which showed up as ack-latency spikes for a hot document.
+        Execute(connection, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;");
         return connection;
     }
 
