@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Spotter.Collab.Grains;
+using Spotter.Collab.Grains.Audit;
 using Spotter.Collab.Grains.Access;
 using Spotter.Collab.WebHost.Auth;
 
@@ -80,7 +81,7 @@ public static class DocumentsApi
     };
 
     private static async Task<Results<Ok<RootValueResponse>, ProblemHttpResult>> ReadRootAsync(
-        string id, string name, string? type, HttpContext http, IGrainFactory grains)
+        string id, string name, string? type, HttpContext http, IGrainFactory grains, IAuditLog audit)
     {
         RootKind? kind = (type ?? "text") switch
         {
@@ -91,6 +92,14 @@ public static class DocumentsApi
             _ => null,
         };
         if (kind is null) return Problems.Invalid("type: text, map, array or xml");
+        // Raw content is a copy of the document: the no-copy/no-export flag applies here as it does to export.
+        var info = await grains.GetGrain<IDocumentGrain>(id).Describe(http.User.Username());
+        if (info is null) return Problems.NotFound();
+        if (info.NoExport)
+        {
+            await audit.RecordAsync(http, AuditActions.ExportRefused, id, $"no-export: root '{name}'");
+            return Problems.Of(StatusCodes.Status403Forbidden, "no-export", "copying content out of this document is not allowed");
+        }
         RootReadResult result;
         try
         {

@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.SignalR;
 using Spotter.Collab.Crdt;
 using Spotter.Collab.Grains;
+using Spotter.Collab.Grains.Audit;
 using Spotter.Collab.Crdt.Protocols;
 using Spotter.Collab.Grains.Protocol;
 
@@ -13,7 +14,7 @@ namespace Spotter.Collab.WebHost.Hubs;
 /// local connections that joined it; the grain sends each batch once to this host, which fans it out to the
 /// document's SignalR group. Every grain call about subscriptions lives here.
 /// </summary>
-public sealed partial class DocumentConnections(IClusterClient cluster, IHubContext<CollabHub, ICollabClient> hub, ILogger<DocumentConnections> logger)
+public sealed partial class DocumentConnections(IClusterClient cluster, IHubContext<CollabHub, ICollabClient> hub, IAuditLog audit, ILogger<DocumentConnections> logger)
 {
     private readonly IHubContext<CollabHub, ICollabClient> _hub = hub;
     private readonly ConcurrentDictionary<string, HostDocument> _documents = new(StringComparer.Ordinal);
@@ -99,10 +100,19 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
     /// <summary>Withdraws one connection's access: no more frames for the document, then <c>Revoked</c>.</summary>
     public async Task RevokeConnectionAsync(string documentId, string connectionId, string reason)
     {
-        if (!_connections.TryGetValue(connectionId, out var documents) || !documents.TryRemove(documentId, out _)) return;
+        if (!_connections.TryGetValue(connectionId, out var documents) || !documents.TryRemove(documentId, out var principal)) return;
         await _hub.Groups.RemoveFromGroupAsync(connectionId, GroupName(documentId));
         await ReleaseAsync(documentId);
         await _hub.Clients.Client(connectionId).Revoked(documentId, reason);
+        try
+        {
+            await audit.AppendAsync(new AuditEntry(principal, AuditActions.Revoked, documentId, $"live connection revoked ({reason})"));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The revocation itself has happened; a failed audit write must not undo or block it.
+            LogAuditFailed(ex, documentId);
+        }
     }
 
     /// <summary>Tells the user's connections to the document their new role.</summary>
@@ -241,7 +251,10 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Grain call for document {DocumentId} failed")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recording the revocation of a connection to document {DocumentId} in the audit log failed")]
+    private partial void LogAuditFailed(Exception exception, string documentId);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Grain call for document {DocumentId} failed")]
     private partial void LogCallFailed(Exception exception, string documentId);
 
     /// <summary>The observer of one open document on this host.</summary>

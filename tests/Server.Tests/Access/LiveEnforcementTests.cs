@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
@@ -108,6 +109,9 @@ public sealed class LiveEnforcementTests(HubServerFixture fixture, ITestOutputHe
         await Task.Delay(200);
         Assert.Equal(framesAtRevocation, client.Received.Count(r => r.DocId == page));
         await Assert.ThrowsAsync<HubException>(() => client.JoinAsync(page));
+        // The live revocation is evidence too.
+        using var revoked = JsonDocument.Parse(await admin.GetStringAsync($"/api/admin/audit?action=access.revoked&target={page}"));
+        Assert.Equal(bob, Assert.Single(revoked.RootElement.EnumerateArray()).GetProperty("actor").GetString());
     }
 
     [Fact]
