@@ -126,7 +126,9 @@ public sealed record ResourceInfo(
     [property: Id(8)] bool Trashed,
     [property: Id(9)] string CreatedBy,
     [property: Id(10)] DateTimeOffset CreatedAt,
-    [property: Id(11)] AccessLevel Level);
+    [property: Id(11)] AccessLevel Level,
+    // NoExport above is effective (this resource or an ancestor); this is the resource's own flag.
+    [property: Id(12)] bool OwnNoExport = false);
 
 [GenerateSerializer, Immutable, Alias("spotter.GrantInfo")]
 public sealed record GrantInfo([property: Id(0)] string Id, [property: Id(1)] string Principal, [property: Id(2)] AccessLevel Level);

@@ -312,7 +312,8 @@ public sealed class Organization
 
     private ResourceInfo Info(ResourceEntry resource, AccessLevel level) => new(
         resource.Id, resource.Kind, resource.Title, resource.ParentId, Evaluator.SpaceOf(resource)?.Id, resource.Order,
-        resource.Restricted, Evaluator.HasNoExport(resource), Evaluator.IsTrashed(resource), resource.CreatedBy, resource.CreatedAt, level);
+        resource.Restricted, Evaluator.HasNoExport(resource), Evaluator.IsTrashed(resource), resource.CreatedBy, resource.CreatedAt, level,
+        resource.NoExport);
 
     public DocumentAccess? DescribeDocument(string resourceId, string principal)
     {

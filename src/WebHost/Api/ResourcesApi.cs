@@ -27,6 +27,14 @@ public static class ResourcesApi
             await http.AuditAsync(AuditActions.GrantRemoved, id, grantId);
             return Results.NoContent();
         });
+        resources.MapGet("/settings", async (string id, HttpContext http, IGrainFactory grains) =>
+        {
+            // The resource's own flags (not inherited ones), for the sharing panel; managers only, like changing them.
+            var resource = await grains.Organization().GetResource(id, http.User.Username());
+            if (resource is null) return Problems.NotFound();
+            if (resource.Level < AccessLevel.Manage) return Problems.Forbidden("only a manager may see the settings");
+            return Results.Ok(new SettingsResponse(resource.Restricted, resource.OwnNoExport, resource.NoExport));
+        });
         resources.MapPatch("/settings", async (string id, SettingsRequest request, HttpContext http, IGrainFactory grains) =>
         {
             var result = await grains.Organization().UpdateSettings(http.User.Username(), id, request.Restricted, request.NoExport);
@@ -53,3 +61,6 @@ public static class ResourcesApi
         return Results.Ok(answer.Value);
     }
 }
+
+/// <summary>The resource's own flags; <c>EffectiveNoExport</c> is also true when an ancestor has the flag.</summary>
+public sealed record SettingsResponse(bool Restricted, bool NoExport, bool EffectiveNoExport);

@@ -108,6 +108,7 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
             return Delete($"/api/resources/{page}/grants/{grant}");
         }),
         new("PATCH", "/api/resources/{id}/settings", Manage204, async s => Patch($"/api/resources/{await s.FreshPageAsync()}/settings", new { noExport = true })),
+        new("GET", "/api/resources/{id}/settings", Manage200, s => Get($"/api/resources/{s.Page}/settings")),
         new("GET", "/api/resources/{id}/access", Manage200, s => Get($"/api/resources/{s.Page}/access")),
 
         // Share links

@@ -383,12 +383,23 @@ public sealed class KnowledgeBaseApiTests(KnowledgeBaseServerFixture fixture, IT
         Assert.Contains("<section><h2>Chapter</h2><ul><li><p>point</p></li></ul></section><section><h3>Deep</h3>", html, StringComparison.Ordinal);
 
         (await owner.PatchAsJsonAsync($"/api/resources/{chapter}/settings", new { noExport = true })).EnsureSuccessStatusCode();
+        var settings = await JsonAsync(owner, $"/api/resources/{chapter}/settings");
+        Assert.True(settings.GetProperty("noExport").GetBoolean());
+        Assert.False(settings.GetProperty("restricted").GetBoolean());
+        var inherited = await JsonAsync(owner, $"/api/resources/{deep}/settings");
+        Assert.False(inherited.GetProperty("noExport").GetBoolean());
+        Assert.True(inherited.GetProperty("effectiveNoExport").GetBoolean());
         var refused = await owner.GetAsync($"/api/docs/{guide}/export?format=md&subtree=true");
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.Equal("urn:spotter-collab:problem:no-export", await CodeOf(refused));
         // The flag covers the page and what is below it, not its parent alone.
         Assert.Equal(HttpStatusCode.Forbidden, (await owner.GetAsync($"/api/docs/{deep}/export?format=html")).StatusCode);
         Assert.Equal("# Guide\n\nIntro text.\n", await owner.GetStringAsync($"/api/docs/{guide}/export?format=md"));
+        // The raw content endpoint is a copy too: refused under the flag, allowed above it.
+        var rawRefused = await owner.GetAsync($"/api/docs/{deep}/roots/default?type=xml");
+        Assert.Equal(HttpStatusCode.Forbidden, rawRefused.StatusCode);
+        Assert.Equal("urn:spotter-collab:problem:no-export", await CodeOf(rawRefused));
+        Assert.Equal(HttpStatusCode.OK, (await owner.GetAsync($"/api/docs/{guide}/roots/default?type=xml")).StatusCode);
 
         var admin = await kit.AdminAsync();
         var audit = await JsonAsync(admin, $"/api/admin/audit?action=content.export-refused&target={guide}");

@@ -165,16 +165,13 @@ function sharingPanel(context: AppContext, resourceId: string, kind: ResourceKin
     } catch (error) { fail(error) }
   })
 
-  // The flags' current values: pages and documents describe them (spaces do not; their boxes start undecided).
+  // The flags' current values (the resource's own, not inherited ones); undecided until they arrive.
   restricted.indeterminate = true
   noExport.indeterminate = true
-  if (kind !== 'space') {
-    api.describeDocument(resourceId).then(info => {
-      const flags = info as unknown as ResourceSettings
-      if (typeof flags.noExport === 'boolean') { noExport.indeterminate = false; noExport.checked = flags.noExport }
-      if (typeof flags.restricted === 'boolean') { restricted.indeterminate = false; restricted.checked = flags.restricted }
-    }, () => {})
-  }
+  api.request<ResourceSettings>('GET', `/api/resources/${encodeURIComponent(resourceId)}/settings`).then(flags => {
+    if (typeof flags.noExport === 'boolean') { noExport.indeterminate = false; noExport.checked = flags.noExport }
+    if (typeof flags.restricted === 'boolean') { restricted.indeterminate = false; restricted.checked = flags.restricted }
+  }, () => {})
   restricted.addEventListener('change', () => { restricted.indeterminate = false })
   noExport.addEventListener('change', () => { noExport.indeterminate = false })
   void loadGrants().then(loadAccess)
