@@ -71,7 +71,8 @@ run_tests() {
     if [ -f "$out" ]; then
       local wp wf
       wp=$(node -e 'const r=require(process.argv[1]);console.log(r.numPassedTests)' "$out")
-      wf=$(node -e 'const r=require(process.argv[1]);console.log(r.numFailedTests + (r.numFailedTestSuites||0))' "$out")
+      # failed tests, plus files that failed without any failed test (e.g. an import error or a failing hook)
+      wf=$(node -e 'const r=require(process.argv[1]);console.log(r.numFailedTests + r.testResults.filter(f => f.status === "failed" && !f.assertionResults.some(a => a.status === "failed")).length)' "$out")
       passed=$((passed + wp)); failed=$((failed + wf))
     else
       echo "!! web tests produced no results"; failed=$((failed + 1))

@@ -129,5 +129,8 @@ function serverEnvironment(dataDir: string, distDir: string, siloPort: number, g
     Orleans__GatewayPort: String(gatewayPort),
     // The tests sign in hundreds of times; production keeps the slow default (600k PBKDF2 iterations).
     Auth__PasswordIterations: '10000',
+    // Every test signs in from 127.0.0.1, so the per-address limit on /api/auth (100 a minute) would trip on a
+    // fast machine; the limit itself is covered by the server's RateLimitTests.
+    Auth__RateLimit__PermitLimit: '100000',
   }
 }
