@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import * as Y from 'yjs'
@@ -235,10 +236,14 @@ async function runScenario(target, clients, withAwareness, round) {
   const acksBefore = acks.acked
   registry.measuring = true
   acks.measuring = true
+  // How long the generator's own event loop kept messages waiting: part of every measured latency.
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 })
+  loopDelay.enable()
   let peakRss = before.rssMb
   const sampler = setInterval(() => { peakRss = Math.max(peakRss, processSample(target.pid).rssMb) }, 1000)
   await sleep(durationS * 1000)
   registry.measuring = false
+  loopDelay.disable()
   const elapsedS = (performance.now() - startedAt) / 1000
   const after = processSample(target.pid)
   const generatorCpu = process.cpuUsage(generatorBefore)
@@ -295,6 +300,7 @@ async function runScenario(target, clients, withAwareness, round) {
     serverPeakRssMb: Math.round(peakRss),
     loadAvg1m: [Number(loadBefore.toFixed(1)), Number(os.loadavg()[0].toFixed(1))],
     generatorCpuPct: Math.round(((generatorCpu.user + generatorCpu.system) / 1e6 / elapsedS) * 100),
+    generatorLoopDelayP99Ms: Number((loopDelay.percentile(99) / 1e6).toFixed(1)),
     converged,
     textLength: texts[0]?.length ?? null,
     editsSent: sentTotal,
