@@ -4,20 +4,23 @@ using Spotter.Collab.Grains.Protocol;
 namespace Spotter.Collab.Grains.Documents;
 
 /// <summary>
-/// What a document accepted during one broadcast tick, grouped by the connection it came from. Draining yields at
-/// most one update frame and one awareness frame per recipient, so fan-out costs one message per connection per
-/// tick, not one per connection per sender.
-/// Updates are merged ONCE per tick (a CRDT merge of k updates is superlinear in k, so per-sender "all but your
-/// own" merges would cost O(k) merges): when several connections sent updates, every connection gets the same
+/// What a document accepted during one broadcast tick. Draining yields, in the normal case, one update frame and one
+/// awareness frame, each sent to the whole SignalR group with one serialisation: fan-out costs one message per
+/// connection per tick, not one per connection per sender, and the work per tick is linear in what arrived.
+/// Updates are merged ONCE per tick (a CRDT merge of k updates is superlinear in k): every connection gets the same
 /// merged frame, senders included, and a yjs client ignores the part it already has. A lone sender is skipped.
-/// Awareness entries are cheap to re-encode, so each sender gets the others' entries without its own (echoing a
-/// client's own awareness state back would overwrite its local state with the server-stamped one).
+/// Awareness: the newest entry per client id. A sender's own entries come back to it in the shared frame only when
+/// they are echo-safe (relayed with the clock it sent, which y-protocols ignores); a sender whose entry the server
+/// re-clocked is left out of the shared frame and gets the others' entries in a frame of its own, so its local state
+/// is never overwritten by the stamped copy.
 /// </summary>
 internal sealed class BroadcastBuffer
 {
     private const string NoOrigin = "";
     private readonly Dictionary<string, List<byte[]>> _updates = [];
-    private readonly Dictionary<string, Dictionary<ulong, AwarenessProtocol.Entry>> _awareness = [];
+    private readonly Dictionary<ulong, (string Origin, RelayedAwareness Entry)> _awareness = [];
+    private readonly HashSet<string> _awarenessOrigins = [];
+    private readonly HashSet<string> _echoUnsafeOrigins = [];
 
     public bool IsEmpty => _updates.Count == 0 && _awareness.Count == 0;
 
@@ -28,49 +31,64 @@ internal sealed class BroadcastBuffer
         list.Add(update);
     }
 
-    public void AddAwareness(string? origin, IEnumerable<AwarenessProtocol.Entry> entries)
+    public void AddAwareness(string? origin, IEnumerable<RelayedAwareness> entries)
     {
+        ArgumentNullException.ThrowIfNull(entries);
         var key = origin ?? NoOrigin;
-        if (!_awareness.TryGetValue(key, out var byClient)) _awareness.Add(key, byClient = []);
-        foreach (var entry in entries) byClient[entry.Client] = entry;
+        foreach (var entry in entries)
+        {
+            _awareness[entry.Client] = (key, entry);
+            if (!entry.EchoSafe && key.Length > 0) _echoUnsafeOrigins.Add(key);
+        }
+        _awarenessOrigins.Add(key);
     }
 
+    /// <summary>Everything queued, content first.</summary>
     public List<BroadcastFrame> Drain(Func<IReadOnlyList<byte[]>, byte[]> mergeUpdates)
     {
-        var frames = new List<BroadcastFrame>();
-        if (_updates.Count > 0)
-        {
-            var merged = Frames.Sync(SyncMessageType.Update, mergeUpdates(_updates.Values.SelectMany(g => g).ToList()));
-            var soleOrigin = _updates.Count == 1 && !_updates.ContainsKey(NoOrigin) ? _updates.Keys.First() : null;
-            frames.Add(new BroadcastFrame(soleOrigin is null ? [] : [soleOrigin], merged));
-        }
-        DrainAwareness(frames);
-        _updates.Clear();
-        _awareness.Clear();
+        var frames = DrainUpdates(mergeUpdates);
+        frames.AddRange(DrainAwareness());
         return frames;
     }
 
-    /// <summary>One awareness frame of everything for non-senders, then per sender one of the other senders' entries.</summary>
-    private void DrainAwareness(List<BroadcastFrame> frames)
+    /// <summary>The merged update frame of everything queued (none if nothing was).</summary>
+    public List<BroadcastFrame> DrainUpdates(Func<IReadOnlyList<byte[]>, byte[]> mergeUpdates)
     {
-        if (_awareness.Count == 0) return;
-        var origins = _awareness.Keys.Where(key => key.Length > 0).ToArray();
-        frames.Add(new BroadcastFrame(origins, Frames.Awareness(AwarenessProtocol.EncodeEntries(LatestPerClient(_awareness.Values)))));
-        if (_awareness.Count == 1) return;
-        foreach (var origin in origins)
-        {
-            var others = LatestPerClient(_awareness.Where(g => g.Key != origin).Select(g => g.Value));
-            frames.Add(new BroadcastFrame([], Frames.Awareness(AwarenessProtocol.EncodeEntries(others)), origin));
-        }
+        ArgumentNullException.ThrowIfNull(mergeUpdates);
+        var frames = new List<BroadcastFrame>(1);
+        if (_updates.Count == 0) return frames;
+        var merged = Frames.Sync(SyncMessageType.Update, mergeUpdates(_updates.Values.SelectMany(g => g).ToList()));
+        frames.Add(new BroadcastFrame(SoleOrigin(_updates.Keys) is { } sole ? [sole] : [], merged));
+        _updates.Clear();
+        return frames;
     }
 
-    private static Dictionary<ulong, AwarenessProtocol.Entry>.ValueCollection LatestPerClient(IEnumerable<Dictionary<ulong, AwarenessProtocol.Entry>> groups)
+    /// <summary>The shared awareness frame, plus one of the others' entries for each sender left out of it.</summary>
+    public List<BroadcastFrame> DrainAwareness()
     {
-        var latest = new Dictionary<ulong, AwarenessProtocol.Entry>();
-        foreach (var group in groups)
+        var frames = new List<BroadcastFrame>(1);
+        if (_awareness.Count == 0) return frames;
+        var except = new List<string>(_echoUnsafeOrigins);
+        if (SoleOrigin(_awarenessOrigins) is { } sole && !_echoUnsafeOrigins.Contains(sole)) except.Add(sole);
+        var all = new List<RelayedAwareness>(_awareness.Count);
+        foreach (var (_, entry) in _awareness.Values) all.Add(entry);
+        frames.Add(new BroadcastFrame(except, Frames.Awareness(RelayedAwareness.Encode(all))));
+        foreach (var origin in _echoUnsafeOrigins)
         {
-            foreach (var (clientId, entry) in group) latest[clientId] = entry;
+            var others = new List<RelayedAwareness>(_awareness.Count);
+            foreach (var (from, entry) in _awareness.Values)
+            {
+                if (from != origin) others.Add(entry);
+            }
+            if (others.Count > 0) frames.Add(new BroadcastFrame([], Frames.Awareness(RelayedAwareness.Encode(others)), origin));
         }
-        return latest.Values;
+        _awareness.Clear();
+        _awarenessOrigins.Clear();
+        _echoUnsafeOrigins.Clear();
+        return frames;
     }
+
+    /// <summary>The one connection everything came from, if so (then it has nothing to learn from the frame).</summary>
+    private static string? SoleOrigin(IReadOnlyCollection<string> origins) =>
+        origins.Count == 1 && origins.First() is { Length: > 0 } origin ? origin : null;
 }

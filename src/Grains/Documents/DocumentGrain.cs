@@ -34,9 +34,9 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
     // The grain is reentrant: overlapping record writes would trip over each other's ETag.
     private readonly SemaphoreSlim _recordWrite = new(1, 1);
     private DocumentState? _content;
-    private IGrainTimer? _flushTimer;
+    private readonly BroadcastLane _contentLane;
+    private readonly BroadcastLane _awarenessLane;
     private IGrainTimer? _accessTimer;
-    private bool _flushScheduled;
     private Task<long> _lastAppend = Task.FromResult(0L);
     private int _updatesSinceSnapshot;
     private long _bytesSinceSnapshot;
@@ -56,6 +56,8 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
         _logger = logger;
         _observers = new ObserverManager<IDocumentObserver>(_options.ObserverExpiry, logger);
         _awareness = new AwarenessRelay(_options.Awareness, timeProvider ?? TimeProvider.System);
+        _contentLane = new BroadcastLane(_options.BroadcastTick, timeProvider ?? TimeProvider.System);
+        _awarenessLane = new BroadcastLane(_options.AwarenessTick, timeProvider ?? TimeProvider.System);
     }
 
     private string Id => this.GetPrimaryKeyString();
@@ -64,7 +66,12 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _flushTimer = this.RegisterGrainTimer(FlushAsync, new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan)
+        _contentLane.Timer = this.RegisterGrainTimer(() => FlushContent(), new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan)
+        {
+            Interleave = true,
+            KeepAlive = false,
+        });
+        _awarenessLane.Timer = this.RegisterGrainTimer(() => FlushAwareness(), new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan)
         {
             Interleave = true,
             KeepAlive = false,
@@ -149,7 +156,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
                 return await AcceptUpdateAsync(role.Value, connectionId, payload.ToArray(), username);
             case FrameType.Awareness:
                 var participant = await ParticipantAsync(connectionId, username);
-                List<AwarenessProtocol.Entry> accepted;
+                List<RelayedAwareness> accepted;
                 try
                 {
                     if (_awareness.Apply(connectionId, participant.Identity, payload, out accepted) == AwarenessOutcome.RateLimited)
@@ -164,7 +171,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
                 if (accepted.Count > 0)
                 {
                     _pending.AddAwareness(connectionId, accepted);
-                    ScheduleFlush();
+                    if (_awarenessLane.Request()) _ = FlushAwareness();
                 }
                 return Reply(null);
             case FrameType.QueryAwareness:
@@ -346,22 +353,30 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
         _lastAppend = append;
         _updatesSinceSnapshot++;
         _bytesSinceSnapshot += update.Length;
+        if (_options.RelayBeforeDurable) QueueBroadcast(origin, update);
         try
         {
             await append;
         }
         catch (Exception ex)
         {
-            // The in-memory doc is ahead of the durable log: reload from the log on the next call.
+            // The in-memory doc is ahead of the durable log: reload from the log on the next call. Whatever was
+            // already relayed lives on in the clients that got it; the next activation's sync step 1 (sent by
+            // every host when it resubscribes) asks them for it again.
             LogAppendFailed(ex, Id);
             DeactivateOnIdle();
             throw;
         }
-        _pending.AddUpdate(origin, update);
-        ScheduleFlush();
+        if (!_options.RelayBeforeDurable) QueueBroadcast(origin, update);
         MaybeCompact();
         OnContentChanged(author);
         return Reply(null);
+    }
+
+    private void QueueBroadcast(string? origin, byte[] update)
+    {
+        _pending.AddUpdate(origin, update);
+        if (_contentLane.Request()) _ = FlushContent();
     }
 
     private void RemoveAwareness(string connectionId)
@@ -369,7 +384,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
         var removed = _awareness.RemoveConnection(connectionId);
         if (removed.Count == 0) return;
         _pending.AddAwareness(null, removed);
-        ScheduleFlush();
+        if (_awarenessLane.Request()) _ = FlushAwareness();
     }
 
     private async Task<Participant> ParticipantAsync(string connectionId, string username)
@@ -381,19 +396,23 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
         return participant;
     }
 
-    private void ScheduleFlush()
+    private Task FlushContent()
     {
-        if (_flushScheduled) return;
-        _flushScheduled = true;
-        _flushTimer?.Change(_options.BroadcastTick, Timeout.InfiniteTimeSpan);
+        _contentLane.Flushed();
+        return Broadcast(_pending.DrainUpdates(DocumentState.MergeUpdates));
     }
 
-    private Task FlushAsync()
+    private Task FlushAwareness()
     {
-        _flushScheduled = false;
-        if (_pending.IsEmpty) return Task.CompletedTask;
-        var broadcast = new DocumentBroadcast(Id, _pending.Drain(DocumentState.MergeUpdates));
-        // One message per subscribed host, never per connection.
+        _awarenessLane.Flushed();
+        return Broadcast(_pending.DrainAwareness());
+    }
+
+    /// <summary>One one-way message per subscribed host, never per connection.</summary>
+    private Task Broadcast(List<BroadcastFrame> frames)
+    {
+        if (frames.Count == 0) return Task.CompletedTask;
+        var broadcast = new DocumentBroadcast(Id, frames);
         return _observers.Notify(o => o.OnBroadcast(broadcast));
     }
 

@@ -6,8 +6,23 @@ public sealed class DocumentGrainOptions
 {
     public const string SectionName = "Documents";
 
-    /// <summary>Accepted updates and awareness changes are collected for this long and sent as one batch per host.</summary>
+    /// <summary>While updates keep coming, they are merged and sent to the hosts at most once per tick (a lone
+    /// update after a quiet tick goes out at once).</summary>
     public TimeSpan BroadcastTick { get; set; } = TimeSpan.FromMilliseconds(15);
+
+    /// <summary>The same for awareness (presence, cursors). Longer than the content tick: with hundreds of people in
+    /// a document, every tick costs one message per connection, and a cursor 50 ms late is not noticed the way
+    /// late text is (cursors are relative positions: one that arrives before its text simply waits for it).</summary>
+    public TimeSpan AwarenessTick { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// When true (the default), an accepted update is relayed to the other connections in the next broadcast tick,
+    /// while it is being made durable; when false, only after it is durable. Either way the SENDER's <c>Send</c>
+    /// completes only once the update is durable, so nothing acknowledged can be lost: if the server dies before the
+    /// commit, the sender never got its acknowledgement and resends, and the receivers hand the update back in the
+    /// sync that follows their reconnection. Relaying early takes the commit (an fsync) out of everyone else's latency.
+    /// </summary>
+    public bool RelayBeforeDurable { get; set; } = true;
 
     /// <summary>A host observer not refreshed within this time is dropped; hosts refresh at a third of it.</summary>
     public TimeSpan ObserverExpiry { get; set; } = TimeSpan.FromSeconds(90);

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json.Nodes;
 using Spotter.Collab.Crdt;
 using Spotter.Collab.Crdt.Lib0;
@@ -18,6 +19,36 @@ public sealed class AwarenessRelayOptions
 
     /// <summary>Awareness client ids one connection may own on one document.</summary>
     public int MaxClientIdsPerConnection { get; set; } = 8;
+}
+
+/// <summary>
+/// One awareness entry as the server relays it: the state is already stamped and encoded as JSON text (UTF-8), so
+/// fan-out copies bytes instead of re-serialising a JSON tree per frame. <see cref="EchoSafe"/>: the relayed clock is
+/// the one the sender sent, so the sender's own y-protocols awareness ignores the entry when it comes back
+/// (equal clock, non-null state) and it may go out in the frame every connection gets.
+/// </summary>
+public sealed record RelayedAwareness(ulong Client, ulong Clock, byte[] StateJson, bool EchoSafe)
+{
+    /// <summary>The JSON text of a removed state.</summary>
+    internal static readonly byte[] NullState = "null"u8.ToArray();
+
+    public static RelayedAwareness Removal(ulong client, ulong clock) => new(client, clock, NullState, true);
+
+    /// <summary>An awareness update (y-protocols encoding) of the given entries.</summary>
+    public static byte[] Encode(IReadOnlyCollection<RelayedAwareness> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        using var writer = new Lib0Writer();
+        writer.WriteVarUint((ulong)entries.Count);
+        foreach (var entry in entries)
+        {
+            writer.WriteVarUint(entry.Client);
+            writer.WriteVarUint(entry.Clock);
+            // A lib0 var string is its UTF-8 length followed by the bytes.
+            writer.WriteVarUint8Array(entry.StateJson);
+        }
+        return writer.ToArray();
+    }
 }
 
 public enum AwarenessOutcome
@@ -44,14 +75,14 @@ public sealed class AwarenessRelay(AwarenessRelayOptions options, TimeProvider t
     /// connection are dropped silently; the rest are stamped with <paramref name="identity"/> and returned in
     /// <paramref name="accepted"/> for relaying.
     /// </summary>
-    public AwarenessOutcome Apply(string connectionId, AwarenessIdentity identity, ReadOnlyMemory<byte> update, out List<AwarenessProtocol.Entry> accepted)
+    public AwarenessOutcome Apply(string connectionId, AwarenessIdentity identity, ReadOnlyMemory<byte> update, out List<RelayedAwareness> accepted)
     {
         // Decode and stamp first: a malformed update throws CrdtFormatException and changes nothing, not even the
         // rate budget.
         var reader = new Lib0Reader(update);
         var entries = AwarenessProtocol.DecodeUpdate(reader);
         if (reader.HasContent) throw new CrdtFormatException("Trailing bytes after awareness update.");
-        var stamped = entries.ConvertAll(entry => entry with { State = StampIdentity(entry.State, identity) });
+        var stamped = entries.ConvertAll(entry => (entry.Client, entry.Clock, State: StampIdentity(entry.State, identity)));
         accepted = [];
         if (!Bucket(connectionId).TryTake(timeProvider.GetTimestamp(), timeProvider.TimestampFrequency, options))
         {
@@ -73,23 +104,23 @@ public sealed class AwarenessRelay(AwarenessRelayOptions options, TimeProvider t
             client.Owner = connectionId;
             client.Clock = Math.Max(entry.Clock, client.Clock + 1);
             client.State = entry.State;
-            accepted.Add(entry with { Clock = client.Clock });
+            accepted.Add(new RelayedAwareness(entry.Client, client.Clock, entry.State ?? RelayedAwareness.NullState, client.Clock == entry.Clock));
         }
         return AwarenessOutcome.Accepted;
     }
 
     /// <summary>Removes every state the connection owns; returns the removal entries (null state, clock + 1) to relay.</summary>
-    public List<AwarenessProtocol.Entry> RemoveConnection(string connectionId)
+    public List<RelayedAwareness> RemoveConnection(string connectionId)
     {
         _buckets.Remove(connectionId);
-        var removed = new List<AwarenessProtocol.Entry>();
+        var removed = new List<RelayedAwareness>();
         foreach (var (clientId, client) in _clients)
         {
             if (client.Owner != connectionId) continue;
             client.Owner = null;
             client.Clock++;
             client.State = null;
-            removed.Add(new AwarenessProtocol.Entry(clientId, client.Clock, null));
+            removed.Add(RelayedAwareness.Removal(clientId, client.Clock));
         }
         return removed;
     }
@@ -97,13 +128,13 @@ public sealed class AwarenessRelay(AwarenessRelayOptions options, TimeProvider t
     /// <summary>Every live state except those owned by <paramref name="requester"/>, as an awareness update; null if none.</summary>
     public byte[]? EncodeStates(string? requester)
     {
-        var entries = new List<AwarenessProtocol.Entry>();
+        var entries = new List<RelayedAwareness>();
         foreach (var (clientId, client) in _clients)
         {
             if (client.State is null || client.Owner == requester) continue;
-            entries.Add(new AwarenessProtocol.Entry(clientId, client.Clock, client.State));
+            entries.Add(new RelayedAwareness(clientId, client.Clock, client.State, true));
         }
-        return entries.Count == 0 ? null : AwarenessProtocol.EncodeEntries(entries);
+        return entries.Count == 0 ? null : RelayedAwareness.Encode(entries);
     }
 
     private int OwnedBy(string connectionId) => _clients.Values.Count(c => c.Owner == connectionId);
@@ -118,21 +149,22 @@ public sealed class AwarenessRelay(AwarenessRelayOptions options, TimeProvider t
         return bucket;
     }
 
-    /// <summary>Overwrites the state's <c>user</c> field; a removal (null) stays null, any non-object is malformed.</summary>
-    private static JsonObject? StampIdentity(JsonNode? state, AwarenessIdentity identity)
+    /// <summary>Overwrites the state's <c>user</c> field and encodes the result as JSON text the way JavaScript's
+    /// JSON.stringify would; a removal (null) stays "null", any non-object is malformed.</summary>
+    private static byte[]? StampIdentity(JsonNode? state, AwarenessIdentity identity)
     {
         if (state is null) return null;
         if (state is not JsonObject stamped) throw new CrdtFormatException("Awareness state must be a JSON object or null.");
         stamped["user"] = new JsonObject { ["id"] = identity.Id, ["name"] = identity.Name };
-        return stamped;
+        return Encoding.UTF8.GetBytes(JsJson.Stringify(stamped));
     }
 
     private sealed class ClientState
     {
         public string? Owner { get; set; }
         public ulong Clock { get; set; }
-        /// <summary>The last relayed (stamped) state; null once removed. Never mutated after stamping.</summary>
-        public JsonNode? State { get; set; }
+        /// <summary>The last relayed (stamped) state as JSON text; null once removed.</summary>
+        public byte[]? State { get; set; }
     }
 
     private sealed class TokenBucket(double tokens, long timestamp)

@@ -257,6 +257,9 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
         [LoggerMessage(Level = LogLevel.Warning, Message = "Grain call for document {DocumentId} failed")]
     private partial void LogCallFailed(Exception exception, string documentId);
 
+    /// <summary>Broadcast batches of one document whose writes may still be pending before the host waits for the oldest.</summary>
+    private const int MaxBatchesInFlight = 64;
+
     /// <summary>The observer of one open document on this host.</summary>
     private sealed class HostDocument(string id, DocumentConnections owner) : IDocumentObserver
     {
@@ -267,7 +270,7 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
         public IDocumentObserver? Reference { get; set; }
         public Guid Epoch { get; set; }
 
-        public async Task OnBroadcast(DocumentBroadcast broadcast)
+        public Task OnBroadcast(DocumentBroadcast broadcast)
         {
             var group = GroupName(Id);
             // Recipients of the frames of one tick are disjoint per frame kind, so the sends may overlap.
@@ -283,12 +286,37 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
                 var clients = frame.Except.Count == 0 ? owner._hub.Clients.Group(group) : owner._hub.Clients.GroupExcept(group, frame.Except);
                 sends.Add(clients.Receive(Id, frame.Frame));
             }
-            await Task.WhenAll(sends);
+            // The writes are queued on every connection, in this order, by the calls above. Waiting for the slowest
+            // connection's socket before taking the next batch would make one slow reader delay everyone; so the
+            // next batch goes out at once, and only when many batches are still unwritten does this wait (bounded
+            // memory for a stalled connection).
+            return _sends.Track(Task.WhenAll(sends));
         }
+
+        private readonly SendWindow _sends = new(MaxBatchesInFlight);
 
         public Task OnAccessChanged(string documentId, string username, DocumentRole? role) =>
             role is { } newRole ? owner.ChangeRoleAsync(documentId, username, newRole) : owner.RevokeUserAsync(documentId, username);
 
         public Task OnCommentsChanged(string documentId) => owner._hub.Clients.Group(GroupName(Id)).CommentsChanged(Id);
+    }
+}
+
+/// <summary>Tracks unfinished fan-out batches of one document; waits for the oldest once the window is full.</summary>
+internal sealed class SendWindow(int size)
+{
+    private readonly Queue<Task> _pending = new();
+    private readonly Lock _gate = new();
+
+    public Task Track(Task batch)
+    {
+        Task? oldest = null;
+        lock (_gate)
+        {
+            while (_pending.TryPeek(out var head) && head.IsCompleted) _pending.Dequeue();
+            if (!batch.IsCompleted) _pending.Enqueue(batch);
+            if (_pending.Count > size) oldest = _pending.Dequeue();
+        }
+        return oldest ?? Task.CompletedTask;
     }
 }

@@ -37,8 +37,8 @@ public sealed class AwarenessRelayTests
     {
         var relay = new AwarenessRelay(new AwarenessRelayOptions(), new ManualClock());
         relay.Apply("c1", Alice, Update((10, 1, """{"user":{"id":"mallory","name":"Evil"},"cursor":4}""")), out var accepted);
-        var state = Assert.Single(accepted).State!;
-        Assert.Equal("""{"user":{"id":"alice","name":"Alice"},"cursor":4}""", state.ToJsonString());
+        var state = System.Text.Encoding.UTF8.GetString(Assert.Single(accepted).StateJson);
+        Assert.Equal("""{"user":{"id":"alice","name":"Alice"},"cursor":4}""", state);
     }
 
     [Fact]
@@ -59,11 +59,24 @@ public sealed class AwarenessRelayTests
         var relay = new AwarenessRelay(new AwarenessRelayOptions(), new ManualClock());
         relay.Apply("c1", Alice, Update((10, 4, "{}")), out _);
         var removed = Assert.Single(relay.RemoveConnection("c1"));
-        Assert.Equal(new AwarenessProtocol.Entry(10, 5, null), removed);
+        Assert.Equal((10UL, 5UL, "null"), (removed.Client, removed.Clock, System.Text.Encoding.UTF8.GetString(removed.StateJson)));
         Assert.Null(relay.EncodeStates(null));
         // A reconnecting client reusing its id is relayed with a clock above the removal.
         relay.Apply("c3", Alice, Update((10, 1, "{}")), out var again);
         Assert.Equal(6UL, Assert.Single(again).Clock);
+    }
+
+    [Fact]
+    public void Entries_relayed_with_the_senders_clock_are_echo_safe_and_re_clocked_ones_are_not()
+    {
+        var relay = new AwarenessRelay(new AwarenessRelayOptions(), new ManualClock());
+        relay.Apply("c1", Alice, Update((10, 4, "{}")), out var first);
+        Assert.True(Assert.Single(first).EchoSafe);
+        relay.RemoveConnection("c1");
+        // The id comes back with a clock below the server's: relayed as 6, which the sender's own awareness would
+        // take over its local state, so it must not be echoed to it.
+        relay.Apply("c2", Alice, Update((10, 2, "{}")), out var reclocked);
+        Assert.Equal((6UL, false), (Assert.Single(reclocked).Clock, reclocked[0].EchoSafe));
     }
 
     [Fact]
