@@ -383,8 +383,10 @@ public sealed class Item : AbstractStruct
 
     internal bool MergeWithItem(Item right)
     {
-        if (right.Origin == LastId
-            && Right == right
+        if (Right == right
+            && (right._info & HasOriginBit) != 0
+            && right._originClock == Id.Clock + Length - 1
+            && right._originClient == Id.Client
             && RightOrigin == right.RightOrigin
             && Id.Client == right.Id.Client
             && Id.Clock + Length == right.Id.Clock

@@ -56,12 +56,21 @@ internal sealed class StructList : IEnumerable<AbstractStruct>
         set
         {
             int c = Locate(index);
-            _chunks[c][index - _starts[c]] = value;
+            Write(_chunks[c], index - _starts[c], value);
             _clocks[c][index - _starts[c]] = value.Id.Clock;
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private int Locate(int index)
+    {
+        int c = _cache;
+        // Indexed access mostly walks one chunk (cleanup, delete ranges): checked inline, the rest out of line.
+        if ((uint)c < (uint)_chunkCount && (uint)(index - _starts[c]) < (uint)_counts[c]) return c;
+        return LocateSlow(index);
+    }
+
+    private int LocateSlow(int index)
     {
         if ((uint)index >= (uint)_count) throw new ArgumentOutOfRangeException(nameof(index));
         int c = _cache;
@@ -90,9 +99,20 @@ internal sealed class StructList : IEnumerable<AbstractStruct>
             Grow(last);
         }
         int n = _counts[last]++;
-        _chunks[last][n] = s;
+        Write(_chunks[last], n, s);
         _clocks[last][n] = s.Id.Clock;
         _count++;
+    }
+
+    /// <summary>
+    /// <c>array[index] = value</c> without the covariance check an element store into an array of a non-sealed
+    /// class needs (it showed up in decoding profiles): every such array here is exactly an AbstractStruct[].
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal static void Write(AbstractStruct[] array, int index, AbstractStruct value)
+    {
+        if ((uint)index >= (uint)array.Length) throw new ArgumentOutOfRangeException(nameof(index));
+        System.Runtime.CompilerServices.Unsafe.Add(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(array), index) = value;
     }
 
     private void Grow(int c)
@@ -135,7 +155,7 @@ internal sealed class StructList : IEnumerable<AbstractStruct>
         int tail = _counts[c] - local;
         Array.Copy(arr, local, arr, local + 1, tail);
         Array.Copy(clk, local, clk, local + 1, tail);
-        arr[local] = s;
+        Write(arr, local, s);
         clk[local] = s.Id.Clock;
         _counts[c]++;
         for (int j = c + 1; j < _chunkCount; j++) _starts[j]++;
