@@ -121,30 +121,7 @@ public sealed class Lib0Reader
 
     private ulong ReadVarUintSlow()
     {
-        int pos = _pos;
-        if (_end - pos >= 8)
-        {
-            // All eight candidate bytes at once (client ids and clocks are 3–5 bytes long): the terminating byte
-            // is the first without its high bit, and the 7-bit groups are gathered without a data-dependent loop.
-            ulong word = BinaryPrimitives.ReadUInt64LittleEndian(new ReadOnlySpan<byte>(_buffer, pos, 8));
-            ulong stops = ~word & 0x8080808080808080UL;
-            if (stops == 0)
-            {
-                return ThrowHelper.Format<ulong>("Variable-length integer exceeds 53 bits.");
-            }
-            int used = (BitOperations.TrailingZeroCount(stops) >> 3) + 1;
-            ulong gathered = (word & 0x7FUL)
-                | ((word >> 1) & (0x7FUL << 7))
-                | ((word >> 2) & (0x7FUL << 14))
-                | ((word >> 3) & (0x7FUL << 21))
-                | ((word >> 4) & (0x7FUL << 28))
-                | ((word >> 5) & (0x7FUL << 35))
-                | ((word >> 6) & (0x7FUL << 42))
-                | ((word >> 7) & (0x7FUL << 49));
-            gathered &= (1UL << (7 * used)) - 1;
-            return FinishVarUint(gathered, pos + used);
-        }
-        var span = new ReadOnlySpan<byte>(_buffer, pos, _end - pos);
+        var span = new ReadOnlySpan<byte>(_buffer, _pos, _end - _pos);
         // 8 bytes carry 56 bits; a longer varuint cannot be a safe integer.
         int limit = Math.Min(span.Length, 8);
         ulong value = 0;
