@@ -11,21 +11,22 @@ namespace Spotter.Collab.Crdt;
 /// </summary>
 public sealed class ContentString : AbstractContent
 {
-    private string? _str;
-    private char[]? _chars;
+    // A string, or a char[] holding the text at [_start, _start + _length): one field rather than two keeps the
+    // object at 40 bytes, and a full state holds thousands of these.
+    private object _text;
     private int _start;
     private int _length;
     private bool _shared;
 
     internal ContentString(string text)
     {
-        _str = text;
+        _text = text;
         _length = text.Length;
     }
 
     private ContentString(char[] chars, int start, int length, bool shared)
     {
-        _chars = chars;
+        _text = chars;
         _start = start;
         _length = length;
         _shared = shared;
@@ -34,8 +35,9 @@ public sealed class ContentString : AbstractContent
     /// <summary>Content that reads its text from a buffer other contents share (the buffer must never change).</summary>
     internal static ContentString FromSharedBuffer(char[] chars, int start, int length) => new(chars, start, length, shared: true);
 
-    internal ReadOnlySpan<char> Span => _str is not null ? _str.AsSpan() : _chars.AsSpan(_start, _length);
-    internal string Str => _str ??= new string(_chars!, _start, _length);
+    internal ReadOnlySpan<char> Span => _text is string str
+        ? str.AsSpan()
+        : new ReadOnlySpan<char>(System.Runtime.CompilerServices.Unsafe.As<char[]>(_text), _start, _length);
     internal override uint Length => (uint)_length;
     internal override bool IsCountable => true;
     internal override byte Ref => 4;
@@ -48,21 +50,18 @@ public sealed class ContentString : AbstractContent
         for (int i = 0; i < span.Length; i++) target.Add(span[i].ToString());
     }
 
-    internal override AbstractContent Copy() => new ContentString(Str);
+    internal override AbstractContent Copy() => new ContentString(Span.ToString());
 
     /// <summary>This content's own writable buffer, at least <paramref name="capacity"/> long, starting at index 0.</summary>
     private char[] MutableChars(int capacity)
     {
-        if (_chars is null || _shared || _start != 0 || _chars.Length < capacity)
-        {
-            var chars = new char[Math.Max(capacity, _length)];
-            Span.CopyTo(chars);
-            _chars = chars;
-            _start = 0;
-            _shared = false;
-        }
-        _str = null;
-        return _chars;
+        if (_text is char[] own && !_shared && _start == 0 && own.Length >= capacity) return own;
+        var chars = new char[Math.Max(capacity, _length)];
+        Span.CopyTo(chars);
+        _text = chars;
+        _start = 0;
+        _shared = false;
+        return chars;
     }
 
     internal override AbstractContent Splice(int offset)
@@ -70,10 +69,10 @@ public sealed class ContentString : AbstractContent
         var span = Span;
         bool splitsPair = offset > 0 && char.IsHighSurrogate(span[offset - 1]);
         ContentString right;
-        if (_shared && _str is null && !splitsPair)
+        if (_shared && !splitsPair)
         {
             // Both halves keep reading the shared buffer.
-            right = new ContentString(_chars!, _start + offset, _length - offset, shared: true);
+            right = new ContentString((char[])_text, _start + offset, _length - offset, shared: true);
         }
         else
         {
@@ -84,11 +83,11 @@ public sealed class ContentString : AbstractContent
             // Never split a surrogate pair: like yjs, both halves become U+FFFD so the document stays valid UTF-16.
             var chars = MutableChars(_length);
             chars[offset - 1] = '\uFFFD';
-            if (right._length > 0) right._chars![0] = '\uFFFD';
+            if (right._length > 0) ((char[])right._text)[0] = '\uFFFD';
         }
-        else if (_str is not null)
+        else if (_text is string str)
         {
-            _str = _str[..offset];
+            _text = str[..offset];
         }
         _length = offset;
         return right;
@@ -98,7 +97,7 @@ public sealed class ContentString : AbstractContent
     {
         var r = (ContentString)right;
         int needed = _length + r._length;
-        int capacity = _chars is not null && !_shared && _start == 0 ? _chars.Length : _length;
+        int capacity = _text is char[] own && !_shared && _start == 0 ? own.Length : _length;
         if (needed > capacity)
         {
             capacity = Math.Max(needed, Math.Min(capacity * 2, needed + 4096));
