@@ -301,6 +301,7 @@ internal sealed class StructList : IEnumerable<AbstractStruct>
 
     private int Found(int chunk, int local)
     {
+        _cache = chunk; // the caller usually reads the struct next
         _fingerChunk = chunk;
         _fingerLocal = local;
         return _starts[chunk] + local;
