@@ -264,6 +264,20 @@ public sealed class Lib0Reader
         }
     }
 
+    /// <summary>
+    /// Strict UTF-8 to UTF-16 into <paramref name="target"/> (as <see cref="ReadVarString"/> decodes: invalid bytes
+    /// are an error, a BOM is kept); returns the chars written.
+    /// </summary>
+    internal static int DecodeUtf8(ReadOnlySpan<byte> bytes, Span<char> target)
+    {
+        var status = System.Text.Unicode.Utf8.ToUtf16(bytes, target, out _, out int written, replaceInvalidSequences: false);
+        if (status != System.Buffers.OperationStatus.Done)
+        {
+            throw new CrdtFormatException("String is not valid UTF-8.");
+        }
+        return written;
+    }
+
     public float ReadFloat32() => BinaryPrimitives.ReadSingleBigEndian(ReadUint8Array(4));
 
     public double ReadFloat64() => BinaryPrimitives.ReadDoubleBigEndian(ReadUint8Array(8));

@@ -233,7 +233,7 @@ internal sealed class StringColumnEncoder : IDisposable
     private readonly UintOptRleEncoder _lengths = new();
     private readonly Lib0Writer _output = new(64);
 
-    public void Write(string value)
+    public void Write(ReadOnlySpan<char> value)
     {
         if (_chars.Length - _length < value.Length)
         {
@@ -242,7 +242,7 @@ internal sealed class StringColumnEncoder : IDisposable
             ArrayPool<char>.Shared.Return(_chars);
             _chars = next;
         }
-        value.AsSpan().CopyTo(_chars.AsSpan(_length));
+        value.CopyTo(_chars.AsSpan(_length));
         _length += value.Length;
         _lengths.Write((ulong)value.Length);
     }

@@ -34,7 +34,7 @@ public abstract class AbstractContent
         1 => new ContentDeleted(decoder.ReadLen()),
         2 => ContentJson.Read(decoder),
         3 => new ContentBinary(decoder.ReadBuf()),
-        4 => new ContentString(decoder.ReadString()),
+        4 => decoder.ReadStringContent(),
         5 => new ContentEmbed(decoder.ReadJson()),
         6 => new ContentFormat(decoder.ReadKey(), decoder.ReadJson()),
         7 => new ContentType(AbstractType.ReadType(decoder)),

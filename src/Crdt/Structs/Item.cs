@@ -191,7 +191,12 @@ public sealed class Item : AbstractStruct
         }
         if (RightOrigin is { } rightOrigin)
         {
-            var right = store.GetItemCleanStart(transaction, rightOrigin);
+            // When updates arrive in order (a fresh document loading a full state, a peer typing), the right
+            // origin is usually still the left origin's neighbour: then it is found without a search (and,
+            // starting exactly at the id, needs no split).
+            AbstractStruct right = Left?.Right is { } next && next.Id == rightOrigin
+                ? next
+                : store.GetItemCleanStart(transaction, rightOrigin);
             if (right is Item ri)
             {
                 Right = ri;
@@ -378,8 +383,10 @@ public sealed class Item : AbstractStruct
 
     internal bool MergeWithItem(Item right)
     {
-        if (right.Origin == LastId
-            && Right == right
+        if (Right == right
+            && (right._info & HasOriginBit) != 0
+            && right._originClock == Id.Clock + Length - 1
+            && right._originClient == Id.Client
             && RightOrigin == right.RightOrigin
             && Id.Client == right.Id.Client
             && Id.Clock + Length == right.Id.Clock

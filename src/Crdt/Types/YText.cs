@@ -494,7 +494,7 @@ public class YText : AbstractType
         foreach (var (client, deletes) in ds.Clients)
         {
             if (!transaction.Doc.Store.Clients.TryGetValue(client, out var structs)) continue;
-            var last = structs[^1];
+            var last = structs.Last;
             uint clockState = last.Id.Clock + last.Length;
             foreach (var del in deletes)
             {

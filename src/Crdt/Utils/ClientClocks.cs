@@ -34,7 +34,7 @@ internal sealed class ClientClocks : IReadOnlyDictionary<ulong, uint>
             for (; k < prevClients.Length; k++)
             {
                 if (!store.Clients.TryGetValue(prevClients[k], out var structs)) break;
-                var last = structs[^1];
+                var last = structs.Last;
                 sameClocks[k] = last.Id.Clock + last.Length;
             }
             if (k == prevClients.Length) return new ClientClocks(prevClients, sameClocks);
@@ -50,7 +50,7 @@ internal sealed class ClientClocks : IReadOnlyDictionary<ulong, uint>
         int i = 0;
         foreach (var (client, structs) in store.Clients)
         {
-            var last = structs[^1];
+            var last = structs.Last;
             clients[i] = client;
             clocks[i] = last.Id.Clock + last.Length;
             i++;

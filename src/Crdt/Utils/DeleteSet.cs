@@ -12,12 +12,23 @@ public sealed class DeleteSet
 
     public bool IsEmpty => _clients is null || _clients.Count == 0;
 
+    // The list Add used last: loading a state adds one range per deleted item, nearly always of one client.
+    // Entries are never replaced or removed once Add has created them, so the cached list stays the client's.
+    private ulong _addClient;
+    private List<DeleteItem>? _addList;
+
     internal void Add(ulong client, uint clock, uint length)
     {
-        if (!Clients.TryGetValue(client, out var list))
+        var list = _addList;
+        if (list is null || _addClient != client)
         {
-            list = [];
-            Clients[client] = list;
+            if (!Clients.TryGetValue(client, out list))
+            {
+                list = [];
+                Clients[client] = list;
+            }
+            _addClient = client;
+            _addList = list;
         }
         list.Add(new DeleteItem(clock, length));
     }

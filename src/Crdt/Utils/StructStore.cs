@@ -20,7 +20,7 @@ public sealed class StructStore
         var sv = new Dictionary<ulong, uint>(Clients.Count);
         foreach (var (client, structs) in Clients)
         {
-            var last = structs[^1];
+            var last = structs.Last;
             sv[client] = last.Id.Clock + last.Length;
         }
         return sv;
@@ -58,7 +58,7 @@ public sealed class StructStore
     internal uint GetState(ulong client)
     {
         if (!TryGetStructs(client, out var structs)) return 0;
-        var last = structs[^1];
+        var last = structs.Last;
         return last.Id.Clock + last.Length;
     }
 
@@ -71,7 +71,7 @@ public sealed class StructStore
         }
         else
         {
-            var last = structs[^1];
+            var last = structs.Last;
             if (last.Id.Clock + last.Length != s.Id.Clock)
                 throw new InvalidOperationException("Structs must be added without clock gaps.");
         }

@@ -155,7 +155,12 @@ public sealed class Transaction
         while (i > 0)
         {
             var left = structs[i - 1];
-            if (left.Deleted != right.Deleted || left.GetType() != right.GetType() || !left.MergeWith(right)) break;
+            // Items (nearly every pair) go straight to the item check, which compares deletion and content
+            // kinds itself; the generic path costs two virtual calls and two type lookups per pair.
+            bool mergeable = left is Item leftItem
+                ? right is Item rightItem && leftItem.MergeWithItem(rightItem)
+                : left.Deleted == right.Deleted && left.GetType() == right.GetType() && left.MergeWith(right);
+            if (!mergeable) break;
             if (right is Item ri && ri.ParentSub is not null && ri.Parent!.MapGet(ri.ParentSub) == ri)
             {
                 ri.Parent.MapSet(ri.ParentSub, (Item)left);

@@ -28,6 +28,9 @@ internal interface IUpdateDecoder : IDSDecoder
 
     string ReadString();
 
+    /// <summary>The text of a string content (<see cref="ReadString"/>, possibly without a string of its own).</summary>
+    ContentString ReadStringContent();
+
     bool ReadParentInfo();
 
     uint ReadTypeRef();
@@ -80,6 +83,28 @@ internal sealed class UpdateDecoderV1 : DSDecoderV1, IUpdateDecoder
     public byte ReadInfo() => Rest.ReadUint8();
 
     public string ReadString() => Rest.ReadVarString();
+
+    // Text contents are decoded into shared char buffers of this size (under the large-object threshold), not one
+    // string each: a full state holds thousands of them.
+    private const int TextBufferChars = 16 * 1024;
+    private char[]? _text;
+    private int _textUsed;
+
+    public ContentString ReadStringContent()
+    {
+        var bytes = Rest.ReadVarUint8ArraySpan();
+        // A UTF-8 byte never decodes to more than one UTF-16 unit, so the byte count bounds the chars.
+        if (_text is null || _text.Length - _textUsed < bytes.Length)
+        {
+            // Sized by what the rest of the input could still hold: a one-keystroke update gets a tiny buffer.
+            _text = new char[Math.Max(bytes.Length, Math.Min(TextBufferChars, bytes.Length + Rest.Remaining))];
+            _textUsed = 0;
+        }
+        int written = Lib0Reader.DecodeUtf8(bytes, _text.AsSpan(_textUsed));
+        var content = ContentString.FromSharedBuffer(_text, _textUsed, written);
+        _textUsed += written;
+        return content;
+    }
 
     public bool ReadParentInfo() => Rest.ReadVarUint() == 1;
 
@@ -228,6 +253,8 @@ internal sealed class UpdateDecoderV2 : DSDecoderV2, IUpdateDecoder
         Spend();
         return _stringDecoder.Read();
     }
+
+    public ContentString ReadStringContent() => new(ReadString());
 
     public bool ReadParentInfo()
     {

@@ -29,7 +29,7 @@ internal interface IUpdateEncoder : IDSEncoder
 
     void WriteInfo(byte info);
 
-    void WriteString(string s);
+    void WriteString(ReadOnlySpan<char> s);
 
     void WriteParentInfo(bool isYKey);
 
@@ -85,7 +85,7 @@ internal sealed class UpdateEncoderV1 : DSEncoderV1, IUpdateEncoder
 
     public void WriteInfo(byte info) => Rest.WriteUint8(info);
 
-    public void WriteString(string s) => Rest.WriteVarString(s);
+    public void WriteString(ReadOnlySpan<char> s) => Rest.WriteVarString(s);
 
     public void WriteParentInfo(bool isYKey) => Rest.WriteVarUint(isYKey ? 1u : 0u);
 
@@ -186,7 +186,7 @@ internal sealed class UpdateEncoderV2 : DSEncoderV2, IUpdateEncoder
 
     public void WriteInfo(byte info) => _infoEncoder.Write(info);
 
-    public void WriteString(string s) => _stringEncoder.Write(s);
+    public void WriteString(ReadOnlySpan<char> s) => _stringEncoder.Write(s);
 
     public void WriteParentInfo(bool isYKey) => _parentInfoEncoder.Write(isYKey ? (byte)1 : (byte)0);
 

@@ -130,7 +130,7 @@ internal sealed class DecodedUpdate
                     ArrayPool<AbstractStruct>.Shared.Return(refArray, clearArray: true);
                     refArray = larger;
                 }
-                refArray[i] = s;
+                StructList.Write(refArray, (int)i, s);
                 clock += s.Length;
             }
             // A client named twice keeps its last run (as before); a replaced rented array simply goes to the GC.
@@ -205,11 +205,13 @@ internal sealed class DecodedUpdate
     /// </summary>
     internal void Validate(StructStore store)
     {
+        // An empty document (loading a full state) has no items whose types could be mixed up.
+        bool storeHasItems = store.Clients.Count > 0;
         foreach (var refs in Clients.Values)
         {
             foreach (var s in refs.Structs)
             {
-                if (s is Item { Origin: { } o, RightOrigin: { } ro }
+                if (storeHasItems && s is Item { Origin: { } o, RightOrigin: { } ro }
                     && StoredStruct(store, o) is Item left && StoredStruct(store, ro) is Item right
                     && !ReferenceEquals(left.Parent, right.Parent))
                 {
