@@ -26,7 +26,7 @@ public sealed class CollabHub(DocumentConnections connections, IGrainFactory gra
         var join = await connections.JoinAsync(Context.ConnectionId, Context.User!.Username(), docId);
         if (join.Role is not { } role)
         {
-            await audit.AppendAsync(new AuditEntry(Context.User!.Username(), AuditActions.AccessDenied, docId, "hub JoinDocument",
+            await audit.AppendAsync(new AuditEntry(Context.User!.Username(), AuditActions.AccessDenied, docId, AccessApi.WithRedeemer(Context.User!, "hub JoinDocument"),
                 Context.GetHttpContext()?.Connection.RemoteIpAddress?.ToString(), DateTimeOffset.UtcNow));
             throw new HubException(Forbidden);
         }

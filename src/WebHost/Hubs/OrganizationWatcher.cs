@@ -10,11 +10,12 @@ namespace Spotter.Collab.WebHost.Hubs;
 /// <summary>
 /// This host's observer of the organisation grain (one per host, re-subscribed on a timer because the grain may be
 /// reactivated and forget it). Keeps the deactivated-user set for token validation, aborts deactivated users' hub
-/// connections at once, and forwards tree changes to the SignalR group <c>space:&lt;id&gt;</c>.
+/// connections (and those of link sessions they redeemed) at once, and forwards tree changes to the SignalR group <c>space:&lt;id&gt;</c>.
 /// </summary>
 public sealed partial class OrganizationWatcher(
     IClusterClient cluster,
     DocumentConnections connections,
+    SessionCheck sessions,
     IHubContext<CollabHub, ICollabClient> hub,
     ILogger<OrganizationWatcher> logger) : BackgroundService, IOrganizationObserver
 {
@@ -69,7 +70,16 @@ public sealed partial class OrganizationWatcher(
         _deactivated = usernames.ToFrozenSet(StringComparer.Ordinal);
         foreach (var username in _deactivated)
         {
-            if (!previous.Contains(username)) await connections.AbortUserAsync(username, "deactivated");
+            if (previous.Contains(username)) continue;
+            // Deactivation ended their sessions (link sessions they redeemed included): this host must not keep
+            // trusting a cached "active" past a later reactivation.
+            sessions.ForgetUser(username);
+            await connections.AbortUserAsync(username, "deactivated");
+        }
+        // Reactivated: an "active" cached between the push and the end of their sessions must not count either.
+        foreach (var username in previous)
+        {
+            if (!_deactivated.Contains(username)) sessions.ForgetUser(username);
         }
     }
 
@@ -95,8 +105,9 @@ public static class OrganizationWatcherExtensions
                 {
                     await previous(context);
                     if (context.Result is { Failure: not null }) return;
-                    var username = context.Principal?.FindFirst(CollabClaims.Username)?.Value;
-                    if (username is not null && watcher.IsDeactivated(username)) context.Fail("the account is deactivated");
+                    // A link session bound to a user falls with that user.
+                    var accountable = context.Principal?.Accountable();
+                    if (accountable is not null && watcher.IsDeactivated(accountable)) context.Fail("the account is deactivated");
                 };
             });
         return builder;

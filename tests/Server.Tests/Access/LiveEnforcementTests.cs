@@ -163,6 +163,65 @@ public sealed class LiveEnforcementTests(HubServerFixture fixture, ITestOutputHe
     }
 
     [Fact]
+    public async Task A_company_link_session_is_bound_to_its_redeemer_deactivation_ends_it_and_the_audit_names_them()
+    {
+        var (_, ownerToken) = await _kit.UserAsync("own");
+        var (bob, bobToken) = await _kit.UserAsync("bob");
+        var space = await _kit.SpaceAsync(ownerToken);
+        var page = await _kit.PageAsync(ownerToken, space);
+        var (linkId, linkToken) = await _kit.LinkAsync(ownerToken, page, "company", "edit");
+        var session = await _kit.RedeemAsync(linkToken, asToken: bobToken);
+        var anonymous = await _kit.RedeemAsync((await _kit.LinkAsync(ownerToken, page, "anyone", "view")).Token);
+        await using var guest = await Server.ConnectAsync(session, messagePack: false);
+        await JoinAsync(guest, page);
+        await using var stranger = await Server.ConnectAsync(anonymous, messagePack: false);
+        await JoinAsync(stranger, page);
+        using var sessionHttp = Server.Client(session);
+        Assert.Equal(HttpStatusCode.OK, (await sessionHttp.GetAsync($"/api/docs/{page}")).StatusCode);
+        // Something the session does is audited as the link, naming bob.
+        Assert.Equal(HttpStatusCode.NotFound, (await sessionHttp.GetAsync($"/api/docs/{Guid.NewGuid():N}")).StatusCode);
+
+        var admin = await _kit.AdminAsync();
+        await MeasureAsync(guest, "Revoked", page, async () => (await admin.PostAsync($"/api/admin/users/{bob}/deactivate", null)).EnsureSuccessStatusCode(), "redeemer deactivated");
+        await Eventually.HoldsAsync(() => guest.Events.Any(e => e.Kind == "Closed"), "the link session's hub connection was closed", Limit);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await sessionHttp.GetAsync($"/api/docs/{page}")).StatusCode);
+        await Assert.ThrowsAnyAsync<Exception>(async () => await Server.ConnectAsync(session, messagePack: false));
+        // An anonymous session of another link is nobody's: it stays.
+        Assert.DoesNotContain(stranger.Events, e => e.Kind is "Revoked" or "Closed");
+        using var strangerHttp = Server.Client(anonymous);
+        Assert.Equal(HttpStatusCode.OK, (await strangerHttp.GetAsync($"/api/docs/{page}")).StatusCode);
+
+        // Reactivation does not revive it: deactivation ended bob's sessions, and the link session was one of them.
+        (await admin.PostAsync($"/api/admin/users/{bob}/reactivate", null)).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await sessionHttp.GetAsync($"/api/docs/{page}")).StatusCode);
+
+        using var audit = JsonDocument.Parse(await admin.GetStringAsync($"/api/admin/audit?actor=link:{linkId}"));
+        var details = audit.RootElement.EnumerateArray().Select(e => e.GetProperty("detail").GetString() ?? "").ToList();
+        output.WriteLine(string.Join(" | ", details));
+        Assert.Contains(details, d => d.StartsWith($"redeemer={bob}; 404", StringComparison.Ordinal));
+        Assert.Contains(details, d => d == $"redeemer={bob}; live connection revoked (deactivated)");
+        Assert.All(details, d => Assert.StartsWith($"redeemer={bob}", d, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_link_session_ends_when_its_redeemer_signs_out()
+    {
+        var (_, ownerToken) = await _kit.UserAsync("own");
+        var (bob, _) = await _kit.UserAsync("bob");
+        var space = await _kit.SpaceAsync(ownerToken);
+        var page = await _kit.PageAsync(ownerToken, space);
+        var (_, linkToken) = await _kit.LinkAsync(ownerToken, page, "anyone", "view");
+        using var login = await Server.Http.PostAsJsonAsync("/api/auth/login", new { username = bob, password = CollabTestServer.UserPassword });
+        var signedIn = await AccessKit.JsonAsync(login);
+        var session = await _kit.RedeemAsync(linkToken, asToken: signedIn.GetProperty("accessToken").GetString());
+        using var sessionHttp = Server.Client(session);
+        Assert.Equal(HttpStatusCode.OK, (await sessionHttp.GetAsync($"/api/docs/{page}")).StatusCode);
+
+        (await Server.Http.PostAsJsonAsync("/api/auth/logout", new { refreshToken = signedIn.GetProperty("refreshToken").GetString() })).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await sessionHttp.GetAsync($"/api/docs/{page}")).StatusCode);
+    }
+
+    [Fact]
     public async Task Moving_an_open_page_below_a_restricted_page_revokes_those_who_lose_access()
     {
         var (_, ownerToken) = await _kit.UserAsync("own");
