@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.SignalR;
@@ -21,6 +22,8 @@ public sealed partial class OrganizationWatcher(
 {
     private FrozenSet<string> _deactivated = FrozenSet<string>.Empty;
     private IOrganizationObserver? _reference;
+    // space id → connection id → principal: this host's members of each space group
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, string>> _watchers = new(StringComparer.Ordinal);
 
     public static string SpaceGroup(string spaceId) => "space:" + spaceId;
 
@@ -62,7 +65,56 @@ public sealed partial class OrganizationWatcher(
 
     public Task OnDeactivatedUsers(IReadOnlyList<string> usernames) => ReplaceDeactivatedAsync(usernames);
 
-    public Task OnTreeChanged(string spaceId) => hub.Clients.Group(SpaceGroup(spaceId)).TreeChanged(spaceId);
+    /// <summary>Adds the connection to the space's group (the caller has checked that the principal may watch).</summary>
+    public async Task WatchAsync(string connectionId, string principal, string spaceId)
+    {
+        _watchers.GetOrAdd(spaceId, _ => new ConcurrentDictionary<string, string>(StringComparer.Ordinal))[connectionId] = principal;
+        await hub.Groups.AddToGroupAsync(connectionId, SpaceGroup(spaceId));
+    }
+
+    public async Task UnwatchAsync(string connectionId, string spaceId)
+    {
+        if (_watchers.TryGetValue(spaceId, out var watchers)) watchers.TryRemove(connectionId, out _);
+        await hub.Groups.RemoveFromGroupAsync(connectionId, SpaceGroup(spaceId));
+    }
+
+    /// <summary>The connection is gone (SignalR drops its group memberships itself).</summary>
+    public void Disconnected(string connectionId)
+    {
+        foreach (var watchers in _watchers.Values) watchers.TryRemove(connectionId, out _);
+    }
+
+    /// <summary>
+    /// A change in the space may also have taken it away from some of its watchers (grant removed, group left, page
+    /// restricted…): one grain call for the distinct principals watching here decides who stays; the others leave the
+    /// group before the event goes out, so nothing more about the space reaches them.
+    /// </summary>
+    public async Task OnTreeChanged(string spaceId)
+    {
+        if (!_watchers.TryGetValue(spaceId, out var watchers) || watchers.IsEmpty) return;
+        var snapshot = watchers.ToArray();
+        var principals = snapshot.Select(w => w.Value).Distinct(StringComparer.Ordinal).ToList();
+        IReadOnlyList<string> stillSeeing;
+        try
+        {
+            stillSeeing = await cluster.GetGrain<IOrganizationGrain>(IOrganizationGrain.Key).WhoCanSeeSpace(spaceId, principals);
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException)
+        {
+            // Unknown who may still look: say nothing (clients refetch the tree when they reconnect or navigate).
+            LogWatcherCheckFailed(ex, spaceId);
+            return;
+        }
+        var allowed = stillSeeing.ToHashSet(StringComparer.Ordinal);
+        foreach (var (connectionId, principal) in snapshot)
+        {
+            if (allowed.Contains(principal)) continue;
+            watchers.TryRemove(connectionId, out _);
+            await hub.Groups.RemoveFromGroupAsync(connectionId, SpaceGroup(spaceId));
+        }
+        if (watchers.IsEmpty) _watchers.TryRemove(KeyValuePair.Create(spaceId, watchers));
+        await hub.Clients.Group(SpaceGroup(spaceId)).TreeChanged(spaceId);
+    }
 
     private async Task ReplaceDeactivatedAsync(IReadOnlyList<string> usernames)
     {
@@ -82,6 +134,9 @@ public sealed partial class OrganizationWatcher(
             if (!_deactivated.Contains(username)) sessions.ForgetUser(username);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Checking who may still watch space {SpaceId} failed; its tree change was not forwarded")]
+    private partial void LogWatcherCheckFailed(Exception exception, string spaceId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Subscribing to the organisation grain failed; retrying")]
     private partial void LogSubscribeFailed(Exception exception);

@@ -240,6 +240,57 @@ public sealed class LiveEnforcementTests(HubServerFixture fixture, ITestOutputHe
     }
 
     [Fact]
+    public async Task A_watcher_who_loses_sight_of_a_space_hears_nothing_more_about_it()
+    {
+        var (_, ownerToken) = await _kit.UserAsync("own");
+        var (bob, bobToken) = await _kit.UserAsync("bob");
+        var (_, carolToken) = await _kit.UserAsync("car");
+        var group = await _kit.CreateGroupAsync(AccessKit.NewName("readers"));
+        await _kit.AddToGroupAsync(group, bob);
+        var space = await _kit.SpaceAsync(ownerToken);
+        await _kit.GrantAsync(ownerToken, space, $"group:{group}", "view");
+        await _kit.GrantAsync(ownerToken, space, "company", "view");
+        var secret = await _kit.PageAsync(ownerToken, space, title: "Secret");
+        using (var owner = Server.Client(ownerToken))
+        {
+            (await owner.PatchAsJsonAsync($"/api/resources/{secret}/settings", new { restricted = true })).EnsureSuccessStatusCode();
+        }
+        await using var ownerWatch = await Server.ConnectAsync(ownerToken, messagePack: true);
+        await using var bobWatch = await Server.ConnectAsync(bobToken, messagePack: true);
+        await using var bobSecond = await Server.ConnectAsync(bobToken, messagePack: false);
+        await using var carolWatch = await Server.ConnectAsync(carolToken, messagePack: true);
+        foreach (var client in new[] { ownerWatch, bobWatch, bobSecond, carolWatch }) await client.InvokeAsync("WatchSpace", space);
+        await MeasureAsync(bobWatch, "TreeChanged", space, () => _kit.PageAsync(ownerToken, space), "page created");
+
+        // The company grant goes: carol (company only) loses the space, bob keeps it through his group.
+        await Task.Delay(200);
+        var carolHeard = carolWatch.Events.Count(e => e.Kind == "TreeChanged");
+        Assert.True(carolHeard > 0);
+        using (var owner = Server.Client(ownerToken))
+        {
+            var grants = await AccessKit.JsonAsync(await owner.GetAsync($"/api/resources/{space}/grants"));
+            var company = grants.EnumerateArray().Single(g => g.GetProperty("principal").GetString() == "company").GetProperty("id").GetString();
+            (await owner.DeleteAsync($"/api/resources/{space}/grants/{company}")).EnsureSuccessStatusCode();
+        }
+        await MeasureAsync(bobWatch, "TreeChanged", space, () => _kit.PageAsync(ownerToken, space), "page created after carol lost the space");
+
+        // Bob leaves the group: both of his connections stop hearing, the owner still does.
+        await Task.Delay(200);
+        var bobHeard = (bobWatch.Events.Count(e => e.Kind == "TreeChanged"), bobSecond.Events.Count(e => e.Kind == "TreeChanged"));
+        (await (await _kit.AdminAsync()).DeleteAsync($"/api/admin/groups/{group}/members/{bob}")).EnsureSuccessStatusCode();
+        await MeasureAsync(ownerWatch, "TreeChanged", space, () => _kit.PageAsync(ownerToken, space), "page created after bob lost the space");
+        await MeasureAsync(ownerWatch, "TreeChanged", space, () => _kit.PageAsync(ownerToken, space, parentId: secret), "page created under the restricted page");
+        await Task.Delay(200);
+        Assert.Equal(carolHeard, carolWatch.Events.Count(e => e.Kind == "TreeChanged"));
+        Assert.Equal(bobHeard, (bobWatch.Events.Count(e => e.Kind == "TreeChanged"), bobSecond.Events.Count(e => e.Kind == "TreeChanged")));
+
+        // Given access again, bob may watch again and hears changes.
+        await _kit.AddToGroupAsync(group, bob);
+        await bobWatch.InvokeAsync("WatchSpace", space);
+        await MeasureAsync(bobWatch, "TreeChanged", space, () => _kit.PageAsync(ownerToken, space), "page created after bob came back");
+    }
+
+    [Fact]
     public async Task Watchers_of_a_space_hear_about_tree_changes_and_others_cannot_watch()
     {
         var (_, ownerToken) = await _kit.UserAsync("own");
