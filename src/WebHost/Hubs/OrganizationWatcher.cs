@@ -22,7 +22,8 @@ public sealed partial class OrganizationWatcher(
 {
     private FrozenSet<string> _deactivated = FrozenSet<string>.Empty;
     private IOrganizationObserver? _reference;
-    // space id → connection id → principal: this host's members of each space group
+    // space id → connection id → principal: this host's members of each space group (an emptied space keeps its
+    // entry: dropping it could race with a connection starting to watch, and there is one per space at most)
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, string>> _watchers = new(StringComparer.Ordinal);
 
     public static string SpaceGroup(string spaceId) => "space:" + spaceId;
@@ -112,7 +113,6 @@ public sealed partial class OrganizationWatcher(
             watchers.TryRemove(connectionId, out _);
             await hub.Groups.RemoveFromGroupAsync(connectionId, SpaceGroup(spaceId));
         }
-        if (watchers.IsEmpty) _watchers.TryRemove(KeyValuePair.Create(spaceId, watchers));
         await hub.Clients.Group(SpaceGroup(spaceId)).TreeChanged(spaceId);
     }
 
