@@ -88,7 +88,7 @@ public sealed partial class OrganizationWatcher(
     /// <summary>
     /// A change in the space may also have taken it away from some of its watchers (grant removed, group left, page
     /// restricted…): one grain call for the distinct principals watching here decides who stays; the others leave the
-    /// group before the event goes out, so nothing more about the space reaches them.
+    /// group, get this one event (so their client finds the space gone) and nothing more about the space.
     /// </summary>
     public async Task OnTreeChanged(string spaceId)
     {
@@ -107,13 +107,18 @@ public sealed partial class OrganizationWatcher(
             return;
         }
         var allowed = stillSeeing.ToHashSet(StringComparer.Ordinal);
+        List<string>? removed = null;
         foreach (var (connectionId, principal) in snapshot)
         {
             if (allowed.Contains(principal)) continue;
             watchers.TryRemove(connectionId, out _);
             await hub.Groups.RemoveFromGroupAsync(connectionId, SpaceGroup(spaceId));
+            (removed ??= []).Add(connectionId);
         }
         await hub.Clients.Group(SpaceGroup(spaceId)).TreeChanged(spaceId);
+        // The change that took the space away is the last one they hear of it: their client re-reads the tree, finds
+        // nothing, and drops the space (the answer is the same 404 as for a space that never existed).
+        if (removed is not null) await hub.Clients.Clients(removed).TreeChanged(spaceId);
     }
 
     private async Task ReplaceDeactivatedAsync(IReadOnlyList<string> usernames)
