@@ -161,13 +161,20 @@ public sealed class DocumentGrainTests(GrainClusterFixture fixture)
 
         var doc = new SyncedDoc();
         var updates = Enumerable.Range(0, 4).Select(i => TextUpdate(doc, $"{i}")).ToList();
-        await Task.WhenAll(updates.Select(u => grain.Receive("owner", "conn-1", Frames.Sync(SyncMessageType.Update, u))));
-        await Eventually.HoldsAsync(() => hostA.Broadcasts.Count == 2 && hostB.Broadcasts.Count == 2, "both hosts got both batches");
+        // The first update after a quiet tick goes out at once, alone.
+        await grain.Receive("owner", "conn-1", Frames.Sync(SyncMessageType.Update, updates[0]));
+        await Eventually.HoldsAsync(() => !hostA.Broadcasts.IsEmpty && !hostB.Broadcasts.IsEmpty, "both hosts got the first batch");
+        // A burst within the tick (50 ms here) is merged: fewer batches than updates, each host gets the same ones.
+        await Task.WhenAll(updates.Skip(1).Select(u => grain.Receive("owner", "conn-1", Frames.Sync(SyncMessageType.Update, u))));
+        var receiver = new SyncedDoc();
+        await Eventually.HoldsAsync(() =>
+        {
+            foreach (var broadcast in hostA.Broadcasts) receiver.Handle(Assert.Single(broadcast.Frames).Frame);
+            return receiver.Text() == "0123";
+        }, "the batches carry every update");
         await Task.Delay(200);
-        // The first update after a quiet tick goes out at once; the rest of the burst waits for the tick (50 ms
-        // here) and arrives merged into ONE frame that carries all of them.
-        Assert.Equal(2, hostA.Broadcasts.Count);
-        Assert.Equal(2, hostB.Broadcasts.Count);
+        Assert.InRange(hostA.Broadcasts.Count, 2, 3);
+        Assert.Equal(hostA.Broadcasts.Count, hostB.Broadcasts.Count);
         var frames = hostA.Broadcasts.Select(b => Assert.Single(b.Frames)).ToList();
         // A lone sender: everyone but it gets the frame.
         Assert.All(frames, frame => Assert.Equal(["conn-1"], frame.Except));
@@ -175,10 +182,6 @@ public sealed class DocumentGrainTests(GrainClusterFixture fixture)
         var first = new SyncedDoc();
         first.Handle(frames[0].Frame);
         Assert.Equal("0", first.Text());
-        var receiver = new SyncedDoc();
-        receiver.Handle(frames[1].Frame);
-        receiver.Handle(frames[0].Frame);
-        Assert.Equal("0123", receiver.Text());
 
         // Role changes are pushed for principals with a connection open (access lives in the organisation grain).
         await grain.SetMember("owner", "bob", DocumentRole.Editor);
