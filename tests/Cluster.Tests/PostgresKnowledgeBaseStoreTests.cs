@@ -23,5 +23,5 @@ public sealed class PostgresKnowledgeBaseStoreTests(PostgresFixture postgres) : 
         if (_dataSource is not null) await _dataSource.DisposeAsync();
     }
 
-    protected override IKnowledgeBaseStore OpenStore() => new PostgresKnowledgeBaseStore(_dataSource!);
+    protected override IKnowledgeBaseStore OpenStore(TimeProvider time) => new PostgresKnowledgeBaseStore(_dataSource!, time: time);
 }

@@ -138,7 +138,7 @@ async function route(): Promise<void> {
     const header = h('header', { class: 'topbar' },
       h('a', { class: 'brand', href: '#/' }, h('span', { class: 'logo', 'aria-hidden': 'true' }, 'S'), 'Spotter Collab'),
       h('span', { class: 'spacer' }), languageSwitch())
-    linkSession = linkPage(path[1], user ? anonymousApi.withToken(user.token) : null, editorPage, header)
+    linkSession = linkPage(path[1], user ? { api: anonymousApi.withToken(user.token), username: user.username } : null, editorPage, header)
     root.replaceChildren(linkSession.element)
     return
   }

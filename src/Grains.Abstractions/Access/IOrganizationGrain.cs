@@ -142,6 +142,11 @@ public interface IOrganizationGrain : IGrainWithStringKey
     [Alias("CanSeeSpace"), ReadOnly]
     Task<bool> CanSeeSpace(string principal, string spaceId);
 
+    /// <summary>Those of <paramref name="principals"/> who can still see the space or a page in it: one call per host
+    /// and tree change decides which of its watchers may still hear about the space.</summary>
+    [Alias("WhoCanSeeSpace"), ReadOnly]
+    Task<IReadOnlyList<string>> WhoCanSeeSpace(string spaceId, IReadOnlyList<string> principals);
+
     /// <summary>Creates a page resource (the caller then creates its document grain); Id = the new page id.</summary>
     [Alias("CreatePage")]
     Task<OrgResult> CreatePage(string actor, string spaceId, string? parentId, string title, int? index);

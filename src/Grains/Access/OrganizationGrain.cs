@@ -82,6 +82,12 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain
 
     public Task<bool> CanSeeSpace(string principal, string spaceId) => Task.FromResult(_model.CanSeeSpace(principal, spaceId));
 
+    public Task<IReadOnlyList<string>> WhoCanSeeSpace(string spaceId, IReadOnlyList<string> principals)
+    {
+        ArgumentNullException.ThrowIfNull(principals);
+        return Task.FromResult<IReadOnlyList<string>>(principals.Where(p => _model.CanSeeSpace(p, spaceId)).ToList());
+    }
+
     public Task<OrgAnswer<IReadOnlyList<GrantView>>> GetGrants(string actor, string resourceId) => Task.FromResult(_model.Grants(actor, resourceId));
 
     public Task<OrgAnswer<IReadOnlyList<AccessExplanation>>> Explain(string actor, string resourceId) => Task.FromResult(_model.Explain(actor, resourceId));

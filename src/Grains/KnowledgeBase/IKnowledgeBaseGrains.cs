@@ -48,9 +48,15 @@ public interface IKnowledgeBaseStoreGrain : IGrainWithIntegerKey
 [Alias("spotter.ISearchIndexGrain")]
 public interface ISearchIndexGrain : IGrainWithStringKey
 {
-    /// <summary>Stores the document's text durably, then updates the index.</summary>
+    /// <summary>Stores the document's text durably, then updates the index. A document already indexed keeps the
+    /// title it has there (see <see cref="Retitle"/>).</summary>
     [Alias("Index")]
     Task Index(SearchDocument document);
+
+    /// <summary>The page was renamed: its title in the index (and in the durable table) becomes <paramref name="title"/>
+    /// now, and stays so when the document is re-indexed after later edits.</summary>
+    [Alias("Retitle")]
+    Task Retitle(string documentId, string title);
 
     /// <summary>Best matches first, at most <paramref name="limit"/>, with HTML snippets (matches in &lt;mark&gt;).
     /// Not filtered by access: callers filter.</summary>

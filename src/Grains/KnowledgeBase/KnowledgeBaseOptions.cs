@@ -1,3 +1,5 @@
+using Spotter.Collab.Grains.KnowledgeBase.Storage;
+
 namespace Spotter.Collab.Grains.KnowledgeBase;
 
 public sealed class KnowledgeBaseOptions
@@ -15,4 +17,7 @@ public sealed class KnowledgeBaseOptions
 
     /// <summary>Largest accepted attachment (413 too-large beyond).</summary>
     public long MaxAttachmentBytes { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary>Which automatic versions are pruned, and when (on each new version of the document).</summary>
+    public VersionRetentionOptions VersionRetention { get; set; } = new();
 }

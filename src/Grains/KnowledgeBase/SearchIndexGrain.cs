@@ -57,9 +57,37 @@ public sealed class SearchIndexGrain(IKnowledgeBaseStore store) : Grain, ISearch
     public async Task Index(SearchDocument document)
     {
         ArgumentNullException.ThrowIfNull(document);
+        // A document grain knows the title its page was created with; once indexed, the title of record is the one
+        // the last rename gave (Retitle), so a later edit must not bring the old title back.
+        if (Stored(document.DocumentId) is { } indexed) document = document with { Title = indexed.Title };
+        await WriteAsync(document);
+    }
+
+    public async Task Retitle(string documentId, string title)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(documentId);
+        ArgumentException.ThrowIfNullOrEmpty(title);
+        // Renamed before its first indexing (a few seconds after creation): the title waits here for the body.
+        var indexed = Stored(documentId);
+        await WriteAsync(new SearchDocument(documentId, title, indexed?.Body ?? "", indexed?.SpaceId, DateTimeOffset.UtcNow));
+    }
+
+    private async Task WriteAsync(SearchDocument document)
+    {
         await store.UpsertSearchDocumentAsync(document);
         Writer.UpdateDocument(new Term(IdField, document.DocumentId), ToLucene(document));
         Writer.Commit();
+    }
+
+    /// <summary>The document as the index holds it (title, body and space are stored fields), or null.</summary>
+    private SearchDocument? Stored(string documentId)
+    {
+        var reader = CurrentReader();
+        if (reader is null) return null;
+        var top = new IndexSearcher(reader).Search(new TermQuery(new Term(IdField, documentId)), 1);
+        if (top.TotalHits == 0) return null;
+        var stored = reader.Document(top.ScoreDocs[0].Doc);
+        return new SearchDocument(documentId, stored.Get(TitleField) ?? "", stored.Get(BodyField) ?? "", stored.Get(SpaceField), DateTimeOffset.UtcNow);
     }
 
     public Task<IReadOnlyList<SearchHit>> Search(string query, int limit)

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Spotter.Collab.Grains.Access;
 using Spotter.Collab.Grains.Audit;
 using Spotter.Collab.WebHost.Auth;
@@ -56,9 +57,18 @@ public static class AccessApi
     {
         ArgumentNullException.ThrowIfNull(http);
         var actor = http.User.Identity?.IsAuthenticated == true ? http.User.Username() : "anonymous";
+        detail = WithRedeemer(http.User, detail);
         return http.RequestServices.GetRequiredService<IAuditLog>().AppendAsync(
             new AuditEntry(actor, action, target, detail, http.Connection.RemoteIpAddress?.ToString(), DateTimeOffset.UtcNow),
             http.RequestAborted);
+    }
+
+    /// <summary>An action of a bound link session is written as <c>link:&lt;id&gt;</c> with <c>redeemer=&lt;user&gt;</c>
+    /// leading the detail, so the log says who holds the session.</summary>
+    public static string? WithRedeemer(ClaimsPrincipal user, string? detail)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return user.Redeemer() is { } redeemer ? (detail is null ? $"redeemer={redeemer}" : $"redeemer={redeemer}; {detail}") : detail;
     }
 
     /// <summary>Records every 403/404 answer of the group's endpoints as a denied access (404 covers "not visible").</summary>
@@ -68,7 +78,8 @@ public static class AccessApi
         group.AddEndpointFilter(async (context, next) =>
         {
             var result = await next(context);
-            if (result is IStatusCodeHttpResult { StatusCode: StatusCodes.Status403Forbidden or StatusCodes.Status404NotFound } denied)
+            // Typed unions (Results<Ok<T>, ProblemHttpResult>) carry the actual answer inside.
+            if ((result is INestedHttpResult nested ? nested.Result : result) is IStatusCodeHttpResult { StatusCode: StatusCodes.Status403Forbidden or StatusCodes.Status404NotFound } denied)
             {
                 var http = context.HttpContext;
                 await http.AuditAsync(AuditActions.AccessDenied, http.Request.Path, $"{denied.StatusCode} {http.Request.Method}");

@@ -67,8 +67,13 @@ public static class LinksApi
     {
         var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         if (!throttle.TryAcquire(address)) return Problems.Of(StatusCodes.Status429TooManyRequests, "rate-limited", "too many link attempts; try again later");
-        var redeemer = http.User.Identity?.IsAuthenticated == true ? http.User.Username() : null;
+        var signedIn = http.User.Identity?.IsAuthenticated == true;
+        var redeemer = signedIn ? http.User.Username() : null;
         if (redeemer is not null && Principals.IsLink(redeemer)) redeemer = null;
+        // The person the new session answers to: the signed-in user, or the one an already bound link session
+        // answers to (so chaining links cannot shed the binding). Only a directory user may redeem a company link.
+        var boundTo = signedIn ? http.User.Accountable() : null;
+        var boundSession = boundTo is null ? null : http.User.FindFirstValue(CollabClaims.SessionId);
         var answer = await grains.Organization().RedeemLink(request.Token ?? "", request.Password, redeemer);
         if (!answer.IsOk)
         {
@@ -77,23 +82,31 @@ public static class LinksApi
             return Problems.NotFound();
         }
         var redemption = answer.Value!;
-        var token = IssueLinkSession(tokens, options.Value, redemption);
-        await http.AuditAsync(AuditActions.LinkUsed, redemption.ResourceId, $"link={redemption.LinkId}");
+        var token = IssueLinkSession(tokens, options.Value, redemption, boundTo, boundSession);
+        await http.AuditAsync(AuditActions.LinkUsed, redemption.ResourceId, $"link={redemption.LinkId}; bound={boundTo ?? "none"}");
         return Results.Ok(new RedeemLinkResponse(token, redemption.ResourceId, redemption.Role));
     }
 
     /// <summary>A link-session JWT: subject <c>link:&lt;id&gt;</c>; grains resolve its level from the link itself,
-    /// so revoking the link ends the session's access at once.</summary>
-    private static string IssueLinkSession(TokenService tokens, TokenOptions options, LinkRedemption redemption)
+    /// so revoking the link ends the session's access at once. Redeemed by a signed-in user, the session is bound to
+    /// them: it carries their name (<see cref="CollabClaims.Redeemer"/>) and their session id, so their logout or
+    /// deactivation ends it and the audit log names them.</summary>
+    private static string IssueLinkSession(TokenService tokens, TokenOptions options, LinkRedemption redemption, string? redeemer, string? redeemerSession)
     {
         var now = DateTime.UtcNow;
+        List<Claim> claims =
+        [
+            new Claim(CollabClaims.Username, Principals.Link(redemption.LinkId)),
+            new Claim(CollabClaims.DisplayName, "Guest"),
+        ];
+        if (redeemer is not null)
+        {
+            claims.Add(new Claim(CollabClaims.Redeemer, redeemer));
+            if (redeemerSession is not null) claims.Add(new Claim(CollabClaims.SessionId, redeemerSession));
+        }
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
-            Subject = new ClaimsIdentity(
-            [
-                new Claim(CollabClaims.Username, Principals.Link(redemption.LinkId)),
-                new Claim(CollabClaims.DisplayName, "Guest"),
-            ]),
+            Subject = new ClaimsIdentity(claims),
             Issuer = options.Issuer,
             Audience = options.Audience,
             IssuedAt = now,

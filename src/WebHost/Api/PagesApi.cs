@@ -1,6 +1,7 @@
 using Spotter.Collab.Grains;
 using Spotter.Collab.Grains.Access;
 using Spotter.Collab.Grains.Audit;
+using Spotter.Collab.Grains.KnowledgeBase;
 using Spotter.Collab.WebHost.Auth;
 
 namespace Spotter.Collab.WebHost.Api;
@@ -19,7 +20,13 @@ public static class PagesApi
         pages.MapPatch("/{id}", async (string id, RenamePageRequest request, HttpContext http, IGrainFactory grains) =>
         {
             var result = await grains.Organization().RenameResource(http.User.Username(), id, request.Title);
-            return result.IsOk ? Results.NoContent() : result.Problem();
+            if (!result.IsOk) return result.Problem();
+            // Title search must find the new title at once, not after the next edit.
+            if (await grains.Organization().GetResource(id, http.User.Username()) is { Kind: not ResourceKind.Space } renamed)
+            {
+                await grains.GetGrain<ISearchIndexGrain>("default").Retitle(id, renamed.Title);
+            }
+            return Results.NoContent();
         });
         pages.MapPost("/{id}/move", async (string id, MovePageRequest request, HttpContext http, IGrainFactory grains) =>
         {

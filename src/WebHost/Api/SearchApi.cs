@@ -41,7 +41,9 @@ public static class SearchApi
             if (!readable.Contains(hit.DocumentId)) continue;
             // Title and space as they are now (the indexed title may predate a rename).
             var resource = await organization.GetResource(hit.DocumentId, principal);
-            if (resource is null) continue;
+            // A trashed page is only in its space's trash (for managers), never in search results — restoring it
+            // brings it back, since the index keeps it.
+            if (resource is null || resource.Trashed) continue;
             results.Add(new SearchResult(hit.DocumentId, resource.Title, resource.SpaceId, hit.Snippet));
         }
         return TypedResults.Ok(results);

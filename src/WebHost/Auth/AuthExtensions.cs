@@ -120,4 +120,19 @@ public static class AuthExtensions
         ArgumentNullException.ThrowIfNull(user);
         return user.FindFirstValue(CollabClaims.Username) ?? throw new InvalidOperationException("authenticated principal has no subject");
     }
+
+    /// <summary>The signed-in user a link session is bound to (who redeemed it), or null: for a user's own token and
+    /// for a link redeemed anonymously.</summary>
+    public static string? Redeemer(this ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return user.FindFirstValue(CollabClaims.Redeemer);
+    }
+
+    /// <summary>Who answers for the caller's actions: the user, or the user a link session is bound to.</summary>
+    public static string? Accountable(this ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return user.FindFirstValue(CollabClaims.Redeemer) ?? user.FindFirstValue(CollabClaims.Username);
+    }
 }

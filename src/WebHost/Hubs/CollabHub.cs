@@ -14,7 +14,7 @@ namespace Spotter.Collab.WebHost.Hubs;
 /// every frame is checked against the sender's current role by the grain.
 /// </summary>
 [Authorize]
-public sealed class CollabHub(DocumentConnections connections, IGrainFactory grains, IOptions<CollabLimits> limits, IAuditLog audit) : Hub<ICollabClient>
+public sealed class CollabHub(DocumentConnections connections, OrganizationWatcher organization, IGrainFactory grains, IOptions<CollabLimits> limits, IAuditLog audit) : Hub<ICollabClient>
 {
     public const string Path = "/hubs/collab";
     public const string Forbidden = "forbidden";
@@ -26,7 +26,7 @@ public sealed class CollabHub(DocumentConnections connections, IGrainFactory gra
         var join = await connections.JoinAsync(Context.ConnectionId, Context.User!.Username(), docId);
         if (join.Role is not { } role)
         {
-            await audit.AppendAsync(new AuditEntry(Context.User!.Username(), AuditActions.AccessDenied, docId, "hub JoinDocument",
+            await audit.AppendAsync(new AuditEntry(Context.User!.Username(), AuditActions.AccessDenied, docId, AccessApi.WithRedeemer(Context.User!, "hub JoinDocument"),
                 Context.GetHttpContext()?.Connection.RemoteIpAddress?.ToString(), DateTimeOffset.UtcNow));
             throw new HubException(Forbidden);
         }
@@ -66,18 +66,18 @@ public sealed class CollabHub(DocumentConnections connections, IGrainFactory gra
     public Task LeaveDocument(string docId) => connections.LeaveAsync(Context.ConnectionId, docId);
 
     /// <summary>Subscribes to <c>TreeChanged(spaceId)</c>; only for callers who can see something in the space
-    /// (a missing space and an invisible one both fail with <c>forbidden</c>).</summary>
+    /// (a missing space and an invisible one both fail with <c>forbidden</c>), and only while they can.</summary>
     public async Task WatchSpace(string spaceId)
     {
         if (string.IsNullOrEmpty(spaceId) || !await grains.GetGrain<IOrganizationGrain>(IOrganizationGrain.Key).CanSeeSpace(Context.User!.Username(), spaceId))
         {
             throw new HubException(Forbidden);
         }
-        await Groups.AddToGroupAsync(Context.ConnectionId, OrganizationWatcher.SpaceGroup(spaceId));
+        await organization.WatchAsync(Context.ConnectionId, Context.User!.Username(), spaceId);
     }
 
     public Task UnwatchSpace(string spaceId) =>
-        string.IsNullOrEmpty(spaceId) ? Task.CompletedTask : Groups.RemoveFromGroupAsync(Context.ConnectionId, OrganizationWatcher.SpaceGroup(spaceId));
+        string.IsNullOrEmpty(spaceId) ? Task.CompletedTask : organization.UnwatchAsync(Context.ConnectionId, spaceId);
 
     public override Task OnConnectedAsync()
     {
@@ -87,6 +87,7 @@ public sealed class CollabHub(DocumentConnections connections, IGrainFactory gra
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
+        organization.Disconnected(Context.ConnectionId);
         await connections.DisconnectedAsync(Context.ConnectionId);
         await base.OnDisconnectedAsync(exception);
     }

@@ -6,6 +6,7 @@ using Spotter.Collab.Grains;
 using Spotter.Collab.Grains.Audit;
 using Spotter.Collab.Crdt.Protocols;
 using Spotter.Collab.Grains.Protocol;
+using Spotter.Collab.WebHost.Auth;
 
 namespace Spotter.Collab.WebHost.Hubs;
 
@@ -61,12 +62,13 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
         _callers[caller.ConnectionId] = caller;
     }
 
-    /// <summary>Every open document of the user's connections gets <c>Revoked</c>, then the connections are closed.</summary>
+    /// <summary>Every open document of the user's connections (their own and link sessions bound to them) gets
+    /// <c>Revoked</c>, then the connections are closed.</summary>
     public async Task AbortUserAsync(string username, string reason)
     {
         foreach (var (connectionId, caller) in _callers)
         {
-            if (caller.User?.FindFirst(Auth.CollabClaims.Username)?.Value != username) continue;
+            if (caller.User?.Accountable() != username) continue;
             if (_connections.TryGetValue(connectionId, out var documents))
             {
                 foreach (var documentId in documents.Keys) await RevokeConnectionAsync(documentId, connectionId, reason);
@@ -106,7 +108,9 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
         await _hub.Clients.Client(connectionId).Revoked(documentId, reason);
         try
         {
-            await audit.AppendAsync(new AuditEntry(principal, AuditActions.Revoked, documentId, $"live connection revoked ({reason})"));
+            var detail = $"live connection revoked ({reason})";
+            if (_callers.TryGetValue(connectionId, out var caller) && caller.User is { } user) detail = Api.AccessApi.WithRedeemer(user, detail)!;
+            await audit.AppendAsync(new AuditEntry(principal, AuditActions.Revoked, documentId, detail));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.SignalR;
@@ -10,16 +11,20 @@ namespace Spotter.Collab.WebHost.Hubs;
 /// <summary>
 /// This host's observer of the organisation grain (one per host, re-subscribed on a timer because the grain may be
 /// reactivated and forget it). Keeps the deactivated-user set for token validation, aborts deactivated users' hub
-/// connections at once, and forwards tree changes to the SignalR group <c>space:&lt;id&gt;</c>.
+/// connections (and those of link sessions they redeemed) at once, and forwards tree changes to the SignalR group <c>space:&lt;id&gt;</c>.
 /// </summary>
 public sealed partial class OrganizationWatcher(
     IClusterClient cluster,
     DocumentConnections connections,
+    SessionCheck sessions,
     IHubContext<CollabHub, ICollabClient> hub,
     ILogger<OrganizationWatcher> logger) : BackgroundService, IOrganizationObserver
 {
     private FrozenSet<string> _deactivated = FrozenSet<string>.Empty;
     private IOrganizationObserver? _reference;
+    // space id → connection id → principal: this host's members of each space group (an emptied space keeps its
+    // entry: dropping it could race with a connection starting to watch, and there is one per space at most)
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, string>> _watchers = new(StringComparer.Ordinal);
 
     public static string SpaceGroup(string spaceId) => "space:" + spaceId;
 
@@ -61,7 +66,60 @@ public sealed partial class OrganizationWatcher(
 
     public Task OnDeactivatedUsers(IReadOnlyList<string> usernames) => ReplaceDeactivatedAsync(usernames);
 
-    public Task OnTreeChanged(string spaceId) => hub.Clients.Group(SpaceGroup(spaceId)).TreeChanged(spaceId);
+    /// <summary>Adds the connection to the space's group (the caller has checked that the principal may watch).</summary>
+    public async Task WatchAsync(string connectionId, string principal, string spaceId)
+    {
+        _watchers.GetOrAdd(spaceId, _ => new ConcurrentDictionary<string, string>(StringComparer.Ordinal))[connectionId] = principal;
+        await hub.Groups.AddToGroupAsync(connectionId, SpaceGroup(spaceId));
+    }
+
+    public async Task UnwatchAsync(string connectionId, string spaceId)
+    {
+        if (_watchers.TryGetValue(spaceId, out var watchers)) watchers.TryRemove(connectionId, out _);
+        await hub.Groups.RemoveFromGroupAsync(connectionId, SpaceGroup(spaceId));
+    }
+
+    /// <summary>The connection is gone (SignalR drops its group memberships itself).</summary>
+    public void Disconnected(string connectionId)
+    {
+        foreach (var watchers in _watchers.Values) watchers.TryRemove(connectionId, out _);
+    }
+
+    /// <summary>
+    /// A change in the space may also have taken it away from some of its watchers (grant removed, group left, page
+    /// restricted…): one grain call for the distinct principals watching here decides who stays; the others leave the
+    /// group, get this one event (so their client finds the space gone) and nothing more about the space.
+    /// </summary>
+    public async Task OnTreeChanged(string spaceId)
+    {
+        if (!_watchers.TryGetValue(spaceId, out var watchers) || watchers.IsEmpty) return;
+        var snapshot = watchers.ToArray();
+        var principals = snapshot.Select(w => w.Value).Distinct(StringComparer.Ordinal).ToList();
+        IReadOnlyList<string> stillSeeing;
+        try
+        {
+            stillSeeing = await cluster.GetGrain<IOrganizationGrain>(IOrganizationGrain.Key).WhoCanSeeSpace(spaceId, principals);
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException)
+        {
+            // Unknown who may still look: say nothing (clients refetch the tree when they reconnect or navigate).
+            LogWatcherCheckFailed(ex, spaceId);
+            return;
+        }
+        var allowed = stillSeeing.ToHashSet(StringComparer.Ordinal);
+        List<string>? removed = null;
+        foreach (var (connectionId, principal) in snapshot)
+        {
+            if (allowed.Contains(principal)) continue;
+            watchers.TryRemove(connectionId, out _);
+            await hub.Groups.RemoveFromGroupAsync(connectionId, SpaceGroup(spaceId));
+            (removed ??= []).Add(connectionId);
+        }
+        await hub.Clients.Group(SpaceGroup(spaceId)).TreeChanged(spaceId);
+        // The change that took the space away is the last one they hear of it: their client re-reads the tree, finds
+        // nothing, and drops the space (the answer is the same 404 as for a space that never existed).
+        if (removed is not null) await hub.Clients.Clients(removed).TreeChanged(spaceId);
+    }
 
     private async Task ReplaceDeactivatedAsync(IReadOnlyList<string> usernames)
     {
@@ -69,9 +127,21 @@ public sealed partial class OrganizationWatcher(
         _deactivated = usernames.ToFrozenSet(StringComparer.Ordinal);
         foreach (var username in _deactivated)
         {
-            if (!previous.Contains(username)) await connections.AbortUserAsync(username, "deactivated");
+            if (previous.Contains(username)) continue;
+            // Deactivation ended their sessions (link sessions they redeemed included): this host must not keep
+            // trusting a cached "active" past a later reactivation.
+            sessions.ForgetUser(username);
+            await connections.AbortUserAsync(username, "deactivated");
+        }
+        // Reactivated: an "active" cached between the push and the end of their sessions must not count either.
+        foreach (var username in previous)
+        {
+            if (!_deactivated.Contains(username)) sessions.ForgetUser(username);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Checking who may still watch space {SpaceId} failed; its tree change was not forwarded")]
+    private partial void LogWatcherCheckFailed(Exception exception, string spaceId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Subscribing to the organisation grain failed; retrying")]
     private partial void LogSubscribeFailed(Exception exception);
@@ -95,8 +165,9 @@ public static class OrganizationWatcherExtensions
                 {
                     await previous(context);
                     if (context.Result is { Failure: not null }) return;
-                    var username = context.Principal?.FindFirst(CollabClaims.Username)?.Value;
-                    if (username is not null && watcher.IsDeactivated(username)) context.Fail("the account is deactivated");
+                    // A link session bound to a user falls with that user.
+                    var accountable = context.Principal?.Accountable();
+                    if (accountable is not null && watcher.IsDeactivated(accountable)) context.Fail("the account is deactivated");
                 };
             });
         return builder;

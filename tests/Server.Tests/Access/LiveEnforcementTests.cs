@@ -163,6 +163,65 @@ public sealed class LiveEnforcementTests(HubServerFixture fixture, ITestOutputHe
     }
 
     [Fact]
+    public async Task A_company_link_session_is_bound_to_its_redeemer_deactivation_ends_it_and_the_audit_names_them()
+    {
+        var (_, ownerToken) = await _kit.UserAsync("own");
+        var (bob, bobToken) = await _kit.UserAsync("bob");
+        var space = await _kit.SpaceAsync(ownerToken);
+        var page = await _kit.PageAsync(ownerToken, space);
+        var (linkId, linkToken) = await _kit.LinkAsync(ownerToken, page, "company", "edit");
+        var session = await _kit.RedeemAsync(linkToken, asToken: bobToken);
+        var anonymous = await _kit.RedeemAsync((await _kit.LinkAsync(ownerToken, page, "anyone", "view")).Token);
+        await using var guest = await Server.ConnectAsync(session, messagePack: false);
+        await JoinAsync(guest, page);
+        await using var stranger = await Server.ConnectAsync(anonymous, messagePack: false);
+        await JoinAsync(stranger, page);
+        using var sessionHttp = Server.Client(session);
+        Assert.Equal(HttpStatusCode.OK, (await sessionHttp.GetAsync($"/api/docs/{page}")).StatusCode);
+        // Something the session does is audited as the link, naming bob.
+        Assert.Equal(HttpStatusCode.NotFound, (await sessionHttp.GetAsync($"/api/docs/{Guid.NewGuid():N}")).StatusCode);
+
+        var admin = await _kit.AdminAsync();
+        await MeasureAsync(guest, "Revoked", page, async () => (await admin.PostAsync($"/api/admin/users/{bob}/deactivate", null)).EnsureSuccessStatusCode(), "redeemer deactivated");
+        await Eventually.HoldsAsync(() => guest.Events.Any(e => e.Kind == "Closed"), "the link session's hub connection was closed", Limit);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await sessionHttp.GetAsync($"/api/docs/{page}")).StatusCode);
+        await Assert.ThrowsAnyAsync<Exception>(async () => await Server.ConnectAsync(session, messagePack: false));
+        // An anonymous session of another link is nobody's: it stays.
+        Assert.DoesNotContain(stranger.Events, e => e.Kind is "Revoked" or "Closed");
+        using var strangerHttp = Server.Client(anonymous);
+        Assert.Equal(HttpStatusCode.OK, (await strangerHttp.GetAsync($"/api/docs/{page}")).StatusCode);
+
+        // Reactivation does not revive it: deactivation ended bob's sessions, and the link session was one of them.
+        (await admin.PostAsync($"/api/admin/users/{bob}/reactivate", null)).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await sessionHttp.GetAsync($"/api/docs/{page}")).StatusCode);
+
+        using var audit = JsonDocument.Parse(await admin.GetStringAsync($"/api/admin/audit?actor=link:{linkId}"));
+        var details = audit.RootElement.EnumerateArray().Select(e => e.GetProperty("detail").GetString() ?? "").ToList();
+        output.WriteLine(string.Join(" | ", details));
+        Assert.Contains(details, d => d.StartsWith($"redeemer={bob}; 404", StringComparison.Ordinal));
+        Assert.Contains(details, d => d == $"redeemer={bob}; live connection revoked (deactivated)");
+        Assert.All(details, d => Assert.StartsWith($"redeemer={bob}", d, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_link_session_ends_when_its_redeemer_signs_out()
+    {
+        var (_, ownerToken) = await _kit.UserAsync("own");
+        var (bob, _) = await _kit.UserAsync("bob");
+        var space = await _kit.SpaceAsync(ownerToken);
+        var page = await _kit.PageAsync(ownerToken, space);
+        var (_, linkToken) = await _kit.LinkAsync(ownerToken, page, "anyone", "view");
+        using var login = await Server.Http.PostAsJsonAsync("/api/auth/login", new { username = bob, password = CollabTestServer.UserPassword });
+        var signedIn = await AccessKit.JsonAsync(login);
+        var session = await _kit.RedeemAsync(linkToken, asToken: signedIn.GetProperty("accessToken").GetString());
+        using var sessionHttp = Server.Client(session);
+        Assert.Equal(HttpStatusCode.OK, (await sessionHttp.GetAsync($"/api/docs/{page}")).StatusCode);
+
+        (await Server.Http.PostAsJsonAsync("/api/auth/logout", new { refreshToken = signedIn.GetProperty("refreshToken").GetString() })).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await sessionHttp.GetAsync($"/api/docs/{page}")).StatusCode);
+    }
+
+    [Fact]
     public async Task Moving_an_open_page_below_a_restricted_page_revokes_those_who_lose_access()
     {
         var (_, ownerToken) = await _kit.UserAsync("own");
@@ -178,6 +237,58 @@ public sealed class LiveEnforcementTests(HubServerFixture fixture, ITestOutputHe
 
         await MeasureAsync(client, "Revoked", page, async () =>
             (await owner.PostAsJsonAsync($"/api/pages/{page}/move", new { parentId = vault, index = 0 })).EnsureSuccessStatusCode(), "page moved into a restricted page");
+    }
+
+    [Fact]
+    public async Task A_watcher_who_loses_sight_of_a_space_hears_nothing_more_about_it()
+    {
+        var (_, ownerToken) = await _kit.UserAsync("own");
+        var (bob, bobToken) = await _kit.UserAsync("bob");
+        var (_, carolToken) = await _kit.UserAsync("car");
+        var group = await _kit.CreateGroupAsync(AccessKit.NewName("readers"));
+        await _kit.AddToGroupAsync(group, bob);
+        var space = await _kit.SpaceAsync(ownerToken);
+        await _kit.GrantAsync(ownerToken, space, $"group:{group}", "view");
+        await _kit.GrantAsync(ownerToken, space, "company", "view");
+        var secret = await _kit.PageAsync(ownerToken, space, title: "Secret");
+        using (var owner = Server.Client(ownerToken))
+        {
+            (await owner.PatchAsJsonAsync($"/api/resources/{secret}/settings", new { restricted = true })).EnsureSuccessStatusCode();
+        }
+        await using var ownerWatch = await Server.ConnectAsync(ownerToken, messagePack: true);
+        await using var bobWatch = await Server.ConnectAsync(bobToken, messagePack: true);
+        await using var bobSecond = await Server.ConnectAsync(bobToken, messagePack: false);
+        await using var carolWatch = await Server.ConnectAsync(carolToken, messagePack: true);
+        foreach (var client in new[] { ownerWatch, bobWatch, bobSecond, carolWatch }) await client.InvokeAsync("WatchSpace", space);
+        await MeasureAsync(bobWatch, "TreeChanged", space, () => _kit.PageAsync(ownerToken, space), "page created");
+
+        // The company grant goes: carol (company only) loses the space, bob keeps it through his group.
+        await Task.Delay(200);
+        var carolHeard = carolWatch.Events.Count(e => e.Kind == "TreeChanged");
+        Assert.True(carolHeard > 0);
+        using (var owner = Server.Client(ownerToken))
+        {
+            var grants = await AccessKit.JsonAsync(await owner.GetAsync($"/api/resources/{space}/grants"));
+            var company = grants.EnumerateArray().Single(g => g.GetProperty("principal").GetString() == "company").GetProperty("id").GetString();
+            (await owner.DeleteAsync($"/api/resources/{space}/grants/{company}")).EnsureSuccessStatusCode();
+        }
+        await MeasureAsync(bobWatch, "TreeChanged", space, () => _kit.PageAsync(ownerToken, space), "page created after carol lost the space");
+
+        // Bob leaves the group: both of his connections stop hearing, the owner still does.
+        await Task.Delay(200);
+        var bobHeard = (bobWatch.Events.Count(e => e.Kind == "TreeChanged"), bobSecond.Events.Count(e => e.Kind == "TreeChanged"));
+        (await (await _kit.AdminAsync()).DeleteAsync($"/api/admin/groups/{group}/members/{bob}")).EnsureSuccessStatusCode();
+        await MeasureAsync(ownerWatch, "TreeChanged", space, () => _kit.PageAsync(ownerToken, space), "page created after bob lost the space");
+        await MeasureAsync(ownerWatch, "TreeChanged", space, () => _kit.PageAsync(ownerToken, space, parentId: secret), "page created under the restricted page");
+        await Task.Delay(200);
+        // Each heard exactly one more: the change that took the space away (so their client drops it), then nothing.
+        Assert.Equal(carolHeard + 1, carolWatch.Events.Count(e => e.Kind == "TreeChanged"));
+        Assert.Equal((bobHeard.Item1 + 1, bobHeard.Item2 + 1), (bobWatch.Events.Count(e => e.Kind == "TreeChanged"), bobSecond.Events.Count(e => e.Kind == "TreeChanged")));
+
+        // Given access again, bob may watch again and hears changes.
+        await _kit.AddToGroupAsync(group, bob);
+        await bobWatch.InvokeAsync("WatchSpace", space);
+        await MeasureAsync(bobWatch, "TreeChanged", space, () => _kit.PageAsync(ownerToken, space), "page created after bob came back");
     }
 
     [Fact]

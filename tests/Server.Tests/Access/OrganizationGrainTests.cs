@@ -47,6 +47,32 @@ public sealed class OrganizationGrainTests(GrainClusterFixture fixture)
     }
 
     [Fact]
+    public async Task WhoCanSeeSpace_keeps_exactly_the_principals_who_still_see_something_in_the_space()
+    {
+        var owner = Name("own");
+        var pageReader = Name("pgr");
+        var stranger = Name("str");
+        var org = Organization;
+        foreach (var user in new[] { owner, pageReader, stranger })
+        {
+            Assert.True((await org.AddUser(new DirectoryUser(user, user, UserKind.Employee, null, null, [], false, false))).IsOk);
+        }
+        var space = (await org.CreateSpace(owner, "Space")).Id!;
+        var page = (await org.CreatePage(owner, space, null, "Page", null)).Id!;
+        var grant = (await org.AddGrant(owner, page, Principals.User(pageReader), AccessLevel.View)).Value!;
+        var link = (await org.CreateLink(owner, page, LinkScope.Anyone, AccessLevel.View, null, null)).Value!.Link;
+        string[] watching = [owner, pageReader, stranger, Principals.Link(link.Id), "admin"];
+
+        // One page is enough to see the space; a live link counts like its grant; nobody sees a space that is not there.
+        Assert.Equal([owner, pageReader, Principals.Link(link.Id)], (await org.WhoCanSeeSpace(space, watching)).Where(p => p != "admin"));
+        Assert.Empty(await org.WhoCanSeeSpace(Guid.NewGuid().ToString("N"), watching));
+
+        Assert.True((await org.RemoveGrant(owner, page, grant.Id)).IsOk);
+        Assert.True((await org.RevokeLink(owner, link.Id)).IsOk);
+        Assert.Equal([owner], (await org.WhoCanSeeSpace(space, watching)).Where(p => p != "admin"));
+    }
+
+    [Fact]
     public async Task A_reactivated_organisation_learns_open_pairs_again_from_the_documents_refresh()
     {
         var owner = Name("own");

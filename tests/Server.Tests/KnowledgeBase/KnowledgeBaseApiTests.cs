@@ -222,7 +222,9 @@ public sealed class KnowledgeBaseApiTests(KnowledgeBaseServerFixture fixture, IT
         watch.Restart();
         await ImportAsync(owner, shared, $"<b>供应商</b> {marker}\n");
         await Eventually.HoldsAsync(async () =>
-            (await JsonAsync(reader, $"/api/search?q={marker}")).EnumerateArray().Any(h => h.GetProperty("snippet").GetString()!.Contains("&lt;b&gt;", StringComparison.Ordinal)),
+            // Not "&lt;b&gt;" whole: a marker with a lone "b" token (hex "35b5…") marks the b of the tag too.
+            (await JsonAsync(reader, $"/api/search?q={marker}")).EnumerateArray().Select(h => h.GetProperty("snippet").GetString()!)
+                .Any(snippet => snippet.Contains("&gt;供应商&lt;/", StringComparison.Ordinal) && !snippet.Contains("<b>", StringComparison.Ordinal)),
             "the re-import is indexed with escaped markup", TimeSpan.FromSeconds(5));
         output.WriteLine($"warm index, edit → searchable: {watch.ElapsedMilliseconds} ms");
     }
@@ -361,6 +363,46 @@ public sealed class KnowledgeBaseApiTests(KnowledgeBaseServerFixture fixture, IT
         // A rename shows at once in results (titles come from the live tree).
         (await owner.PatchAsJsonAsync($"/api/pages/{open}", new { title = "合格供应商" })).EnsureSuccessStatusCode();
         Assert.Equal("合格供应商", (await JsonAsync(reader, query))[0].GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task Title_search_finds_a_renamed_page_by_its_new_title_at_once_and_trashed_pages_are_not_found()
+    {
+        using var kit = new AccessKit(Server);
+        var (_, ownerToken) = await kit.UserAsync("own");
+        using var owner = Server.Client(ownerToken);
+        var marker = Guid.NewGuid().ToString("N")[..8];
+        var oldTitle = $"Quarterly{marker}";
+        var newTitle = $"Annual{marker}";
+        var space = await kit.SpaceAsync(ownerToken);
+        var page = await kit.PageAsync(ownerToken, space, title: oldTitle);
+        await ImportAsync(owner, page, "Body text without the title words\n");
+        await Eventually.HoldsAsync(async () => (await JsonAsync(owner, $"/api/search?q={oldTitle}")).GetArrayLength() == 1, "indexed under its first title", TimeSpan.FromSeconds(5));
+
+        (await owner.PatchAsJsonAsync($"/api/pages/{page}", new { title = newTitle })).EnsureSuccessStatusCode();
+        Assert.Equal([page], (await JsonAsync(owner, $"/api/search?q={newTitle}")).EnumerateArray().Select(h => h.GetProperty("id").GetString()));
+        Assert.Equal(0, (await JsonAsync(owner, $"/api/search?q={oldTitle}")).GetArrayLength());
+
+        // A later edit re-indexes the body and keeps the new title (the document grain only knows the first one).
+        await ImportAsync(owner, page, $"Edited body {marker}x\n");
+        await Eventually.HoldsAsync(async () => (await JsonAsync(owner, $"/api/search?q={marker}x")).GetArrayLength() == 1, "the edit is indexed", TimeSpan.FromSeconds(5));
+        Assert.Equal(1, (await JsonAsync(owner, $"/api/search?q={newTitle}")).GetArrayLength());
+        Assert.Equal(0, (await JsonAsync(owner, $"/api/search?q={oldTitle}")).GetArrayLength());
+
+        // Renamed before it was ever indexed: the new title is what the first indexing uses.
+        var fresh = await kit.PageAsync(ownerToken, space, title: $"Draft{marker}");
+        (await owner.PatchAsJsonAsync($"/api/pages/{fresh}", new { title = $"Final{marker}" })).EnsureSuccessStatusCode();
+        await ImportAsync(owner, fresh, $"Fresh body {marker}y\n");
+        await Eventually.HoldsAsync(async () => (await JsonAsync(owner, $"/api/search?q={marker}y")).GetArrayLength() == 1, "the fresh page is indexed", TimeSpan.FromSeconds(5));
+        Assert.Equal([fresh], (await JsonAsync(owner, $"/api/search?q=Final{marker}")).EnumerateArray().Select(h => h.GetProperty("id").GetString()));
+        Assert.Equal(0, (await JsonAsync(owner, $"/api/search?q=Draft{marker}")).GetArrayLength());
+
+        // In the trash a page is not found, not even by the space's manager who can still open it; restored, it is.
+        (await owner.PostAsync($"/api/pages/{page}/trash", null)).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.OK, (await owner.GetAsync($"/api/docs/{page}")).StatusCode);
+        Assert.Equal(0, (await JsonAsync(owner, $"/api/search?q={newTitle}")).GetArrayLength());
+        (await owner.PostAsync($"/api/pages/{page}/restore", null)).EnsureSuccessStatusCode();
+        Assert.Equal(1, (await JsonAsync(owner, $"/api/search?q={newTitle}")).GetArrayLength());
     }
 
     [Fact]

@@ -8,8 +8,8 @@ public sealed class SqliteKnowledgeBaseStoreTests : KnowledgeBaseStoreContractTe
 {
     private readonly TempDirectory _directory = new();
 
-    protected override IKnowledgeBaseStore OpenStore() =>
-        new SqliteKnowledgeBaseStore(new SqliteDatabase(Microsoft.Extensions.Options.Options.Create(new SqliteStoreOptions { DataDirectory = _directory.Path })));
+    protected override IKnowledgeBaseStore OpenStore(TimeProvider time) =>
+        new SqliteKnowledgeBaseStore(new SqliteDatabase(Microsoft.Extensions.Options.Options.Create(new SqliteStoreOptions { DataDirectory = _directory.Path })), time: time);
 
     public void Dispose() => _directory.Dispose();
 }

@@ -18,9 +18,10 @@ type EditorFactory = (connection: CollabConnection, api: Api, docId: string, me:
 
 /**
  * `signedIn` is the browser's signed-in account, if any: company-scoped links need a signed-in employee, so the
- * redemption carries their token.
+ * redemption carries their token. The server binds the link session to that account (it ends with their session), so
+ * a session kept in this tab is reused only for the same account — or for nobody, when it was redeemed signed out.
  */
-export function linkPage(token: string, signedIn: Api | null, makeEditor: EditorFactory, header: HTMLElement): LinkSession {
+export function linkPage(token: string, signedIn: { api: Api; username: string } | null, makeEditor: EditorFactory, header: HTMLElement): LinkSession {
   const anonymous = new Api('')
   const content = h('div', { class: 'link-content' })
   let connection: CollabConnection | null = null
@@ -65,11 +66,11 @@ export function linkPage(token: string, signedIn: Api | null, makeEditor: Editor
     password.focus()
   }
 
-  const redeem = (password?: string) => (signedIn ?? anonymous).redeemLink(token, password)
+  const redeem = (password?: string) => (signedIn?.api ?? anonymous).redeemLink(token, password)
 
   const cached = sessionStorage.getItem(storageKey(token))
   const reuse = cached ? parseRedeemed(cached) : null
-  if (reuse && !expired(reuse.accessToken)) open(reuse)
+  if (reuse && !expired(reuse.accessToken) && redeemerOf(reuse.accessToken) === (signedIn?.username ?? null)) open(reuse)
   else {
     content.append(h('p', { class: 'muted' }, t('app.loading')))
     // Without a password first: most links have none. A failure cannot tell "needs a password" from "invalid"
@@ -103,11 +104,20 @@ function parseRedeemed(raw: string): RedeemedLink | null {
   }
 }
 
-function expired(token: string): boolean {
+function claimsOf(token: string): { exp?: number; redeemer?: string } | null {
   try {
-    const claims = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))) as { exp?: number }
-    return typeof claims.exp === 'number' && claims.exp * 1000 <= Date.now() + 5000
+    return JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))) as { exp?: number; redeemer?: string }
   } catch {
-    return true
+    return null
   }
+}
+
+function expired(token: string): boolean {
+  const claims = claimsOf(token)
+  return claims === null || (typeof claims.exp === 'number' && claims.exp * 1000 <= Date.now() + 5000)
+}
+
+/** Who the link session answers to (see docs/permissions.md), or null for an anonymous one. */
+function redeemerOf(token: string): string | null {
+  return claimsOf(token)?.redeemer ?? null
 }

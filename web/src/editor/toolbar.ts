@@ -54,7 +54,7 @@ export function toolbar(editor: Editor, actions: ToolbarActions): Toolbar {
     { id: 'taskList', label: 'editor.tool.taskList', glyph: '☑', run: e => e.chain().focus().toggleTaskList().run(), active: e => e.isActive('taskList') },
     { id: 'blockquote', label: 'editor.tool.blockquote', glyph: '❝', run: e => e.chain().focus().toggleBlockquote().run(), active: e => e.isActive('blockquote') },
     { id: 'codeBlock', label: 'editor.tool.codeBlock', glyph: '{ }', run: e => e.chain().focus().toggleCodeBlock().run(), active: e => e.isActive('codeBlock') },
-    { id: 'link', label: 'editor.tool.link', glyph: icons.link, run: setLink, active: e => e.isActive('link') },
+    { id: 'link', label: 'editor.tool.link', glyph: icons.link, run: () => setLink(), active: e => e.isActive('link') },
     { id: 'image', label: 'editor.tool.image', glyph: icons.image, run: () => actions.pickImage() },
     { id: 'table', label: 'editor.tool.table', glyph: '▦', run: e => e.chain().focus().insertTable({ rows: 3, cols: 3, withHeaderRow: true }).run() },
     { id: 'addRow', label: 'editor.tool.addRow', glyph: '+≡', run: e => e.chain().focus().addRowAfter().run(), inTable: true },
@@ -78,7 +78,8 @@ export function toolbar(editor: Editor, actions: ToolbarActions): Toolbar {
   comment.addEventListener('mousedown', event => event.preventDefault())
   comment.addEventListener('click', () => actions.comment())
 
-  const element = h('div', { class: 'toolbar', role: 'toolbar', 'data-testid': 'toolbar' }, ...buttons.values(), h('span', { class: 'spacer' }), comment)
+  const link = linkPopover(editor)
+  const element = h('div', { class: 'toolbar', role: 'toolbar', 'data-testid': 'toolbar' }, ...buttons.values(), h('span', { class: 'spacer' }), comment, link.element)
 
   const renderLabels = () => {
     for (const [tool, button] of buttons) {
@@ -87,6 +88,7 @@ export function toolbar(editor: Editor, actions: ToolbarActions): Toolbar {
     }
     comment.innerHTML = icons.comment
     comment.append(` ${t('editor.tool.comment')}`)
+    link.renderLabels()
   }
 
   const update = () => {
@@ -101,17 +103,99 @@ export function toolbar(editor: Editor, actions: ToolbarActions): Toolbar {
       button.setAttribute('aria-pressed', String(active))
     }
     comment.hidden = !actions.canComment()
+    if (!editable) link.close(false)
   }
 
-  function setLink(e: Editor) {
-    const previous = (e.getAttributes('link').href as string | undefined) ?? ''
-    const href = prompt(t('editor.tool.linkPrompt'), previous)
-    if (href === null) return
-    if (href.trim() === '') e.chain().focus().extendMarkRange('link').unsetLink().run()
-    else e.chain().focus().extendMarkRange('link').setLink({ href: href.trim() }).run()
+  function setLink() {
+    const button = [...buttons].find(([tool]) => tool.id === 'link')![1]
+    if (link.isOpen()) link.close(true)
+    else link.open(button)
   }
 
   renderLabels()
   update()
   return { element, update, renderLabels }
+}
+
+interface LinkPopover {
+  element: HTMLElement
+  open(anchor: HTMLElement): void
+  close(refocus: boolean): void
+  isOpen(): boolean
+  renderLabels(): void
+}
+
+/** The link editor under the toolbar's link button: an address field, Apply, Remove link (when the selection is in a
+ * link); Enter applies, Esc or a click elsewhere closes it. An empty address removes the link. The editor keeps its
+ * selection while the field has focus, and every change applies to the whole link around the caret. */
+function linkPopover(editor: Editor): LinkPopover {
+  const label = h('label', { for: 'link-popover-href' })
+  const input = h('input', { id: 'link-popover-href', name: 'href', type: 'text', autocomplete: 'off', spellcheck: 'false' })
+  const apply = h('button', { type: 'submit', 'data-action': 'apply' })
+  const remove = h('button', { type: 'button', class: 'secondary', 'data-action': 'remove' })
+  const form = h('form', { class: 'link-popover', 'data-testid': 'link-popover', role: 'dialog' }, label, input, apply, remove)
+  form.hidden = true
+
+  const isOpen = () => !form.hidden
+  const close = (refocus: boolean) => {
+    if (!isOpen()) return
+    form.hidden = true
+    document.removeEventListener('mousedown', onOutside, true)
+    if (refocus && !editor.isDestroyed) editor.commands.focus()
+  }
+  const onOutside = (event: MouseEvent) => {
+    const target = event.target as Node | null
+    // The link button toggles the popover itself.
+    if (target && (form.contains(target) || (target as Element).closest?.('[data-tool=link]'))) return
+    close(false)
+  }
+  const setHref = (href: string) => {
+    const chain = editor.chain().focus().extendMarkRange('link')
+    if (href === '') chain.unsetLink().run()
+    else chain.setLink({ href }).run()
+  }
+
+  form.addEventListener('submit', event => {
+    event.preventDefault()
+    if (!editor.isEditable) return close(false)
+    const href = input.value.trim()
+    close(false)
+    setHref(href)
+  })
+  remove.addEventListener('click', () => {
+    close(false)
+    if (editor.isEditable) setHref('')
+  })
+  form.addEventListener('keydown', event => {
+    if (event.key === 'Escape') {
+      event.preventDefault()
+      event.stopPropagation()
+      close(true)
+    }
+  })
+
+  return {
+    element: form,
+    isOpen,
+    close,
+    open(anchor: HTMLElement) {
+      const inLink = editor.isActive('link')
+      input.value = inLink ? ((editor.getAttributes('link').href as string | undefined) ?? '') : ''
+      remove.hidden = !inLink
+      form.style.top = `${anchor.offsetTop + anchor.offsetHeight + 4}px`
+      form.hidden = false
+      // Under the button, but never past the toolbar's right edge.
+      const room = (form.offsetParent as HTMLElement | null)?.clientWidth ?? window.innerWidth
+      form.style.left = `${Math.max(0, Math.min(anchor.offsetLeft, room - form.offsetWidth))}px`
+      document.addEventListener('mousedown', onOutside, true)
+      input.focus()
+      input.select()
+    },
+    renderLabels() {
+      label.textContent = t('editor.link.address')
+      input.placeholder = t('editor.link.placeholder')
+      apply.textContent = t('editor.link.apply')
+      remove.textContent = t('editor.link.remove')
+    },
+  }
 }

@@ -1,14 +1,48 @@
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Spotter.Collab.Grains.KnowledgeBase.Storage;
 
 /// <summary>The knowledge-base tables in PostgreSQL (migrations 0007 versions, 0008 attachments, 0009 search documents).</summary>
-public sealed class PostgresKnowledgeBaseStore(NpgsqlDataSource dataSource) : IKnowledgeBaseStore
+public sealed class PostgresKnowledgeBaseStore : IKnowledgeBaseStore
 {
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly VersionRetentionOptions _retention;
+    private readonly TimeProvider _time;
+
+    public PostgresKnowledgeBaseStore(NpgsqlDataSource dataSource, IOptions<KnowledgeBaseOptions>? options = null, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        _dataSource = dataSource;
+        _retention = options?.Value.VersionRetention ?? new VersionRetentionOptions();
+        _retention.Validate();
+        _time = time ?? TimeProvider.System;
+    }
+
     public async Task<long> AddVersionAsync(string documentId, NewVersion version, CancellationToken cancellationToken = default)
     {
+        var id = await InsertVersionAsync(documentId, version, cancellationToken).ConfigureAwait(false);
+        await PruneVersionsAsync(documentId, cancellationToken).ConfigureAwait(false);
+        return id;
+    }
+
+    /// <summary>Applies the retention policy to one document's versions (see the SQLite store).</summary>
+    private async Task PruneVersionsAsync(string documentId, CancellationToken cancellationToken)
+    {
+        if (!_retention.Enabled) return;
+        var versions = await ListVersionsAsync(documentId, cancellationToken).ConfigureAwait(false);
+        var prunable = VersionRetention.Prunable(versions, _time.GetUtcNow(), _retention);
+        if (prunable.Count == 0) return;
+        await using var command = _dataSource.CreateCommand("DELETE FROM doc_versions WHERE doc_id = $1 AND id = ANY($2)");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = documentId });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. prunable] });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<long> InsertVersionAsync(string documentId, NewVersion version, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(version);
-        await using var command = dataSource.CreateCommand(
+        await using var command = _dataSource.CreateCommand(
             "INSERT INTO doc_versions (doc_id, created_at, authors, reason, state) VALUES ($1, $2, $3, $4, $5) RETURNING id");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = documentId });
         command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = version.CreatedAt.UtcDateTime });
@@ -20,7 +54,7 @@ public sealed class PostgresKnowledgeBaseStore(NpgsqlDataSource dataSource) : IK
 
     public async Task<IReadOnlyList<VersionSummary>> ListVersionsAsync(string documentId, CancellationToken cancellationToken = default)
     {
-        await using var command = dataSource.CreateCommand("SELECT id, created_at, authors, reason FROM doc_versions WHERE doc_id = $1 ORDER BY id DESC");
+        await using var command = _dataSource.CreateCommand("SELECT id, created_at, authors, reason FROM doc_versions WHERE doc_id = $1 ORDER BY id DESC");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = documentId });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var versions = new List<VersionSummary>();
@@ -30,7 +64,7 @@ public sealed class PostgresKnowledgeBaseStore(NpgsqlDataSource dataSource) : IK
 
     public async Task<StoredVersion?> GetVersionAsync(string documentId, long versionId, CancellationToken cancellationToken = default)
     {
-        await using var command = dataSource.CreateCommand("SELECT id, created_at, authors, reason, state FROM doc_versions WHERE doc_id = $1 AND id = $2");
+        await using var command = _dataSource.CreateCommand("SELECT id, created_at, authors, reason, state FROM doc_versions WHERE doc_id = $1 AND id = $2");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = documentId });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = versionId });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -46,7 +80,7 @@ public sealed class PostgresKnowledgeBaseStore(NpgsqlDataSource dataSource) : IK
     public async Task AddAttachmentAsync(StoredAttachment attachment, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(attachment);
-        await using var command = dataSource.CreateCommand(
+        await using var command = _dataSource.CreateCommand(
             "INSERT INTO attachments (id, doc_id, content_type, data, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6)");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = attachment.Id });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = attachment.DocumentId });
@@ -59,7 +93,7 @@ public sealed class PostgresKnowledgeBaseStore(NpgsqlDataSource dataSource) : IK
 
     public async Task<StoredAttachment?> GetAttachmentAsync(string attachmentId, CancellationToken cancellationToken = default)
     {
-        await using var command = dataSource.CreateCommand("SELECT id, doc_id, content_type, data, uploaded_by, uploaded_at FROM attachments WHERE id = $1");
+        await using var command = _dataSource.CreateCommand("SELECT id, doc_id, content_type, data, uploaded_by, uploaded_at FROM attachments WHERE id = $1");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = attachmentId });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) return null;
@@ -70,7 +104,7 @@ public sealed class PostgresKnowledgeBaseStore(NpgsqlDataSource dataSource) : IK
     public async Task UpsertSearchDocumentAsync(SearchDocument document, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(document);
-        await using var command = dataSource.CreateCommand("""
+        await using var command = _dataSource.CreateCommand("""
             INSERT INTO search_documents (doc_id, title, body, space_id, updated_at) VALUES ($1, $2, $3, $4, $5)
                 ON CONFLICT (doc_id) DO UPDATE SET title = excluded.title, body = excluded.body, space_id = excluded.space_id, updated_at = excluded.updated_at
             """);
@@ -84,7 +118,7 @@ public sealed class PostgresKnowledgeBaseStore(NpgsqlDataSource dataSource) : IK
 
     public async Task<IReadOnlyList<SearchDocument>> LoadSearchDocumentsAsync(CancellationToken cancellationToken = default)
     {
-        await using var command = dataSource.CreateCommand("SELECT doc_id, title, body, space_id, updated_at FROM search_documents");
+        await using var command = _dataSource.CreateCommand("SELECT doc_id, title, body, space_id, updated_at FROM search_documents");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var documents = new List<SearchDocument>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

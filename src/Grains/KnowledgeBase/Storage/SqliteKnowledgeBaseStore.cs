@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
 using Spotter.Collab.Grains.Storage;
 
 namespace Spotter.Collab.Grains.KnowledgeBase.Storage;
@@ -7,11 +8,16 @@ namespace Spotter.Collab.Grains.KnowledgeBase.Storage;
 public sealed class SqliteKnowledgeBaseStore : IKnowledgeBaseStore
 {
     private readonly SqliteDatabase _database;
+    private readonly VersionRetentionOptions _retention;
+    private readonly TimeProvider _time;
 
-    public SqliteKnowledgeBaseStore(SqliteDatabase database)
+    public SqliteKnowledgeBaseStore(SqliteDatabase database, IOptions<KnowledgeBaseOptions>? options = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(database);
         _database = database;
+        _retention = options?.Value.VersionRetention ?? new VersionRetentionOptions();
+        _retention.Validate();
+        _time = time ?? TimeProvider.System;
         using var connection = database.Open();
         using var create = connection.CreateCommand();
         create.CommandText = """
@@ -51,7 +57,38 @@ public sealed class SqliteKnowledgeBaseStore : IKnowledgeBaseStore
         insert.Parameters.AddWithValue("$authors", string.Join('\n', version.Authors));
         insert.Parameters.AddWithValue("$reason", version.Reason);
         insert.Parameters.AddWithValue("$state", version.State);
-        return Task.FromResult((long)insert.ExecuteScalar()!);
+        var id = (long)insert.ExecuteScalar()!;
+        PruneVersions(connection, documentId);
+        return Task.FromResult(id);
+    }
+
+    /// <summary>Applies the retention policy to one document's versions (on each write: a document nobody edits
+    /// keeps what it has, and its versions stop growing anyway).</summary>
+    private void PruneVersions(SqliteConnection connection, string documentId)
+    {
+        if (!_retention.Enabled) return;
+        using var select = connection.CreateCommand();
+        select.CommandText = "SELECT id, created_at, authors, reason FROM doc_versions WHERE doc_id = $doc";
+        select.Parameters.AddWithValue("$doc", documentId);
+        var versions = new List<VersionSummary>();
+        using (var reader = select.ExecuteReader())
+        {
+            while (reader.Read()) versions.Add(Summary(reader));
+        }
+        var prunable = VersionRetention.Prunable(versions, _time.GetUtcNow(), _retention);
+        if (prunable.Count == 0) return;
+        using var transaction = connection.BeginTransaction();
+        using var delete = connection.CreateCommand();
+        delete.Transaction = transaction;
+        delete.CommandText = "DELETE FROM doc_versions WHERE doc_id = $doc AND id = $id";
+        delete.Parameters.AddWithValue("$doc", documentId);
+        var idParameter = delete.Parameters.Add("$id", SqliteType.Integer);
+        foreach (var id in prunable)
+        {
+            idParameter.Value = id;
+            delete.ExecuteNonQuery();
+        }
+        transaction.Commit();
     }
 
     public Task<IReadOnlyList<VersionSummary>> ListVersionsAsync(string documentId, CancellationToken cancellationToken = default)
