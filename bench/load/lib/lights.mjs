@@ -83,7 +83,7 @@ export class WorkerLights {
       this.pending.clear()
     }
     this.worker.on('error', fail)
-    this.worker.on('exit', code => { if (code !== 0) fail(new Error(`light-client worker exited with ${code}`)) })
+    this.worker.on('exit', code => { if (!this.closed) fail(new Error(`light-client worker exited with ${code}`)) })
   }
 
   call(method, ...args) {
@@ -103,6 +103,7 @@ export class WorkerLights {
 
   async close() {
     const result = await this.call('close')
+    this.closed = true
     await this.worker.terminate()
     return result
   }
