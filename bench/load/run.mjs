@@ -211,7 +211,9 @@ async function runScenario(target, clients, withAwareness, round) {
   const usedIds = new Set()
   while (ids.length < clients) {
     const id = 1 + Math.floor(Math.random() * 0x7fffffff)
-    if (!usedIds.has(id)) ids.push(id), usedIds.add(id)
+    if (usedIds.has(id)) continue
+    usedIds.add(id)
+    ids.push(id)
   }
   // Typing starts about a second after connecting and lasts warm-up + measured window; the margin covers a late
   // stop and timers that fire late.
