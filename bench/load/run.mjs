@@ -15,12 +15,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import * as Y from 'yjs'
 import { AckStats, FullReplica, Histogram, Registry, now } from './lib/clients.mjs'
-import { LightGroup, WorkerLights } from './lib/lights.mjs'
+import { LightGroup, WorkerLights, loopDelayMonitor, loopDelayP99Ms } from './lib/lights.mjs'
 import { createTransport } from './lib/transports.mjs'
 import { TEXT_ROOT, encodeCharInsert } from './lib/wire.mjs'
 
@@ -257,7 +256,7 @@ async function runScenario(target, clients, withAwareness, round) {
   const acksBefore = registry.acked
   registry.measuring = true
   // How long the generator's event loops kept messages waiting: part of every measured latency.
-  const mainLoopDelay = monitorEventLoopDelay({ resolution: 5 })
+  const mainLoopDelay = loopDelayMonitor()
   mainLoopDelay.enable()
   await Promise.all(groups.map(g => g.startLoopDelay()))
   let peakRss = before.rssMb
@@ -333,11 +332,12 @@ async function runScenario(target, clients, withAwareness, round) {
     serverPeakRssMb: Math.round(peakRss),
     loadAvg1m: [Number(loadBefore.toFixed(1)), Number(os.loadavg()[0].toFixed(1))],
     generatorCpuPct: Math.round(((generatorCpu.user + generatorCpu.system) / 1e6 / elapsedS) * 100),
-    // The worst p99 of the threads that time receipts (the light clients' threads), then each of them, then the
-    // main thread's (full replicas and coordination; with --workers 1 it is the light clients' thread too).
+    // Event-loop delay beyond the 5 ms sampling interval: the worst p99 of the threads that time receipts (the
+    // light clients' threads), then each of them, then the main thread's (full replicas and coordination; with
+    // --workers 1 it is the light clients' thread too).
     generatorLoopDelayP99Ms: Math.max(...loopDelays.map(d => d ?? 0)),
     generatorLoopDelayP99MsByWorker: loopDelays,
-    generatorMainLoopDelayP99Ms: Number((mainLoopDelay.percentile(99) / 1e6).toFixed(1)),
+    generatorMainLoopDelayP99Ms: loopDelayP99Ms(mainLoopDelay),
     converged,
     textLength: texts[0]?.length ?? null,
     editsSent: sentTotal,
@@ -416,9 +416,9 @@ function workersText(rows) {
     'monotonic clock, so a receipt in one thread is timed against a send in another; each thread keeps its own',
     'histograms and the main thread merges them. Spreading the receivers over threads keeps one event loop from',
     'timestamping a whole broadcast burst (one or two messages per client per tick) one message after another; what',
-    'queueing is left is in every latency: the generator\'s event-loop delay p99 (the worst of its light-client',
-    `threads, \`generatorLoopDelayP99Ms\`) ${delay}. Generator CPU is user+system time of the whole generator`,
-    'process, all threads (100 % = one core).',
+    'queueing is left is in every latency: the generator\'s event-loop delay p99 beyond its 5 ms sampling interval',
+    `(the worst of its light-client threads, \`generatorLoopDelayP99Ms\`) ${delay}. Generator CPU is user+system`,
+    'time of the whole generator process, all threads (100 % = one core).',
   ]
 }
 
