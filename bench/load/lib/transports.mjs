@@ -132,3 +132,18 @@ export class HocuspocusTransport {
     })
   }
 }
+
+/**
+ * A transport from a plain description (it crosses into worker threads): `{ kind: 'spotter', baseUrl, token, docId }`
+ * or `{ kind: 'hocuspocus', wsUrl, documentName }`.
+ */
+export function createTransport(description) {
+  switch (description.kind) {
+    case 'spotter':
+      return new SpotterTransport(description.baseUrl, description.token, description.docId)
+    case 'hocuspocus':
+      return new HocuspocusTransport(description.wsUrl, description.documentName)
+    default:
+      throw new Error(`unknown transport ${description.kind}`)
+  }
+}

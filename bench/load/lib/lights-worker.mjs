@@ -1,0 +1,15 @@
+// Worker thread hosting one LightGroup: runs the methods the main thread's WorkerLights posts, in order, and
+// answers each; close() hands the histogram bins over without copying them.
+import { parentPort, workerData } from 'node:worker_threads'
+import { LightGroup } from './lights.mjs'
+
+const group = new LightGroup(workerData)
+parentPort.on('message', async ({ id, method, args }) => {
+  try {
+    const result = await group[method](...args)
+    const transfer = method === 'close' ? [result.latencyBins.buffer, result.ackLatencyBins.buffer] : []
+    parentPort.postMessage({ id, result }, transfer)
+  } catch (error) {
+    parentPort.postMessage({ id, error: String(error?.stack ?? error) })
+  }
+})
