@@ -445,8 +445,9 @@ function docsSection(rows) {
     'core): the servers\' and the generator\'s CPU columns are what they managed to get, not what they asked for. A',
     'single-threaded Node server (Hocuspocus) suffers most from contention (the Linux scheduler shares CPU per runnable',
     'thread, and the .NET server has several); at a load average near 2 or below, as in a quiet run, Hocuspocus is',
-    'faster than Spotter at 100 clients (it answers at once and persists nothing, while Spotter waits for its durable',
-    'group commit and merges fan-out per 15 ms tick) and falls behind without recovering at 500. Elsewhere, in this',
+    'faster than Spotter at 100 clients (it relays every message at once and persists nothing, while Spotter merges',
+    'fan-out per 15 ms content tick and acks only after its durable group commit) and falls behind without recovering',
+    'at 500. Elsewhere, in this',
     'shape, Hocuspocus was measured at p99 136–203 ms at 500 clients with awareness. Figures are medians over',
     `${roundsText(rows)}; each run's 1-minute load average is in its JSON line (\`loadAvg1m\`).`,
     '',
@@ -471,17 +472,18 @@ function docsSection(rows) {
   lines.push('')
   lines.push('Notes:')
   lines.push('')
-  lines.push('- Spotter fans out per broadcast tick (15 ms): one merged update frame and at most one awareness frame per')
-  lines.push('  connection per tick, after the updates are durable. Hocuspocus sends every update and every awareness change')
-  lines.push('  to every connection at once, encoding the awareness message once per connection, so its message count grows')
-  lines.push('  with N² and its awareness cost with N² encodes.')
-  lines.push('- Spotter\'s delivery latency includes the durable ack (SQLite WAL, synchronous=FULL, group commit): the ack')
-  lines.push('  p99 column is mostly fsync time on this VM; Hocuspocus acks without persisting anything.')
-  lines.push('- The document grain is one single-threaded activation: CRDT apply, awareness relay, merge and fan-out of one')
-  lines.push('  document share one core at most, and here it shares that core with the generator and other jobs.')
-  lines.push('- When the offered load (2 updates/s per client, plus as many awareness updates) is above what the grain gets,')
-  lines.push('  acked/s stays below 2 × clients and a backlog builds, so latency grows with the length of the run (an earlier')
-  lines.push('  40 s run at load average 20–27 reached p50 23.6 s at 500 clients with awareness).')
+  lines.push('- Spotter fans out per tick: at most one merged update frame per connection per content tick (15 ms) and one')
+  lines.push('  awareness frame per awareness tick (50 ms); the first change after a quiet tick goes out at once. Updates are')
+  lines.push('  relayed while their commit is under way; the sender\'s ack waits for the commit (SQLite WAL, synchronous=FULL,')
+  lines.push('  group commit), so "ack p99" is the durability latency and "p99" is what the other people see. Awareness states')
+  lines.push('  are stamped and JSON-encoded once on arrival and sent to everyone in one frame. Hocuspocus sends every update')
+  lines.push('  and every awareness change to every connection at once, encoding the awareness message once per connection,')
+  lines.push('  so its message count grows with N² and its awareness cost with N² encodes.')
+  lines.push('- Fan-out is one SignalR message per connection per tick, about 40k messages a second at 500 clients with')
+  lines.push('  awareness: that, not the CRDT work, is most of the server CPU, and it shares the two cores with a generator')
+  lines.push('  that needs about one core itself.')
+  lines.push('- When the offered load (2 updates/s per client, plus as many awareness updates) is above what the server gets,')
+  lines.push('  acked/s stays below 2 × clients and a backlog builds, so latency grows with the length of the run.')
   lines.push('')
   const spotter = rows.filter(r => r.spotter)
   const met = spotter.filter(r => r.spotter.p99Ms !== null && r.spotter.p99Ms < 50).map(r => `${r.clients}${r.awareness ? ' with' : ' without'} awareness`)
