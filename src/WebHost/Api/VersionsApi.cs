@@ -10,7 +10,7 @@ namespace Spotter.Collab.WebHost.Api;
 
 public sealed record VersionAuthor(string Username, string DisplayName);
 public sealed record VersionResponse(long Id, DateTimeOffset CreatedAt, IReadOnlyList<VersionAuthor> Authors, string Reason);
-public sealed record VersionContentResponse(long Id, DateTimeOffset CreatedAt, IReadOnlyList<VersionAuthor> Authors, string Reason, string Html, string Markdown);
+public sealed record VersionContentResponse(long Id, DateTimeOffset CreatedAt, IReadOnlyList<VersionAuthor> Authors, string Reason, string Html, string? Markdown);
 public sealed record CompareBlock(string Op, string Html);
 public sealed record CompareResponse(IReadOnlyList<CompareBlock> Blocks);
 
@@ -39,13 +39,15 @@ public static class VersionsApi
 
     private static async Task<Results<Ok<VersionContentResponse>, ProblemHttpResult>> GetAsync(string id, long versionId, HttpContext http, IGrainFactory grains)
     {
-        if (await grains.GetGrain<IDocumentGrain>(id).Describe(http.User.Username()) is null) return Problems.NotFound();
+        if (await grains.GetGrain<IDocumentGrain>(id).Describe(http.User.Username()) is not { } info) return Problems.NotFound();
         var version = await grains.GetGrain<IKnowledgeBaseStoreGrain>(0).GetVersion(id, versionId);
         if (version is null) return Problems.Of(StatusCodes.Status404NotFound, "not-found", "no such version");
         var blocks = RichContent.Read(version.State);
         var summary = version.Summary;
+        // The HTML is what the history view shows (reading, like the page itself); the Markdown source is a copy,
+        // so the no-copy/no-export flag withholds it as it refuses export.
         return TypedResults.Ok(new VersionContentResponse(summary.Id, summary.CreatedAt, await new DisplayNames(grains).AuthorsAsync(summary.Authors), summary.Reason,
-            RichHtml.Render(blocks), RichMarkdown.Render(blocks)));
+            RichHtml.Render(blocks), info.NoExport ? null : RichMarkdown.Render(blocks)));
     }
 
     private static async Task<Results<Ok<CompareResponse>, ProblemHttpResult>> CompareAsync(string id, string? from, string? to, HttpContext http, IGrainFactory grains)

@@ -442,6 +442,13 @@ public sealed class KnowledgeBaseApiTests(KnowledgeBaseServerFixture fixture, IT
         Assert.Equal(HttpStatusCode.Forbidden, rawRefused.StatusCode);
         Assert.Equal("urn:spotter-collab:problem:no-export", await CodeOf(rawRefused));
         Assert.Equal(HttpStatusCode.OK, (await owner.GetAsync($"/api/docs/{guide}/roots/default?type=xml")).StatusCode);
+        // A version of a no-export page can be read in the history view (HTML), but its Markdown source is withheld.
+        var deepVersion = (await JsonAsync(owner, $"/api/docs/{deep}/versions"))[0].GetProperty("id").GetInt64();
+        var viewed = await JsonAsync(owner, $"/api/docs/{deep}/versions/{deepVersion}");
+        Assert.Equal("<p><strong>deep</strong> text</p>", viewed.GetProperty("html").GetString());
+        Assert.Equal(JsonValueKind.Null, viewed.GetProperty("markdown").ValueKind);
+        var guideVersion = (await JsonAsync(owner, $"/api/docs/{guide}/versions"))[0].GetProperty("id").GetInt64();
+        Assert.Equal("Intro text.\n", (await JsonAsync(owner, $"/api/docs/{guide}/versions/{guideVersion}")).GetProperty("markdown").GetString());
 
         var admin = await kit.AdminAsync();
         var audit = await JsonAsync(admin, $"/api/admin/audit?action=content.export-refused&target={guide}");
