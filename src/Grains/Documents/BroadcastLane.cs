@@ -3,10 +3,15 @@ namespace Spotter.Collab.Grains.Documents;
 /// <summary>
 /// Paces one kind of broadcast (content or awareness) of a document. The first change after a quiet period goes out
 /// at once; while changes keep coming, they are collected and sent at most once per tick. So a lone edit is not
-/// held back by the tick, and a busy document still costs one message per connection per tick.
+/// held back by the tick, and a busy document still costs one message per connection per tick. The tick is asked
+/// for on every request, so it can follow the document's audience (see <see cref="DocumentGrainOptions.TickFor"/>).
 /// </summary>
-internal sealed class BroadcastLane(TimeSpan tick, TimeProvider time)
+internal sealed class BroadcastLane(Func<TimeSpan> tick, TimeProvider time)
 {
+    public BroadcastLane(TimeSpan tick, TimeProvider time) : this(() => tick, time)
+    {
+    }
+
     private long _lastFlush;
     private bool _flushedOnce;
 
@@ -23,10 +28,11 @@ internal sealed class BroadcastLane(TimeSpan tick, TimeProvider time)
     public bool Request()
     {
         if (Scheduled) return false;
+        var current = tick();
         var sinceLast = _flushedOnce ? time.GetElapsedTime(_lastFlush) : TimeSpan.MaxValue;
-        if (sinceLast >= tick) return true;
+        if (sinceLast >= current) return true;
         Scheduled = true;
-        Timer?.Change(tick - sinceLast, Timeout.InfiniteTimeSpan);
+        Timer?.Change(current - sinceLast, Timeout.InfiniteTimeSpan);
         return false;
     }
 

@@ -56,7 +56,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
         _logger = logger;
         _observers = new ObserverManager<IDocumentObserver>(_options.ObserverExpiry, logger);
         _awareness = new AwarenessRelay(_options.Awareness, timeProvider ?? TimeProvider.System);
-        _contentLane = new BroadcastLane(_options.BroadcastTick, timeProvider ?? TimeProvider.System);
+        _contentLane = new BroadcastLane(() => _options.TickFor(_participants.Count), timeProvider ?? TimeProvider.System);
         _awarenessLane = new BroadcastLane(_options.AwarenessTick, timeProvider ?? TimeProvider.System);
     }
 

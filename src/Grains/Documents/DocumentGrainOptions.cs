@@ -7,8 +7,18 @@ public sealed class DocumentGrainOptions
     public const string SectionName = "Documents";
 
     /// <summary>While updates keep coming, they are merged and sent to the hosts at most once per tick (a lone
-    /// update after a quiet tick goes out at once).</summary>
+    /// update after a quiet tick goes out at once). This is the longest tick, the one of a crowded document; a
+    /// document with fewer connections uses a shorter one (<see cref="TickFor"/>).</summary>
     public TimeSpan BroadcastTick { get; set; } = TimeSpan.FromMilliseconds(15);
+
+    /// <summary>The shortest content tick, for a document with few connections.</summary>
+    public TimeSpan MinBroadcastTick { get; set; } = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>Messages per second one busy document may cause across its connections (one message per connection
+    /// per tick). The content tick is the connection count divided by this, between <see cref="MinBroadcastTick"/>
+    /// and <see cref="BroadcastTick"/>: 100 typists get a 3 ms tick, 500 or more the full 15 ms, so a small
+    /// document's edits are not held back for a batching window sized for a crowd.</summary>
+    public int FanOutMessagesPerSecond { get; set; } = 33_000;
 
     /// <summary>The same for awareness (presence, cursors). Longer than the content tick: with hundreds of people in
     /// a document, every tick costs one message per connection, and a cursor 50 ms late is not noticed the way
@@ -38,4 +48,11 @@ public sealed class DocumentGrainOptions
     public long CompactAfterBytes { get; set; } = 8 * 1024 * 1024;
 
     public AwarenessRelayOptions Awareness { get; set; } = new();
+
+    /// <summary>The content tick of a document with <paramref name="connections"/> open connections.</summary>
+    public TimeSpan TickFor(int connections)
+    {
+        var budget = TimeSpan.FromSeconds((double)Math.Max(connections, 1) / Math.Max(FanOutMessagesPerSecond, 1));
+        return budget < MinBroadcastTick ? MinBroadcastTick : budget > BroadcastTick ? BroadcastTick : budget;
+    }
 }

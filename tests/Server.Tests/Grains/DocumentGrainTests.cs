@@ -54,6 +54,7 @@ public sealed class GrainClusterFixture : IAsyncLifetime, IDisposable
             {
                 o.CompactAfterUpdates = CompactAfterUpdates;
                 o.BroadcastTick = TimeSpan.FromMilliseconds(50);
+                o.MinBroadcastTick = TimeSpan.FromMilliseconds(50);
             });
         }
     }

@@ -29,4 +29,32 @@ public sealed class BroadcastLaneTests
         clock.Ticks += 40;
         Assert.True(lane.Request()); // quiet for longer than a tick: now again
     }
+
+    [Fact]
+    public void The_content_tick_grows_with_the_audience_between_its_bounds()
+    {
+        var options = new DocumentGrainOptions();
+        Assert.Equal(TimeSpan.FromMilliseconds(2), options.TickFor(0));
+        Assert.Equal(TimeSpan.FromMilliseconds(2), options.TickFor(10));
+        Assert.InRange(options.TickFor(100).TotalMilliseconds, 2.9, 3.1);
+        Assert.Equal(TimeSpan.FromMilliseconds(15), options.TickFor(500));
+        Assert.Equal(TimeSpan.FromMilliseconds(15), options.TickFor(5000));
+    }
+
+    [Fact]
+    public void A_lane_asks_for_its_tick_on_every_request()
+    {
+        var clock = new ManualClock { Ticks = 10_000 };
+        var tick = TimeSpan.FromMilliseconds(3);
+        var lane = new BroadcastLane(() => tick, clock);
+        Assert.True(lane.Request());
+        lane.Flushed();
+        clock.Ticks += 4;
+        Assert.True(lane.Request()); // 4 ms after a flush with a 3 ms tick: now
+        lane.Flushed();
+        tick = TimeSpan.FromMilliseconds(15); // the audience grew
+        clock.Ticks += 4;
+        Assert.False(lane.Request());
+        Assert.True(lane.Scheduled);
+    }
 }
