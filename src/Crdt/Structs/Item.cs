@@ -215,13 +215,14 @@ public sealed class Item : AbstractStruct
         }
         else if (ParentRef is null && Parent is null)
         {
-            // Copy the parent from a neighbour.
+            // Copy the parent from a neighbour: the left one when there is one, as yjs does. The item is linked
+            // after its left neighbour, so a (lying) right origin in another type must not decide its parent.
             if (Left is not null)
             {
                 Parent = Left.Parent;
                 ParentSub = Left.ParentSub;
             }
-            if (Right is not null)
+            else if (Right is not null)
             {
                 Parent = Right.Parent;
                 ParentSub = Right.ParentSub;

@@ -22,4 +22,25 @@ public class FuzzRegressionTests
         doc.ApplyUpdate(remote);
         new Doc().ApplyUpdate(doc.EncodeStateAsUpdate());
     }
+
+    [Fact]
+    public void ItemWhoseOriginsInTheSameUpdateLieInDifferentTypesJoinsItsLeftOriginLikeYjs()
+    {
+        // One update: "x" in text a, "y" in text b, then "z" with origin x and right origin y. Neither neighbour is in
+        // the document before the update, so the check above cannot see the lie; integration must still keep the
+        // lists consistent. yjs 13.6.33 takes the parent from the left origin: a = "xz", b = "y", and it encodes
+        // the state back to the same bytes.
+        var lie = Convert.FromBase64String("AQMBAAQBAWEBeAQBAWIBecQBAAEBAXoA");
+        var doc = new Doc(new DocOptions { ClientId = 7 });
+        doc.ApplyUpdate(lie);
+        Assert.Equal("xz", doc.GetText("a").ToString());
+        Assert.Equal("y", doc.GetText("b").ToString());
+        Assert.Equal(2, doc.GetText("a").Length);
+        Assert.Equal(1, doc.GetText("b").Length);
+        Assert.Equal(lie, doc.EncodeStateAsUpdate());
+        var reloaded = new Doc();
+        reloaded.ApplyUpdate(doc.EncodeStateAsUpdate());
+        Assert.Equal("xz", reloaded.GetText("a").ToString());
+        Assert.Equal("y", reloaded.GetText("b").ToString());
+    }
 }
