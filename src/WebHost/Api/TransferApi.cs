@@ -99,18 +99,29 @@ public static class TransferApi
         }
         html.Append("</body></html>");
         await audit.RecordAsync(http, AuditActions.Export, id, $"{format}, {pages.Count} page(s)");
-        var fileName = SafeFileName(info.Title) + (format == "md" ? ".md" : ".html");
-        http.Response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
+        http.Response.Headers.ContentDisposition = DownloadDisposition(info.Title, format == "md" ? ".md" : ".html");
         http.Response.Headers.XContentTypeOptions = "nosniff";
         return format == "md"
             ? TypedResults.Text(markdown.ToString(), "text/markdown", Encoding.UTF8)
             : TypedResults.Text(html.ToString(), "text/html", Encoding.UTF8);
     }
 
-    private static string SafeFileName(string title)
+    /// <summary>
+    /// <c>attachment</c> with the page title as the file name: in full (RFC 5987 <c>filename*</c>, UTF-8) for
+    /// browsers, which use it, and as an ASCII fallback in <c>filename</c> (header values must be ASCII), so a page
+    /// titled in Chinese downloads under its title rather than a generic name.
+    /// </summary>
+    private static string DownloadDisposition(string title, string extension)
     {
         var name = new string(title.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or ' ' ? c : '_').ToArray()).Trim();
-        // Header values must be ASCII: non-ASCII titles fall back to a generic name.
-        return name.Length == 0 || name.Any(c => c > 127) ? "page" : name;
+        if (name.Length == 0) name = "page";
+        var ascii = new string(name.Select(c => c > 127 ? '_' : c).ToArray());
+        if (ascii.All(c => c is '_' or ' ')) ascii = "page";
+        var disposition = new Microsoft.Net.Http.Headers.ContentDispositionHeaderValue("attachment")
+        {
+            FileName = ascii + extension,
+            FileNameStar = name + extension,
+        };
+        return disposition.ToString();
     }
 }

@@ -458,6 +458,46 @@ public sealed class KnowledgeBaseApiTests(KnowledgeBaseServerFixture fixture, IT
         Assert.Equal(3, (await JsonAsync(admin, $"/api/admin/audit?action=content.import&actor={ownerName}")).GetArrayLength());
     }
 
+    [Fact]
+    public async Task A_partner_exports_and_finds_only_what_was_shared_with_them()
+    {
+        using var kit = new AccessKit(Server);
+        var (_, ownerToken) = await kit.UserAsync("own");
+        using var owner = Server.Client(ownerToken);
+        var partnerOrg = await kit.CreatePartnerOrgAsync(NewName("Freight"));
+        var (_, partnerToken) = await kit.UserAsync("prt", partnerOrg);
+        using var partner = Server.Client(partnerToken);
+        var marker = Guid.NewGuid().ToString("N")[..8];
+        var space = await kit.SpaceAsync(ownerToken, "Logistics");
+        var guide = await kit.PageAsync(ownerToken, space, title: "物流指南");
+        var shared = await kit.PageAsync(ownerToken, space, guide, "Customs");
+        var hidden = await kit.PageAsync(ownerToken, space, guide, "Margins");
+        await ImportAsync(owner, guide, $"入库 {marker} guide\n");
+        await ImportAsync(owner, shared, $"入库 {marker} customs forms\n");
+        await ImportAsync(owner, hidden, $"入库 {marker} our margins\n");
+        (await owner.PatchAsJsonAsync($"/api/resources/{hidden}/settings", new { restricted = true })).EnsureSuccessStatusCode();
+        await kit.GrantAsync(ownerToken, guide, "partner:" + partnerOrg, "view");
+
+        // The subtree export walks what the caller can see: the restricted sub-page is left out for the partner.
+        Assert.Equal($"# 物流指南\n\n入库 {marker} guide\n\n## Customs\n\n入库 {marker} customs forms\n",
+            await partner.GetStringAsync($"/api/docs/{guide}/export?format=md&subtree=true"));
+        Assert.Contains("## Margins", await owner.GetStringAsync($"/api/docs/{guide}/export?format=md&subtree=true"), StringComparison.Ordinal);
+
+        // A title in Chinese is the download's name (RFC 5987), with an ASCII fallback.
+        var download = await partner.GetAsync($"/api/docs/{guide}/export?format=html");
+        Assert.Equal("物流指南.html", download.Content.Headers.ContentDisposition!.FileNameStar);
+        Assert.Equal("attachment", download.Content.Headers.ContentDisposition.DispositionType);
+        Assert.All(download.Content.Headers.ContentDisposition.FileName!, c => Assert.True(c < 128));
+
+        // Search: the owner finds all three pages, the partner the two that were shared, never the restricted one.
+        await Eventually.HoldsAsync(async () => (await JsonAsync(owner, "/api/search?q=" + Uri.EscapeDataString("入库 " + marker))).GetArrayLength() == 3,
+            "all three pages are indexed", TimeSpan.FromSeconds(5));
+        var found = (await JsonAsync(partner, "/api/search?q=" + Uri.EscapeDataString("入库 " + marker))).EnumerateArray()
+            .Select(h => h.GetProperty("id").GetString()).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(new[] { guide, shared }.Order(StringComparer.Ordinal), found);
+        Assert.Empty((await JsonAsync(partner, $"/api/search?q=margins%20{marker}")).EnumerateArray());
+    }
+
     /// <summary>The document's state as base64 (through the export-independent roots endpoint is not enough: we need the ids).</summary>
     private async Task<string> StateAsync(HttpClient http, string docId)
     {
