@@ -200,6 +200,44 @@ it('a role change reaches the open editor live: a viewer promoted to editor can 
   await vicContext.close()
 }, 90_000)
 
+it('an IME composition survives another user typing into the same paragraph meanwhile', async () => {
+  serverUrl()
+  const ana = await createUser('ana', '安娜')
+  const ben = await createUser('ben', '本')
+  const docId = await ana.api.createDocument('并发输入')
+  await ana.api.setMember(docId, ben.username, 'editor')
+  const anaContext = await newContext(browser!, 'zh')
+  const benContext = await newContext(browser!, 'zh')
+  const anaPage = await openDocument(anaContext, ana, docId)
+  const benPage = await openDocument(benContext, ben, docId)
+
+  await anaPage.click('.tiptap')
+  await anaPage.keyboard.type('会议: ')
+  await waitForText(benPage, '会议: ')
+  // Ben puts his caret at the start of the same paragraph.
+  await benPage.click('.tiptap p')
+  await benPage.keyboard.press('Home')
+
+  // Ana composes pinyin at the end of the line while Ben's typing at its start reaches her editor: the remote
+  // change moves her composition to the right and re-renders the paragraph under it.
+  const cdp = await anaContext.newCDPSession(anaPage)
+  const steps = ['k', 'ka', 'kai', 'kaih', 'kaihu', 'kaihui']
+  for (const [i, text] of steps.entries()) {
+    await cdp.send('Input.imeSetComposition', { text, selectionStart: text.length, selectionEnd: text.length })
+    await benPage.keyboard.type('本'.repeat(i % 2) + 'B')
+    await anaPage.waitForFunction(count => (document.querySelector('.tiptap p')?.textContent ?? '').split('B').length - 1 >= count, i + 1)
+  }
+  await cdp.send('Input.insertText', { text: '开会' })
+  await anaPage.keyboard.type('。')
+
+  const expected = ['B本BB本BB本B会议: 开会。']
+  for (const page of [anaPage, benPage]) await waitForText(page, expected[0])
+  expect(await blocks(anaPage)).toEqual(expected)
+  expect(await blocks(benPage)).toEqual(expected)
+  await anaContext.close()
+  await benContext.close()
+}, 90_000)
+
 it('Chinese IME composition lands once in the editor and syncs to the other user', async () => {
   serverUrl()
   const ana = await createUser('ana', '安娜')
