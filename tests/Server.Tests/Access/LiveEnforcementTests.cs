@@ -299,7 +299,24 @@ public sealed class LiveEnforcementTests(HubServerFixture fixture, ITestOutputHe
         var space = await _kit.SpaceAsync(ownerToken);
         await using var watcher = await Server.ConnectAsync(ownerToken, messagePack: true);
         await watcher.InvokeAsync("WatchSpace", space);
-        await MeasureAsync(watcher, "TreeChanged", space, () => _kit.PageAsync(ownerToken, space), "page created");
+        var page = "";
+        await MeasureAsync(watcher, "TreeChanged", space, async () => page = await _kit.PageAsync(ownerToken, space), "page created");
+
+        // Another reader of the space hears every kind of tree change, made by someone else.
+        var (reader, readerToken) = await _kit.UserAsync("rdr");
+        await _kit.GrantAsync(ownerToken, space, $"user:{reader}", "view");
+        await using var readerWatch = await Server.ConnectAsync(readerToken, messagePack: false);
+        await readerWatch.InvokeAsync("WatchSpace", space);
+        var other = await _kit.PageAsync(ownerToken, space);
+        using var owner = Server.Client(ownerToken);
+        await MeasureAsync(readerWatch, "TreeChanged", space,
+            async () => (await owner.PatchAsJsonAsync($"/api/pages/{page}", new { title = "Renamed" })).EnsureSuccessStatusCode(), "page renamed");
+        await MeasureAsync(readerWatch, "TreeChanged", space,
+            async () => (await owner.PostAsJsonAsync($"/api/pages/{page}/move", new { parentId = other })).EnsureSuccessStatusCode(), "page moved");
+        await MeasureAsync(readerWatch, "TreeChanged", space,
+            async () => (await owner.PostAsync($"/api/pages/{other}/trash", null)).EnsureSuccessStatusCode(), "page trashed");
+        await MeasureAsync(readerWatch, "TreeChanged", space,
+            async () => (await owner.PostAsync($"/api/pages/{other}/restore", null)).EnsureSuccessStatusCode(), "page restored");
 
         await using var stranger = await Server.ConnectAsync(strangerToken, messagePack: true);
         var unshared = await Assert.ThrowsAsync<HubException>(() => stranger.InvokeAsync("WatchSpace", space));
