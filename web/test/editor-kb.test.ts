@@ -102,6 +102,50 @@ it('a commenter anchors a thread on text; it survives a concurrent insert before
   for (const context of contexts) await context.close()
 }, 90_000)
 
+it('a thread follows an edit inside its text, and says so when its text is deleted', async () => {
+  serverUrl()
+  const ana = await createUser('ana', 'Ana Lima')
+  const ben = await createUser('ben', 'Ben Okafor')
+  const docId = await ana.api.createDocument('Anchors')
+  await ana.api.setMember(docId, ben.username, 'editor')
+  const contexts = await Promise.all([newContext(browser!), newContext(browser!)])
+  const anaPage = await openDocument(contexts[0], ana, docId)
+  await anaPage.click('.tiptap')
+  await anaPage.keyboard.type('Pay the supplier invoice by March.')
+  const benPage = await openDocument(contexts[1], ben, docId)
+  await waitForText(benPage, 'by March.')
+
+  await selectText(anaPage, 'supplier invoice')
+  await anaPage.click('[data-tool=comment]')
+  await anaPage.fill('[data-testid=comment-form] textarea', 'Which supplier?')
+  await anaPage.click('[data-testid=comment-form] button[type=submit]')
+  for (const page of [anaPage, benPage]) await waitForAnchor(page, 'supplier invoice')
+
+  // Ben types inside the commented words: the highlight grows with them on both screens.
+  await selectText(benPage, 'supplier')
+  await benPage.keyboard.press('ArrowRight')
+  await benPage.keyboard.type(' freight')
+  for (const page of [anaPage, benPage]) await waitForAnchor(page, 'supplier freight invoice')
+
+  // Ben deletes the commented words: the highlight disappears and Ana's thread says its text is gone. (The pause
+  // makes the deletion an undo step of its own: the undo manager groups changes less than 500 ms apart.)
+  await benPage.waitForTimeout(600)
+  await selectText(benPage, 'supplier freight invoice')
+  await benPage.keyboard.press('Backspace')
+  await waitForText(anaPage, 'Pay the  by March.')
+  for (const page of [anaPage, benPage]) {
+    await page.waitForFunction(() => document.querySelectorAll('.tiptap .comment-anchor').length === 0, undefined, { timeout: 10_000 })
+  }
+  await anaPage.waitForSelector('[data-testid=comment-thread]:has-text("The commented text was deleted.")')
+  expect(await anaPage.textContent('[data-testid=comment-thread] .quote')).toBe('supplier invoice')
+
+  // Ben undoes the deletion: the anchor finds the text again (yjs follows the redone items) and the note goes.
+  await benPage.keyboard.press('Control+z')
+  for (const page of [anaPage, benPage]) await waitForAnchor(page, 'supplier freight invoice')
+  await anaPage.waitForSelector('[data-testid=comment-thread] .detached', { state: 'detached' })
+  for (const context of contexts) await context.close()
+}, 90_000)
+
 it('a viewer cannot open a comment thread', async () => {
   serverUrl()
   const owner = await createUser('owner')

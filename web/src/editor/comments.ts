@@ -218,11 +218,30 @@ export function commentsPanel(editor: Editor, kb: KnowledgeBaseApi, notify: (mes
     return form
   }
 
+  const detachedNote = () => h('p', { class: 'muted small detached' }, t('editor.comments.detached'))
+
+  // An edit anywhere (local or remote) can delete a thread's text or bring it back (undo, a restore): keep the
+  // "text was deleted" note of each open thread in step, in place, so a reply being typed keeps its focus.
+  const markDetached = () => {
+    const ranges = pluginState()?.ranges
+    if (!ranges) return
+    for (const item of list.querySelectorAll<HTMLElement>('.thread[data-thread]:not(.resolved)')) {
+      const detached = ranges.get(item.dataset.thread ?? '') === null
+      const note = item.querySelector(':scope > .detached')
+      if (detached && !note) item.querySelector(':scope > .quote')?.after(detachedNote())
+      else if (!detached && note) note.remove()
+    }
+  }
+  const onTransaction = ({ transaction }: { transaction: { docChanged: boolean; getMeta(key: PluginKey): unknown } }) => {
+    if (transaction.docChanged || transaction.getMeta(commentsPluginKey)) markDetached()
+  }
+  editor.on('transaction', onTransaction)
+
   const threadItem = (thread: CommentThread) => {
     const range = pluginState()?.ranges.get(thread.id)
     const item = h('article', { class: `thread${thread.resolved ? ' resolved' : ''}`, 'data-thread': thread.id, 'data-testid': 'comment-thread' },
       h('blockquote', { class: 'quote' }, thread.quote),
-      !thread.resolved && range === null ? h('p', { class: 'muted small' }, t('editor.comments.detached')) : null,
+      !thread.resolved && range === null ? detachedNote() : null,
       h('div', { class: 'comment' }, h('strong', {}, authorName(thread.author)), ' ', h('span', { class: 'text' }, thread.text)),
       ...(thread.replies ?? []).map(reply =>
         h('div', { class: 'comment reply' }, h('strong', {}, authorName(reply.author)), ' ', h('span', { class: 'text' }, reply.text))),
@@ -337,6 +356,7 @@ export function commentsPanel(editor: Editor, kb: KnowledgeBaseApi, notify: (mes
     renderLabels: render,
     dispose() {
       disposed = true
+      editor.off('transaction', onTransaction)
     },
   }
 }
