@@ -203,6 +203,42 @@ public sealed class AccessApiTests(HubServerFixture fixture) : IClassFixture<Hub
     }
 
     [Fact]
+    public async Task Partners_and_link_sessions_get_no_staff_usernames_from_a_document_they_can_see()
+    {
+        var (owner, ownerToken) = await _kit.UserAsync("own");
+        var (employee, employeeToken) = await _kit.UserAsync("emp");
+        var org = await _kit.CreatePartnerOrgAsync("Supplier");
+        var (partner, partnerToken) = await _kit.UserAsync("ptn", org);
+        var space = await _kit.SpaceAsync(ownerToken);
+        var page = await _kit.PageAsync(ownerToken, space);
+        using (var ownerHttp = Server.Client(ownerToken))
+        {
+            // A direct owner grant on the page itself, so the page has staff usernames to leak.
+            (await ownerHttp.PutAsJsonAsync($"/api/docs/{page}/members/{owner}", new { role = "owner" })).EnsureSuccessStatusCode();
+            (await ownerHttp.PutAsJsonAsync($"/api/docs/{page}/members/{employee}", new { role = "viewer" })).EnsureSuccessStatusCode();
+            (await ownerHttp.PutAsJsonAsync($"/api/docs/{page}/members/{partner}", new { role = "commenter" })).EnsureSuccessStatusCode();
+        }
+        var (_, linkToken) = await _kit.LinkAsync(ownerToken, page, "anyone", "view");
+        var linkSession = await _kit.RedeemAsync(linkToken);
+
+        // Employees may search the directory anyway, so they see the members.
+        using var employeeHttp = Server.Client(employeeToken);
+        var seenByEmployee = await JsonAsync(await employeeHttp.GetAsync($"/api/docs/{page}"));
+        Assert.Contains(owner, seenByEmployee.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("username").GetString()));
+
+        foreach (var (who, token) in new[] { ("partner", partnerToken), ("link session", linkSession) })
+        {
+            using var http = Server.Client(token);
+            var response = await http.GetAsync($"/api/docs/{page}");
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.IsSuccessStatusCode, $"{who}: {(int)response.StatusCode} {body}");
+            Assert.Empty((await JsonAsync(response)).GetProperty("members").EnumerateArray());
+            Assert.DoesNotContain(owner, body, StringComparison.Ordinal);
+            Assert.DoesNotContain(employee, body, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Deactivation_and_directory_changes_are_audited_and_the_legacy_user_api_makes_employees()
     {
         var name = AccessKit.NewName("leg");
