@@ -63,6 +63,13 @@ public static class AccessApi
             http.RequestAborted);
     }
 
+    /// <summary>The audit record of every grant change made through the API — the grants endpoints and the legacy
+    /// member endpoints alike — so each says the same thing: <c>&lt;principal&gt;=&lt;level&gt;</c> when a grant
+    /// is set, the grant or principal removed otherwise.</summary>
+    public static Task AuditGrantChangeAsync(this HttpContext http, string resourceId, string principal, AccessLevel? level) =>
+        http.AuditAsync(level is null ? AuditActions.GrantRemoved : AuditActions.GrantAdded, resourceId,
+            level is { } set ? $"{principal}={set.ToWire()}" : principal);
+
     /// <summary>An action of a bound link session is written as <c>link:&lt;id&gt;</c> with <c>redeemer=&lt;user&gt;</c>
     /// leading the detail, so the log says who holds the session.</summary>
     public static string? WithRedeemer(ClaimsPrincipal user, string? detail)

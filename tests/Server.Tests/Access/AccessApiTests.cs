@@ -239,6 +239,28 @@ public sealed class AccessApiTests(HubServerFixture fixture) : IClassFixture<Hub
     }
 
     [Fact]
+    public async Task Grant_changes_through_the_member_endpoints_are_audited_like_other_grants()
+    {
+        var (owner, ownerToken) = await _kit.UserAsync("own");
+        var (bob, _) = await _kit.UserAsync("bob");
+        var docId = await Server.CreateDocumentAsync(ownerToken);
+        using var ownerHttp = Server.Client(ownerToken);
+
+        (await ownerHttp.PutAsJsonAsync($"/api/docs/{docId}/members/{bob}", new { role = "editor" })).EnsureSuccessStatusCode();
+        var added = Assert.Single(await AuditAsync(AuditActions.GrantAdded, docId));
+        Assert.Equal((owner, $"user:{bob}=edit"), (added.Actor, added.Detail));
+        Assert.False(string.IsNullOrEmpty(added.SourceAddress));
+
+        (await ownerHttp.DeleteAsync($"/api/docs/{docId}/members/{bob}")).EnsureSuccessStatusCode();
+        var removed = Assert.Single(await AuditAsync(AuditActions.GrantRemoved, docId));
+        Assert.Equal((owner, $"user:{bob}"), (removed.Actor, removed.Detail));
+
+        // A refused change is not a grant change.
+        (await ownerHttp.PutAsJsonAsync($"/api/docs/{docId}/members/{bob}", new { role = "boss" })).Dispose();
+        Assert.Single(await AuditAsync(AuditActions.GrantAdded, docId));
+    }
+
+    [Fact]
     public async Task Deactivation_and_directory_changes_are_audited_and_the_legacy_user_api_makes_employees()
     {
         var name = AccessKit.NewName("leg");
