@@ -58,6 +58,7 @@ public static class AccessApi
         ArgumentNullException.ThrowIfNull(http);
         var actor = http.User.Identity?.IsAuthenticated == true ? http.User.Username() : "anonymous";
         detail = WithRedeemer(http.User, detail);
+        DenialAudit.MarkAudited(http);
         return http.RequestServices.GetRequiredService<IAuditLog>().AppendAsync(
             new AuditEntry(actor, action, target, detail, http.Connection.RemoteIpAddress?.ToString(), DateTimeOffset.UtcNow),
             http.RequestAborted);
@@ -76,24 +77,6 @@ public static class AccessApi
     {
         ArgumentNullException.ThrowIfNull(user);
         return user.Redeemer() is { } redeemer ? (detail is null ? $"redeemer={redeemer}" : $"redeemer={redeemer}; {detail}") : detail;
-    }
-
-    /// <summary>Records every 403/404 answer of the group's endpoints as a denied access (404 covers "not visible").</summary>
-    public static RouteGroupBuilder AuditDenials(this RouteGroupBuilder group)
-    {
-        ArgumentNullException.ThrowIfNull(group);
-        group.AddEndpointFilter(async (context, next) =>
-        {
-            var result = await next(context);
-            // Typed unions (Results<Ok<T>, ProblemHttpResult>) carry the actual answer inside.
-            if ((result is INestedHttpResult nested ? nested.Result : result) is IStatusCodeHttpResult { StatusCode: StatusCodes.Status403Forbidden or StatusCodes.Status404NotFound } denied)
-            {
-                var http = context.HttpContext;
-                await http.AuditAsync(AuditActions.AccessDenied, http.Request.Path, $"{denied.StatusCode} {http.Request.Method}");
-            }
-            return result;
-        });
-        return group;
     }
 
     public static string? CleanId(string? id) => string.IsNullOrWhiteSpace(id) ? null : id.Trim();

@@ -20,7 +20,7 @@ public static class DocumentsApi
 {
     public static IEndpointRouteBuilder MapDocumentsApi(this IEndpointRouteBuilder app)
     {
-        var docs = app.MapGroup("/api/docs").RequireAuthorization().WithTags("Documents").AuditDenials();
+        var docs = app.MapGroup("/api/docs").RequireAuthorization().WithTags("Documents");
         docs.MapPost("/", CreateAsync);
         docs.MapGet("/{id}", DescribeAsync);
         docs.MapPut("/{id}/members/{username}", SetMemberAsync);

@@ -13,7 +13,7 @@ public static class ResourcesApi
 {
     public static IEndpointRouteBuilder MapResourcesApi(this IEndpointRouteBuilder app)
     {
-        var resources = app.MapGroup("/api/resources/{id}").RequireAuthorization().WithTags("Resources").AuditDenials();
+        var resources = app.MapGroup("/api/resources/{id}").RequireAuthorization().WithTags("Resources");
         resources.MapGet("/grants", async (string id, HttpContext http, IGrainFactory grains) =>
         {
             var answer = await grains.Organization().GetGrants(http.User.Username(), id);
