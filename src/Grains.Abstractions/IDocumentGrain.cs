@@ -87,6 +87,8 @@ public interface IDocumentObserver : IGrainObserver
     Task OnCommentsChanged(string documentId);
 }
 
+/// <summary>A document as its caller may see it; <see cref="Members"/> (direct user grants) is empty for
+/// partners and link sessions, who must not learn staff usernames.</summary>
 [GenerateSerializer, Immutable, Alias("spotter.DocumentInfo")]
 public sealed record DocumentInfo(
     [property: Id(0)] string Id,

@@ -34,6 +34,7 @@ public static class CollabServer
         app.UseStatusCodePages();
         app.UseExceptionHandler();
         app.UseAuthentication();
+        app.UseDenialAudit();
         app.UseAuthorization();
         app.UseRateLimiter();
         app.MapGet("/healthz", () => "ok").ExcludeFromDescription();

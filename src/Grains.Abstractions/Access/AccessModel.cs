@@ -170,7 +170,8 @@ public sealed record AccessDecision(
     public static readonly AccessDecision Missing = new(AccessLevel.None, false, false);
 }
 
-/// <summary>What a document grain needs to describe itself to a caller who may see it.</summary>
+/// <summary>What a document grain needs to describe itself to a caller who may see it. <see cref="UserGrants"/>
+/// (direct user grants, i.e. staff names) is empty unless the caller is an active employee.</summary>
 [GenerateSerializer, Immutable, Alias("spotter.DocumentAccess")]
 public sealed record DocumentAccess(
     [property: Id(0)] AccessLevel Level,

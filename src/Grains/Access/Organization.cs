@@ -319,9 +319,14 @@ public sealed class Organization
     {
         if (Visible(principal, resourceId, AccessLevel.View, out var resource, out var level) is not null) return null;
         var grants = new Dictionary<string, AccessLevel>(StringComparer.Ordinal);
-        foreach (var grant in resource.Grants)
+        // The user grants name staff: only those who may search the directory (active employees) get them, never
+        // partners or link sessions.
+        if (Evaluator.SubjectOf(principal).IsActiveEmployee)
         {
-            if (grant.Principal.StartsWith(Principals.UserPrefix, StringComparison.Ordinal)) grants[grant.Principal[Principals.UserPrefix.Length..]] = grant.Level;
+            foreach (var grant in resource.Grants)
+            {
+                if (grant.Principal.StartsWith(Principals.UserPrefix, StringComparison.Ordinal)) grants[grant.Principal[Principals.UserPrefix.Length..]] = grant.Level;
+            }
         }
         return new DocumentAccess(level, Evaluator.HasNoExport(resource), resource.Title, resource.Kind, Evaluator.SpaceOf(resource)?.Id, grants);
     }

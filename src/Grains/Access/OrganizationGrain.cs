@@ -19,6 +19,10 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain
     /// <see cref="Documents.DocumentGrainOptions.AccessRefresh"/>, 30 s by default).</summary>
     public static readonly TimeSpan OpenPairExpiry = TimeSpan.FromMinutes(2);
 
+    /// <summary>Longest single wait of the link-expiry timer; a later expiry is waited for in steps (timers cannot
+    /// wait arbitrarily long, and a step is cheap).</summary>
+    private static readonly TimeSpan LongestExpiryWait = TimeSpan.FromHours(1);
+
     private readonly IPersistentState<OrganizationState> _state;
     private readonly ILogger<OrganizationGrain> _logger;
     private readonly TimeProvider _time;
@@ -26,6 +30,11 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain
     // document id → principal → (level last told to the document, last refresh)
     private readonly Dictionary<string, Dictionary<string, OpenPair>> _open = new(StringComparer.Ordinal);
     private Organization _model = null!;
+    // The timer that fires at the next share-link expiry, and the time it is set for.
+    private IGrainTimer? _expiryTimer;
+    private DateTimeOffset? _expiryTimerDue;
+    // Links that expired up to this time have been enforced.
+    private DateTimeOffset _expiriesEnforcedThrough;
 
     public OrganizationGrain(
         [PersistentState("organization")] IPersistentState<OrganizationState> state,
@@ -41,6 +50,9 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _model = new Organization(_state.State, _time);
+        // A fresh activation knows no open pairs: expiries before now are the documents' refresh's business.
+        _expiriesEnforcedThrough = _time.GetUtcNow();
+        ScheduleLinkExpiry();
         return base.OnActivateAsync(cancellationToken);
     }
 
@@ -170,7 +182,51 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain
             throw;
         }
         Enforce(changes);
+        ScheduleLinkExpiry();
         return result;
+    }
+
+    // ---------------- share-link expiry ----------------
+
+    /// <summary>Sets the timer for the next expiry of a live link, so an expiring link is enforced on open
+    /// connections when it expires, not at the documents' next access refresh (30 s).</summary>
+    private void ScheduleLinkExpiry()
+    {
+        var now = _time.GetUtcNow();
+        DateTimeOffset? next = null;
+        foreach (var link in _model.State.Links.Values)
+        {
+            if (!link.Revoked && link.ExpiresAt is { } at && at > _expiriesEnforcedThrough && (next is null || at < next)) next = at;
+        }
+        if (next == _expiryTimerDue && _expiryTimer is not null) return;
+        _expiryTimer?.Dispose();
+        _expiryTimer = null;
+        _expiryTimerDue = next;
+        if (next is not { } due) return;
+        var wait = due - now;
+        wait = wait < TimeSpan.Zero ? TimeSpan.Zero : wait > LongestExpiryWait ? LongestExpiryWait : wait;
+        _expiryTimer = this.RegisterGrainTimer(OnLinkExpiryAsync, new GrainTimerCreationOptions(wait, Timeout.InfiniteTimeSpan));
+    }
+
+    private Task OnLinkExpiryAsync(CancellationToken cancellationToken)
+    {
+        _expiryTimer?.Dispose();
+        _expiryTimer = null;
+        _expiryTimerDue = null;
+        var now = _time.GetUtcNow();
+        // Links expire when their time is reached (LinkIsLive: expiresAt <= now).
+        var changes = new ChangeSet();
+        foreach (var link in _model.State.Links.Values)
+        {
+            if (link.ExpiresAt is not { } at || at <= _expiriesEnforcedThrough || at > now) continue;
+            changes.AccessChanged = true;
+            if (_model.State.Resources.TryGetValue(link.ResourceId, out var resource) && _model.Evaluator.SpaceOf(resource) is { } space) changes.Spaces.Add(space.Id);
+        }
+        _expiriesEnforcedThrough = now;
+        // Nothing to persist: expiry is computed from the stored time, only its effects are pushed.
+        Enforce(changes);
+        ScheduleLinkExpiry();
+        return Task.CompletedTask;
     }
 
     // ---------------- live enforcement ----------------

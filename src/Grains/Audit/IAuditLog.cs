@@ -2,7 +2,7 @@ namespace Spotter.Collab.Grains.Audit;
 
 /// <summary>
 /// Append-only record of security-relevant actions. There is deliberately no update or delete: entries are
-/// evidence. Writers are the web host (logins, exports, link use, denials) and grains (grant changes).
+/// evidence. The web host writes every entry (it knows the caller's address): logins, grant changes, exports, link use, denials.
 /// </summary>
 public interface IAuditLog
 {

@@ -58,10 +58,18 @@ public static class AccessApi
         ArgumentNullException.ThrowIfNull(http);
         var actor = http.User.Identity?.IsAuthenticated == true ? http.User.Username() : "anonymous";
         detail = WithRedeemer(http.User, detail);
+        DenialAudit.MarkAudited(http);
         return http.RequestServices.GetRequiredService<IAuditLog>().AppendAsync(
             new AuditEntry(actor, action, target, detail, http.Connection.RemoteIpAddress?.ToString(), DateTimeOffset.UtcNow),
             http.RequestAborted);
     }
+
+    /// <summary>The audit record of every grant change made through the API — the grants endpoints and the legacy
+    /// member endpoints alike — so each says the same thing: <c>&lt;principal&gt;=&lt;level&gt;</c> when a grant
+    /// is set, the grant or principal removed otherwise.</summary>
+    public static Task AuditGrantChangeAsync(this HttpContext http, string resourceId, string principal, AccessLevel? level) =>
+        http.AuditAsync(level is null ? AuditActions.GrantRemoved : AuditActions.GrantAdded, resourceId,
+            level is { } set ? $"{principal}={set.ToWire()}" : principal);
 
     /// <summary>An action of a bound link session is written as <c>link:&lt;id&gt;</c> with <c>redeemer=&lt;user&gt;</c>
     /// leading the detail, so the log says who holds the session.</summary>
@@ -69,24 +77,6 @@ public static class AccessApi
     {
         ArgumentNullException.ThrowIfNull(user);
         return user.Redeemer() is { } redeemer ? (detail is null ? $"redeemer={redeemer}" : $"redeemer={redeemer}; {detail}") : detail;
-    }
-
-    /// <summary>Records every 403/404 answer of the group's endpoints as a denied access (404 covers "not visible").</summary>
-    public static RouteGroupBuilder AuditDenials(this RouteGroupBuilder group)
-    {
-        ArgumentNullException.ThrowIfNull(group);
-        group.AddEndpointFilter(async (context, next) =>
-        {
-            var result = await next(context);
-            // Typed unions (Results<Ok<T>, ProblemHttpResult>) carry the actual answer inside.
-            if ((result is INestedHttpResult nested ? nested.Result : result) is IStatusCodeHttpResult { StatusCode: StatusCodes.Status403Forbidden or StatusCodes.Status404NotFound } denied)
-            {
-                var http = context.HttpContext;
-                await http.AuditAsync(AuditActions.AccessDenied, http.Request.Path, $"{denied.StatusCode} {http.Request.Method}");
-            }
-            return result;
-        });
-        return group;
     }
 
     public static string? CleanId(string? id) => string.IsNullOrWhiteSpace(id) ? null : id.Trim();

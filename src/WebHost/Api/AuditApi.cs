@@ -30,6 +30,7 @@ public static class AuditApi
         ArgumentNullException.ThrowIfNull(audit);
         ArgumentNullException.ThrowIfNull(http);
         var who = actor ?? (http.User.Identity?.IsAuthenticated == true ? http.User.Username() : "anonymous");
+        DenialAudit.MarkAudited(http);
         return audit.AppendAsync(new AuditEntry(who, action, target, detail, http.Connection.RemoteIpAddress?.ToString()), http.RequestAborted);
     }
 }

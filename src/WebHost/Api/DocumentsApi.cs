@@ -20,7 +20,7 @@ public static class DocumentsApi
 {
     public static IEndpointRouteBuilder MapDocumentsApi(this IEndpointRouteBuilder app)
     {
-        var docs = app.MapGroup("/api/docs").RequireAuthorization().WithTags("Documents").AuditDenials();
+        var docs = app.MapGroup("/api/docs").RequireAuthorization().WithTags("Documents");
         docs.MapPost("/", CreateAsync);
         docs.MapGet("/{id}", DescribeAsync);
         docs.MapPut("/{id}/members/{username}", SetMemberAsync);
@@ -62,13 +62,17 @@ public static class DocumentsApi
         {
             return Problems.Of(StatusCodes.Status400BadRequest, "unknown-user", $"no user '{username}'");
         }
-        return MembershipOutcome(await grains.GetGrain<IDocumentGrain>(id).SetMember(http.User.Username(), member, role));
+        var result = await grains.GetGrain<IDocumentGrain>(id).SetMember(http.User.Username(), member, role);
+        if (result == MembershipResult.Ok) await http.AuditGrantChangeAsync(id, Principals.User(member), role.ToLevel());
+        return MembershipOutcome(result);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RemoveMemberAsync(string id, string username, HttpContext http, IGrainFactory grains)
     {
         var member = ApiExtensions.NormalizeUsername(username) ?? username;
-        return MembershipOutcome(await grains.GetGrain<IDocumentGrain>(id).RemoveMember(http.User.Username(), member));
+        var result = await grains.GetGrain<IDocumentGrain>(id).RemoveMember(http.User.Username(), member);
+        if (result == MembershipResult.Ok) await http.AuditGrantChangeAsync(id, Principals.User(member), null);
+        return MembershipOutcome(result);
     }
 
     private static Results<NoContent, ProblemHttpResult> MembershipOutcome(MembershipResult result) => result switch

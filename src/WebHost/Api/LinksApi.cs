@@ -23,7 +23,7 @@ public static class LinksApi
 
     public static IEndpointRouteBuilder MapLinksApi(this IEndpointRouteBuilder app)
     {
-        var resourceLinks = app.MapGroup("/api/resources/{id}/links").RequireAuthorization().WithTags("Links").AuditDenials();
+        var resourceLinks = app.MapGroup("/api/resources/{id}/links").RequireAuthorization().WithTags("Links");
         resourceLinks.MapGet("/", async (string id, HttpContext http, IGrainFactory grains) =>
         {
             var answer = await grains.Organization().GetLinks(http.User.Username(), id);
@@ -31,15 +31,7 @@ public static class LinksApi
         });
         resourceLinks.MapPost("/", CreateAsync);
         var links = app.MapGroup("/api/links").WithTags("Links");
-        links.MapDelete("/{id}", RevokeAsync).RequireAuthorization().AddEndpointFilter(async (context, next) =>
-        {
-            var result = await next(context);
-            if (result is IStatusCodeHttpResult { StatusCode: StatusCodes.Status403Forbidden or StatusCodes.Status404NotFound } denied)
-            {
-                await context.HttpContext.AuditAsync(AuditActions.AccessDenied, context.HttpContext.Request.Path, $"{denied.StatusCode} DELETE");
-            }
-            return result;
-        });
+        links.MapDelete("/{id}", RevokeAsync).RequireAuthorization();
         links.MapPost("/redeem", RedeemAsync).AllowAnonymous();
         return app;
     }

@@ -15,7 +15,7 @@ public static class PagesApi
 {
     public static IEndpointRouteBuilder MapPagesApi(this IEndpointRouteBuilder app)
     {
-        var pages = app.MapGroup("/api/pages").RequireAuthorization().WithTags("Pages").AuditDenials();
+        var pages = app.MapGroup("/api/pages").RequireAuthorization().WithTags("Pages");
         pages.MapPost("/", CreateAsync);
         pages.MapPatch("/{id}", async (string id, RenamePageRequest request, HttpContext http, IGrainFactory grains) =>
         {

@@ -13,7 +13,7 @@ public static class ResourcesApi
 {
     public static IEndpointRouteBuilder MapResourcesApi(this IEndpointRouteBuilder app)
     {
-        var resources = app.MapGroup("/api/resources/{id}").RequireAuthorization().WithTags("Resources").AuditDenials();
+        var resources = app.MapGroup("/api/resources/{id}").RequireAuthorization().WithTags("Resources");
         resources.MapGet("/grants", async (string id, HttpContext http, IGrainFactory grains) =>
         {
             var answer = await grains.Organization().GetGrants(http.User.Username(), id);
@@ -24,7 +24,7 @@ public static class ResourcesApi
         {
             var result = await grains.Organization().RemoveGrant(http.User.Username(), id, grantId);
             if (!result.IsOk) return result.Problem();
-            await http.AuditAsync(AuditActions.GrantRemoved, id, grantId);
+            await http.AuditGrantChangeAsync(id, $"grant={grantId}", null);
             return Results.NoContent();
         });
         resources.MapGet("/settings", async (string id, HttpContext http, IGrainFactory grains) =>
@@ -57,7 +57,7 @@ public static class ResourcesApi
         if (!AccessLevels.TryParseGrantable(request.Level, out var level)) return Problems.Invalid("level: view, comment, edit or manage");
         var answer = await grains.Organization().AddGrant(http.User.Username(), id, request.Principal ?? "", level);
         if (!answer.IsOk) return answer.Problem();
-        await http.AuditAsync(AuditActions.GrantAdded, id, $"{answer.Value!.Principal}={level.ToWire()}");
+        await http.AuditGrantChangeAsync(id, answer.Value!.Principal, level);
         return Results.Ok(answer.Value);
     }
 }

@@ -10,7 +10,7 @@ public static class SpacesApi
 {
     public static IEndpointRouteBuilder MapSpacesApi(this IEndpointRouteBuilder app)
     {
-        var spaces = app.MapGroup("/api/spaces").RequireAuthorization().WithTags("Spaces").AuditDenials();
+        var spaces = app.MapGroup("/api/spaces").RequireAuthorization().WithTags("Spaces");
         spaces.MapGet("/", (HttpContext http, IGrainFactory grains) => grains.Organization().ListSpaces(http.User.Username()));
         spaces.MapPost("/", async (CreateSpaceRequest request, HttpContext http, IGrainFactory grains) =>
         {

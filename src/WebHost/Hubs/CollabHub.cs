@@ -24,12 +24,8 @@ public sealed class CollabHub(DocumentConnections connections, OrganizationWatch
     {
         if (string.IsNullOrEmpty(docId)) throw new HubException(Forbidden);
         var join = await connections.JoinAsync(Context.ConnectionId, Context.User!.Username(), docId);
-        if (join.Role is not { } role)
-        {
-            await audit.AppendAsync(new AuditEntry(Context.User!.Username(), AuditActions.AccessDenied, docId, AccessApi.WithRedeemer(Context.User!, "hub JoinDocument"),
-                Context.GetHttpContext()?.Connection.RemoteIpAddress?.ToString(), DateTimeOffset.UtcNow));
-            throw new HubException(Forbidden);
-        }
+        // HubDenialAuditFilter records the refusal.
+        if (join.Role is not { } role) throw new HubException(Forbidden);
         await Clients.Caller.Receive(docId, join.SyncStep1!);
         // A plain map so the key is "role" in both the JSON and the MessagePack protocol.
         return new Dictionary<string, string>(StringComparer.Ordinal) { ["role"] = role.ToWire() };
@@ -49,10 +45,13 @@ public sealed class CollabHub(DocumentConnections connections, OrganizationWatch
         if (result.RejectCode == RejectCodes.Forbidden)
         {
             // Membership was removed and the revocation has not reached this host yet.
+            await DenialAudit.RecordHubAsync(audit, Context, nameof(Send), docId, "no access");
             await connections.RevokeConnectionAsync(docId, Context.ConnectionId, "removed");
             return;
         }
         if (!connections.TryGetMembership(Context.ConnectionId, docId, out _)) return;
+        // A write without edit access is refused like the HTTP update endpoint's 403 read-only, and recorded alike.
+        if (result.RejectCode == RejectCodes.ReadOnly) await DenialAudit.RecordHubAsync(audit, Context, nameof(Send), docId, RejectCodes.ReadOnly);
         if (result.IsRejected)
         {
             await Clients.Caller.Rejected(docId, result.RejectCode!, result.RejectDetail ?? result.RejectCode!);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.Http.Connections;
 using Spotter.Collab.Grains.Documents;
 using Spotter.Collab.WebHost.Api;
@@ -18,6 +19,7 @@ public static class HubExtensions
             {
                 // JSON carries bytes as base64 (4/3 larger); allow for it on top of the frame bound.
                 hub.MaximumReceiveMessageSize = (long)limits.MaxFrameBytes * 4 / 3 + EnvelopeAllowance;
+                hub.AddFilter<HubDenialAuditFilter>();
             })
             .AddMessagePackProtocol();
         builder.Services.AddSingleton<DocumentConnections>();

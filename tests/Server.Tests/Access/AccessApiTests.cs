@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
 using Spotter.Collab.Grains.Audit;
+using Spotter.Collab.Grains.Protocol;
 using Spotter.Collab.Server.Tests.Host;
 using Spotter.Collab.Server.Tests.Infrastructure;
 
@@ -200,6 +202,113 @@ public sealed class AccessApiTests(HubServerFixture fixture) : IClassFixture<Hub
         Assert.Equal(HttpStatusCode.NotFound, (await guest.GetAsync($"/api/docs/{page}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await anonymous.PostAsJsonAsync("/api/links/redeem", new { token = anyone, password = "open-sesame" })).StatusCode);
         Assert.DoesNotContain(anyoneId, (await JsonAsync(await admin.GetAsync("/api/admin/links"))).EnumerateArray().Select(l => l.GetProperty("id").GetString()));
+    }
+
+    [Fact]
+    public async Task Partners_and_link_sessions_get_no_staff_usernames_from_a_document_they_can_see()
+    {
+        var (owner, ownerToken) = await _kit.UserAsync("own");
+        var (employee, employeeToken) = await _kit.UserAsync("emp");
+        var org = await _kit.CreatePartnerOrgAsync("Supplier");
+        var (partner, partnerToken) = await _kit.UserAsync("ptn", org);
+        var space = await _kit.SpaceAsync(ownerToken);
+        var page = await _kit.PageAsync(ownerToken, space);
+        using (var ownerHttp = Server.Client(ownerToken))
+        {
+            // A direct owner grant on the page itself, so the page has staff usernames to leak.
+            (await ownerHttp.PutAsJsonAsync($"/api/docs/{page}/members/{owner}", new { role = "owner" })).EnsureSuccessStatusCode();
+            (await ownerHttp.PutAsJsonAsync($"/api/docs/{page}/members/{employee}", new { role = "viewer" })).EnsureSuccessStatusCode();
+            (await ownerHttp.PutAsJsonAsync($"/api/docs/{page}/members/{partner}", new { role = "commenter" })).EnsureSuccessStatusCode();
+        }
+        var (_, linkToken) = await _kit.LinkAsync(ownerToken, page, "anyone", "view");
+        var linkSession = await _kit.RedeemAsync(linkToken);
+
+        // Employees may search the directory anyway, so they see the members.
+        using var employeeHttp = Server.Client(employeeToken);
+        var seenByEmployee = await JsonAsync(await employeeHttp.GetAsync($"/api/docs/{page}"));
+        Assert.Contains(owner, seenByEmployee.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("username").GetString()));
+
+        foreach (var (who, token) in new[] { ("partner", partnerToken), ("link session", linkSession) })
+        {
+            using var http = Server.Client(token);
+            var response = await http.GetAsync($"/api/docs/{page}");
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.IsSuccessStatusCode, $"{who}: {(int)response.StatusCode} {body}");
+            Assert.Empty((await JsonAsync(response)).GetProperty("members").EnumerateArray());
+            Assert.DoesNotContain(owner, body, StringComparison.Ordinal);
+            Assert.DoesNotContain(employee, body, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Grant_changes_through_the_member_endpoints_are_audited_like_other_grants()
+    {
+        var (owner, ownerToken) = await _kit.UserAsync("own");
+        var (bob, _) = await _kit.UserAsync("bob");
+        var docId = await Server.CreateDocumentAsync(ownerToken);
+        using var ownerHttp = Server.Client(ownerToken);
+
+        (await ownerHttp.PutAsJsonAsync($"/api/docs/{docId}/members/{bob}", new { role = "editor" })).EnsureSuccessStatusCode();
+        var added = Assert.Single(await AuditAsync(AuditActions.GrantAdded, docId));
+        Assert.Equal((owner, $"user:{bob}=edit"), (added.Actor, added.Detail));
+        Assert.False(string.IsNullOrEmpty(added.SourceAddress));
+
+        (await ownerHttp.DeleteAsync($"/api/docs/{docId}/members/{bob}")).EnsureSuccessStatusCode();
+        var removed = Assert.Single(await AuditAsync(AuditActions.GrantRemoved, docId));
+        Assert.Equal((owner, $"user:{bob}"), (removed.Actor, removed.Detail));
+
+        // A refused change is not a grant change.
+        (await ownerHttp.PutAsJsonAsync($"/api/docs/{docId}/members/{bob}", new { role = "boss" })).Dispose();
+        Assert.Single(await AuditAsync(AuditActions.GrantAdded, docId));
+    }
+
+    [Fact]
+    public async Task Denied_access_is_audited_on_admin_only_knowledge_base_and_hub_calls_but_not_for_anonymous_401s()
+    {
+        var (_, ownerToken) = await _kit.UserAsync("own");
+        var (viewer, viewerToken) = await _kit.UserAsync("vwr");
+        var org = await _kit.CreatePartnerOrgAsync("Outsider");
+        var (stranger, strangerToken) = await _kit.UserAsync("str", org);
+        var space = await _kit.SpaceAsync(ownerToken);
+        var page = await _kit.PageAsync(ownerToken, space);
+        await _kit.GrantAsync(ownerToken, page, $"user:{viewer}", "view");
+        using var viewerHttp = Server.Client(viewerToken);
+        using var strangerHttp = Server.Client(strangerToken);
+
+        async Task<StoredAuditEntry?> DenialAsync(string actor, string target) =>
+            (await AuditAsync(AuditActions.AccessDenied, target)).SingleOrDefault(e => e.Actor == actor);
+
+        // Refused by the admin policy, before any endpoint code runs.
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewerHttp.GetAsync("/api/admin/users")).StatusCode);
+        Assert.Equal("403 GET", (await DenialAsync(viewer, "/api/admin/users"))?.Detail);
+        // Knowledge-base endpoints: a viewer may not comment, a stranger may not see the versions.
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewerHttp.PostAsJsonAsync($"/api/docs/{page}/comments/any/replies", new { text = "t" })).StatusCode);
+        Assert.Equal("403 POST", (await DenialAsync(viewer, $"/api/docs/{page}/comments/any/replies"))?.Detail);
+        Assert.Equal(HttpStatusCode.NotFound, (await strangerHttp.GetAsync($"/api/docs/{page}/versions")).StatusCode);
+        Assert.Equal("404 GET", (await DenialAsync(stranger, $"/api/docs/{page}/versions"))?.Detail);
+        Assert.Equal(HttpStatusCode.Forbidden, (await strangerHttp.GetAsync("/api/directory/search?q=a")).StatusCode);
+        Assert.NotNull(await DenialAsync(stranger, "/api/directory/search"));
+
+        // Hub: a frame for a page the connection never joined, a space it cannot see, a viewer's write.
+        await using (var hub = await Server.ConnectAsync(strangerToken, messagePack: false))
+        {
+            await Assert.ThrowsAsync<HubException>(() => hub.SendAsync(page, Frames.Sync(Spotter.Collab.Crdt.Protocols.SyncMessageType.Update, AuthorizationScene.TextUpdate())));
+            await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync("WatchSpace", space));
+        }
+        Assert.Equal("hub Send", (await DenialAsync(stranger, page))?.Detail);
+        Assert.Equal("hub WatchSpace", (await DenialAsync(stranger, space))?.Detail);
+        await using (var hub = await Server.ConnectAsync(viewerToken, messagePack: false))
+        {
+            await hub.JoinAsync(page);
+            await hub.SendAsync(page, Frames.Sync(Spotter.Collab.Crdt.Protocols.SyncMessageType.Update, AuthorizationScene.TextUpdate()));
+        }
+        Assert.Equal("hub Send: read-only", (await DenialAsync(viewer, page))?.Detail);
+
+        // Anonymous 401s are not written: nothing limits that traffic.
+        using var anonymous = new HttpClient { BaseAddress = Server.BaseAddress };
+        var probe = $"/api/docs/{AccessKit.NewName("probe")}/versions";
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(probe)).StatusCode);
+        Assert.Empty(await AuditAsync(AuditActions.AccessDenied, probe));
     }
 
     [Fact]

@@ -24,6 +24,9 @@ public sealed class AuthorizationScene : IAsyncLifetime, IDisposable
         Page = Guid.NewGuid().ToString("N");
         Bystander = real.Bystander;
         LinkToken = real.LinkToken;
+        Version = real.Version;
+        Attachment = Guid.NewGuid().ToString("N");
+        Thread = Guid.NewGuid().ToString("N");
     }
 
     public CollabTestServer Server { get; private set; } = null!;
@@ -33,6 +36,12 @@ public sealed class AuthorizationScene : IAsyncLifetime, IDisposable
     public string Bystander { get; private set; } = "";
     /// <summary>The anyone-link on the page (comment).</summary>
     public string LinkToken { get; private set; } = "";
+    /// <summary>A version of the page (made by an import).</summary>
+    public long Version { get; private set; }
+    /// <summary>An image attached to the page.</summary>
+    public string Attachment { get; private set; } = "";
+    /// <summary>A comment thread on the page.</summary>
+    public string Thread { get; private set; } = "";
     private bool Missing => _real is not null;
     private string OwnerToken => (_real ?? this)._tokens["owner"]!;
 
@@ -42,6 +51,7 @@ public sealed class AuthorizationScene : IAsyncLifetime, IDisposable
         _kit = new AccessKit(Server);
         var partnerOrg = await _kit.CreatePartnerOrgAsync("Acme");
         foreach (var role in new[] { "owner", "editor", "commenter", "viewer", "deactivated" }) _tokens[role] = (await _kit.UserAsync(role[..3])).Token;
+        _tokens["admin"] = await Server.LoginAsync("admin", CollabTestServer.AdminPassword);
         _tokens["partner-shared"] = (await _kit.UserAsync("pts", partnerOrg)).Token;
         _tokens["partner-unshared"] = (await _kit.UserAsync("ptu", partnerOrg)).Token;
         _tokens["anonymous"] = null;
@@ -58,7 +68,20 @@ public sealed class AuthorizationScene : IAsyncLifetime, IDisposable
         _tokens["link-holder"] = await _kit.RedeemAsync(linkToken);
         var admin = await _kit.AdminAsync();
         (await admin.PostAsync($"/api/admin/users/{Subject(_tokens["deactivated"]!)}/deactivate", null)).EnsureSuccessStatusCode();
+
+        // Real version, attachment and thread ids, so their rows test permissions rather than "no such id".
+        using var owner = Server.Client(OwnerToken);
+        using var markdown = new ByteArrayContent("# Versioned\n"u8.ToArray()) { Headers = { ContentType = new("text/markdown") } };
+        (await owner.PostAsync($"/api/docs/{Page}/import", markdown)).EnsureSuccessStatusCode();
+        Version = (await AccessKit.JsonAsync(await owner.GetAsync($"/api/docs/{Page}/versions"))).EnumerateArray().First().GetProperty("id").GetInt64();
+        using var image = new ByteArrayContent(Png) { Headers = { ContentType = new("image/png") } };
+        Attachment = (await AccessKit.JsonAsync(await owner.PostAsync($"/api/docs/{Page}/attachments", image))).GetProperty("id").GetString()!;
+        Thread = (await AccessKit.JsonAsync(await owner.PostAsJsonAsync($"/api/docs/{Page}/comments",
+            new { anchor = new { start = FragmentStart, end = FragmentStart }, quote = "q", text = "t" }))).GetProperty("id").GetString()!;
     }
+
+    /// <summary>base64 of Y.encodeRelativePosition for the start of the root fragment "default".</summary>
+    public const string FragmentStart = "AQdkZWZhdWx0AA==";
 
     /// <summary>The token's subject (username), read from its payload.</summary>
     private static string Subject(string token)
@@ -69,14 +92,25 @@ public sealed class AuthorizationScene : IAsyncLifetime, IDisposable
         return json.RootElement.GetProperty("sub").GetString()!;
     }
 
-    /// <summary>A V1 update inserting some text (from a fresh client each time, so it always changes the page).</summary>
-    public static byte[] TextUpdate()
+    /// <summary>A V1 update inserting <paramref name="text"/> (from a fresh client each time, so it always changes the page).</summary>
+    public static byte[] TextUpdate(string text = "x")
     {
         var doc = new Spotter.Collab.Crdt.Doc();
         byte[] update = [];
         doc.Updated += (_, e) => update = e.Update;
-        doc.GetText("t").Insert(0, "x");
+        doc.GetText("t").Insert(0, text);
         return update;
+    }
+
+    /// <summary>Whether the page's text root "t" holds <paramref name="marker"/>, read by the owner over HTTP.</summary>
+    public async Task<bool> PageTextContainsAsync(string marker)
+    {
+        using var owner = Server.Client(OwnerToken);
+        using var response = await owner.GetAsync($"/api/docs/{Page}/roots/t?type=text");
+        // No text root yet: nothing has landed.
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound) return false;
+        var root = await AccessKit.JsonAsync(response);
+        return root.GetProperty("value").GetString()!.Contains(marker, StringComparison.Ordinal);
     }
 
     /// <summary>A 1x1 PNG (for attachment rows).</summary>
@@ -102,6 +136,21 @@ public sealed class AuthorizationScene : IAsyncLifetime, IDisposable
             (await owner.PostAsync($"/api/pages/{page}/trash", null)).EnsureSuccessStatusCode();
         }
         return page;
+    }
+
+    /// <summary>A department (admin rows need a real one to succeed).</summary>
+    public async Task<string> FreshDepartmentAsync()
+    {
+        if (Missing) return Guid.NewGuid().ToString("N");
+        var admin = await _kit.AdminAsync();
+        return (await AccessKit.JsonAsync(await admin.PostAsJsonAsync("/api/admin/departments", new { name = "D" }))).GetProperty("id").GetString()!;
+    }
+
+    /// <summary>A group (admin rows need a real one to succeed).</summary>
+    public async Task<string> FreshGroupAsync()
+    {
+        if (Missing) return Guid.NewGuid().ToString("N");
+        return await _kit.CreateGroupAsync("G");
     }
 
     public async Task<(string Page, string Grant)> FreshGrantAsync()
@@ -131,22 +180,35 @@ public sealed class AuthorizationScene : IAsyncLifetime, IDisposable
         }
     }
 
-    /// <summary>200 ok, 403 HubException, 409 Rejected(read-only), 401 connection refused.</summary>
-    public async Task<string> HubOutcomeAsync(string role, Func<AuthorizationScene, TestClient, Task> invoke)
+    /// <summary>200 ok, 403 HubException, 409 Rejected(read-only), 401 connection refused. A row with a
+    /// <see cref="HubRow.Landed"/> check must also show its effect exactly when it answered 200 ("200-dropped": the
+    /// call looked fine but its effect is missing; "-leaked": refused, yet the effect is there).</summary>
+    public async Task<string> HubOutcomeAsync(string role, HubRow row)
     {
+        ArgumentNullException.ThrowIfNull(row);
+        var marker = $"m{Guid.NewGuid():N}";
         await using var client = await ConnectAsync(role);
         if (client is null) return "401";
+        string outcome;
         try
         {
-            await invoke(this, client);
+            await row.Invoke(this, client, marker);
+            // Rejected is sent before the invocation completes; give the handler a moment to run.
+            await Task.Delay(100);
+            outcome = client.Rejections.Any(r => r.Code == "read-only") ? "409" : "200";
         }
         catch (HubException ex) when (ex.Message.Contains("forbidden", StringComparison.Ordinal))
         {
-            return "403";
+            outcome = "403";
         }
-        // Rejected is sent before the invocation completes; give the handler a moment to run.
-        await Task.Delay(100);
-        return client.Rejections.Any(r => r.Code == "read-only") ? "409" : "200";
+        if (row.Landed is null) return outcome;
+        var landed = await row.Landed(this, marker);
+        return (outcome, landed) switch
+        {
+            ("200", false) => "200-dropped",
+            (not "200", true) => outcome + "-leaked",
+            _ => outcome,
+        };
     }
 
     public async Task DisposeAsync()

@@ -19,23 +19,27 @@ namespace Spotter.Collab.Server.Tests.Access;
 ///
 /// The scene: space S (made by the owner) with page P; on P the editor has edit, the commenter comment, the viewer
 /// view, one partner user view; another partner user has nothing; a deactivated employee had edit; an anyone-link
-/// on P gives its holder comment. Rows that change things work on a fresh child page of P (same inherited grants).
-/// HTTP outcomes are status codes; hub outcomes: 200 ok, 403 HubException "forbidden", 409 Rejected(read-only),
-/// 401 connection refused.
+/// on P gives its holder comment; the built-in administrator manages everything. P has a version, an attachment and a
+/// comment thread, so their rows use real ids. Rows that change things work on a fresh child page of P (same
+/// inherited grants), admin rows on fresh departments and groups. HTTP outcomes are status codes; hub outcomes:
+/// 200 ok, 403 HubException "forbidden", 409 Rejected(read-only), 401 connection refused.
 /// </summary>
 public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutputHelper output) : IClassFixture<AuthorizationScene>
 {
     /// <summary>Column order of every expectation string.</summary>
-    public static readonly string[] Roles = ["owner", "editor", "commenter", "viewer", "partner-shared", "partner-unshared", "deactivated", "anonymous", "link-holder"];
+    public static readonly string[] Roles = ["owner", "editor", "commenter", "viewer", "partner-shared", "partner-unshared", "deactivated", "anonymous", "link-holder", "admin"];
 
-    // Common expectation shapes (columns as in Roles).
-    private const string AdminOnly = "403 403 403 403 403 403 401 401 403";
-    private const string AnySignedIn200 = "200 200 200 200 200 200 401 401 200";
-    private const string Manage200 = "200 403 403 403 403 404 401 401 403";
-    private const string Manage204 = "204 403 403 403 403 404 401 401 403";
-    private const string Edit204 = "204 204 403 403 403 404 401 401 403";
-    private const string View200 = "200 200 200 200 200 404 401 401 200";
-    private const string Public200 = "200 200 200 200 200 200 200 200 200";
+    // Common expectation shapes (columns as in Roles; the administrator manages everything).
+    private const string AdminOnly200 = "403 403 403 403 403 403 401 401 403 200";
+    private const string AdminOnly201 = "403 403 403 403 403 403 401 401 403 201";
+    private const string AdminOnly204 = "403 403 403 403 403 403 401 401 403 204";
+    private const string AnySignedIn200 = "200 200 200 200 200 200 401 401 200 200";
+    private const string Manage200 = "200 403 403 403 403 404 401 401 403 200";
+    private const string Manage204 = "204 403 403 403 403 404 401 401 403 204";
+    private const string Edit204 = "204 204 403 403 403 404 401 401 403 204";
+    private const string View200 = "200 200 200 200 200 404 401 401 200 200";
+    private const string Comment200 = "200 200 200 403 403 404 401 401 200 200";
+    private const string Public200 = "200 200 200 200 200 200 200 200 200 200";
 
     /// <summary>One row per endpoint. <c>Build</c> makes the request for one role (ids from the scene).</summary>
     public static readonly IReadOnlyList<HttpRow> HttpRows =
@@ -50,15 +54,15 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
 
         // Auth and users
         // A fresh unknown name each time: repeated failures for one name lock it out (429 locked-out).
-        new("POST", "/api/auth/login", "401 401 401 401 401 401 401 401 401", _ => Post("/api/auth/login", new { username = AccessKit.NewName("nobody"), password = "wrong-password" })),
-        new("POST", "/api/auth/refresh", "401 401 401 401 401 401 401 401 401", _ => Post("/api/auth/refresh", new { refreshToken = "YWRtaW4.no-such-session.secret" })),
-        new("POST", "/api/auth/logout", "204 204 204 204 204 204 204 204 204", _ => Post("/api/auth/logout", new { refreshToken = "YWRtaW4.no-such-session.secret" })),
+        new("POST", "/api/auth/login", "401 401 401 401 401 401 401 401 401 401", _ => Post("/api/auth/login", new { username = AccessKit.NewName("nobody"), password = "wrong-password" })),
+        new("POST", "/api/auth/refresh", "401 401 401 401 401 401 401 401 401 401", _ => Post("/api/auth/refresh", new { refreshToken = "YWRtaW4.no-such-session.secret" })),
+        new("POST", "/api/auth/logout", "204 204 204 204 204 204 204 204 204 204", _ => Post("/api/auth/logout", new { refreshToken = "YWRtaW4.no-such-session.secret" })),
         new("GET", "/api/me", AnySignedIn200, _ => Get("/api/me")),
-        new("POST", "/api/users", AdminOnly, _ => Post("/api/users", new { username = AccessKit.NewName("u"), password = "long-enough-1" })),
-        new("GET", "/api/admin/audit", AdminOnly, _ => Get("/api/admin/audit")),
+        new("POST", "/api/users", AdminOnly201, _ => Post("/api/users", new { username = AccessKit.NewName("u"), password = "long-enough-1" })),
+        new("GET", "/api/admin/audit", AdminOnly200, _ => Get("/api/admin/audit")),
 
         // Documents (P is a page, i.e. a document too)
-        new("POST", "/api/docs", "201 201 201 201 201 201 401 401 403", _ => Post("/api/docs", new { title = "t" })),
+        new("POST", "/api/docs", "201 201 201 201 201 201 401 401 403 201", _ => Post("/api/docs", new { title = "t" })),
         new("GET", "/api/docs/{id}", View200, s => Get($"/api/docs/{s.Page}")),
         new("PUT", "/api/docs/{id}/members/{username}", Manage204, s => Put($"/api/docs/{s.Page}/members/{s.Bystander}", new { role = "viewer" })),
         new("DELETE", "/api/docs/{id}/members/{username}", Manage204, s => Delete($"/api/docs/{s.Page}/members/{s.Bystander}")),
@@ -66,38 +70,38 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
         new("POST", "/api/docs/{id}/updates", Edit204, s => Octets($"/api/docs/{s.Page}/updates", AuthorizationScene.TextUpdate())),
 
         // Directory and policy (admin)
-        new("GET", "/api/admin/users", AdminOnly, _ => Get("/api/admin/users")),
-        new("POST", "/api/admin/users", AdminOnly, _ => Post("/api/admin/users", new { username = AccessKit.NewName("u"), password = "long-enough-1" })),
-        new("PATCH", "/api/admin/users/{username}", AdminOnly, s => Patch($"/api/admin/users/{s.Bystander}", new { displayName = "X" })),
-        new("POST", "/api/admin/users/{username}/deactivate", AdminOnly, s => Post($"/api/admin/users/{s.Bystander}/deactivate", null)),
-        new("POST", "/api/admin/users/{username}/reactivate", AdminOnly, s => Post($"/api/admin/users/{s.Bystander}/reactivate", null)),
-        new("GET", "/api/admin/departments", AdminOnly, _ => Get("/api/admin/departments")),
-        new("POST", "/api/admin/departments", AdminOnly, _ => Post("/api/admin/departments", new { name = "D" })),
-        new("PATCH", "/api/admin/departments/{id}", AdminOnly, _ => Patch("/api/admin/departments/x", new { name = "D" })),
-        new("DELETE", "/api/admin/departments/{id}", AdminOnly, _ => Delete("/api/admin/departments/x")),
-        new("GET", "/api/admin/groups", AdminOnly, _ => Get("/api/admin/groups")),
-        new("POST", "/api/admin/groups", AdminOnly, _ => Post("/api/admin/groups", new { name = "G" })),
-        new("DELETE", "/api/admin/groups/{id}", AdminOnly, _ => Delete("/api/admin/groups/x")),
-        new("PUT", "/api/admin/groups/{id}/members/{username}", AdminOnly, s => Put($"/api/admin/groups/x/members/{s.Bystander}", null)),
-        new("DELETE", "/api/admin/groups/{id}/members/{username}", AdminOnly, s => Delete($"/api/admin/groups/x/members/{s.Bystander}")),
-        new("GET", "/api/admin/partners", AdminOnly, _ => Get("/api/admin/partners")),
-        new("POST", "/api/admin/partners", AdminOnly, _ => Post("/api/admin/partners", new { name = "P" })),
-        new("GET", "/api/admin/policy", AdminOnly, _ => Get("/api/admin/policy")),
-        new("PUT", "/api/admin/policy", AdminOnly, _ => Put("/api/admin/policy", new { externalSharing = "on", trustedPartnerOrgs = Array.Empty<string>() })),
-        new("GET", "/api/admin/links", AdminOnly, _ => Get("/api/admin/links")),
-        new("GET", "/api/admin/preview/{username}", AdminOnly, s => Get($"/api/admin/preview/{s.Bystander}")),
-        new("GET", "/api/directory/search", "200 200 200 200 403 403 401 401 403", _ => Get("/api/directory/search?q=a")),
+        new("GET", "/api/admin/users", AdminOnly200, _ => Get("/api/admin/users")),
+        new("POST", "/api/admin/users", AdminOnly201, _ => Post("/api/admin/users", new { username = AccessKit.NewName("u"), password = "long-enough-1" })),
+        new("PATCH", "/api/admin/users/{username}", AdminOnly200, s => Patch($"/api/admin/users/{s.Bystander}", new { displayName = "X" })),
+        new("POST", "/api/admin/users/{username}/deactivate", AdminOnly204, s => Post($"/api/admin/users/{s.Bystander}/deactivate", null)),
+        new("POST", "/api/admin/users/{username}/reactivate", AdminOnly204, s => Post($"/api/admin/users/{s.Bystander}/reactivate", null)),
+        new("GET", "/api/admin/departments", AdminOnly200, _ => Get("/api/admin/departments")),
+        new("POST", "/api/admin/departments", AdminOnly201, _ => Post("/api/admin/departments", new { name = "D" })),
+        new("PATCH", "/api/admin/departments/{id}", AdminOnly204, async s => Patch($"/api/admin/departments/{await s.FreshDepartmentAsync()}", new { name = "D2" })),
+        new("DELETE", "/api/admin/departments/{id}", AdminOnly204, async s => Delete($"/api/admin/departments/{await s.FreshDepartmentAsync()}")),
+        new("GET", "/api/admin/groups", AdminOnly200, _ => Get("/api/admin/groups")),
+        new("POST", "/api/admin/groups", AdminOnly201, _ => Post("/api/admin/groups", new { name = "G" })),
+        new("DELETE", "/api/admin/groups/{id}", AdminOnly204, async s => Delete($"/api/admin/groups/{await s.FreshGroupAsync()}")),
+        new("PUT", "/api/admin/groups/{id}/members/{username}", AdminOnly204, async s => Put($"/api/admin/groups/{await s.FreshGroupAsync()}/members/{s.Bystander}", null)),
+        new("DELETE", "/api/admin/groups/{id}/members/{username}", AdminOnly204, async s => Delete($"/api/admin/groups/{await s.FreshGroupAsync()}/members/{s.Bystander}")),
+        new("GET", "/api/admin/partners", AdminOnly200, _ => Get("/api/admin/partners")),
+        new("POST", "/api/admin/partners", AdminOnly201, _ => Post("/api/admin/partners", new { name = "P" })),
+        new("GET", "/api/admin/policy", AdminOnly200, _ => Get("/api/admin/policy")),
+        new("PUT", "/api/admin/policy", AdminOnly200, _ => Put("/api/admin/policy", new { externalSharing = "on", trustedPartnerOrgs = Array.Empty<string>() })),
+        new("GET", "/api/admin/links", AdminOnly200, _ => Get("/api/admin/links")),
+        new("GET", "/api/admin/preview/{username}", AdminOnly200, s => Get($"/api/admin/preview/{s.Bystander}")),
+        new("GET", "/api/directory/search", "200 200 200 200 403 403 401 401 403 200", _ => Get("/api/directory/search?q=a")),
 
         // Spaces and pages
         new("GET", "/api/spaces", AnySignedIn200, _ => Get("/api/spaces")),
-        new("POST", "/api/spaces", "201 201 201 201 403 403 401 401 403", _ => Post("/api/spaces", new { name = "S" })),
+        new("POST", "/api/spaces", "201 201 201 201 403 403 401 401 403 201", _ => Post("/api/spaces", new { name = "S" })),
         new("GET", "/api/spaces/{id}/tree", View200, s => Get($"/api/spaces/{s.Space}/tree")),
-        new("GET", "/api/spaces/{id}/trash", "200 404 404 404 404 404 401 401 404", s => Get($"/api/spaces/{s.Space}/trash")),
-        new("POST", "/api/pages", "201 201 403 403 403 404 401 401 403", s => Post("/api/pages", new { spaceId = s.Space, parentId = s.Page, title = "New" })),
+        new("GET", "/api/spaces/{id}/trash", "200 404 404 404 404 404 401 401 404 200", s => Get($"/api/spaces/{s.Space}/trash")),
+        new("POST", "/api/pages", "201 201 403 403 403 404 401 401 403 201", s => Post("/api/pages", new { spaceId = s.Space, parentId = s.Page, title = "New" })),
         new("PATCH", "/api/pages/{id}", Edit204, async s => Patch($"/api/pages/{await s.FreshPageAsync()}", new { title = "Renamed" })),
         new("POST", "/api/pages/{id}/move", Edit204, async s => Post($"/api/pages/{await s.FreshPageAsync()}/move", new { parentId = s.Page, index = 0 })),
         new("POST", "/api/pages/{id}/trash", Manage204, async s => Post($"/api/pages/{await s.FreshPageAsync()}/trash", null)),
-        new("POST", "/api/pages/{id}/restore", "204 404 404 404 404 404 401 401 404", async s => Post($"/api/pages/{await s.FreshPageAsync(trashed: true)}/restore", null)),
+        new("POST", "/api/pages/{id}/restore", "204 404 404 404 404 404 401 401 404 204", async s => Post($"/api/pages/{await s.FreshPageAsync(trashed: true)}/restore", null)),
 
         // Grants, settings, explanation
         new("GET", "/api/resources/{id}/grants", Manage200, s => Get($"/api/resources/{s.Page}/grants")),
@@ -118,26 +122,22 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
         // Anonymous by design; a dead token for a deactivated user simply counts as anonymous here.
         new("POST", "/api/links/redeem", Public200, s => Post("/api/links/redeem", new { token = s.LinkToken })),
 
-        // Knowledge base (docs/knowledge-base.md). Unknown version, thread and attachment ids answer 404 exactly
-        // like an unreadable page, after the role check where the endpoint has one.
+        // Knowledge base (docs/knowledge-base.md), on real versions, attachments and threads of the page.
         new("GET", "/api/docs/{id}/versions", View200, s => Get($"/api/docs/{s.Page}/versions")),
-        new("GET", "/api/docs/{id}/versions/compare", View200, s => Get($"/api/docs/{s.Page}/versions/compare?from=current&to=current")),
-        new("GET", "/api/docs/{id}/versions/{versionId:long}", "404 404 404 404 404 404 401 401 404", s => Get($"/api/docs/{s.Page}/versions/999999999")),
-        new("POST", "/api/docs/{id}/versions/{versionId:long}/restore", "404 404 403 403 403 404 401 401 403", s => Post($"/api/docs/{s.Page}/versions/999999999/restore", null)),
-        new("POST", "/api/docs/{id}/attachments", "201 201 403 403 403 404 401 401 403", s => Raw($"/api/docs/{s.Page}/attachments", [.. "GIF89a"u8, 1, 0, 1, 0], "image/gif")),
-        new("GET", "/api/attachments/{attachmentId}", "404 404 404 404 404 404 401 401 404", _ => Get($"/api/attachments/{Guid.NewGuid():N}")),
+        new("GET", "/api/docs/{id}/versions/compare", View200, s => Get($"/api/docs/{s.Page}/versions/compare?from={s.Version}&to=current")),
+        new("GET", "/api/docs/{id}/versions/{versionId:long}", View200, s => Get($"/api/docs/{s.Page}/versions/{s.Version}")),
+        new("POST", "/api/docs/{id}/versions/{versionId:long}/restore", Edit204, s => Post($"/api/docs/{s.Page}/versions/{s.Version}/restore", null)),
+        new("POST", "/api/docs/{id}/attachments", "201 201 403 403 403 404 401 401 403 201", s => Raw($"/api/docs/{s.Page}/attachments", [.. "GIF89a"u8, 1, 0, 1, 0], "image/gif")),
+        new("GET", "/api/attachments/{attachmentId}", View200, s => Get($"/api/attachments/{s.Attachment}")),
         new("GET", "/api/docs/{id}/comments", View200, s => Get($"/api/docs/{s.Page}/comments")),
-        new("POST", "/api/docs/{id}/comments", "201 201 201 403 403 404 401 401 201", s => Post($"/api/docs/{s.Page}/comments",
-            new { anchor = new { start = FragmentStart, end = FragmentStart }, quote = "q", text = "t" })),
-        new("POST", "/api/docs/{id}/comments/{threadId}/replies", "404 404 404 403 403 404 401 401 404", s => Post($"/api/docs/{s.Page}/comments/none/replies", new { text = "t" })),
-        new("POST", "/api/docs/{id}/comments/{threadId}/resolve", "404 404 404 403 403 404 401 401 404", s => Post($"/api/docs/{s.Page}/comments/none/resolve", null)),
+        new("POST", "/api/docs/{id}/comments", "201 201 201 403 403 404 401 401 201 201", s => Post($"/api/docs/{s.Page}/comments",
+            new { anchor = new { start = AuthorizationScene.FragmentStart, end = AuthorizationScene.FragmentStart }, quote = "q", text = "t" })),
+        new("POST", "/api/docs/{id}/comments/{threadId}/replies", Comment200, s => Post($"/api/docs/{s.Page}/comments/{s.Thread}/replies", new { text = "t" })),
+        new("POST", "/api/docs/{id}/comments/{threadId}/resolve", Comment200, s => Post($"/api/docs/{s.Page}/comments/{s.Thread}/resolve", null)),
         new("GET", "/api/search", AnySignedIn200, _ => Get("/api/search?q=anything")),
         new("POST", "/api/docs/{id}/import", Edit204, async s => Raw($"/api/docs/{await s.FreshPageAsync()}/import", "# imported\n"u8.ToArray(), "text/markdown")),
         new("GET", "/api/docs/{id}/export", View200, s => Get($"/api/docs/{s.Page}/export?format=md")),
     ];
-
-    /// <summary>base64 of Y.encodeRelativePosition for the start of the root fragment "default".</summary>
-    private const string FragmentStart = "AQdkZWZhdWx0AA==";
 
     private static HttpRequestMessage Raw(string url, byte[] body, string contentType) => new(HttpMethod.Post, url)
     {
@@ -147,8 +147,9 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
     /// <summary>One row per public hub method.</summary>
     public static readonly IReadOnlyList<HubRow> HubRows =
     [
-        new("JoinDocument", "200 200 200 200 200 403 401 401 200", async (s, c) => await c.JoinAsync(s.Page)),
-        new("Send", "200 200 409 409 409 403 401 401 409", async (s, c) =>
+        new("JoinDocument", "200 200 200 200 200 403 401 401 200 200", async (s, c, _) => await c.JoinAsync(s.Page)),
+        // 200 only counts when the text reached the page, and a refusal only when it did not.
+        new("Send", "200 200 409 409 409 403 401 401 409 200", async (s, c, marker) =>
         {
             try
             {
@@ -158,11 +159,11 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
             {
                 // Not joined: Send itself must refuse.
             }
-            await c.SendAsync(s.Page, Frames.Sync(Spotter.Collab.Crdt.Protocols.SyncMessageType.Update, AuthorizationScene.TextUpdate()));
-        }),
-        new("LeaveDocument", "200 200 200 200 200 200 401 401 200", (s, c) => c.LeaveAsync(s.Page)),
-        new("WatchSpace", "200 200 200 200 200 403 401 401 200", (s, c) => c.InvokeAsync("WatchSpace", s.Space)),
-        new("UnwatchSpace", "200 200 200 200 200 200 401 401 200", (s, c) => c.InvokeAsync("UnwatchSpace", s.Space)),
+            await c.SendAsync(s.Page, Frames.Sync(Spotter.Collab.Crdt.Protocols.SyncMessageType.Update, AuthorizationScene.TextUpdate(marker)));
+        }, (s, marker) => s.PageTextContainsAsync(marker)),
+        new("LeaveDocument", "200 200 200 200 200 200 401 401 200 200", (s, c, _) => c.LeaveAsync(s.Page)),
+        new("WatchSpace", "200 200 200 200 200 403 401 401 200 200", (s, c, _) => c.InvokeAsync("WatchSpace", s.Space)),
+        new("UnwatchSpace", "200 200 200 200 200 200 401 401 200 200", (s, c, _) => c.InvokeAsync("UnwatchSpace", s.Space)),
     ];
 
     private static HttpRequestMessage Get(string url) => new(HttpMethod.Get, url);
@@ -221,7 +222,7 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
             var expected = row.Expect.Split(' ');
             for (var i = 0; i < Roles.Length; i++)
             {
-                var actual = await scene.HubOutcomeAsync(Roles[i], row.Invoke);
+                var actual = await scene.HubOutcomeAsync(Roles[i], row);
                 if (actual != expected[i]) failures.Add($"hub {row.Method} as {Roles[i]}: expected {expected[i]}, got {actual}");
             }
         }
@@ -279,4 +280,6 @@ public sealed record HttpRow(string Method, string Route, string Expect, Func<Au
     public string? Why { get; init; }
 }
 
-public sealed record HubRow(string Method, string Expect, Func<AuthorizationScene, TestClient, Task> Invoke);
+/// <summary>A hub method's row: <c>Invoke</c> gets a fresh marker per call; <c>Landed</c>, when given, says whether
+/// the call's effect (carrying the marker) can be seen afterwards.</summary>
+public sealed record HubRow(string Method, string Expect, Func<AuthorizationScene, TestClient, string, Task> Invoke, Func<AuthorizationScene, string, Task<bool>>? Landed = null);

@@ -163,6 +163,39 @@ public sealed class LiveEnforcementTests(HubServerFixture fixture, ITestOutputHe
     }
 
     [Fact]
+    public async Task A_share_link_reaching_its_expiry_revokes_its_open_sessions_at_once()
+    {
+        var (_, ownerToken) = await _kit.UserAsync("own");
+        var space = await _kit.SpaceAsync(ownerToken);
+        var page = await _kit.PageAsync(ownerToken, space);
+        using var owner = Server.Client(ownerToken);
+        // Long enough to redeem and join first; far shorter than the documents' 30 s access refresh.
+        var expiresAt = DateTimeOffset.UtcNow.AddSeconds(3);
+        var link = await AccessKit.JsonAsync(await owner.PostAsJsonAsync($"/api/resources/{page}/links", new { scope = "anyone", role = "comment", expiresAt }));
+        var session = await _kit.RedeemAsync(link.GetProperty("token").GetString()!);
+        await using var guest = await Server.ConnectAsync(session, messagePack: false);
+        Assert.Equal("commenter", await guest.JoinAsync(page));
+        await guest.InvokeAsync("WatchSpace", space);
+        Assert.True(DateTimeOffset.UtcNow < expiresAt, "the set-up took longer than the link lives");
+
+        var watch = Stopwatch.StartNew();
+        while (!guest.Events.Any(e => e.Kind == "Revoked" && e.Id == page))
+        {
+            if (watch.Elapsed > TimeSpan.FromSeconds(15)) Assert.Fail("no Revoked after the link expired");
+            await Task.Delay(5);
+        }
+        var revokedAt = new DateTimeOffset(guest.Events.First(e => e.Kind == "Revoked" && e.Id == page).At, TimeSpan.Zero);
+        var afterExpiry = revokedAt - expiresAt;
+        output.WriteLine($"link expired: Revoked {afterExpiry.TotalMilliseconds:F0} ms after its expiry");
+        Assert.True(afterExpiry >= TimeSpan.FromMilliseconds(-20), $"revoked {-afterExpiry.TotalMilliseconds:F0} ms before the expiry");
+        Assert.True(afterExpiry < Limit, $"revoked {afterExpiry.TotalMilliseconds:F0} ms after the expiry");
+        // The space's watchers are told too: the guest hears the change that took the space away.
+        await Eventually.HoldsAsync(() => guest.Events.Any(e => e.Kind == "TreeChanged" && e.Id == space), "the expiry reached the space's watchers", Limit);
+        using var guestHttp = Server.Client(session);
+        Assert.Equal(HttpStatusCode.NotFound, (await guestHttp.GetAsync($"/api/docs/{page}")).StatusCode);
+    }
+
+    [Fact]
     public async Task A_company_link_session_is_bound_to_its_redeemer_deactivation_ends_it_and_the_audit_names_them()
     {
         var (_, ownerToken) = await _kit.UserAsync("own");
