@@ -5,7 +5,8 @@ namespace Spotter.Collab.Cluster.Tests;
 
 /// <summary>
 /// Rolling restarts as an orchestrator does them (SIGTERM, wait for the exit): a stopping silo hands its documents
-/// to the others without a gap in the live edits.
+/// to the others without a gap in the live edits, and a stopping web host leaves the rotation and sends its clients
+/// elsewhere before it goes.
 /// </summary>
 [Collection(PostgresGroup.Name)]
 public sealed class GracefulShutdownTests(PostgresFixture postgres, ITestOutputHelper output)
@@ -146,6 +147,88 @@ public sealed class GracefulShutdownTests(PostgresFixture postgres, ITestOutputH
             await using var fresh = new EditorClient("bob-fresh", hosts, 1, bobToken, docId, 3003);
             await fresh.ConnectAsync();
             await cluster.ConvergedAsync(docId, acknowledged, TimeSpan.FromSeconds(10), alice, bob, fresh);
+        }
+        catch
+        {
+            cluster.DumpOutput();
+            throw;
+        }
+    }
+
+    [Fact]
+    public async Task A_web_host_stopped_with_SIGTERM_fails_readiness_then_sends_its_clients_to_another_host()
+    {
+        await using var cluster = new ProcessCluster(postgres, output);
+        cluster.WebHostSettings["DrainDelay"] = "00:00:02";
+        cluster.WebHostSettings["ShutdownTimeout"] = "00:00:15";
+        try
+        {
+            await cluster.StartAsync(silos: 1, webHosts: 2);
+            var hosts = cluster.HostAddresses;
+            var draining = cluster.WebHosts[0]!;
+            var adminToken = await ClusterApi.LoginAsync(hosts[0], "admin", ProcessCluster.AdminPassword);
+            var aliceToken = await ClusterApi.CreateUserAsync(hosts[0], adminToken, "alice");
+            var bobToken = await ClusterApi.CreateUserAsync(hosts[1], adminToken, "bob");
+            var docId = await ClusterApi.CreateDocumentAsync(hosts[0], aliceToken);
+            await ClusterApi.SendAsync(hosts[0], aliceToken, HttpMethod.Put, $"/api/docs/{docId}/members/bob", new { role = "editor" });
+            await using var alice = new EditorClient("alice", hosts, 0, aliceToken, docId, 1001);
+            await using var bob = new EditorClient("bob", hosts, 1, bobToken, docId, 2002);
+            await alice.ConnectAsync();
+            await bob.ConnectAsync();
+            var random = new Random(5);
+            var acknowledged = new List<string>();
+            for (var i = 0; i < 5; i++)
+            {
+                if (await alice.EditAsync($"<a{i}>", random)) acknowledged.Add($"<a{i}>");
+            }
+            Assert.Equal(200, (await draining.ProbeAsync("/readyz")).Status);
+
+            var stoppedAt = Stopwatch.GetTimestamp();
+            await draining.TerminateAsync();
+            var exit = draining.WaitForExitAsync(TimeSpan.FromSeconds(30));
+            var exitedAt = exit.ContinueWith(_ => Stopwatch.GetTimestamp(), TaskScheduler.Default);
+            var readiness = new List<(int? Status, string Body)>();
+            var notReadyAt = 0L;
+            var hubWhileDraining = (int?)null;
+            var apiWhileDraining = "";
+            while (!exit.IsCompleted)
+            {
+                var probe = await draining.ProbeAsync("/readyz");
+                readiness.Add(probe);
+                await Task.Delay(20);
+                if (probe.Status != 503 || hubWhileDraining is not null) continue;
+                notReadyAt = Stopwatch.GetTimestamp();
+                // Draining: no new hub connection, while plain HTTP is still served.
+                hubWhileDraining = (await draining.ProbeAsync("/hubs/collab")).Status;
+                apiWhileDraining = await ClusterApi.SendAsync(hosts[0], aliceToken, HttpMethod.Get, $"/api/docs/{docId}", null);
+            }
+            var exitCode = await exit;
+            var exitTime = Stopwatch.GetElapsedTime(stoppedAt, await exitedAt);
+            await alice.Reconnected.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            var reconnectedAt = alice.ReconnectedAt;
+            Assert.True(alice.Closures.TryPeek(out var closedAt), "alice's connection was never closed");
+            cluster.Report($"web host SIGTERM: /readyz 503 after {Stopwatch.GetElapsedTime(stoppedAt, notReadyAt).TotalMilliseconds:F0} ms, hub request while draining answered {hubWhileDraining}, alice's connection closed after {Stopwatch.GetElapsedTime(stoppedAt, closedAt).TotalSeconds:F2} s and she was back on web host 2 after {Stopwatch.GetElapsedTime(stoppedAt, reconnectedAt).TotalSeconds:F2} s, process exited with {exitCode} after {exitTime.TotalSeconds:F2} s");
+
+            Assert.Equal(0, exitCode);
+            Assert.Contains(readiness, r => r.Status == 503 && r.Body == "stopping");
+            // Once out of rotation it never comes back before it exits.
+            Assert.DoesNotContain(200, readiness.SkipWhile(r => r.Status == 200).Select(r => r.Status));
+            Assert.Equal(503, hubWhileDraining);
+            Assert.Contains(docId, apiWhileDraining, StringComparison.Ordinal);
+            // The host sent alice away itself and she was editing through the other host before it exited: not a
+            // crash, and the drain delay (2 s) was spent with nobody connected.
+            Assert.True(closedAt < await exitedAt, "alice's connection closed only when the process died");
+            Assert.True(reconnectedAt < await exitedAt, "alice reconnected only after the host had exited");
+            Assert.True(exitTime >= TimeSpan.FromSeconds(1.9), $"the host exited after {exitTime.TotalSeconds:F2} s, before its drain delay was over");
+            Assert.Equal(1, alice.Reconnects);
+
+            for (var i = 0; i < 5; i++)
+            {
+                if (await alice.EditAsync($"<r{i}>", random)) acknowledged.Add($"<r{i}>");
+                if (await bob.EditAsync($"<b{i}>", random)) acknowledged.Add($"<b{i}>");
+            }
+            Assert.Equal(10, acknowledged.Count(t => t.StartsWith("<r", StringComparison.Ordinal) || t.StartsWith("<b", StringComparison.Ordinal)));
+            await cluster.ConvergedAsync(docId, acknowledged, TimeSpan.FromSeconds(10), alice, bob);
         }
         catch
         {

@@ -78,6 +78,21 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
         }
     }
 
+    /// <summary>Open hub connections on this host.</summary>
+    public int ConnectionCount => _callers.Count;
+
+    /// <summary>Closes every hub connection (the host is stopping); their clients reconnect elsewhere. Returns how many.</summary>
+    public int AbortAll()
+    {
+        var count = 0;
+        foreach (var (_, caller) in _callers)
+        {
+            caller.Abort();
+            count++;
+        }
+        return count;
+    }
+
     /// <summary>Time between a deactivated user's last <c>Revoked</c> and closing their connection.</summary>
     private static readonly TimeSpan AbortGrace = TimeSpan.FromMilliseconds(250);
 
