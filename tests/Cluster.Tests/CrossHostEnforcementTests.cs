@@ -10,6 +10,60 @@ namespace Spotter.Collab.Cluster.Tests;
 public sealed class CrossHostEnforcementTests(PostgresFixture postgres, ITestOutputHelper output)
 {
     [Fact]
+    public async Task A_member_change_through_one_web_host_reaches_a_client_on_another_within_a_second()
+    {
+        await using var cluster = new ProcessCluster(postgres, output);
+        try
+        {
+            await cluster.StartAsync(silos: 1, webHosts: 2);
+            var hosts = cluster.HostAddresses;
+            var adminToken = await ClusterApi.LoginAsync(hosts[0], "admin", ProcessCluster.AdminPassword);
+            var aliceToken = await ClusterApi.CreateUserAsync(hosts[0], adminToken, "alice");
+            var bobToken = await ClusterApi.CreateUserAsync(hosts[1], adminToken, "bob");
+            var docId = await ClusterApi.CreateDocumentAsync(hosts[0], aliceToken);
+            await ClusterApi.SendAsync(hosts[0], aliceToken, HttpMethod.Put, $"/api/docs/{docId}/members/bob", new { role = "editor" });
+            var random = new Random(11);
+            await using var watcher = new EditorClient("bob-watch", hosts, 1, bobToken, docId, 3003);
+            await watcher.ConnectAsync();
+            // One more request through web host 1 first, so the figure is the propagation, not a cold path.
+            await ClusterApi.SendAsync(hosts[0], aliceToken, HttpMethod.Get, $"/api/docs/{docId}", null);
+            // A downgrade made through web host 1 reaches the client on web host 2 within a second as RoleChanged,
+            // and its later writes are rejected read-only (never applied).
+            var downgradeStart = Stopwatch.GetTimestamp();
+            await ClusterApi.SendAsync(hosts[0], aliceToken, HttpMethod.Put, $"/api/docs/{docId}/members/bob", new { role = "viewer" });
+            var downgradeDeadline = Stopwatch.StartNew();
+            while (watcher.RoleChanges.IsEmpty && downgradeDeadline.Elapsed < TimeSpan.FromSeconds(5)) await Task.Delay(5);
+            Assert.True(watcher.RoleChanges.TryPeek(out var roleChange), "the downgrade never reached the client on the other web host");
+            var downgrade = Stopwatch.GetElapsedTime(downgradeStart, roleChange.At);
+            cluster.Report($"permission change: PUT member viewer via web host 1 -> RoleChanged({roleChange.Role}) on web host 2 after {downgrade.TotalMilliseconds:F0} ms");
+            Assert.True(downgrade < TimeSpan.FromSeconds(1), $"downgrade took {downgrade.TotalMilliseconds:F0} ms");
+            Assert.True(roleChange.Role is "viewer" or "view", $"RoleChanged carried {roleChange.Role}");
+            await watcher.EditAsync("<viewer-write>", random);
+            var rejectDeadline = Stopwatch.StartNew();
+            while (watcher.Rejections.IsEmpty && rejectDeadline.Elapsed < TimeSpan.FromSeconds(5)) await Task.Delay(5);
+            Assert.Equal("read-only", Assert.Single(watcher.Rejections));
+            Assert.DoesNotContain("<viewer-write>", await ClusterApi.StoredTextAsync(cluster.ConnectionString, docId));
+
+            // Removed: Revoked within a second too.
+            var removeStart = Stopwatch.GetTimestamp();
+            await ClusterApi.SendAsync(hosts[0], aliceToken, HttpMethod.Delete, $"/api/docs/{docId}/members/bob", null);
+            var removeAnswered = Stopwatch.GetElapsedTime(removeStart);
+            var revokeDeadline = Stopwatch.StartNew();
+            while (watcher.Revocations.IsEmpty && revokeDeadline.Elapsed < TimeSpan.FromSeconds(5)) await Task.Delay(5);
+            Assert.True(watcher.Revocations.TryPeek(out var revocation), "the removal never reached the client on the other web host");
+            var propagation = Stopwatch.GetElapsedTime(removeStart, revocation.At);
+            cluster.Report($"permission change: DELETE member via web host 1 -> Revoked on web host 2 after {propagation.TotalMilliseconds:F0} ms (the DELETE itself answered after {removeAnswered.TotalMilliseconds:F0} ms)");
+            Assert.True(propagation < TimeSpan.FromSeconds(1), $"revocation took {propagation.TotalMilliseconds:F0} ms");
+            Assert.Equal("removed", revocation.Reason);
+        }
+        catch
+        {
+            cluster.DumpOutput();
+            throw;
+        }
+    }
+
+    [Fact]
     public async Task Deactivating_a_user_through_one_web_host_closes_their_hub_connection_on_another_within_a_second()
     {
         await using var cluster = new ProcessCluster(postgres, output);

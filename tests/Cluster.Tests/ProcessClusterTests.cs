@@ -10,16 +10,16 @@ namespace Spotter.Collab.Cluster.Tests;
 [Collection(PostgresGroup.Name)]
 public sealed class ProcessClusterTests(PostgresFixture postgres, ITestOutputHelper output)
 {
-    /// <summary>Two silos and two web hosts; a host that makes no call to a new activation finds it on its refresh
-    /// timer, every 2 s here.</summary>
-    private async Task<ProcessCluster> StartClusterAsync()
+    /// <summary>Silos and two web hosts; a host that makes no call to a new activation finds it on its refresh timer,
+    /// every 2 s here.</summary>
+    private async Task<ProcessCluster> StartClusterAsync(int silos)
     {
         var cluster = new ProcessCluster(postgres, output);
         cluster.SiloSettings["Documents:ObserverExpiry"] = "00:00:06";
         cluster.WebHostSettings["Documents:ObserverExpiry"] = "00:00:06";
         try
         {
-            await cluster.StartAsync(silos: 2, webHosts: 2);
+            await cluster.StartAsync(silos, webHosts: 2);
             return cluster;
         }
         catch
@@ -31,10 +31,10 @@ public sealed class ProcessClusterTests(PostgresFixture postgres, ITestOutputHel
     }
 
     [Fact]
-    public async Task Two_silos_and_two_web_hosts_survive_a_silo_kill_and_a_web_host_restart_without_losing_acknowledged_updates()
+    public async Task Clients_on_two_web_hosts_converge_and_survive_a_SIGKILL_of_the_silo_holding_their_document()
     {
         var total = Stopwatch.StartNew();
-        await using var cluster = await StartClusterAsync();
+        await using var cluster = await StartClusterAsync(silos: 2);
         try
         {
             var hosts = cluster.HostAddresses;
@@ -107,9 +107,9 @@ public sealed class ProcessClusterTests(PostgresFixture postgres, ITestOutputHel
             Assert.True(firstAckAfterKill[0] != 0, "editing did not resume within 60 s after the silo was killed");
             var failover = Stopwatch.GetElapsedTime(killedAt, firstAckAfterKill[0]);
             cluster.Report($"silo failover: alice's first edit issued after the SIGKILL acknowledged {failover.TotalSeconds:F2} s after it; {acknowledged.Count} acknowledged edits so far, {failedSends.Sum()} sends failed during the failover");
+            // Throws unless the document is active again (necessarily on the survivor).
             var rehomed = await cluster.SiloHostingAsync(docId);
             cluster.Report($"document now on {rehomed.Name}");
-            Assert.NotSame(victim, rehomed);
             // The survivor also declared the killed silo dead in the membership table (status 6 = Dead).
             var deathDeadline = Stopwatch.StartNew();
             while (await cluster.MembershipStatusAsync(victim) != 6 && deathDeadline.Elapsed < TimeSpan.FromSeconds(20)) await Task.Delay(200);
@@ -123,64 +123,78 @@ public sealed class ProcessClusterTests(PostgresFixture postgres, ITestOutputHel
             await cluster.ConvergedAsync(docId, acknowledged, TimeSpan.FromSeconds(20), alice, bob);
             cluster.Report($"listening client on the other web host caught up {catchUp.Elapsed.TotalSeconds:F1} s after the burst stopped");
 
-            // 3. Restart a web host: its clients move to the other one and resync.
-            var restarted = cluster.WebHosts[0]!;
-            var restartPort = restarted.HttpPort;
-            var lostAt = Stopwatch.GetTimestamp();
-            restarted.Kill();
-            await alice.Reconnected.Task.WaitAsync(TimeSpan.FromSeconds(30));
-            cluster.Report($"web host loss: alice reconnected to {alice.CurrentHost} {Stopwatch.GetElapsedTime(lostAt).TotalSeconds:F2} s after the kill");
-            Assert.Equal(hosts[1], alice.CurrentHost);
-            for (var i = 0; i < 10; i++)
-            {
-                if (await alice.EditAsync($"<r{i}>", random)) acknowledged.Add($"<r{i}>");
-                if (await bob.EditAsync($"<s{i}>", random)) acknowledged.Add($"<s{i}>");
-            }
-            await restarted.DisposeAsync();
-            cluster.WebHosts[0] = cluster.StartWebHost(1, restartPort);
-            await cluster.WebHosts[0]!.WaitReadyAsync(TimeSpan.FromSeconds(60));
-            await cluster.ConvergedAsync(docId, acknowledged, TimeSpan.FromSeconds(20), alice, bob);
-
-            // 4. A member removed through web host 1 is revoked on web host 2 within a second.
-            await using var watcher = new EditorClient("bob-watch", hosts, 1, bobToken, docId, 3003);
-            await watcher.ConnectAsync();
-            // Warm the restarted host's request path first (JIT, token validation, grain call), so the figure is the
-            // propagation, not a cold start.
-            await ClusterApi.SendAsync(hosts[0], aliceToken, HttpMethod.Get, $"/api/docs/{docId}", null);
-            // 4a. A downgrade made through web host 1 reaches the client on web host 2 within a second as RoleChanged,
-            // and its later writes are rejected read-only (never applied).
-            var downgradeStart = Stopwatch.GetTimestamp();
-            await ClusterApi.SendAsync(hosts[0], aliceToken, HttpMethod.Put, $"/api/docs/{docId}/members/bob", new { role = "viewer" });
-            var downgradeDeadline = Stopwatch.StartNew();
-            while (watcher.RoleChanges.IsEmpty && downgradeDeadline.Elapsed < TimeSpan.FromSeconds(5)) await Task.Delay(5);
-            Assert.True(watcher.RoleChanges.TryPeek(out var roleChange), "the downgrade never reached the client on the other web host");
-            var downgrade = Stopwatch.GetElapsedTime(downgradeStart, roleChange.At);
-            cluster.Report($"permission change: PUT member viewer via web host 1 -> RoleChanged({roleChange.Role}) on web host 2 after {downgrade.TotalMilliseconds:F0} ms");
-            Assert.True(downgrade < TimeSpan.FromSeconds(1), $"downgrade took {downgrade.TotalMilliseconds:F0} ms");
-            Assert.True(roleChange.Role is "viewer" or "view", $"RoleChanged carried {roleChange.Role}");
-            await watcher.EditAsync("<viewer-write>", random);
-            var rejectDeadline = Stopwatch.StartNew();
-            while (watcher.Rejections.IsEmpty && rejectDeadline.Elapsed < TimeSpan.FromSeconds(5)) await Task.Delay(5);
-            Assert.Equal("read-only", Assert.Single(watcher.Rejections));
-            Assert.DoesNotContain("<viewer-write>", alice.Text);
-
-            var removeStart = Stopwatch.GetTimestamp();
-            await ClusterApi.SendAsync(hosts[0], aliceToken, HttpMethod.Delete, $"/api/docs/{docId}/members/bob", null);
-            var removeAnswered = Stopwatch.GetElapsedTime(removeStart);
-            var revokeDeadline = Stopwatch.StartNew();
-            while (watcher.Revocations.IsEmpty && revokeDeadline.Elapsed < TimeSpan.FromSeconds(5)) await Task.Delay(5);
-            Assert.True(watcher.Revocations.TryPeek(out var revocation), "the removal never reached the client on the other web host");
-            var propagation = Stopwatch.GetElapsedTime(removeStart, revocation.At);
-            cluster.Report($"permission change: DELETE member via web host 1 -> Revoked on web host 2 after {propagation.TotalMilliseconds:F0} ms (the DELETE itself answered after {removeAnswered.TotalMilliseconds:F0} ms)");
-            Assert.True(propagation < TimeSpan.FromSeconds(1), $"revocation took {propagation.TotalMilliseconds:F0} ms");
-            Assert.Equal("removed", revocation.Reason);
-
-            // 5. A graceful stop (SIGTERM) of the last silo: clean exit, and it marks itself dead on the way out.
+            // 3. A graceful stop (SIGTERM) of the last silo, with nowhere to hand off to: clean exit, and it marks
+            // itself dead on the way out.
             var lastSilo = cluster.Silos.Single(s => !s.HasExited);
             var exitCode = await lastSilo.StopAsync(TimeSpan.FromSeconds(45));
             Assert.Equal(0, exitCode);
             Assert.Equal(6, await cluster.MembershipStatusAsync(lastSilo));
             cluster.Report($"whole scenario {total.Elapsed.TotalSeconds:F1} s");
+        }
+        catch
+        {
+            cluster.DumpOutput();
+            throw;
+        }
+    }
+
+    [Fact]
+    public async Task Clients_of_a_killed_web_host_reconnect_to_the_other_and_resync_and_the_restarted_host_serves_again()
+    {
+        await using var cluster = await StartClusterAsync(silos: 1);
+        try
+        {
+            var hosts = cluster.HostAddresses;
+            var adminToken = await ClusterApi.LoginAsync(hosts[0], "admin", ProcessCluster.AdminPassword);
+            var aliceToken = await ClusterApi.CreateUserAsync(hosts[0], adminToken, "alice");
+            var bobToken = await ClusterApi.CreateUserAsync(hosts[1], adminToken, "bob");
+            var docId = await ClusterApi.CreateDocumentAsync(hosts[0], aliceToken);
+            await ClusterApi.SendAsync(hosts[0], aliceToken, HttpMethod.Put, $"/api/docs/{docId}/members/bob", new { role = "editor" });
+            await using var alice = new EditorClient("alice", hosts, 0, aliceToken, docId, 1001);
+            await using var bob = new EditorClient("bob", hosts, 1, bobToken, docId, 2002);
+            await alice.ConnectAsync();
+            await bob.ConnectAsync();
+            var acknowledged = new List<string>();
+            var random = new Random(7);
+            for (var i = 0; i < 10; i++)
+            {
+                if (await alice.EditAsync($"<a{i}>", random)) acknowledged.Add($"<a{i}>");
+                if (await bob.EditAsync($"<b{i}>", random)) acknowledged.Add($"<b{i}>");
+            }
+
+            // SIGKILL web host 1: alice's connection drops and her client (standing in for the balancer) tries the
+            // next host.
+            var restarted = cluster.WebHosts[0]!;
+            var restartPort = restarted.HttpPort;
+            var lostAt = Stopwatch.GetTimestamp();
+            restarted.Kill();
+            await alice.Reconnected.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            cluster.Report($"web host loss: alice reconnected {Stopwatch.GetElapsedTime(lostAt).TotalSeconds:F2} s after the kill");
+            // Acknowledged while web host 1 is down: served by web host 2.
+            Assert.True(restarted.HasExited);
+            var whileDown = 0;
+            for (var i = 0; i < 10; i++)
+            {
+                if (await alice.EditAsync($"<r{i}>", random))
+                {
+                    acknowledged.Add($"<r{i}>");
+                    whileDown++;
+                }
+                if (await bob.EditAsync($"<s{i}>", random)) acknowledged.Add($"<s{i}>");
+            }
+            Assert.Equal(10, whileDown);
+            Assert.Equal(1, alice.Reconnects);
+            await cluster.ConvergedAsync(docId, acknowledged, TimeSpan.FromSeconds(20), alice, bob);
+
+            // The restarted host serves the document again: a new client there gets everything.
+            await restarted.DisposeAsync();
+            cluster.WebHosts[0] = cluster.StartWebHost(1, restartPort);
+            await cluster.WebHosts[0]!.WaitReadyAsync(TimeSpan.FromSeconds(60));
+            await using var carol = new EditorClient("alice-again", hosts, 0, aliceToken, docId, 3003);
+            await carol.ConnectAsync();
+            Assert.True(await carol.EditAsync("<after-restart>", random));
+            acknowledged.Add("<after-restart>");
+            await cluster.ConvergedAsync(docId, acknowledged, TimeSpan.FromSeconds(20), alice, bob, carol);
         }
         catch
         {
