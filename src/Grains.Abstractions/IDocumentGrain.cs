@@ -85,6 +85,12 @@ public interface IDocumentObserver : IGrainObserver
     /// <summary>The document's comment threads changed; hosts tell their connections (<c>CommentsChanged</c>).</summary>
     [Alias("OnCommentsChanged"), OneWay]
     Task OnCommentsChanged(string documentId);
+
+    /// <summary>The activation <paramref name="epoch"/> is going away (silo shutdown, failed append, idle
+    /// collection) and has forgotten its observers: re-subscribe now, which activates the document elsewhere, instead
+    /// of waiting for the refresh timer.</summary>
+    [Alias("OnDeactivated"), OneWay]
+    Task OnDeactivated(string documentId, Guid epoch);
 }
 
 /// <summary>A document as its caller may see it; <see cref="Members"/> (direct user grants) is empty for

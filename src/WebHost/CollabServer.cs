@@ -29,8 +29,10 @@ public static class CollabServer
         builder.AddCollabApi();
         builder.AddCollabHub();
         builder.Services.AddHostedService<SearchIndexWarmup>();
+        builder.AddHostDrain();
 
         var app = builder.Build();
+        app.UseHostDrain();
         app.UseStatusCodePages();
         app.UseExceptionHandler();
         app.UseAuthentication();

@@ -45,6 +45,12 @@ internal sealed class EditorClient : IAsyncDisposable
     public ConcurrentQueue<(string Role, long At)> RoleChanges { get; } = new();
     public ConcurrentQueue<string> Rejections { get; } = new();
     public TaskCompletionSource Reconnected { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>When the last reconnection (to another host) completed.</summary>
+    public long ReconnectedAt { get; private set; }
+    /// <summary>When the server closed the connection (timestamps).</summary>
+    public ConcurrentQueue<long> Closures { get; } = new();
+    /// <summary>False: stay disconnected when the server closes the connection (e.g. a deactivated user).</summary>
+    public bool AutoReconnect { get; init; } = true;
 
     public string Text
     {
@@ -137,6 +143,8 @@ internal sealed class EditorClient : IAsyncDisposable
     private async Task OnClosedAsync(Exception? error)
     {
         if (_disposed) return;
+        Closures.Enqueue(Stopwatch.GetTimestamp());
+        if (!AutoReconnect) return;
         await _reconnect.WaitAsync();
         try
         {
@@ -147,6 +155,7 @@ internal sealed class EditorClient : IAsyncDisposable
                 try
                 {
                     await ConnectAsync();
+                    ReconnectedAt = Stopwatch.GetTimestamp();
                     Reconnects++;
                     Reconnected.TrySetResult();
                     return;

@@ -96,13 +96,38 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>SIGTERM (a graceful stop, as an orchestrator does it); returns the exit code.</summary>
     public async Task<int> StopAsync(TimeSpan timeout)
     {
-        using (var signal = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await signal.WaitForExitAsync();
-        }
+        await TerminateAsync();
+        return await WaitForExitAsync(timeout);
+    }
+
+    /// <summary>Sends SIGTERM and returns once it is delivered, without waiting for the exit.</summary>
+    public async Task TerminateAsync()
+    {
+        using var signal = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        await signal.WaitForExitAsync();
+    }
+
+    /// <summary>The exit code, once the process has exited.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
         using var cancel = new CancellationTokenSource(timeout);
         await _process.WaitForExitAsync(cancel.Token);
         return _process.ExitCode;
+    }
+
+    /// <summary>GET <paramref name="path"/>: status code and body, or a null status when nothing answers.</summary>
+    public async Task<(int? Status, string Body)> ProbeAsync(string path)
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(3) };
+        try
+        {
+            using var response = await http.GetAsync(path);
+            return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return (null, ex.Message);
+        }
     }
 
     /// <summary>SIGKILL: no shutdown, no goodbye to the cluster.</summary>

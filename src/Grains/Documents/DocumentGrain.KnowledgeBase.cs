@@ -62,6 +62,7 @@ public sealed partial class DocumentGrain : IDocumentKnowledgeBase
         {
             LogKnowledgeBaseHookFailed(ex, Id);
         }
+        await HandOffAsync();
         await base.OnDeactivateAsync(reason, cancellationToken);
     }
 

@@ -288,6 +288,29 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Tells the subscribed hosts that this activation is going away, so they re-subscribe at once (activating the
+    /// document on another silo when this one is stopping) and run their reactivation catch-up; otherwise a host
+    /// that only listens would find the next activation only on its refresh timer, with no live edits meanwhile.
+    /// </summary>
+    private async Task HandOffAsync()
+    {
+        try
+        {
+            // The next activation loads from the log: let the last issued append land first (a failed one was
+            // answered as an error and is handled by its sender).
+            await _lastAppend;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Already logged by AcceptUpdateAsync.
+        }
+        // Content and awareness still waiting for their tick go out before the goodbye.
+        await FlushContent();
+        await FlushAwareness();
+        await _observers.Notify(o => o.OnDeactivated(Id, _epoch));
+    }
+
     private DocumentState Content => _content ?? throw new InvalidOperationException($"document {Id} has no content loaded");
 
     /// <summary>The principal's current role from the organisation grain (null: none, or no such document).</summary>

@@ -16,10 +16,15 @@ public static class SiloHostingExtensions
     public static WebApplicationBuilder AddCollabCluster(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var mode = builder.Configuration["Cluster:Mode"];
-        var isClient = string.Equals(mode, "client", StringComparison.OrdinalIgnoreCase)
-            || (string.IsNullOrEmpty(mode) && !string.IsNullOrEmpty(builder.Configuration.GetConnectionString("Postgres")));
-        return isClient ? builder.AddClusterClient() : builder.AddEmbeddedSilo();
+        return IsClusterClient(builder.Configuration) ? builder.AddClusterClient() : builder.AddEmbeddedSilo();
+    }
+
+    public static bool IsClusterClient(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var mode = configuration["Cluster:Mode"];
+        return string.Equals(mode, "client", StringComparison.OrdinalIgnoreCase)
+            || (string.IsNullOrEmpty(mode) && !string.IsNullOrEmpty(configuration.GetConnectionString("Postgres")));
     }
 
     /// <summary>Single-process mode: a localhost-clustered silo in this host, storing everything in SQLite.</summary>
@@ -80,8 +85,10 @@ public static class SiloHostingExtensions
     public static WebApplication MapReadiness(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapGet("/readyz", async (IGrainFactory grains, CancellationToken cancellationToken) =>
+        app.MapGet("/readyz", async (IGrainFactory grains, HostDrain drain, CancellationToken cancellationToken) =>
         {
+            // Stopping: the balancer must send nobody new here, even though the silos still answer.
+            if (drain.IsDraining) return Results.Text("stopping", statusCode: StatusCodes.Status503ServiceUnavailable);
             try
             {
                 var silo = await grains.GetGrain<IHealthGrain>(0).Ping().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);

@@ -78,6 +78,21 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
         }
     }
 
+    /// <summary>Open hub connections on this host.</summary>
+    public int ConnectionCount => _callers.Count;
+
+    /// <summary>Closes every hub connection (the host is stopping); their clients reconnect elsewhere. Returns how many.</summary>
+    public int AbortAll()
+    {
+        var count = 0;
+        foreach (var (_, caller) in _callers)
+        {
+            caller.Abort();
+            count++;
+        }
+        return count;
+    }
+
     /// <summary>Time between a deactivated user's last <c>Revoked</c> and closing their connection.</summary>
     private static readonly TimeSpan AbortGrace = TimeSpan.FromMilliseconds(250);
 
@@ -221,12 +236,39 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
         }
     }
 
-    private async Task ResubscribeAsync(HostDocument document)
+    /// <summary>
+    /// The activation this host subscribed to is deactivating (e.g. its silo is stopping): re-subscribe at once, which
+    /// activates the document elsewhere and runs the reactivation catch-up. Retried briefly, because the call can
+    /// meet a cluster still in transition; the refresh timer remains the last resort.
+    /// </summary>
+    private async Task HandOffAsync(HostDocument document, Guid epoch)
+    {
+        try
+        {
+            for (var attempt = 0; attempt < HandOffAttempts; attempt++)
+            {
+                if (document.Closed || document.Epoch != epoch) return;
+                if (await ResubscribeAsync(document)) return;
+                await Task.Delay(HandOffRetryDelay);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Nobody awaits this; the refresh timer tries again.
+            LogCallFailed(ex, document.Id);
+        }
+    }
+
+    private const int HandOffAttempts = 10;
+    private static readonly TimeSpan HandOffRetryDelay = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Renews the subscription; false if the grain call failed (logged).</summary>
+    private async Task<bool> ResubscribeAsync(HostDocument document)
     {
         await document.Gate.WaitAsync();
         try
         {
-            if (document.Closed || document.Reference is null) return;
+            if (document.Closed || document.Reference is null) return true;
             var grain = cluster.GetGrain<IDocumentGrain>(document.Id);
             var previous = document.Epoch;
             document.Epoch = await grain.Subscribe(document.Reference);
@@ -244,10 +286,12 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
                 }
                 await group.Receive(document.Id, Frames.Sync(SyncMessageType.Step1, state.Length > 0 ? Updates.StateVectorOf(state) : [0]));
             }
+            return true;
         }
         catch (Exception ex) when (ex is OrleansException or TimeoutException)
         {
             LogCallFailed(ex, document.Id);
+            return false;
         }
         finally
         {
@@ -303,6 +347,14 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
             role is { } newRole ? owner.ChangeRoleAsync(documentId, username, newRole) : owner.RevokeUserAsync(documentId, username);
 
         public Task OnCommentsChanged(string documentId) => owner._hub.Clients.Group(GroupName(Id)).CommentsChanged(Id);
+
+        public Task OnDeactivated(string documentId, Guid epoch)
+        {
+            // Not awaited: the re-subscription waits for the old activation to finish deactivating, and this
+            // callback must not hold up the ones behind it.
+            _ = owner.HandOffAsync(this, epoch);
+            return Task.CompletedTask;
+        }
     }
 }
 

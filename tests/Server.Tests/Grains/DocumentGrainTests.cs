@@ -102,6 +102,14 @@ public sealed class DocumentGrainTests(GrainClusterFixture fixture)
         }
 
         public Task OnCommentsChanged(string documentId) => Task.CompletedTask;
+
+        public ConcurrentQueue<(string DocumentId, Guid Epoch)> Deactivations { get; } = new();
+
+        public Task OnDeactivated(string documentId, Guid epoch)
+        {
+            Deactivations.Enqueue((documentId, epoch));
+            return Task.CompletedTask;
+        }
     }
 
     [Fact]
@@ -211,6 +219,8 @@ public sealed class DocumentGrainTests(GrainClusterFixture fixture)
         Assert.True((await store.LoadAsync(id)).Tail.Count < 10);
 
         await Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        // The old activation said goodbye to its subscribers, naming itself, so they re-subscribe without waiting.
+        await Eventually.HoldsAsync(() => observer.Deactivations.Contains((id, epoch)), "the deactivating grain told its observer");
         var after = await grain.Subscribe(reference);
         Assert.NotEqual(epoch, after);
         Assert.Equal("\"0123456789\"", (await grain.ReadRoot("owner", "t", RootKind.Text)).Json);
