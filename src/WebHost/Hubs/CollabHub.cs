@@ -40,7 +40,16 @@ public sealed class CollabHub(DocumentConnections connections, OrganizationWatch
             await Clients.Caller.Rejected(docId, RejectCodes.TooLarge, $"frames are limited to {limits.Value.MaxFrameBytes} bytes");
             return;
         }
-        var result = await grains.GetGrain<IDocumentGrain>(docId).Receive(username, Context.ConnectionId, frame);
+        FrameResult result;
+        try
+        {
+            result = await grains.GetGrain<IDocumentGrain>(docId).Receive(username, Context.ConnectionId, frame);
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException)
+        {
+            connections.MarkUnreachable(docId);
+            throw;
+        }
         connections.ObserveEpoch(docId, result.Epoch);
         if (result.RejectCode == RejectCodes.Forbidden)
         {

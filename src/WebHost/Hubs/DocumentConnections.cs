@@ -160,10 +160,18 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
     /// <summary>A grain answered with a different activation epoch: it was reactivated and forgot our observer.</summary>
     public void ObserveEpoch(string documentId, Guid epoch)
     {
-        if (_documents.TryGetValue(documentId, out var document) && document.Epoch != epoch)
+        // A new activation, or the first answer after calls failed: re-subscribe, which catches the connections up.
+        if (_documents.TryGetValue(documentId, out var document) && (document.Epoch != epoch || document.Unreachable))
         {
             _ = ResubscribeAsync(document);
         }
+    }
+
+    /// <summary>A call to the document's grain failed (timeout, silo unreachable): broadcasts may have been lost
+    /// meanwhile, so the next successful subscription runs the catch-up.</summary>
+    public void MarkUnreachable(string documentId)
+    {
+        if (_documents.TryGetValue(documentId, out var document)) document.Unreachable = true;
     }
 
     public async Task RefreshAllAsync()
@@ -178,6 +186,7 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
             {
                 // E.g. the grain cannot activate while the database is down: try again on the next tick, and keep
                 // refreshing the other documents (an exception here would stop the refresh service, and the host).
+                document.Unreachable = true;
                 LogCallFailed(ex, document.Id);
             }
         }
@@ -272,9 +281,11 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
             var grain = cluster.GetGrain<IDocumentGrain>(document.Id);
             var previous = document.Epoch;
             document.Epoch = await grain.Subscribe(document.Reference);
-            if (document.Epoch != previous)
+            if (document.Epoch != previous || document.Unreachable)
             {
-                // A new activation: whatever it broadcast before this subscription never reached this host.
+                // A new activation: whatever it broadcast before this subscription never reached this host. The
+                // same holds after calls to the grain failed (a network split between this host and the silos): the
+                // activation may have lived on and broadcast to an observer it could not reach.
                 // Updates are idempotent, so the full state catches every local connection up. The new activation
                 // also lacks whatever the old one accepted but never made durable (those senders got an error), so
                 // the grain's sync step 1 asks every client for what it has that the grain does not.
@@ -285,11 +296,13 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
                     await group.Receive(document.Id, Frames.Sync(SyncMessageType.Update, state));
                 }
                 await group.Receive(document.Id, Frames.Sync(SyncMessageType.Step1, state.Length > 0 ? Updates.StateVectorOf(state) : [0]));
+                document.Unreachable = false;
             }
             return true;
         }
         catch (Exception ex) when (ex is OrleansException or TimeoutException)
         {
+            document.Unreachable = true;
             LogCallFailed(ex, document.Id);
             return false;
         }
@@ -317,6 +330,8 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
         public bool Closed { get; set; }
         public IDocumentObserver? Reference { get; set; }
         public Guid Epoch { get; set; }
+        /// <summary>A subscription refresh failed: the next one that succeeds catches the local connections up.</summary>
+        public bool Unreachable { get; set; }
 
         public Task OnBroadcast(DocumentBroadcast broadcast)
         {
