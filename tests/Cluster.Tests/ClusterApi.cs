@@ -41,6 +41,19 @@ internal static class ClusterApi
         return await LoginAsync(host, username, UserPassword);
     }
 
+    /// <summary>The scene most cluster tests start from: users alice (created through web host 1) and bob (through web
+    /// host 2), and a document alice owns with bob as an editor. Tokens are signed with the key shared through
+    /// PostgreSQL, so each works on every host.</summary>
+    public static async Task<(string AdminToken, string AliceToken, string BobToken, string DocId)> ShareDocumentAsync(IReadOnlyList<Uri> hosts)
+    {
+        var adminToken = await LoginAsync(hosts[0], "admin", ProcessCluster.AdminPassword);
+        var aliceToken = await CreateUserAsync(hosts[0], adminToken, "alice");
+        var bobToken = await CreateUserAsync(hosts[1], adminToken, "bob");
+        var docId = await CreateDocumentAsync(hosts[1], aliceToken);
+        await SendAsync(hosts[0], aliceToken, HttpMethod.Put, $"/api/docs/{docId}/members/bob", new { role = "editor" });
+        return (adminToken, aliceToken, bobToken, docId);
+    }
+
     public static async Task<string> CreateDocumentAsync(Uri host, string token)
     {
         using var json = JsonDocument.Parse(await SendAsync(host, token, HttpMethod.Post, "/api/docs", new { title = "cluster" }));

@@ -17,11 +17,7 @@ public sealed class CrossHostEnforcementTests(PostgresFixture postgres, ITestOut
         {
             await cluster.StartAsync(silos: 1, webHosts: 2);
             var hosts = cluster.HostAddresses;
-            var adminToken = await ClusterApi.LoginAsync(hosts[0], "admin", ProcessCluster.AdminPassword);
-            var aliceToken = await ClusterApi.CreateUserAsync(hosts[0], adminToken, "alice");
-            var bobToken = await ClusterApi.CreateUserAsync(hosts[1], adminToken, "bob");
-            var docId = await ClusterApi.CreateDocumentAsync(hosts[0], aliceToken);
-            await ClusterApi.SendAsync(hosts[0], aliceToken, HttpMethod.Put, $"/api/docs/{docId}/members/bob", new { role = "editor" });
+            var (adminToken, aliceToken, bobToken, docId) = await ClusterApi.ShareDocumentAsync(hosts);
             var random = new Random(11);
             await using var watcher = new EditorClient("bob-watch", hosts, 1, bobToken, docId, 3003);
             await watcher.ConnectAsync();
@@ -71,12 +67,8 @@ public sealed class CrossHostEnforcementTests(PostgresFixture postgres, ITestOut
         {
             await cluster.StartAsync(silos: 1, webHosts: 2);
             var hosts = cluster.HostAddresses;
-            var adminToken = await ClusterApi.LoginAsync(hosts[0], "admin", ProcessCluster.AdminPassword);
-            var aliceToken = await ClusterApi.CreateUserAsync(hosts[0], adminToken, "alice");
-            var bobToken = await ClusterApi.CreateUserAsync(hosts[1], adminToken, "bob");
+            var (adminToken, aliceToken, bobToken, docId) = await ClusterApi.ShareDocumentAsync(hosts);
             var carolToken = await ClusterApi.CreateUserAsync(hosts[1], adminToken, "carol");
-            var docId = await ClusterApi.CreateDocumentAsync(hosts[0], aliceToken);
-            await ClusterApi.SendAsync(hosts[0], aliceToken, HttpMethod.Put, $"/api/docs/{docId}/members/bob", new { role = "editor" });
             await ClusterApi.SendAsync(hosts[0], aliceToken, HttpMethod.Put, $"/api/docs/{docId}/members/carol", new { role = "editor" });
             await using var bob = new EditorClient("bob", hosts, 1, bobToken, docId, 2002) { AutoReconnect = false };
             await using var carol = new EditorClient("carol", hosts, 1, carolToken, docId, 3003) { AutoReconnect = false };

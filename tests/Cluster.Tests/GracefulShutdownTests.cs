@@ -29,11 +29,7 @@ public sealed class GracefulShutdownTests(PostgresFixture postgres, ITestOutputH
                 Assert.Equal(200, ready.Status);
                 Assert.StartsWith("ready", ready.Body, StringComparison.Ordinal);
             }
-            var adminToken = await ClusterApi.LoginAsync(hosts[0], "admin", ProcessCluster.AdminPassword);
-            var aliceToken = await ClusterApi.CreateUserAsync(hosts[0], adminToken, "alice");
-            var bobToken = await ClusterApi.CreateUserAsync(hosts[1], adminToken, "bob");
-            var docId = await ClusterApi.CreateDocumentAsync(hosts[0], aliceToken);
-            await ClusterApi.SendAsync(hosts[0], aliceToken, HttpMethod.Put, $"/api/docs/{docId}/members/bob", new { role = "editor" });
+            var (adminToken, aliceToken, bobToken, docId) = await ClusterApi.ShareDocumentAsync(hosts);
             await using var alice = new EditorClient("alice", hosts, 0, aliceToken, docId, 1001);
             await using var bob = new EditorClient("bob", hosts, 1, bobToken, docId, 2002);
             await alice.ConnectAsync();
@@ -166,11 +162,7 @@ public sealed class GracefulShutdownTests(PostgresFixture postgres, ITestOutputH
             await cluster.StartAsync(silos: 1, webHosts: 2);
             var hosts = cluster.HostAddresses;
             var draining = cluster.WebHosts[0]!;
-            var adminToken = await ClusterApi.LoginAsync(hosts[0], "admin", ProcessCluster.AdminPassword);
-            var aliceToken = await ClusterApi.CreateUserAsync(hosts[0], adminToken, "alice");
-            var bobToken = await ClusterApi.CreateUserAsync(hosts[1], adminToken, "bob");
-            var docId = await ClusterApi.CreateDocumentAsync(hosts[0], aliceToken);
-            await ClusterApi.SendAsync(hosts[0], aliceToken, HttpMethod.Put, $"/api/docs/{docId}/members/bob", new { role = "editor" });
+            var (adminToken, aliceToken, bobToken, docId) = await ClusterApi.ShareDocumentAsync(hosts);
             await using var alice = new EditorClient("alice", hosts, 0, aliceToken, docId, 1001);
             await using var bob = new EditorClient("bob", hosts, 1, bobToken, docId, 2002);
             await alice.ConnectAsync();

@@ -38,12 +38,7 @@ public sealed class ProcessClusterTests(PostgresFixture postgres, ITestOutputHel
         try
         {
             var hosts = cluster.HostAddresses;
-            var adminToken = await ClusterApi.LoginAsync(hosts[0], "admin", ProcessCluster.AdminPassword);
-            var aliceToken = await ClusterApi.CreateUserAsync(hosts[0], adminToken, "alice");
-            var bobToken = await ClusterApi.CreateUserAsync(hosts[1], adminToken, "bob");
-            // Tokens are signed with the key shared through PostgreSQL: one host's token works on the other.
-            var docId = await ClusterApi.CreateDocumentAsync(hosts[1], aliceToken);
-            await ClusterApi.SendAsync(hosts[0], aliceToken, HttpMethod.Put, $"/api/docs/{docId}/members/bob", new { role = "editor" });
+            var (adminToken, aliceToken, bobToken, docId) = await ClusterApi.ShareDocumentAsync(hosts);
 
             await using var alice = new EditorClient("alice", hosts, 0, aliceToken, docId, 1001);
             await using var bob = new EditorClient("bob", hosts, 1, bobToken, docId, 2002);
@@ -145,11 +140,7 @@ public sealed class ProcessClusterTests(PostgresFixture postgres, ITestOutputHel
         try
         {
             var hosts = cluster.HostAddresses;
-            var adminToken = await ClusterApi.LoginAsync(hosts[0], "admin", ProcessCluster.AdminPassword);
-            var aliceToken = await ClusterApi.CreateUserAsync(hosts[0], adminToken, "alice");
-            var bobToken = await ClusterApi.CreateUserAsync(hosts[1], adminToken, "bob");
-            var docId = await ClusterApi.CreateDocumentAsync(hosts[0], aliceToken);
-            await ClusterApi.SendAsync(hosts[0], aliceToken, HttpMethod.Put, $"/api/docs/{docId}/members/bob", new { role = "editor" });
+            var (adminToken, aliceToken, bobToken, docId) = await ClusterApi.ShareDocumentAsync(hosts);
             await using var alice = new EditorClient("alice", hosts, 0, aliceToken, docId, 1001);
             await using var bob = new EditorClient("bob", hosts, 1, bobToken, docId, 2002);
             await alice.ConnectAsync();
