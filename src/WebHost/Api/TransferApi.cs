@@ -10,7 +10,7 @@ using Spotter.Collab.WebHost.Auth;
 namespace Spotter.Collab.WebHost.Api;
 
 /// <summary>Markdown import into a page and Markdown/HTML export of a page or a page subtree.</summary>
-public static class TransferApi
+public static partial class TransferApi
 {
     private const int MaxImportBytes = 4 * 1024 * 1024;
 
@@ -103,8 +103,42 @@ public static class TransferApi
         http.Response.Headers.XContentTypeOptions = "nosniff";
         return format == "md"
             ? TypedResults.Text(markdown.ToString(), "text/markdown", Encoding.UTF8)
-            : TypedResults.Text(html.ToString(), "text/html", Encoding.UTF8);
+            : TypedResults.Text(await EmbedAttachmentsAsync(html.ToString(), principal, grains), "text/html", Encoding.UTF8);
     }
+
+    /// <summary>The longest run of attachment bytes one HTML export embeds; images past it stay links.</summary>
+    private const long MaxEmbeddedBytes = 64 * 1024 * 1024;
+
+    /// <summary>
+    /// An exported HTML file is read outside the app, where <c>/api/attachments/…</c> cannot load (it needs the
+    /// bearer token): each image attachment the caller may read is embedded as a data URI, so the file is whole.
+    /// The renderer escapes every quote in text, so <c>src="/api/attachments/…"</c> only occurs as an image's own
+    /// attribute. The Markdown export keeps the links: it is meant to be imported back into the app.
+    /// </summary>
+    private static async Task<string> EmbedAttachmentsAsync(string html, string principal, IGrainFactory grains)
+    {
+        var store = grains.GetGrain<IKnowledgeBaseStoreGrain>(0);
+        var readable = new Dictionary<string, bool>(StringComparer.Ordinal);
+        var embedded = new Dictionary<string, string>(StringComparer.Ordinal);
+        long budget = MaxEmbeddedBytes;
+        foreach (var id in AttachmentSource().Matches(html).Select(m => m.Groups[1].Value).Distinct(StringComparer.Ordinal))
+        {
+            if (await store.GetAttachment(id) is not { } attachment || attachment.Data.Length > budget) continue;
+            if (!readable.TryGetValue(attachment.DocumentId, out var canRead))
+            {
+                canRead = await grains.GetGrain<IDocumentGrain>(attachment.DocumentId).Describe(principal) is not null;
+                readable[attachment.DocumentId] = canRead;
+            }
+            if (!canRead) continue;
+            budget -= attachment.Data.Length;
+            embedded[id] = $"data:{attachment.ContentType};base64,{Convert.ToBase64String(attachment.Data)}";
+        }
+        return embedded.Count == 0 ? html : AttachmentSource().Replace(html, m =>
+            embedded.TryGetValue(m.Groups[1].Value, out var data) ? $"src=\"{data}\"" : m.Value);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("src=\"/api/attachments/([0-9a-f]{32})\"")]
+    private static partial System.Text.RegularExpressions.Regex AttachmentSource();
 
     /// <summary>
     /// <c>attachment</c> with the page title as the file name: in full (RFC 5987 <c>filename*</c>, UTF-8) for

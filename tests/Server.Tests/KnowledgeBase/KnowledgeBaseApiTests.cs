@@ -269,6 +269,18 @@ public sealed class KnowledgeBaseApiTests(KnowledgeBaseServerFixture fixture, IT
         Assert.Equal("urn:spotter-collab:problem:too-large", await CodeOf(big));
         Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsync($"/api/docs/{docId}/attachments", Body(Png, "image/png"))).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await stranger.PostAsync($"/api/docs/{docId}/attachments", Body(Png, "image/png"))).StatusCode);
+
+        // An HTML export is a whole file: the page's image comes embedded (its URL needs a signed-in session), an
+        // image of a document the exporter cannot read stays a link, and the Markdown export keeps the app's links.
+        var (_, _, strangerToken) = await UserAsync("oth");
+        var otherDoc = await Server.CreateDocumentAsync(strangerToken, "Elsewhere");
+        using var otherUpload = JsonDocument.Parse(await (await Server.Client(strangerToken).PostAsync($"/api/docs/{otherDoc}/attachments", Body(Png, "image/png"))).Content.ReadAsStringAsync());
+        var foreignUrl = otherUpload.RootElement.GetProperty("url").GetString()!;
+        await ImportAsync(owner, docId, $"![chart]({url})\n\n![theirs]({foreignUrl})\n");
+        var exported = await viewer.GetStringAsync($"/api/docs/{docId}/export?format=html");
+        Assert.Contains($"<img src=\"data:image/png;base64,{Convert.ToBase64String(Png)}\" alt=\"chart\">", exported, StringComparison.Ordinal);
+        Assert.Contains($"<img src=\"{foreignUrl}\" alt=\"theirs\">", exported, StringComparison.Ordinal);
+        Assert.Contains($"![chart]({url})", await viewer.GetStringAsync($"/api/docs/{docId}/export?format=md"), StringComparison.Ordinal);
     }
 
     [Fact]
