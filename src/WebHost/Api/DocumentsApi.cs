@@ -35,6 +35,12 @@ public static class DocumentsApi
     {
         // A link session acts only on its link's resource; it owns nothing.
         if (http.IsLinkSession()) return Problems.Forbidden("share-link sessions cannot create documents");
+        // Standalone documents belong to the company, as spaces do: a partner would own something capped below manage
+        // (and invisible to them whenever the policy shuts their organisation out), so only employees create them.
+        if (await grains.Organization().GetUser(http.User.Username()) is not { Kind: UserKind.Employee })
+        {
+            return Problems.Forbidden("only employees create documents");
+        }
         var title = request.Title?.Trim();
         if (string.IsNullOrEmpty(title) || title.Length > 200) return Problems.Invalid("title: 1-200 characters");
         var id = Guid.NewGuid().ToString("N");

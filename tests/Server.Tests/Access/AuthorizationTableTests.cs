@@ -62,7 +62,7 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
         new("GET", "/api/admin/audit", AdminOnly200, _ => Get("/api/admin/audit")),
 
         // Documents (P is a page, i.e. a document too)
-        new("POST", "/api/docs", "201 201 201 201 201 201 401 401 403 201", _ => Post("/api/docs", new { title = "t" })),
+        new("POST", "/api/docs", "201 201 201 201 403 403 401 401 403 201", _ => Post("/api/docs", new { title = "t" })),
         new("GET", "/api/docs/{id}", View200, s => Get($"/api/docs/{s.Page}")),
         new("PUT", "/api/docs/{id}/members/{username}", Manage204, s => Put($"/api/docs/{s.Page}/members/{s.Bystander}", new { role = "viewer" })),
         new("DELETE", "/api/docs/{id}/members/{username}", Manage204, s => Delete($"/api/docs/{s.Page}/members/{s.Bystander}")),
