@@ -60,7 +60,10 @@ public sealed class CollabHub(DocumentConnections connections, OrganizationWatch
         }
         if (!connections.TryGetMembership(Context.ConnectionId, docId, out _)) return;
         // A write without edit access is refused like the HTTP update endpoint's 403 read-only, and recorded alike.
-        if (result.RejectCode == RejectCodes.ReadOnly) await DenialAudit.RecordHubAsync(audit, Context, nameof(Send), docId, RejectCodes.ReadOnly);
+        if (result.RejectCode == RejectCodes.ReadOnly && connections.ShouldAuditReadOnly(Context.ConnectionId, docId))
+        {
+            await DenialAudit.RecordHubAsync(audit, Context, nameof(Send), docId, RejectCodes.ReadOnly);
+        }
         if (result.IsRejected)
         {
             await Clients.Caller.Rejected(docId, result.RejectCode!, result.RejectDetail ?? result.RejectCode!);

@@ -300,7 +300,9 @@ public sealed class AccessApiTests(HubServerFixture fixture) : IClassFixture<Hub
         await using (var hub = await Server.ConnectAsync(viewerToken, messagePack: false))
         {
             await hub.JoinAsync(page);
-            await hub.SendAsync(page, Frames.Sync(Spotter.Collab.Crdt.Protocols.SyncMessageType.Update, AuthorizationScene.TextUpdate()));
+            // A client that keeps writing is recorded once (then at most once a minute), not once per frame.
+            for (var i = 0; i < 5; i++) await hub.SendAsync(page, Frames.Sync(Spotter.Collab.Crdt.Protocols.SyncMessageType.Update, AuthorizationScene.TextUpdate()));
+            await Eventually.HoldsAsync(() => hub.Rejections.Count(r => r.DocId == page && r.Code == "read-only") == 5, "every frame was rejected");
         }
         Assert.Equal("hub Send: read-only", (await DenialAsync(viewer, page))?.Detail);
 
