@@ -345,6 +345,15 @@ export class Api {
     return this.request('POST', '/api/admin/partners', { name })
   }
 
+  async renamePartner(id: string, name: string): Promise<void> {
+    await this.request('PATCH', `/api/admin/partners/${enc(id)}`, { name })
+  }
+
+  /** Refused (409, naming them) while any user, deactivated ones too, belongs to the organisation. */
+  async deletePartner(id: string): Promise<void> {
+    await this.request('DELETE', `/api/admin/partners/${enc(id)}`)
+  }
+
   policy(): Promise<Policy> {
     return this.request('GET', '/api/admin/policy')
   }

@@ -234,6 +234,33 @@ it('the admin page creates a user and a group', { timeout: 60_000 }, async () =>
   await screenshot(page, 'app-admin.png')
 })
 
+it('the admin page renames a partner organisation, shows why it cannot be deleted yet, and deletes it once its user has moved', { timeout: 60_000 }, async () => {
+  const root = await admin()
+  const stamp = Date.now().toString(36)
+  const org = await root.createPartner(`Northwind ${stamp}`)
+  const successor = await root.createPartner(`Northwind Holdings ${stamp}`)
+  const username = `nw${stamp}`
+  await root.adminCreateUser({ username, password: 'partner-secret-1', displayName: 'Nia from Northwind', kind: 'partner', partnerOrgId: org.id })
+
+  const page = await signIn(adminUser(), '#/admin/partners')
+  const row = page.locator(`[data-testid=partners] li[data-partner="${org.id}"]`)
+  await row.locator('button:has-text("Rename")').click()
+  await answerPrompt(page, `Northwind Traders ${stamp}`)
+  await page.waitForSelector(`[data-testid=partners] li[data-partner="${org.id}"]:has-text("Northwind Traders ${stamp}")`)
+  expect((await root.partners()).find(p => p.id === org.id)?.name).toBe(`Northwind Traders ${stamp}`)
+
+  // Refused while the user belongs to it: the server's message names the user, and the row stays.
+  await row.locator('button:has-text("Delete")').click()
+  await page.waitForSelector(`.toast.bad:has-text("${username}")`)
+  expect(await row.count()).toBe(1)
+
+  await root.adminUpdateUser(username, { partnerOrgId: successor.id })
+  await row.locator('button:has-text("Delete")').click()
+  await row.waitFor({ state: 'detached' })
+  expect((await root.partners()).map(p => p.id)).not.toContain(org.id)
+  expect(await page.locator(`[data-testid=partners] li[data-partner="${successor.id}"]`).count()).toBe(1)
+})
+
 it('switching the language to Chinese changes the UI at once and is remembered', { timeout: 60_000 }, async () => {
   const ana = await createUser('ana', 'Ana Lima')
   const { spaceId, pageIds: [pageId] } = await newSpaceWithPages(ana, '产品手册', ['入门指南', '常见问题'])

@@ -99,6 +99,14 @@ public interface IOrganizationGrain : IGrainWithStringKey
     [Alias("CreatePartner")]
     Task<OrgResult> CreatePartner(string name);
 
+    [Alias("UpdatePartner")]
+    Task<OrgResult> UpdatePartner(string id, string name);
+
+    /// <summary>Removes the organisation, its grants and its place in the trusted list; Conflict while any user
+    /// (deactivated ones too) belongs to it.</summary>
+    [Alias("DeletePartner")]
+    Task<OrgResult> DeletePartner(string id);
+
     [Alias("GetPolicy"), ReadOnly]
     Task<SharingPolicy> GetPolicy();
 

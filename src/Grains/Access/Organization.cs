@@ -241,6 +241,34 @@ public sealed class Organization
         return OrgResult.Created(id);
     }
 
+    public OrgResult UpdatePartner(string id, string? name)
+    {
+        if (!State.Partners.TryGetValue(id, out var partner)) return OrgResult.NotFound;
+        if (CleanName(name) is not { } clean) return OrgResult.Invalid("name: 1-200 characters");
+        partner.Name = clean;
+        return OrgResult.Ok;
+    }
+
+    /// <summary>Refused while any user, deactivated ones included, still belongs to the organisation: their entries
+    /// would point at nothing, and reactivating one would bring back a partner of no organisation.</summary>
+    public OrgResult DeletePartner(string id)
+    {
+        if (!State.Partners.ContainsKey(id)) return OrgResult.NotFound;
+        var members = State.Users.Values.Where(u => u.PartnerOrgId == id).OrderBy(u => u.Username, StringComparer.Ordinal).ToList();
+        if (members.Count > 0)
+        {
+            const int Named = 5;
+            var names = string.Join(", ", members.Take(Named).Select(u => u.Deactivated ? $"{u.Username} (deactivated)" : u.Username));
+            var more = members.Count > Named ? $" and {members.Count - Named} more" : "";
+            return OrgResult.Conflict($"the partner organisation still has users: {names}{more}; move them to another organisation first");
+        }
+        State.Partners.Remove(id);
+        RemoveGrantsOf(Principals.PartnerPrefix + id);
+        // Nobody belongs to it any more, so dropping it from the trusted list changes no one's access.
+        State.TrustedPartnerOrgs.Remove(id);
+        return OrgResult.Ok;
+    }
+
     public SharingPolicy Policy() => new(State.ExternalSharing, State.TrustedPartnerOrgs.ToList());
 
     public OrgResult SetPolicy(SharingPolicy policy)

@@ -133,6 +133,10 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain
 
     public Task<OrgResult> CreatePartner(string name) => MutateAsync(() => _model.CreatePartner(name), r => r.IsOk);
 
+    public Task<OrgResult> UpdatePartner(string id, string name) => MutateAsync(() => _model.UpdatePartner(id, name), r => r.IsOk);
+
+    public Task<OrgResult> DeletePartner(string id) => MutateAsync(() => _model.DeletePartner(id), r => r.IsOk);
+
     public Task<OrgResult> SetPolicy(SharingPolicy policy) => MutateAsync(() => _model.SetPolicy(policy), r => r.IsOk);
 
     public Task<bool> RegisterDocument(string documentId, string owner, string title) => MutateAsync(() => _model.RegisterDocument(documentId, owner, title), r => r);

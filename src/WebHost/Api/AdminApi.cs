@@ -9,6 +9,7 @@ public sealed record AdminCreateUserRequest(string Username, string Password, st
 public sealed record AdminUpdateUserRequest(string? DisplayName, string? DepartmentId, string? PartnerOrgId, UserKind? Kind);
 public sealed record NameRequest(string Name, string? ParentId);
 public sealed record DepartmentUpdateRequest(string? Name, string? ParentId);
+public sealed record PartnerUpdateRequest(string? Name);
 public sealed record CreatedResponse(string Id);
 
 /// <summary>Directory, policy, links overview and previews: administrators only.</summary>
@@ -44,6 +45,9 @@ public static class AdminApi
         admin.MapGet("/partners", (IGrainFactory grains) => grains.Organization().GetPartners());
         admin.MapPost("/partners", async (NameRequest request, HttpContext http, IGrainFactory grains) =>
             await CreatedAsync(http, await grains.Organization().CreatePartner(request.Name), "partner"));
+        admin.MapPatch("/partners/{id}", async (string id, PartnerUpdateRequest request, HttpContext http, IGrainFactory grains) =>
+            await DoneAsync(http, await grains.Organization().UpdatePartner(id, request.Name ?? ""), $"partner {id} renamed to {request.Name?.Trim()}"));
+        admin.MapDelete("/partners/{id}", DeletePartnerAsync);
 
         admin.MapGet("/policy", (IGrainFactory grains) => grains.Organization().GetPolicy());
         admin.MapPut("/policy", SetPolicyAsync);
@@ -93,6 +97,13 @@ public static class AdminApi
         if (deactivated) await grains.GetGrain<IUserGrain>(name).RevokeAllSessions();
         await http.AuditAsync(deactivated ? AuditActions.UserDeactivated : AuditActions.UserReactivated, name);
         return Results.NoContent();
+    }
+
+    private static async Task<IResult> DeletePartnerAsync(string id, HttpContext http, IGrainFactory grains)
+    {
+        // The name goes into the audit entry: once the organisation is gone its id names nothing.
+        var name = (await grains.Organization().GetPartners()).FirstOrDefault(p => p.Id == id)?.Name;
+        return await DoneAsync(http, await grains.Organization().DeletePartner(id), $"partner {id} ({name}) deleted");
     }
 
     private static async Task<IResult> SetPolicyAsync(SharingPolicy policy, HttpContext http, IGrainFactory grains)

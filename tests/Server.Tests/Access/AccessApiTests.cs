@@ -159,6 +159,53 @@ public sealed class AccessApiTests(HubServerFixture fixture) : IClassFixture<Hub
     }
 
     [Fact]
+    public async Task Admins_rename_and_delete_partner_organisations_once_no_user_belongs_to_them()
+    {
+        var admin = await _kit.AdminAsync();
+        var org = await _kit.CreatePartnerOrgAsync("Harbour Co");
+        var next = await _kit.CreatePartnerOrgAsync("Harbour Group");
+        var (partner, _) = await _kit.UserAsync("ptn", org);
+        var (_, ownerToken) = await _kit.UserAsync("own");
+        var space = await _kit.SpaceAsync(ownerToken);
+        var page = await _kit.PageAsync(ownerToken, space);
+        await _kit.GrantAsync(ownerToken, page, $"partner:{org}", "comment");
+        async Task<List<string?>> PartnerNamesAsync() =>
+            [.. (await JsonAsync(await admin.GetAsync("/api/admin/partners"))).EnumerateArray().Where(p => p.GetProperty("id").GetString() == org).Select(p => p.GetProperty("name").GetString())];
+
+        (await admin.PatchAsJsonAsync($"/api/admin/partners/{org}", new { name = "Harbour Logistics" })).EnsureSuccessStatusCode();
+        Assert.Equal(["Harbour Logistics"], await PartnerNamesAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, (await admin.PatchAsJsonAsync($"/api/admin/partners/{org}", new { name = " " })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.PatchAsJsonAsync($"/api/admin/partners/{AccessKit.NewName("nope")}", new { name = "X" })).StatusCode);
+        Assert.Single(await AuditAsync(AuditActions.DirectoryChanged), e => e.Detail == $"partner {org} renamed to Harbour Logistics");
+
+        // Refused while its (deactivated) user belongs to it, and the refusal says who.
+        (await admin.PostAsync($"/api/admin/users/{partner}/deactivate", null)).EnsureSuccessStatusCode();
+        var refused = await admin.DeleteAsync($"/api/admin/partners/{org}");
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains($"{partner} (deactivated)", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(["Harbour Logistics"], await PartnerNamesAsync());
+
+        (await admin.PutAsJsonAsync("/api/admin/policy", new { externalSharing = "trusted", trustedPartnerOrgs = new[] { org, next } })).EnsureSuccessStatusCode();
+        try
+        {
+            (await admin.PatchAsJsonAsync($"/api/admin/users/{partner}", new { partnerOrgId = next })).EnsureSuccessStatusCode();
+            Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/admin/partners/{org}")).StatusCode);
+            Assert.Empty(await PartnerNamesAsync());
+            var trusted = (await JsonAsync(await admin.GetAsync("/api/admin/policy"))).GetProperty("trustedPartnerOrgs").EnumerateArray().Select(t => t.GetString());
+            Assert.Equal([next], trusted);
+        }
+        finally
+        {
+            (await admin.PutAsJsonAsync("/api/admin/policy", new { externalSharing = "on", trustedPartnerOrgs = Array.Empty<string>() })).EnsureSuccessStatusCode();
+        }
+        using var owner = Server.Client(ownerToken);
+        var grants = await JsonAsync(await owner.GetAsync($"/api/resources/{page}/grants"));
+        Assert.DoesNotContain(grants.EnumerateArray(), g => g.GetProperty("principal").GetString() == $"partner:{org}");
+        Assert.Single(await AuditAsync(AuditActions.DirectoryChanged), e => e.Detail == $"partner {org} (Harbour Logistics) deleted");
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.DeleteAsync($"/api/admin/partners/{org}")).StatusCode);
+    }
+
+    [Fact]
     public async Task Share_links_are_redeemed_for_link_sessions_and_failures_look_alike()
     {
         var (_, ownerToken) = await _kit.UserAsync("own");

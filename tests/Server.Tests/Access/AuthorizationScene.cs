@@ -153,6 +153,13 @@ public sealed class AuthorizationScene : IAsyncLifetime, IDisposable
         return await _kit.CreateGroupAsync("G");
     }
 
+    /// <summary>A partner organisation with no users (admin rows need one that can be deleted).</summary>
+    public async Task<string> FreshPartnerOrgAsync()
+    {
+        if (Missing) return Guid.NewGuid().ToString("N");
+        return await _kit.CreatePartnerOrgAsync("O");
+    }
+
     public async Task<(string Page, string Grant)> FreshGrantAsync()
     {
         if (Missing) return (Guid.NewGuid().ToString("N"), Guid.NewGuid().ToString("N"));

@@ -21,7 +21,7 @@ namespace Spotter.Collab.Server.Tests.Access;
 /// view, one partner user view; another partner user has nothing; a deactivated employee had edit; an anyone-link
 /// on P gives its holder comment; the built-in administrator manages everything. P has a version, an attachment and a
 /// comment thread, so their rows use real ids. Rows that change things work on a fresh child page of P (same
-/// inherited grants), admin rows on fresh departments and groups. HTTP outcomes are status codes; hub outcomes:
+/// inherited grants), admin rows on fresh departments, groups and partner organisations. HTTP outcomes are status codes; hub outcomes:
 /// 200 ok, 403 HubException "forbidden", 409 Rejected(read-only), 401 connection refused.
 /// </summary>
 public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutputHelper output) : IClassFixture<AuthorizationScene>
@@ -86,6 +86,8 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
         new("DELETE", "/api/admin/groups/{id}/members/{username}", AdminOnly204, async s => Delete($"/api/admin/groups/{await s.FreshGroupAsync()}/members/{s.Bystander}")),
         new("GET", "/api/admin/partners", AdminOnly200, _ => Get("/api/admin/partners")),
         new("POST", "/api/admin/partners", AdminOnly201, _ => Post("/api/admin/partners", new { name = "P" })),
+        new("PATCH", "/api/admin/partners/{id}", AdminOnly204, async s => Patch($"/api/admin/partners/{await s.FreshPartnerOrgAsync()}", new { name = "P2" })),
+        new("DELETE", "/api/admin/partners/{id}", AdminOnly204, async s => Delete($"/api/admin/partners/{await s.FreshPartnerOrgAsync()}")),
         new("GET", "/api/admin/policy", AdminOnly200, _ => Get("/api/admin/policy")),
         new("PUT", "/api/admin/policy", AdminOnly200, _ => Put("/api/admin/policy", new { externalSharing = "on", trustedPartnerOrgs = Array.Empty<string>() })),
         new("GET", "/api/admin/links", AdminOnly200, _ => Get("/api/admin/links")),

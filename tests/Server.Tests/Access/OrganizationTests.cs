@@ -198,6 +198,64 @@ public sealed class OrganizationTests
     }
 
     [Fact]
+    public void A_partner_organisation_is_renamed_with_a_valid_name_and_the_new_name_shows_where_it_is_granted()
+    {
+        Grant(_intro, Principals.PartnerPrefix + _acme, AccessLevel.View);
+        Ok(_org.UpdatePartner(_acme, "  Acme Freight  "));
+        Assert.Equal("Acme Freight", _org.Partners().Single(p => p.Id == _acme).Name);
+        Assert.Equal("Acme Freight", _org.Grants("alice", _intro).Value!.Single(g => g.Principal == Principals.PartnerPrefix + _acme).DisplayName);
+        Assert.Equal(AccessLevel.View, Level("carol", _intro));
+
+        Assert.Equal(OrgOutcome.Invalid, _org.UpdatePartner(_acme, "   ").Outcome);
+        Assert.Equal(OrgOutcome.Invalid, _org.UpdatePartner(_acme, null).Outcome);
+        Assert.Equal(OrgOutcome.Invalid, _org.UpdatePartner(_acme, new string('x', Organization.MaxNameLength + 1)).Outcome);
+        Assert.Equal("Acme Freight", _org.Partners().Single(p => p.Id == _acme).Name);
+        Assert.Equal(OrgOutcome.NotFound, _org.UpdatePartner("nope", "Name").Outcome);
+    }
+
+    [Fact]
+    public void A_partner_organisation_with_users_deactivated_ones_included_cannot_be_deleted()
+    {
+        var refused = _org.DeletePartner(_acme);
+        Assert.Equal(OrgOutcome.Conflict, refused.Outcome);
+        Assert.Contains("carol", refused.Detail, StringComparison.Ordinal);
+
+        // A deactivated user still belongs to the organisation (and could be reactivated).
+        Ok(_org.SetDeactivated("carol", true));
+        refused = _org.DeletePartner(_acme);
+        Assert.Equal(OrgOutcome.Conflict, refused.Outcome);
+        Assert.Contains("carol (deactivated)", refused.Detail, StringComparison.Ordinal);
+        Assert.Contains(_org.Partners(), p => p.Id == _acme);
+        Assert.Equal(OrgOutcome.NotFound, _org.DeletePartner("nope").Outcome);
+    }
+
+    [Fact]
+    public void Deleting_a_partner_organisation_removes_its_grants_and_its_place_in_the_trusted_list()
+    {
+        var acmeGrant = Grant(_intro, Principals.PartnerPrefix + _acme, AccessLevel.Comment);
+        Grant(_pricing, Principals.PartnerPrefix + _acme, AccessLevel.View);
+        Grant(_pricing, Principals.PartnerPrefix + _other, AccessLevel.View);
+        Ok(_org.SetPolicy(new SharingPolicy(ExternalSharing.Trusted, [_acme, _other])));
+        Ok(_org.UpdateUser("carol", new UserChange(PartnerOrgId: _other)));
+        _org.TakeChanges();
+
+        Ok(_org.DeletePartner(_acme));
+        Assert.DoesNotContain(_org.Partners(), p => p.Id == _acme);
+        Assert.DoesNotContain(_org.Grants("alice", _intro).Value!, g => g.Id == acmeGrant.Id);
+        Assert.Equal([Principals.PartnerPrefix + _other], _org.Grants("alice", _pricing).Value!.Where(g => g.Principal.StartsWith(Principals.PartnerPrefix, StringComparison.Ordinal)).Select(g => g.Principal));
+        Assert.Equal([_other], _org.Policy().TrustedPartnerOrgs);
+        // The pages whose grants changed are re-evaluated for open connections.
+        Assert.True(_org.TakeChanges().AccessChanged);
+        // carol moved on: her new organisation's grant and trust still hold.
+        Assert.Equal(AccessLevel.View, Level("carol", _pricing));
+
+        Assert.Equal(OrgOutcome.NotFound, _org.DeletePartner(_acme).Outcome);
+        Assert.Equal(OrgOutcome.Invalid, _org.AddUser(new DirectoryUser("frank", "Frank", UserKind.Partner, _acme, null, [], false, false)).Outcome);
+        Assert.Equal(OrgOutcome.Invalid, _org.AddGrant("alice", _pricing, Principals.PartnerPrefix + _acme, AccessLevel.View).Outcome);
+        Assert.DoesNotContain(_org.SearchDirectory("alice", "Acme").Value!, h => h.Principal == Principals.PartnerPrefix + _acme);
+    }
+
+    [Fact]
     public void A_trashed_page_is_visible_only_to_managers_of_its_space()
     {
         Grant(_space, Principals.Company, AccessLevel.Edit);

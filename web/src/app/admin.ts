@@ -4,7 +4,7 @@ import { t } from '../i18n'
 import type { AppContext } from './context'
 import { h } from './dom'
 import { levelLabel, linkRow } from './sharing'
-import { errorText, formatTime, toast } from './ui'
+import { errorText, formatTime, promptText, toast } from './ui'
 
 export const adminTabs = ['users', 'departments', 'groups', 'partners', 'policy', 'links', 'audit', 'preview'] as const
 export type AdminTab = typeof adminTabs[number]
@@ -172,7 +172,17 @@ function partnersPanel(context: AppContext): HTMLElement {
       event.preventDefault()
       void attempt(() => api.createPartner(name.value.trim()), reload)
     })
-    return [form, h('ul', { class: 'rows' }, ...partners.map(p => h('li', {}, h('span', { class: 'grow' }, p.name), h('code', { class: 'muted small' }, p.id))))]
+    const rename = async (partner: PartnerOrg) => {
+      const newName = await promptText(t('app.admin.renamePartner'), t('app.admin.partnerName'), partner.name)
+      if (newName && newName !== partner.name) await attempt(() => api.renamePartner(partner.id, newName), reload)
+    }
+    // A refusal (users still belong to it) shows the server's message, which names them.
+    const remove = (partner: PartnerOrg) => void attempt(() => api.deletePartner(partner.id), reload, t('app.admin.partnerDeleted', { name: partner.name }))
+    const rows = [...partners].sort((a, b) => a.name.localeCompare(b.name)).map(p => h('li', { 'data-partner': p.id },
+      h('span', { class: 'grow' }, p.name), h('code', { class: 'muted small' }, p.id),
+      h('button', { type: 'button', class: 'link small', onclick: () => void rename(p) }, t('app.admin.rename')),
+      h('button', { type: 'button', class: 'link danger-text small', onclick: () => remove(p) }, t('app.admin.delete'))))
+    return [form, rows.length ? h('ul', { class: 'rows', 'data-testid': 'partners' }, ...rows) : h('p', { class: 'muted' }, t('app.admin.noPartners'))]
   })
 }
 
