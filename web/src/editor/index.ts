@@ -22,6 +22,7 @@ import { commentAnchors, commentsPanel, errorText, type CommentsPanel } from './
 import { historyPanel } from './history'
 import { toolbar as createToolbar } from './toolbar'
 import { connectionState } from './status'
+import { TaskCheckboxesFollowEditable } from './tasks'
 
 export interface EditorPage {
   element: HTMLElement
@@ -74,6 +75,7 @@ export function editorPage(connection: CollabConnection, api: Api, docId: string
       StarterKit.configure({ undoRedo: false, link: { openOnClick: false, autolink: true } }),
       TaskList,
       TaskItem.configure({ nested: true }),
+      TaskCheckboxesFollowEditable,
       TableKit.configure({ table: { resizable: false } }),
       attachmentImage(images),
       imagePasteAndDrop(uploader, () => editor),
