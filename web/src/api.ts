@@ -11,6 +11,8 @@ export interface DocumentInfo {
   title: string
   role: string
   members: { username: string; role: string }[]
+  /** The server's attachment size limit in bytes (servers before it was told leave it out). */
+  maxAttachmentBytes?: number
 }
 
 export type Level = 'none' | 'view' | 'comment' | 'edit' | 'manage'

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Spotter.Collab.Grains;
 using Spotter.Collab.Grains.Audit;
 using Spotter.Collab.Grains.Access;
+using Spotter.Collab.Grains.KnowledgeBase;
 using Spotter.Collab.WebHost.Auth;
 
 namespace Spotter.Collab.WebHost.Api;
@@ -12,7 +13,9 @@ namespace Spotter.Collab.WebHost.Api;
 public sealed record CreateDocumentRequest(string Title);
 public sealed record CreateDocumentResponse(string Id);
 public sealed record MemberResponse(string Username, string Role);
-public sealed record DocumentResponse(string Id, string Title, string Role, IReadOnlyList<MemberResponse> Members, AccessLevel Level, bool NoExport, ResourceKind Kind, string? SpaceId);
+/// <summary><see cref="MaxAttachmentBytes"/> is the upload limit of <c>POST /api/docs/{id}/attachments</c>
+/// (KnowledgeBase:MaxAttachmentBytes), so the editor can refuse a too-large image before sending it.</summary>
+public sealed record DocumentResponse(string Id, string Title, string Role, IReadOnlyList<MemberResponse> Members, AccessLevel Level, bool NoExport, ResourceKind Kind, string? SpaceId, long MaxAttachmentBytes);
 public sealed record SetMemberRequest(string Role);
 public sealed record RootValueResponse(JsonElement Value);
 
@@ -51,12 +54,14 @@ public static class DocumentsApi
         return TypedResults.Created($"/api/docs/{id}", new CreateDocumentResponse(id));
     }
 
-    private static async Task<Results<Ok<DocumentResponse>, ProblemHttpResult>> DescribeAsync(string id, HttpContext http, IGrainFactory grains)
+    private static async Task<Results<Ok<DocumentResponse>, ProblemHttpResult>> DescribeAsync(
+        string id, HttpContext http, IGrainFactory grains, IOptions<KnowledgeBaseOptions> knowledgeBase)
     {
         var info = await grains.GetGrain<IDocumentGrain>(id).Describe(http.User.Username());
         if (info is null) return Problems.NotFound();
         var members = info.Members.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => new MemberResponse(m.Key, m.Value.ToWire())).ToList();
-        return TypedResults.Ok(new DocumentResponse(info.Id, info.Title, info.Role.ToWire(), members, info.Level, info.NoExport, info.Kind, info.SpaceId));
+        return TypedResults.Ok(new DocumentResponse(info.Id, info.Title, info.Role.ToWire(), members, info.Level, info.NoExport, info.Kind, info.SpaceId,
+            knowledgeBase.Value.MaxAttachmentBytes));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> SetMemberAsync(

@@ -230,6 +230,22 @@ public sealed class KnowledgeBaseApiTests(KnowledgeBaseServerFixture fixture, IT
     }
 
     [Fact]
+    public async Task The_document_description_tells_the_attachment_limit_the_upload_enforces()
+    {
+        var (viewerName, _, viewerToken) = await UserAsync("vie");
+        var (_, owner, ownerToken) = await UserAsync("own");
+        var docId = await Server.CreateDocumentAsync(ownerToken, "Limits");
+        await Server.ShareAsync(ownerToken, docId, viewerName, "viewer");
+
+        // The fixture sets KnowledgeBase:MaxAttachmentBytes to 4096: every reader is told that number.
+        Assert.Equal(4096, (await JsonAsync(owner, $"/api/docs/{docId}")).GetProperty("maxAttachmentBytes").GetInt64());
+        Assert.Equal(4096, (await JsonAsync(Server.Client(viewerToken), $"/api/docs/{docId}")).GetProperty("maxAttachmentBytes").GetInt64());
+        byte[] atLimit = [.. Png, .. new byte[4096 - Png.Length]];
+        Assert.Equal(HttpStatusCode.Created, (await owner.PostAsync($"/api/docs/{docId}/attachments", new ByteArrayContent(atLimit) { Headers = { ContentType = new MediaTypeHeaderValue("image/png") } })).StatusCode);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await owner.PostAsync($"/api/docs/{docId}/attachments", new ByteArrayContent([.. atLimit, 0]) { Headers = { ContentType = new MediaTypeHeaderValue("image/png") } })).StatusCode);
+    }
+
+    [Fact]
     public async Task Attachments_check_type_and_size_and_follow_the_page_permissions()
     {
         var (_, owner, ownerToken) = await UserAsync("own");

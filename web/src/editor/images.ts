@@ -4,6 +4,7 @@
 import { Extension, type Editor } from '@tiptap/core'
 import Image from '@tiptap/extension-image'
 import { Plugin, PluginKey } from '@tiptap/pm/state'
+import { ApiError } from '../api'
 import type { KnowledgeBaseApi } from './kbApi'
 
 export const imageTypes = ['image/png', 'image/jpeg', 'image/gif', 'image/webp']
@@ -80,12 +81,41 @@ export interface ImageUploader {
   insert(editor: Editor, files: File[], pos?: number): Promise<void>
 }
 
-export function imageUploader(kb: KnowledgeBaseApi, report: (error: unknown) => void, refuse: () => void): ImageUploader {
+/** Why a file was not added: the translation key of the notice and its parameters. */
+export interface UploadRefusal {
+  key: 'editor.notice.notImage' | 'editor.notice.imageTooLarge' | 'editor.notice.imageTooLargeServer' | 'editor.notice.uploadFailed'
+  params: Record<string, string>
+}
+
+/** 10485760 → "10 MB", 1536 → "1.5 KB": for the size notices. */
+export function formatBytes(bytes: number): string {
+  const units = ['bytes', 'KB', 'MB', 'GB']
+  let value = bytes
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit++ }
+  const shown = unit === 0 ? String(value) : value.toFixed(value < 10 ? 1 : 0).replace(/\.0$/, '')
+  return `${shown} ${units[unit]}`
+}
+
+/**
+ * Checks each file's type and size before sending it (the server's limit comes from the document's description),
+ * so a wrong or too large file is refused at once with a notice saying why; a 413 or 415 from the server (a limit
+ * not known in time, bytes that are not what the name claims) gets the same notices.
+ */
+export function imageUploader(kb: KnowledgeBaseApi, refuse: (refusal: UploadRefusal) => void): ImageUploader {
   return {
     async insert(editor, files, pos) {
-      const images = files.filter(file => imageTypes.includes(file.type))
-      if (images.length < files.length) refuse()
-      for (const file of images) {
+      for (const file of files) {
+        const name = file.name || '?'
+        if (!imageTypes.includes(file.type)) {
+          refuse({ key: 'editor.notice.notImage', params: { name } })
+          continue
+        }
+        const max = await kb.maxAttachmentBytes()
+        if (max !== null && file.size > max) {
+          refuse({ key: 'editor.notice.imageTooLarge', params: { name, size: formatBytes(file.size), max: formatBytes(max) } })
+          continue
+        }
         try {
           const { url } = await kb.uploadAttachment(file)
           if (editor.isDestroyed || !editor.isEditable) return
@@ -94,11 +124,22 @@ export function imageUploader(kb: KnowledgeBaseApi, report: (error: unknown) => 
           const at = pos ?? editor.state.selection.to
           editor.chain().insertContentAt(at, { type: 'image', attrs: { src: url, alt: file.name } }).run()
         } catch (error) {
-          report(error)
+          refuse(uploadRefusal(error, name, file.size, max))
         }
       }
     },
   }
+}
+
+function uploadRefusal(error: unknown, name: string, size: number, max: number | null): UploadRefusal {
+  if (error instanceof ApiError && error.status === 413) {
+    return max !== null && size > max
+      ? { key: 'editor.notice.imageTooLarge', params: { name, size: formatBytes(size), max: formatBytes(max) } }
+      : { key: 'editor.notice.imageTooLargeServer', params: { name, size: formatBytes(size) } }
+  }
+  if (error instanceof ApiError && error.status === 415) return { key: 'editor.notice.notImage', params: { name } }
+  const reason = error instanceof ApiError ? String(error.status) : error instanceof Error ? error.message : String(error)
+  return { key: 'editor.notice.uploadFailed', params: { error: reason } }
 }
 
 /** Paste and drop of image files become uploads instead of inline data. */

@@ -12,16 +12,17 @@ import '../i18n/editor'
 import './editor.css'
 import { onLanguageChange, t } from '../i18n'
 import type { CollabConnection, Role } from '../provider'
-import { ApiError, type Api } from '../api'
+import type { Api } from '../api'
 import type { SignedIn } from '../app/session'
 import { colorFor } from '../app/colors'
 import { h } from '../app/dom'
 import { KnowledgeBaseApi } from './kbApi'
 import { ImageCache, attachmentImage, imagePasteAndDrop, imageTypes, imageUploader } from './images'
-import { commentAnchors, commentsPanel, errorText, type CommentsPanel } from './comments'
+import { commentAnchors, commentsPanel, type CommentsPanel } from './comments'
 import { historyPanel } from './history'
 import { toolbar as createToolbar } from './toolbar'
 import { connectionState } from './status'
+import { TaskCheckboxesFollowEditable } from './tasks'
 
 export interface EditorPage {
   element: HTMLElement
@@ -60,9 +61,9 @@ export function editorPage(connection: CollabConnection, api: Api, docId: string
   }
   const sayText = (text: string) => { noticeKey = null; notice.textContent = text }
 
-  const uploader = imageUploader(kb,
-    error => say('editor.notice.uploadFailed', { error: error instanceof ApiError ? String(error.status) : errorText(error) }),
-    () => say('editor.notice.notImage'))
+  const uploader = imageUploader(kb, ({ key, params }) => say(key, params))
+  // Learn the attachment limit now, so a too large image is refused at once when it comes.
+  void kb.maxAttachmentBytes()
   let comments: CommentsPanel | null = null
 
   // The paste/drop handler reaches the editor through a closure: it only runs once the editor exists.
@@ -74,6 +75,7 @@ export function editorPage(connection: CollabConnection, api: Api, docId: string
       StarterKit.configure({ undoRedo: false, link: { openOnClick: false, autolink: true } }),
       TaskList,
       TaskItem.configure({ nested: true }),
+      TaskCheckboxesFollowEditable,
       TableKit.configure({ table: { resizable: false } }),
       attachmentImage(images),
       imagePasteAndDrop(uploader, () => editor),

@@ -67,7 +67,18 @@ export function authorName(author: string | Author | undefined): string {
 }
 
 export class KnowledgeBaseApi {
+  private attachmentLimit: Promise<number | null> | null = null
+
   constructor(private readonly api: Api, private readonly docId: string) {}
+
+  /** The server's upload limit for attachments, read once from the document's description; null when unknown. */
+  maxAttachmentBytes(): Promise<number | null> {
+    this.attachmentLimit ??= this.api.describeDocument(this.docId).then(
+      info => (typeof info.maxAttachmentBytes === 'number' && info.maxAttachmentBytes > 0 ? info.maxAttachmentBytes : null),
+      () => { this.attachmentLimit = null; return null }, // asked again at the next upload
+    )
+    return this.attachmentLimit
+  }
 
   uploadAttachment(file: Blob): Promise<{ id: string; url: string }> {
     return this.api.upload(`${docPath(this.docId)}/attachments`, file, file.type || 'application/octet-stream')
