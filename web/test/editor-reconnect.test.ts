@@ -72,3 +72,49 @@ it('a dropped hub connection shows reconnecting; an edit typed meanwhile is save
   await anaContext.close()
   await benContext.close()
 }, 90_000)
+
+it('a hub link that goes silent without closing is noticed within 15 s and the client reconnects', async () => {
+  serverUrl()
+  const ana = await createUser('ana')
+  const ben = await createUser('ben')
+  const docId = await ana.api.createDocument('Silent link')
+  await ana.api.setMember(docId, ben.username, 'editor')
+  const anaContext = await newContext(browser!)
+  const benContext = await newContext(browser!)
+  // Ana's first hub socket forwards both ways until the test silences it: from then on nothing passes in either
+  // direction and nothing closes, as with a sleeping laptop or a proxy that dropped the connection quietly. Later
+  // sockets (her reconnection) pass untouched.
+  let silent = false
+  let hubSockets = 0
+  await anaContext.routeWebSocket(/\/hubs\/collab/, ws => {
+    hubSockets++
+    if (hubSockets > 1) {
+      ws.connectToServer()
+      return
+    }
+    const server = ws.connectToServer()
+    ws.onMessage(message => { if (!silent) server.send(message) })
+    server.onMessage(message => { if (!silent) ws.send(message) })
+  })
+  const anaPage = await openDocument(anaContext, ana, docId)
+  const benPage = await openDocument(benContext, ben, docId)
+  await anaPage.click('.tiptap')
+  await anaPage.keyboard.type('Before the silence.')
+  await waitForText(benPage, 'Before the silence.')
+  await anaPage.waitForSelector('[data-testid=state][data-state=saved]')
+
+  silent = true
+  const start = Date.now()
+  await anaPage.keyboard.press('Enter')
+  await anaPage.keyboard.type('Typed into the silence.')
+  // The server pings every 5 s; three missed pings and the client gives up on the socket and reconnects.
+  await anaPage.waitForSelector('[data-testid=state][data-state=saved]', { state: 'detached', timeout: 5_000 })
+  await waitForText(benPage, 'Typed into the silence.', 25_000)
+  const noticed = Date.now() - start
+  expect(hubSockets).toBeGreaterThan(1)
+  expect(noticed).toBeLessThan(20_000)
+  await anaPage.waitForSelector('[data-testid=state][data-state=saved]', { timeout: 10_000 })
+  console.log(`silent link: the edit typed into it reached the other user ${noticed} ms later, over a new socket`)
+  await anaContext.close()
+  await benContext.close()
+}, 90_000)

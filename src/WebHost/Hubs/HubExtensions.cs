@@ -11,6 +11,9 @@ public static class HubExtensions
     /// <c>too-large</c> rejection rather than a dropped connection.</summary>
     private const int EnvelopeAllowance = 64 * 1024;
 
+    /// <summary>How often the server pings an otherwise idle connection; clients should time out after 3× this.</summary>
+    public static readonly TimeSpan ServerKeepAlive = TimeSpan.FromSeconds(5);
+
     public static WebApplicationBuilder AddCollabHub(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -19,6 +22,9 @@ public static class HubExtensions
             {
                 // JSON carries bytes as base64 (4/3 larger); allow for it on top of the frame bound.
                 hub.MaximumReceiveMessageSize = (long)limits.MaxFrameBytes * 4 / 3 + EnvelopeAllowance;
+                // A ping every 5 s (SignalR's default is 15 s) lets the browser client notice a link that went
+                // silent without closing within its 15 s server timeout, instead of showing "saving" for 30 s.
+                hub.KeepAliveInterval = ServerKeepAlive;
                 hub.AddFilter<HubDenialAuditFilter>();
             })
             .AddMessagePackProtocol();

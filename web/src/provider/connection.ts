@@ -28,6 +28,8 @@ export interface CollabConnectionOptions {
   logLevel?: signalR.LogLevel
   /** WebSocket constructor to use instead of the platform's (Node tests pass one through a proxy). */
   webSocket?: unknown
+  /** Silence from the server after which the connection counts as lost (default 15 s; the server pings every 5 s). */
+  serverTimeoutMs?: number
 }
 
 export const HUB_PATH = '/hubs/collab'
@@ -71,6 +73,9 @@ export class CollabConnection extends ObservableV2<ConnectionEvents> {
       .withUrl(options.serverUrl.replace(/\/$/, '') + HUB_PATH, httpOptions)
       .withHubProtocol(this.codec.hubProtocol)
       .withAutomaticReconnect({ nextRetryDelayInMilliseconds: ctx => backoffDelay(ctx.previousRetryCount, backoff) })
+      // The server pings every 5 s: three missed pings mean the link went silent (a sleeping laptop, a proxy that
+      // dropped the connection without closing it), and the client starts reconnecting instead of waiting 30 s.
+      .withServerTimeout(options.serverTimeoutMs ?? 15_000)
       .configureLogging(options.logLevel ?? signalR.LogLevel.None)
       .build()
 
