@@ -141,7 +141,9 @@ function linkPopover(editor: Editor): LinkPopover {
     if (!isOpen()) return
     form.hidden = true
     document.removeEventListener('mousedown', onOutside, true)
-    if (refocus && !editor.isDestroyed) editor.commands.focus()
+    // ProseMirror's own focus, at once: Tiptap's focus command waits for an animation frame, so a key pressed
+    // right after Esc could still land on the page instead of the text.
+    if (refocus && !editor.isDestroyed) editor.view.focus()
   }
   const onOutside = (event: MouseEvent) => {
     const target = event.target as Node | null
