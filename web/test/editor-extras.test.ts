@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, inject, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { createUser, serverUrl } from './harness'
-import { launchChromium, newContext, openDocument, waitForText } from './editorSupport'
+import { coEditors, launchChromium, newContext, openDocument, waitForText } from './editorSupport'
 
 let browser: Browser | null = null
 
@@ -88,14 +88,7 @@ it('ticking a task reaches the other editor and back; a viewer cannot tick until
 
 it('the table tools add and delete rows and columns and the whole table for the other editor too', async () => {
   serverUrl()
-  const ana = await createUser('ana')
-  const ben = await createUser('ben')
-  const docId = await ana.api.createDocument('Tables')
-  await ana.api.setMember(docId, ben.username, 'editor')
-  const anaContext = await newContext(browser!)
-  const benContext = await newContext(browser!)
-  const anaPage = await openDocument(anaContext, ana, docId)
-  const benPage = await openDocument(benContext, ben, docId)
+  const { anaContext, benContext, anaPage, benPage } = await coEditors(browser!, 'Tables')
 
   await anaPage.click('.tiptap')
   await anaPage.keyboard.type('Rooms')

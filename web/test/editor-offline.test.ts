@@ -1,8 +1,8 @@
 // The connection pill follows the network: offline edits show as unsaved at once, then saved after reconnecting.
 import { afterAll, beforeAll, expect, inject, it } from 'vitest'
 import type { Browser } from 'playwright-core'
-import { createUser, serverUrl } from './harness'
-import { launchChromium, newContext, openDocument, waitForText } from './editorSupport'
+import { serverUrl } from './harness'
+import { coEditors, launchChromium, waitForText } from './editorSupport'
 
 let browser: Browser | null = null
 
@@ -17,14 +17,7 @@ afterAll(async () => {
 
 it('losing the network shows offline with unsaved changes at once; coming back saves them and they reach the other user', async () => {
   serverUrl()
-  const ana = await createUser('ana')
-  const ben = await createUser('ben')
-  const docId = await ana.api.createDocument('Offline')
-  await ana.api.setMember(docId, ben.username, 'editor')
-  const anaContext = await newContext(browser!)
-  const benContext = await newContext(browser!)
-  const anaPage = await openDocument(anaContext, ana, docId)
-  const benPage = await openDocument(benContext, ben, docId)
+  const { anaContext, benContext, anaPage, benPage } = await coEditors(browser!, 'Offline')
   await anaContext.setOffline(true)
   await anaPage.click('.tiptap')
   await anaPage.keyboard.type('Written on the train.')

@@ -2,8 +2,8 @@
 // real SignalR client reconnects, the pill says so, and an edit typed meanwhile reaches the other user afterwards.
 import { afterAll, beforeAll, expect, inject, it } from 'vitest'
 import type { Browser, WebSocketRoute } from 'playwright-core'
-import { createUser, serverUrl } from './harness'
-import { launchChromium, newContext, openDocument, waitForText } from './editorSupport'
+import { serverUrl } from './harness'
+import { coEditors, launchChromium, waitForText } from './editorSupport'
 
 let browser: Browser | null = null
 
@@ -18,29 +18,23 @@ afterAll(async () => {
 
 it('a dropped hub connection shows reconnecting; an edit typed meanwhile is saved after it and reaches the other user', async () => {
   serverUrl()
-  const ana = await createUser('ana')
-  const ben = await createUser('ben')
-  const docId = await ana.api.createDocument('Reconnect')
-  await ana.api.setMember(docId, ben.username, 'editor')
-  const anaContext = await newContext(browser!)
-  const benContext = await newContext(browser!)
   // Ana's hub WebSocket goes through a route the test can cut: while cut, the open socket is
   // closed from the page's end and every new socket is refused, as when a proxy or the server drops connections. The browser
   // stays online, so this is the hub client's own reconnect, not the offline path of editor-offline.test.ts.
   let cut = false
   let hubSockets = 0
   const open: WebSocketRoute[] = []
-  await anaContext.routeWebSocket(/\/hubs\/collab/, ws => {
-    hubSockets++
-    if (cut) {
-      void ws.close({ code: 1011, reason: 'test: link cut' })
-      return
-    }
-    ws.connectToServer()
-    open.push(ws)
+  const { anaContext, benContext, anaPage, benPage } = await coEditors(browser!, 'Reconnect', {
+    beforeOpen: context => context.routeWebSocket(/\/hubs\/collab/, ws => {
+      hubSockets++
+      if (cut) {
+        void ws.close({ code: 1011, reason: 'test: link cut' })
+        return
+      }
+      ws.connectToServer()
+      open.push(ws)
+    }),
   })
-  const anaPage = await openDocument(anaContext, ana, docId)
-  const benPage = await openDocument(benContext, ben, docId)
   await anaPage.click('.tiptap')
   await anaPage.keyboard.type('Before the drop.')
   await waitForText(benPage, 'Before the drop.')
@@ -75,29 +69,23 @@ it('a dropped hub connection shows reconnecting; an edit typed meanwhile is save
 
 it('a hub link that goes silent without closing is noticed within 15 s and the client reconnects', async () => {
   serverUrl()
-  const ana = await createUser('ana')
-  const ben = await createUser('ben')
-  const docId = await ana.api.createDocument('Silent link')
-  await ana.api.setMember(docId, ben.username, 'editor')
-  const anaContext = await newContext(browser!)
-  const benContext = await newContext(browser!)
   // Ana's first hub socket forwards both ways until the test silences it: from then on nothing passes in either
   // direction and nothing closes, as with a sleeping laptop or a proxy that dropped the connection quietly. Later
   // sockets (her reconnection) pass untouched.
   let silent = false
   let hubSockets = 0
-  await anaContext.routeWebSocket(/\/hubs\/collab/, ws => {
-    hubSockets++
-    if (hubSockets > 1) {
-      ws.connectToServer()
-      return
-    }
-    const server = ws.connectToServer()
-    ws.onMessage(message => { if (!silent) server.send(message) })
-    server.onMessage(message => { if (!silent) ws.send(message) })
+  const { anaContext, benContext, anaPage, benPage } = await coEditors(browser!, 'Silent link', {
+    beforeOpen: context => context.routeWebSocket(/\/hubs\/collab/, ws => {
+      hubSockets++
+      if (hubSockets > 1) {
+        ws.connectToServer()
+        return
+      }
+      const server = ws.connectToServer()
+      ws.onMessage(message => { if (!silent) server.send(message) })
+      server.onMessage(message => { if (!silent) ws.send(message) })
+    }),
   })
-  const anaPage = await openDocument(anaContext, ana, docId)
-  const benPage = await openDocument(benContext, ben, docId)
   await anaPage.click('.tiptap')
   await anaPage.keyboard.type('Before the silence.')
   await waitForText(benPage, 'Before the silence.')

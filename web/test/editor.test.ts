@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, inject, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { createUser, serverUrl } from './harness'
-import { blocks, caretAtEndOf, launchChromium, newContext, openDocument, screenshot, waitForText } from './editorSupport'
+import { blocks, caretAtEndOf, coEditors, launchChromium, newContext, openDocument, screenshot, waitForText } from './editorSupport'
 
 let browser: Browser | null = null
 
@@ -24,14 +24,7 @@ const editorText = (page: Page) => page.evaluate(() => {
 
 it('two people type into the same page at once and each sees the other\'s text and named caret', async () => {
   serverUrl()
-  const ana = await createUser('ana', 'Ana Lima')
-  const ben = await createUser('ben', 'Ben Okafor')
-  const docId = await ana.api.createDocument('Team handbook')
-  await ana.api.setMember(docId, ben.username, 'editor')
-  const anaContext = await newContext(browser!)
-  const benContext = await newContext(browser!)
-  const anaPage = await openDocument(anaContext, ana, docId)
-  const benPage = await openDocument(benContext, ben, docId)
+  const { ana, ben, docId, anaContext, benContext, anaPage, benPage } = await coEditors(browser!, 'Team handbook', { names: ['Ana Lima', 'Ben Okafor'] })
   expect(await anaPage.getAttribute('[data-testid=role]', 'data-role')).toBe('owner')
   expect(await benPage.getAttribute('[data-testid=role]', 'data-role')).toBe('editor')
 
@@ -80,14 +73,7 @@ it('two people type into the same page at once and each sees the other\'s text a
 
 it('the toolbar makes headings, lists, task lists, tables and code blocks that reach the other editor', async () => {
   serverUrl()
-  const ana = await createUser('ana')
-  const ben = await createUser('ben')
-  const docId = await ana.api.createDocument('Blocks')
-  await ana.api.setMember(docId, ben.username, 'editor')
-  const anaContext = await newContext(browser!)
-  const benContext = await newContext(browser!)
-  const anaPage = await openDocument(anaContext, ana, docId)
-  const benPage = await openDocument(benContext, ben, docId)
+  const { anaContext, benContext, anaPage, benPage } = await coEditors(browser!, 'Blocks')
 
   await anaPage.click('.tiptap')
   await anaPage.click('[data-tool=h2]')
@@ -202,14 +188,7 @@ it('a role change reaches the open editor live: a viewer promoted to editor can 
 
 it('an IME composition survives another user typing into the same paragraph meanwhile', async () => {
   serverUrl()
-  const ana = await createUser('ana', '安娜')
-  const ben = await createUser('ben', '本')
-  const docId = await ana.api.createDocument('并发输入')
-  await ana.api.setMember(docId, ben.username, 'editor')
-  const anaContext = await newContext(browser!, 'zh')
-  const benContext = await newContext(browser!, 'zh')
-  const anaPage = await openDocument(anaContext, ana, docId)
-  const benPage = await openDocument(benContext, ben, docId)
+  const { anaContext, benContext, anaPage, benPage } = await coEditors(browser!, '并发输入', { names: ['安娜', '本'], language: 'zh' })
 
   await anaPage.click('.tiptap')
   await anaPage.keyboard.type('会议: ')
@@ -240,14 +219,7 @@ it('an IME composition survives another user typing into the same paragraph mean
 
 it('Chinese IME composition lands once in the editor and syncs to the other user', async () => {
   serverUrl()
-  const ana = await createUser('ana', '安娜')
-  const ben = await createUser('ben', '本')
-  const docId = await ana.api.createDocument('中文')
-  await ana.api.setMember(docId, ben.username, 'editor')
-  const anaContext = await newContext(browser!, 'zh')
-  const benContext = await newContext(browser!, 'zh')
-  const anaPage = await openDocument(anaContext, ana, docId)
-  const benPage = await openDocument(benContext, ben, docId)
+  const { anaContext, benContext, anaPage, benPage } = await coEditors(browser!, '中文', { names: ['安娜', '本'], language: 'zh' })
 
   await anaPage.click('.tiptap')
   await anaPage.keyboard.type('IME: ')

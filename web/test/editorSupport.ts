@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
-import { serverUrl, type TestUser } from './harness'
+import { createUser, serverUrl, type TestUser } from './harness'
 
 // Committed screenshots in docs/ change only on request; ordinary runs write under the ignored artifacts/.
 const screenshotDir = resolve(import.meta.dirname, '..', '..',
@@ -111,4 +111,44 @@ export async function selectText(page: Page, text: string): Promise<void> {
   }, text)
   if (!ok) throw new Error(`"${text}" is not in the editor`)
   await page.waitForTimeout(50)
+}
+
+export interface CoEditors {
+  ana: TestUser
+  ben: TestUser
+  docId: string
+  anaContext: BrowserContext
+  benContext: BrowserContext
+  anaPage: Page
+  benPage: Page
+  close(): Promise<void>
+}
+
+/**
+ * The scene most editor tests start from: Ana owns a new document titled `title`, Ben is its editor, and each has it
+ * open in a browser context of their own. `beforeOpen` runs on Ana's context before her page opens (to route or
+ * watch her traffic).
+ */
+export async function coEditors(browser: Browser, title: string, options: {
+  names?: [string, string]
+  language?: 'en' | 'zh'
+  beforeOpen?: (anaContext: BrowserContext) => Promise<void>
+} = {}): Promise<CoEditors> {
+  const [anaName, benName] = options.names ?? [undefined, undefined]
+  const ana = await createUser('ana', anaName)
+  const ben = await createUser('ben', benName)
+  const docId = await ana.api.createDocument(title)
+  await ana.api.setMember(docId, ben.username, 'editor')
+  const anaContext = await newContext(browser, options.language)
+  const benContext = await newContext(browser, options.language)
+  await options.beforeOpen?.(anaContext)
+  const anaPage = await openDocument(anaContext, ana, docId)
+  const benPage = await openDocument(benContext, ben, docId)
+  return {
+    ana, ben, docId, anaContext, benContext, anaPage, benPage,
+    async close() {
+      await anaContext.close()
+      await benContext.close()
+    },
+  }
 }
