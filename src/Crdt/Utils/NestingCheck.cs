@@ -53,11 +53,13 @@ internal sealed class NestingCheck
 
     private void CheckTypes(DecodedUpdate decoded)
     {
-        foreach (var refs in decoded.Clients.Values)
+        foreach (var (client, refs) in decoded.Clients)
         {
+            // Structs the document already has are skipped by integration: they add no nesting.
+            uint known = _store.GetState(client);
             foreach (var s in refs.Structs)
             {
-                if (s is Item { Content: ContentType } item && ParentDepth(item) + 1 > _maxDepth)
+                if (s is Item { Content: ContentType } item && item.Id.Clock >= known && ParentDepth(item) + 1 > _maxDepth)
                 {
                     throw new CrdtFormatException($"Shared type {item.Id} nests deeper than {_maxDepth} levels.");
                 }

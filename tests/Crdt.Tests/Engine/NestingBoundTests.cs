@@ -164,6 +164,20 @@ public class NestingBoundTests
     }
 
     [Fact]
+    public void Content_the_document_already_holds_is_not_counted_again()
+    {
+        // Content stored before the bound (loaded without it) may be deeper; an update repeating it next to a new
+        // shallow edit adds no nesting and applies.
+        var deep = DeepContent.Blockquotes(Bound + 10);
+        var doc = new Doc(new DocOptions { MaxNestingDepth = int.MaxValue });
+        doc.ApplyUpdate(deep.EncodeStateAsUpdate());
+        doc.MaxNestingDepth = Bound;
+        deep.GetText("note").Insert(0, "new");
+        doc.ApplyUpdate(deep.EncodeStateAsUpdate());
+        Assert.Equal("new", doc.GetText("note").ToString());
+    }
+
+    [Fact]
     public void The_bound_is_a_document_option()
     {
         var shallow = new Doc(new DocOptions { MaxNestingDepth = 3 });

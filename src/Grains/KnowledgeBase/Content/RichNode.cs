@@ -153,6 +153,14 @@ public sealed class RichNode
     public static List<AbstractType> ToYNodes(IEnumerable<RichNode> nodes)
     {
         ArgumentNullException.ThrowIfNull(nodes);
+        var list = nodes.ToList();
+        // Building (and later integrating) the types recurses once per level: refuse what no document may hold.
+        if (DepthOf(list) > UpdateLimits.DefaultMaxNestingDepth) throw new ContentTooDeepException();
+        return BuildYNodes(list);
+    }
+
+    private static List<AbstractType> BuildYNodes(IEnumerable<RichNode> nodes)
+    {
         var result = new List<AbstractType>();
         YXmlText? text = null;
         var offset = 0;
@@ -178,7 +186,7 @@ public sealed class RichNode
             {
                 if (value is not null) element.SetAttribute(key, value);
             }
-            var children = ToYNodes(node.Children);
+            var children = BuildYNodes(node.Children);
             if (children.Count > 0) element.Insert(0, children);
             result.Add(element);
         }
