@@ -9,6 +9,7 @@ using Spotter.Collab.Crdt.Protocols;
 using Spotter.Collab.Grains.KnowledgeBase.Content;
 using Spotter.Collab.Grains.Protocol;
 using Spotter.Collab.Grains.Storage;
+using Spotter.Collab.Server.Tests.Access;
 using Spotter.Collab.Server.Tests.Infrastructure;
 
 namespace Spotter.Collab.Server.Tests.Security;
@@ -149,6 +150,41 @@ public sealed class DeepNestingTests(DeepNestingServerFixture fixture) : IClassF
         Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync($"/api/docs/{docId}")).StatusCode);
         await using var hub = await Server.ConnectAsync(editorToken, messagePack: true);
         Assert.Equal("editor", await hub.JoinAsync(docId));
+    }
+
+    [Fact]
+    public async Task A_partner_viewer_and_an_anonymous_link_session_read_planted_deep_content_with_bounded_results()
+    {
+        // The reads the issue named as triggers after a restart: a partner's HTML export, a link holder's XML root.
+        using var kit = new AccessKit(Server);
+        var (_, ownerToken) = await kit.UserAsync("own");
+        var org = await kit.CreatePartnerOrgAsync("Supplier" + Guid.NewGuid().ToString("N")[..6]);
+        var (partnerName, partnerToken) = await kit.UserAsync("ptn", org);
+        var space = await kit.SpaceAsync(ownerToken);
+        var page = await kit.PageAsync(ownerToken, space);
+        await kit.GrantAsync(ownerToken, page, $"user:{partnerName}", "view");
+        var (_, link) = await kit.LinkAsync(ownerToken, page, "anyone", "view");
+        using var partner = Server.Client(partnerToken);
+        using var guest = Server.Client(await kit.RedeemAsync(link));
+
+        var marker = "deepmarker" + Guid.NewGuid().ToString("N")[..8];
+        await Server.Services.GetRequiredService<IDocumentStore>().AppendAsync(page, Blockquotes(Depth, marker));
+        var management = Server.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
+        await Eventually.HoldsAsync(async () =>
+        {
+            await management.ForceActivationCollection(TimeSpan.Zero);
+            return (await ReadXmlAsync(guest, page)).Length > 0;
+        }, "the page's grain loaded the planted content");
+
+        Assert.Equal(Depth, CountOf(await ReadXmlAsync(guest, page), "<blockquote>"));
+        foreach (var reader in new[] { partner, guest })
+        {
+            var html = await reader.GetStringAsync($"/api/docs/{page}/export?format=html");
+            Assert.Contains(marker, html, StringComparison.Ordinal);
+            Assert.Equal(RichNode.MaxDepth, CountOf(html, "<blockquote>"));
+            Assert.Contains(marker, await reader.GetStringAsync($"/api/docs/{page}/export?format=md"), StringComparison.Ordinal);
+        }
+        Assert.Equal(HttpStatusCode.OK, (await partner.GetAsync($"/api/docs/{page}")).StatusCode);
     }
 
     [Fact]
