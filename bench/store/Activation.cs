@@ -122,7 +122,7 @@ internal sealed class Activation(BenchSettings settings, BigDocument document, A
                 var loaded = clock.Elapsed.TotalMilliseconds;
                 var state = DocumentState.Load(stored);
                 var total = clock.Elapsed.TotalMilliseconds;
-                if (JsonSerializer.Deserialize<string>(state.ReadRootJson(BigDocument.RootName(0), RootKind.Text)) != document.FirstRootText)
+                if (JsonSerializer.Deserialize<string>(state.ReadRootJson(BigDocument.RootName(0), RootKind.Text)!) != document.FirstRootText)
                 {
                     throw new InvalidOperationException($"{storeName}/{scenario}: the activated document does not hold the stored content");
                 }

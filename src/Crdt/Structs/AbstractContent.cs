@@ -228,42 +228,138 @@ public sealed class ContentType(AbstractType type) : AbstractContent
     internal override AbstractContent Copy() => new ContentType(Type.CopyEmpty());
     internal override void Integrate(Transaction transaction, Item item) => Type.Integrate(transaction.Doc, item);
 
+    // Deleting or collecting a type reaches every type nested in it. Both walks keep their own stack of open types
+    // instead of recursing (Item.Delete -> ContentType.Delete -> Item.Delete ...), so content of any depth, even
+    // content stored before updates were bounded, cannot overflow the thread's stack. The order of every step is
+    // exactly the recursive order yjs uses.
+
     internal override void Delete(Transaction transaction)
     {
-        for (var item = Type.Start; item is not null; item = item.Right)
+        var open = new Stack<DeleteFrame>();
+        open.Push(new DeleteFrame(this));
+        while (open.Count > 0)
         {
-            if (!item.Deleted) item.Delete(transaction);
-            else if (item.Id.Clock < transaction.BeforeStateOf(item.Id.Client))
+            var frame = open.Peek();
+            var child = frame.NextLiveChild(transaction);
+            if (child is null)
+            {
+                transaction.RemoveChanged(frame.Content.Type);
+                open.Pop();
+                continue;
+            }
+            // The child's own part of Item.Delete; its content's part follows here so nested types go on the stack.
+            child.MarkDeletedInTransaction(transaction);
+            if (child.Content is ContentType nested) open.Push(new DeleteFrame(nested));
+            else child.Content.Delete(transaction);
+        }
+    }
+
+    /// <summary>A type being deleted: which of its children (list, then map entries) comes next.</summary>
+    private sealed class DeleteFrame(ContentType content)
+    {
+        internal readonly ContentType Content = content;
+        private Item? _listNext = content.Type.Start;
+        private Dictionary<string, Item>.ValueCollection.Enumerator _mapValues;
+        private bool _inMap;
+
+        /// <summary>The next child that is not deleted yet; already-deleted ones are queued for merging on the way.</summary>
+        internal Item? NextLiveChild(Transaction transaction)
+        {
+            while (!_inMap && _listNext is { } item)
+            {
+                _listNext = item.Right;
+                if (!item.Deleted) return item;
+                SkipDeleted(transaction, item);
+            }
+            if (!_inMap)
+            {
+                _inMap = true;
+                if (Content.Type.Map is not { } map) return null;
+                _mapValues = map.Values.GetEnumerator();
+            }
+            if (Content.Type.Map is null) return null;
+            while (_mapValues.MoveNext())
+            {
+                var item = _mapValues.Current;
+                if (!item.Deleted) return item;
+                SkipDeleted(transaction, item);
+            }
+            return null;
+        }
+
+        private static void SkipDeleted(Transaction transaction, Item item)
+        {
+            if (item.Id.Clock < transaction.BeforeStateOf(item.Id.Client))
             {
                 // Deleted before this transaction: not in its delete set, but it may merge after gc.
                 transaction.MergeStructs.Add(item);
             }
         }
-        if (Type.Map is { } map)
-        {
-            foreach (var item in map.Values)
-            {
-                if (!item.Deleted) item.Delete(transaction);
-                else if (item.Id.Clock < transaction.BeforeStateOf(item.Id.Client))
-                {
-                    transaction.MergeStructs.Add(item);
-                }
-            }
-        }
-        transaction.RemoveChanged(Type);
     }
 
     internal override void Gc(StructStore store)
     {
-        for (var item = Type.Start; item is not null; item = item.Right) item.Gc(store, true);
-        Type.Start = null;
-        if (Type.Map is { } map)
+        // Post-order like the recursion: a child's content is collected before the child is replaced, and a type's
+        // lists are cleared after all its children.
+        var open = new Stack<GcFrame>();
+        open.Push(new GcFrame(this));
+        while (open.Count > 0)
         {
-            foreach (var last in map.Values)
+            var frame = open.Peek();
+            if (frame.Pending is { } child)
             {
-                for (var item = last; item is not null; item = item.Left) item.Gc(store, true);
+                // The child's content has been collected (it had none nested, or its frame finished): replace it.
+                frame.Pending = null;
+                store.ReplaceStruct(child, new GC(child.Id, child.Length));
             }
-            Type.Map = null;
+            var next = frame.Next();
+            if (next is null)
+            {
+                frame.Content.Type.Start = null;
+                if (frame.Content.Type.Map is not null) frame.Content.Type.Map = null;
+                open.Pop();
+                continue;
+            }
+            if (!next.Deleted) throw new InvalidOperationException("Only deleted items can be garbage collected.");
+            frame.Pending = next;
+            if (next.Content is ContentType nested) open.Push(new GcFrame(nested));
+            else next.Content.Gc(store);
+        }
+    }
+
+    /// <summary>A type being collected: its children in list order, then each map key's history from newest to oldest.</summary>
+    private sealed class GcFrame(ContentType content)
+    {
+        internal readonly ContentType Content = content;
+        internal Item? Pending;
+        private Item? _listNext = content.Type.Start;
+        private bool _listDone;
+        private Item[]? _mapLasts;
+        private int _mapIndex;
+        private Item? _mapNext;
+
+        internal Item? Next()
+        {
+            if (!_listDone)
+            {
+                if (_listNext is { } item)
+                {
+                    _listNext = item.Right;
+                    return item;
+                }
+                _listDone = true;
+                _mapLasts = Content.Type.Map is { } map ? [.. map.Values] : [];
+            }
+            while (true)
+            {
+                if (_mapNext is { } entry)
+                {
+                    _mapNext = entry.Left;
+                    return entry;
+                }
+                if (_mapLasts is null || _mapIndex >= _mapLasts.Length) return null;
+                _mapNext = _mapLasts[_mapIndex++];
+            }
         }
     }
 

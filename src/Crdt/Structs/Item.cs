@@ -426,6 +426,13 @@ public sealed class Item : AbstractStruct
     internal void Delete(Transaction transaction)
     {
         if (Deleted) return;
+        MarkDeletedInTransaction(transaction);
+        Content.Delete(transaction);
+    }
+
+    /// <summary>Everything <see cref="Delete"/> does except deleting the content (for the walk over nested types).</summary>
+    internal void MarkDeletedInTransaction(Transaction transaction)
+    {
         var parent = Parent!;
         if (Countable && ParentSub is null)
         {
@@ -436,7 +443,6 @@ public sealed class Item : AbstractStruct
         if (Marker && parent.SearchMarkers is { } markers) markers.MaybeIrregular = true;
         transaction.DeleteSet.Add(Id.Client, Id.Clock, Length);
         transaction.AddChangedType(parent, ParentSub);
-        Content.Delete(transaction);
     }
 
     /// <summary>Drop the content of a deleted item; when its parent is collected too, replace it by a GC struct.</summary>

@@ -71,12 +71,7 @@ public sealed class YArray : AbstractType
     }
 
     /// <summary>JSON-like view: nested types converted recursively.</summary>
-    public List<object?> ToJson()
-    {
-        var values = ToArray();
-        for (int i = 0; i < values.Count; i++) values[i] = YMap.ToJsonValue(values[i]);
-        return values;
-    }
+    public List<object?> ToJson() => (List<object?>)YMap.ToJsonValue(this)!;
 }
 
 /// <summary>A shared map from string keys to values (last writer wins per key).</summary>
@@ -166,19 +161,56 @@ public class YMap : AbstractType
     /// <summary>Live entries (key → value), in the order keys were first set.</summary>
     public Dictionary<string, object?> Entries() => Doc is null ? new Dictionary<string, object?>(_prelim!) : TypeMapGetAll();
 
-    public Dictionary<string, object?> ToJson()
+    public Dictionary<string, object?> ToJson() => (Dictionary<string, object?>)ToJsonValue(this)!;
+
+    /// <summary>
+    /// The JSON-like view of a value: maps and arrays become dictionaries and lists (converted all the way down), XML
+    /// and text become strings. Containers are filled from a work list rather than by recursion, so types nested to
+    /// any depth convert without exhausting the thread's stack.
+    /// </summary>
+    internal static object? ToJsonValue(object? value)
     {
-        var result = Entries();
-        foreach (var key in result.Keys.ToArray()) result[key] = ToJsonValue(result[key]);
+        var result = Shallow(value, out var container);
+        if (container is null) return result;
+        var work = new Stack<object>();
+        work.Push(container);
+        while (work.Count > 0)
+        {
+            switch (work.Pop())
+            {
+                case Dictionary<string, object?> map:
+                    foreach (var key in map.Keys.ToArray())
+                    {
+                        map[key] = Shallow(map[key], out var nested);
+                        if (nested is not null) work.Push(nested);
+                    }
+                    break;
+                case List<object?> list:
+                    for (int i = 0; i < list.Count; i++)
+                    {
+                        list[i] = Shallow(list[i], out var nested);
+                        if (nested is not null) work.Push(nested);
+                    }
+                    break;
+            }
+        }
         return result;
     }
 
-    internal static object? ToJsonValue(object? value) => value switch
+    /// <summary>One level of <see cref="ToJsonValue"/>: a map or array becomes a container still holding its raw values.</summary>
+    private static object? Shallow(object? value, out object? container)
     {
-        YMap m => m.ToJson(),
-        YArray a => a.ToJson(),
-        YXmlFragment x => x.ToString(),
-        YText t => t.ToString(),
-        _ => value,
-    };
+        container = value switch
+        {
+            YMap m => m.Entries(),
+            YArray a => a.ToArray(),
+            _ => null,
+        };
+        return container ?? value switch
+        {
+            YXmlFragment x => x.ToString(),
+            YText t => t.ToString(),
+            _ => value,
+        };
+    }
 }

@@ -56,11 +56,21 @@ public class YXmlFragment : AbstractType
 
     public List<AbstractType> ToArray() => (Doc is null ? _prelim! : TypeListToArray()).Cast<AbstractType>().ToList();
 
-    public override string ToString()
+    public override string ToString() => XmlRendering.Render(this);
+
+    /// <summary>Queues the children for <see cref="XmlRendering"/>: the first child ends on top of the stack.</summary>
+    internal void PushChildren(Stack<object> work)
     {
-        var sb = new StringBuilder();
-        foreach (var node in TypeListToArray()) sb.Append(node?.ToString());
-        return sb.ToString();
+        var children = TypeListToArray();
+        for (int i = children.Count - 1; i >= 0; i--)
+        {
+            switch (children[i])
+            {
+                case null: break;
+                case AbstractType type: work.Push(type); break;
+                case var value: work.Push(value.ToString() ?? ""); break;
+            }
+        }
     }
 
     /// <summary>JavaScript String(value) for attribute values and embeds rendered into XML strings.</summary>
@@ -139,17 +149,20 @@ public sealed class YXmlElement : YXmlFragment
     public bool HasAttribute(string name) => Doc is null ? _prelimAttrs!.ContainsKey(name) : TypeMapHas(name);
     public Dictionary<string, object?> GetAttributes() => Doc is null ? new(_prelimAttrs!) : TypeMapGetAll();
 
-    public override string ToString()
+    public override string ToString() => XmlRendering.Render(this);
+
+    /// <summary>Writes the opening tag and queues the children and the closing tag for <see cref="XmlRendering"/>.</summary>
+    internal void Open(StringBuilder sb, Stack<object> work)
     {
         var attrs = GetAttributes();
         var keys = attrs.Keys.ToArray();
         Array.Sort(keys, StringComparer.Ordinal);
-        var sb = new StringBuilder();
         var nodeName = NodeName.ToLowerInvariant();
         sb.Append('<').Append(nodeName);
         foreach (var key in keys) sb.Append(' ').Append(key).Append("=\"").Append(JsString(attrs[key])).Append('"');
-        sb.Append('>').Append(base.ToString()).Append("</").Append(nodeName).Append('>');
-        return sb.ToString();
+        sb.Append('>');
+        work.Push("</" + nodeName + ">");
+        PushChildren(work);
     }
 }
 
@@ -163,9 +176,19 @@ public sealed class YXmlText : YText
     internal override AbstractType CopyEmpty() => new YXmlText();
     internal override void WriteTypeRef(IUpdateEncoder encoder) => encoder.WriteTypeRef(TypeRefId);
 
-    public override string ToString()
+    public override string ToString() => XmlRendering.Render(this);
+
+    /// <summary>Writes the text with its formats as tags; embedded types are queued for <see cref="XmlRendering"/>.</summary>
+    internal void Open(StringBuilder sb, Stack<object> work)
     {
-        var sb = new StringBuilder();
+        // Parts after the first embedded type are queued (in reverse) so that the embed renders in place.
+        List<object>? rest = null;
+        void Emit(object part)
+        {
+            if (rest is not null) rest.Add(part);
+            else if (part is string text) sb.Append(text);
+            else (rest = []).Add(part);
+        }
         foreach (var op in ToDelta())
         {
             var nested = new List<(string NodeName, List<(string Key, object? Value)> Attrs)>();
@@ -179,16 +202,21 @@ public sealed class YXmlText : YText
                 }
             }
             nested.Sort((a, b) => string.CompareOrdinal(a.NodeName, b.NodeName));
+            var tags = new StringBuilder();
             foreach (var (nodeName, attrs) in nested)
             {
-                sb.Append('<').Append(nodeName);
-                foreach (var (k, v) in attrs) sb.Append(' ').Append(k).Append("=\"").Append(YXmlFragment.JsString(v)).Append('"');
-                sb.Append('>');
+                tags.Append('<').Append(nodeName);
+                foreach (var (k, v) in attrs) tags.Append(' ').Append(k).Append("=\"").Append(YXmlFragment.JsString(v)).Append('"');
+                tags.Append('>');
             }
-            sb.Append(op.Insert is AbstractType t ? t.ToString() : YXmlFragment.JsString(op.Insert));
-            for (int i = nested.Count - 1; i >= 0; i--) sb.Append("</").Append(nested[i].NodeName).Append('>');
+            Emit(tags.ToString());
+            Emit(op.Insert is AbstractType t ? t : YXmlFragment.JsString(op.Insert));
+            tags.Clear();
+            for (int i = nested.Count - 1; i >= 0; i--) tags.Append("</").Append(nested[i].NodeName).Append('>');
+            Emit(tags.ToString());
         }
-        return sb.ToString();
+        if (rest is null) return;
+        for (int i = rest.Count - 1; i >= 0; i--) work.Push(rest[i]);
     }
 
     /// <summary>
@@ -215,6 +243,40 @@ public sealed class YXmlText : YText
                 break;
         }
         return entries;
+    }
+}
+
+/// <summary>
+/// <c>toString</c> of XML types as yjs prints it, with an explicit stack of what is still to write (strings and types
+/// to expand) instead of recursion, so a tree of any depth renders without exhausting the thread's stack.
+/// </summary>
+internal static class XmlRendering
+{
+    internal static string Render(AbstractType root)
+    {
+        var sb = new StringBuilder();
+        var work = new Stack<object>();
+        Expand(root, sb, work);
+        while (work.Count > 0)
+        {
+            switch (work.Pop())
+            {
+                case string text: sb.Append(text); break;
+                case AbstractType type: Expand(type, sb, work); break;
+            }
+        }
+        return sb.ToString();
+    }
+
+    private static void Expand(AbstractType type, StringBuilder sb, Stack<object> work)
+    {
+        switch (type)
+        {
+            case YXmlElement element: element.Open(sb, work); break;
+            case YXmlFragment fragment: fragment.PushChildren(work); break;
+            case YXmlText text: text.Open(sb, work); break;
+            default: sb.Append(type.ToString()); break;
+        }
     }
 }
 

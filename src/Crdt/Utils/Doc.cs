@@ -16,6 +16,11 @@ public sealed class DocOptions
     public object? Meta { get; set; }
     /// <summary>Updates claiming more structs than this are rejected with <see cref="CrdtFormatException"/>.</summary>
     public int MaxStructsPerUpdate { get; set; } = UpdateLimits.DefaultMaxStructsPerUpdate;
+    /// <summary>
+    /// Updates that would make a shared type nest deeper than this are rejected with <see cref="CrdtFormatException"/>
+    /// (a root type is depth 0). <see cref="int.MaxValue"/> turns the check off, e.g. to read content stored earlier.
+    /// </summary>
+    public int MaxNestingDepth { get; set; } = UpdateLimits.DefaultMaxNestingDepth;
 }
 
 public sealed class UpdateEventArgs(byte[] update, object? origin, Transaction transaction) : EventArgs
@@ -47,7 +52,20 @@ public sealed class Doc
         MaxStructsPerUpdate = options.MaxStructsPerUpdate > 0
             ? options.MaxStructsPerUpdate
             : throw new ArgumentOutOfRangeException(nameof(options), "MaxStructsPerUpdate must be positive.");
+        MaxNestingDepth = options.MaxNestingDepth;
     }
+
+    /// <summary>
+    /// Updates that would make a shared type nest deeper than this are rejected (<see cref="DocOptions.MaxNestingDepth"/>).
+    /// Settable so that a server can load what it stored earlier without the bound and then hold new updates to it.
+    /// </summary>
+    public int MaxNestingDepth
+    {
+        get => _maxNestingDepth;
+        set => _maxNestingDepth = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), "MaxNestingDepth must be positive.");
+    }
+
+    private int _maxNestingDepth;
 
     /// <summary>Updates claiming more structs than this are rejected (<see cref="DocOptions.MaxStructsPerUpdate"/>).</summary>
     public int MaxStructsPerUpdate { get; }

@@ -198,6 +198,9 @@ internal sealed class DecodedUpdate
         return null;
     }
 
+    /// <summary>Rejects the update if integrating it (with what is pending) would nest types deeper than <paramref name="maxDepth"/>.</summary>
+    internal void ValidateNesting(StructStore store, int maxDepth) => NestingCheck.Validate(this, store, maxDepth);
+
     /// <summary>
     /// Checks what integration relies on against the document: a parent given by id must be a type
     /// (or content already collected), wherever it lives; an item placed between two items of the document
@@ -267,6 +270,7 @@ internal static class UpdateReader
     internal static void Apply(Doc doc, DecodedUpdate update, object? origin)
     {
         update.Validate(doc.Store);
+        update.ValidateNesting(doc.Store, doc.MaxNestingDepth);
         doc.Transact(update, static (transaction, u) => ApplyInTransaction(transaction, u), origin, local: false);
     }
 

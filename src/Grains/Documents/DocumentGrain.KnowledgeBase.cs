@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Spotter.Collab.Crdt;
 using Spotter.Collab.Grains.KnowledgeBase;
 using Spotter.Collab.Grains.KnowledgeBase.Content;
 using Spotter.Collab.Grains.KnowledgeBase.Storage;
@@ -84,7 +85,15 @@ public sealed partial class DocumentGrain : IDocumentKnowledgeBase
         // The state before the change stays in history.
         await SaveVersion("before-" + reason);
         // Read and diff in this turn: no other update can slip in between.
-        var update = RichContent.ReplaceUpdate(Content.EncodeStateAsUpdate(), RichContent.Read(sourceState), append);
+        byte[] update;
+        try
+        {
+            update = RichContent.ReplaceUpdate(Content.EncodeStateAsUpdate(), RichContent.Read(sourceState), append);
+        }
+        catch (Exception ex) when (ex is ContentTooDeepException or CrdtFormatException)
+        {
+            return Reject(RejectCodes.Malformed, ex.Message);
+        }
         if (update.Length == 0) return Reply(null);
         var result = await AcceptUpdateAsync(role, null, update, username);
         if (!result.IsRejected) await SaveVersion(reason);

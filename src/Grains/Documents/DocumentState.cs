@@ -18,13 +18,18 @@ public sealed class DocumentState
     private static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly Doc _doc = new(new DocOptions { Gc = true });
 
-    /// <summary>Rebuilds the document from its snapshot and the log entries after it.</summary>
+    /// <summary>
+    /// Rebuilds the document from its snapshot and the log entries after it. What was stored was acknowledged once,
+    /// so it loads without the nesting bound (content from before the bound stays readable); new updates are held to it.
+    /// </summary>
     public static DocumentState Load(StoredDocument stored)
     {
         ArgumentNullException.ThrowIfNull(stored);
         var state = new DocumentState();
+        state._doc.MaxNestingDepth = int.MaxValue;
         if (stored.Snapshot is not null) state._doc.ApplyUpdate(stored.Snapshot);
         foreach (var entry in stored.Tail) state._doc.ApplyUpdate(entry.Update);
+        state._doc.MaxNestingDepth = UpdateLimits.DefaultMaxNestingDepth;
         return state;
     }
 
@@ -45,8 +50,17 @@ public sealed class DocumentState
         return updates.Count == 1 ? updates[0] : Updates.Merge(updates);
     }
 
-    /// <summary>A root type's value as JSON text: Text and XmlFragment as a string, Map and Array as JSON.</summary>
-    public string ReadRootJson(string name, RootKind kind)
+    /// <summary>
+    /// How deeply a Map or Array root's JSON may nest to be returned: well inside System.Text.Json's default depth
+    /// (64), which the API parses the value with and serializes it with inside its response object.
+    /// </summary>
+    public const int MaxRootJsonDepth = 32;
+
+    /// <summary>
+    /// A root type's value as JSON text: Text and XmlFragment as a string, Map and Array as JSON; null when a Map or
+    /// Array nests deeper than <see cref="MaxRootJsonDepth"/> (it has no JSON form the API can return).
+    /// </summary>
+    public string? ReadRootJson(string name, RootKind kind)
     {
         var buffer = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer, JsonOptions))
@@ -55,17 +69,24 @@ public sealed class DocumentState
             {
                 case RootKind.Text: writer.WriteStringValue(_doc.GetText(name).ToString()); break;
                 case RootKind.Xml: writer.WriteStringValue(_doc.GetXmlFragment(name).ToString()); break;
-                case RootKind.Map: WriteAny(writer, _doc.GetMap(name).ToJson()); break;
-                case RootKind.Array: WriteAny(writer, _doc.GetArray(name).ToJson()); break;
+                case RootKind.Map:
+                case RootKind.Array:
+                    var value = kind == RootKind.Map ? (object)_doc.GetMap(name).ToJson() : _doc.GetArray(name).ToJson();
+                    if (!WriteAny(writer, value, 1)) return null;
+                    break;
                 default: throw new ArgumentOutOfRangeException(nameof(kind));
             }
         }
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    /// <summary>Writes an engine "Any" value the way JSON.stringify would (undefined members are dropped).</summary>
-    private static void WriteAny(Utf8JsonWriter writer, object? value)
+    /// <summary>
+    /// Writes an engine "Any" value the way JSON.stringify would (undefined members are dropped); false (and stops)
+    /// when it nests deeper than <see cref="MaxRootJsonDepth"/>, which also bounds this recursion.
+    /// </summary>
+    private static bool WriteAny(Utf8JsonWriter writer, object? value, int depth)
     {
+        if (value is IDictionary<string, object?> or (IEnumerable and not string and not byte[]) && depth > MaxRootJsonDepth) return false;
         switch (value)
         {
             case null or Undefined: writer.WriteNullValue(); break;
@@ -83,16 +104,20 @@ public sealed class DocumentState
                 {
                     if (item is Undefined) continue;
                     writer.WritePropertyName(key);
-                    WriteAny(writer, item);
+                    if (!WriteAny(writer, item, depth + 1)) return false;
                 }
                 writer.WriteEndObject();
                 break;
             case IEnumerable list:
                 writer.WriteStartArray();
-                foreach (var item in list) WriteAny(writer, item);
+                foreach (var item in list)
+                {
+                    if (!WriteAny(writer, item, depth + 1)) return false;
+                }
                 writer.WriteEndArray();
                 break;
             default: writer.WriteStringValue(value.ToString()); break;
         }
+        return true;
     }
 }

@@ -126,7 +126,11 @@ public static class DocumentsApi
             return Problems.Of(StatusCodes.Status409Conflict, "type-mismatch", ex.Message);
         }
         if (!result.Found) return Problems.NotFound();
-        using var json = JsonDocument.Parse(result.Json!);
+        if (result.Json is null)
+        {
+            return Problems.Of(StatusCodes.Status422UnprocessableEntity, "too-deep", "the value nests too deeply to be returned as JSON");
+        }
+        using var json = JsonDocument.Parse(result.Json);
         return TypedResults.Ok(new RootValueResponse(json.RootElement.Clone()));
     }
 

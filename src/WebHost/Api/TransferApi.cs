@@ -36,7 +36,15 @@ public static partial class TransferApi
         var markdown = Encoding.UTF8.GetString(read.Buffer);
         request.BodyReader.AdvanceTo(read.Buffer.End);
 
-        var source = RichContent.ReplaceUpdate([], MarkdownImporter.Parse(markdown));
+        byte[] source;
+        try
+        {
+            source = RichContent.ReplaceUpdate([], MarkdownImporter.Parse(markdown));
+        }
+        catch (ContentTooDeepException ex)
+        {
+            return Problems.Of(StatusCodes.Status400BadRequest, RejectCodes.Malformed, ex.Message);
+        }
         var result = await grains.GetGrain<IDocumentKnowledgeBase>(id).ApplyContent(username, source, append: mode == "append", reason: "import");
         if (result.IsRejected) return KnowledgeBaseAccess.Rejection(result);
         await audit.RecordAsync(request.HttpContext, AuditActions.Import, id, $"{markdown.Length} characters, {mode ?? "replace"}");

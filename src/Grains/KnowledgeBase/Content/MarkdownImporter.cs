@@ -4,6 +4,7 @@ using Markdig.Extensions.Tables;
 using Markdig.Extensions.TaskLists;
 using Markdig.Syntax;
 using Markdig.Syntax.Inlines;
+using Spotter.Collab.Crdt;
 
 namespace Spotter.Collab.Grains.KnowledgeBase.Content;
 
@@ -21,12 +22,25 @@ public static class MarkdownImporter
         .UseEmphasisExtras(Markdig.Extensions.EmphasisExtras.EmphasisExtraOptions.Strikethrough)
         .Build();
 
+    /// <summary>
+    /// The Markdown's blocks. Throws <see cref="ContentTooDeepException"/> when the text nests deeper than a page may
+    /// (Markdig's own nesting limit, or the document's nesting bound for what it builds).
+    /// </summary>
     public static List<RichNode> Parse(string markdown)
     {
         ArgumentNullException.ThrowIfNull(markdown);
-        var document = Markdown.Parse(markdown, Pipeline);
+        MarkdownDocument document;
+        try
+        {
+            document = Markdown.Parse(markdown, Pipeline);
+        }
+        catch (ArgumentException ex) when (ex.Message.Contains("deeply nested", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ContentTooDeepException("the Markdown nests too deeply: " + ex.Message, ex);
+        }
         var blocks = new List<RichNode>();
         foreach (var block in document) AddBlock(block, blocks);
+        if (RichNode.DepthOf(blocks) > UpdateLimits.DefaultMaxNestingDepth) throw new ContentTooDeepException();
         return blocks;
     }
 

@@ -12,9 +12,13 @@ public static class RichContent
     /// <summary>The root Tiptap binds to (<c>Collaboration</c>'s default field).</summary>
     public const string FragmentName = "default";
 
+    /// <summary>
+    /// The blocks of a stored state, at most <see cref="RichNode.MaxDepth"/> deep. The state is read without the
+    /// engine's nesting bound: it was accepted earlier (possibly before the bound existed) and must stay readable.
+    /// </summary>
     public static List<RichNode> Read(ReadOnlySpan<byte> state)
     {
-        var doc = new Doc();
+        var doc = StoredStateDoc();
         if (!state.IsEmpty) doc.ApplyUpdate(state);
         return RichNode.FromFragment(doc.GetXmlFragment(FragmentName));
     }
@@ -24,30 +28,35 @@ public static class RichContent
     {
         ArgumentNullException.ThrowIfNull(blocks);
         var lines = new List<string>();
-        foreach (var block in blocks) CollectLines(block, lines);
+        var work = new Stack<RichNode>(blocks.Reverse());
+        while (work.Count > 0)
+        {
+            var node = work.Pop();
+            // Leaf blocks (holding text directly) make a line; containers (lists, quotes, tables) are opened.
+            if (node.Children.Count == 0 || node.Children.Any(c => c.IsText || c.Type == "hardBreak"))
+            {
+                var text = node.InnerText();
+                if (text.Length > 0) lines.Add(text);
+                continue;
+            }
+            for (var i = node.Children.Count - 1; i >= 0; i--) work.Push(node.Children[i]);
+        }
         return string.Join("\n", lines);
     }
 
-    private static void CollectLines(RichNode node, List<string> lines)
-    {
-        // Leaf blocks (holding text directly) make a line; containers (lists, quotes, tables) recurse.
-        if (node.Children.Count == 0 || node.Children.Any(c => c.IsText || c.Type == "hardBreak"))
-        {
-            var text = node.InnerText();
-            if (text.Length > 0) lines.Add(text);
-            return;
-        }
-        foreach (var child in node.Children) CollectLines(child, lines);
-    }
+    private static Doc StoredStateDoc() => new(new DocOptions { MaxNestingDepth = int.MaxValue });
 
     /// <summary>
     /// The update that makes the document's content equal to <paramref name="blocks"/>: deletes the current blocks and
     /// inserts fresh copies (with <paramref name="append"/>, keeps them and adds after). Empty when nothing changes.
+    /// Throws <see cref="ContentTooDeepException"/> when the blocks nest deeper than a document may.
     /// </summary>
     public static byte[] ReplaceUpdate(ReadOnlySpan<byte> currentState, IReadOnlyList<RichNode> blocks, bool append = false)
     {
         ArgumentNullException.ThrowIfNull(blocks);
-        var doc = new Doc();
+        // Building the types walks the tree recursively (in the engine too): refuse what no document may hold.
+        if (RichNode.DepthOf(blocks) > UpdateLimits.DefaultMaxNestingDepth) throw new ContentTooDeepException();
+        var doc = StoredStateDoc();
         if (!currentState.IsEmpty) doc.ApplyUpdate(currentState);
         var fragment = doc.GetXmlFragment(FragmentName);
         byte[] update = [];

@@ -30,7 +30,30 @@ public static class RichHtml
         }).ToList();
     }
 
-    private static void AppendNode(RichNode node, StringBuilder html)
+    /// <summary>
+    /// Writes a node and its descendants. Opening markup is written when a node is reached; its children and closing
+    /// markup wait on an explicit stack, so a tree of any depth renders without recursion.
+    /// </summary>
+    private static void AppendNode(RichNode root, StringBuilder html)
+    {
+        var work = new Stack<object>();
+        work.Push(root);
+        while (work.Count > 0)
+        {
+            switch (work.Pop())
+            {
+                case string closing:
+                    html.Append(closing);
+                    break;
+                case RichNode node:
+                    Open(node, html, work);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Writes the opening markup of <paramref name="node"/> and queues its children and closing markup.</summary>
+    private static void Open(RichNode node, StringBuilder html, Stack<object> work)
     {
         if (node.IsText)
         {
@@ -39,31 +62,28 @@ public static class RichHtml
         }
         switch (node.Type)
         {
-            case "paragraph": Wrap("p", node, html); break;
+            case "paragraph": Wrap("p", node, html, work); break;
             case "heading":
                 var level = Math.Clamp(AsInt(node.Attr("level")) ?? 1, 1, 6);
-                Wrap("h" + level.ToString(CultureInfo.InvariantCulture), node, html);
+                Wrap("h" + level.ToString(CultureInfo.InvariantCulture), node, html, work);
                 break;
-            case "blockquote": Wrap("blockquote", node, html); break;
-            case "bulletList": Wrap("ul", node, html); break;
+            case "blockquote": Wrap("blockquote", node, html, work); break;
+            case "bulletList": Wrap("ul", node, html, work); break;
             case "orderedList":
                 var start = AsInt(node.Attr("start")) ?? 1;
                 html.Append(start == 1 ? "<ol>" : $"<ol start=\"{start.ToString(CultureInfo.InvariantCulture)}\">");
-                AppendChildren(node, html);
-                html.Append("</ol>");
+                Children(node, "</ol>", work);
                 break;
-            case "listItem": Wrap("li", node, html); break;
+            case "listItem": Wrap("li", node, html, work); break;
             case "taskList":
                 html.Append("<ul data-type=\"taskList\">");
-                AppendChildren(node, html);
-                html.Append("</ul>");
+                Children(node, "</ul>", work);
                 break;
             case "taskItem":
                 var isChecked = node.Attr("checked") is true;
                 html.Append("<li data-type=\"taskItem\" data-checked=\"").Append(isChecked ? "true" : "false").Append("\"><label><input type=\"checkbox\" disabled")
                     .Append(isChecked ? " checked" : "").Append("></label><div>");
-                AppendChildren(node, html);
-                html.Append("</div></li>");
+                Children(node, "</div></li>", work);
                 break;
             case "codeBlock":
                 html.Append("<pre><code");
@@ -81,12 +101,11 @@ public static class RichHtml
             case "hardBreak": html.Append("<br>"); break;
             case "table":
                 html.Append("<table><tbody>");
-                AppendChildren(node, html);
-                html.Append("</tbody></table>");
+                Children(node, "</tbody></table>", work);
                 break;
-            case "tableRow": Wrap("tr", node, html); break;
-            case "tableHeader": Cell("th", node, html); break;
-            case "tableCell": Cell("td", node, html); break;
+            case "tableRow": Wrap("tr", node, html, work); break;
+            case "tableHeader": Cell("th", node, html, work); break;
+            case "tableCell": Cell("td", node, html, work); break;
             case "image":
                 html.Append("<img");
                 if (SafeUrl(node.Attr("src") as string) is { } src) AppendAttribute("src", src, html);
@@ -96,31 +115,31 @@ public static class RichHtml
                 break;
             default:
                 // Unknown node types (newer editor extensions): keep their text, drop the markup.
-                AppendChildren(node, html);
+                Children(node, "", work);
                 break;
         }
     }
 
-    private static void Wrap(string tag, RichNode node, StringBuilder html)
+    private static void Wrap(string tag, RichNode node, StringBuilder html, Stack<object> work)
     {
         html.Append('<').Append(tag).Append('>');
-        AppendChildren(node, html);
-        html.Append("</").Append(tag).Append('>');
+        Children(node, "</" + tag + ">", work);
     }
 
-    private static void Cell(string tag, RichNode node, StringBuilder html)
+    private static void Cell(string tag, RichNode node, StringBuilder html, Stack<object> work)
     {
         html.Append('<').Append(tag);
         if (AsInt(node.Attr("colspan")) is > 1 and var colspan) html.Append(" colspan=\"").Append(colspan.ToString(CultureInfo.InvariantCulture)).Append('"');
         if (AsInt(node.Attr("rowspan")) is > 1 and var rowspan) html.Append(" rowspan=\"").Append(rowspan.ToString(CultureInfo.InvariantCulture)).Append('"');
         html.Append('>');
-        AppendChildren(node, html);
-        html.Append("</").Append(tag).Append('>');
+        Children(node, "</" + tag + ">", work);
     }
 
-    private static void AppendChildren(RichNode node, StringBuilder html)
+    /// <summary>Queues the closing markup, then the children so that the first child is written next.</summary>
+    private static void Children(RichNode node, string closing, Stack<object> work)
     {
-        foreach (var child in node.Children) AppendNode(child, html);
+        if (closing.Length > 0) work.Push(closing);
+        for (var i = node.Children.Count - 1; i >= 0; i--) work.Push(node.Children[i]);
     }
 
     private static void AppendText(RichNode run, StringBuilder html)

@@ -12,10 +12,17 @@ public static class RichMarkdown
     // Emphasis delimiters open outermost-first in this order; code is written per run (it excludes other marks).
     private static readonly string[] MarkOrder = ["link", "bold", "italic", "strike"];
 
+    /// <summary>
+    /// The blocks as Markdown. Containers are written by prefixing their rendered content line by line, which recurses
+    /// once per level: trees read from a document are capped (<see cref="RichNode.MaxDepth"/>), and a deeper tree is
+    /// refused with <see cref="ContentTooDeepException"/> rather than walked.
+    /// </summary>
     public static string Render(IEnumerable<RichNode> blocks)
     {
         ArgumentNullException.ThrowIfNull(blocks);
-        var text = RenderBlocks(blocks.ToList());
+        var list = blocks.ToList();
+        if (RichNode.DepthOf(list) > Crdt.UpdateLimits.DefaultMaxNestingDepth) throw new ContentTooDeepException();
+        var text = RenderBlocks(list);
         return text.Length == 0 ? "" : text + "\n";
     }
 

@@ -49,47 +49,100 @@ public sealed class RichNode
     public string? MarkAttr(string mark, string name) =>
         Marks.GetValueOrDefault(mark) is IDictionary<string, object?> attrs && attrs.TryGetValue(name, out var value) && value is string text ? text : null;
 
-    /// <summary>Reads the block nodes of a fragment (Tiptap's <c>default</c> root).</summary>
+    /// <summary>
+    /// How deep a node tree read from a document may nest (a top-level block is depth 1). Real pages stay far below
+    /// it; stored content from before updates were bounded may not, and every converter (HTML, Markdown, search text,
+    /// writing back on restore) walks the tree. Below this depth an element's element descendants are flattened into
+    /// one paragraph of their text runs. The paragraph and its text stay within the engine's nesting bound
+    /// (<see cref="UpdateLimits.DefaultMaxNestingDepth"/>), so a tree read here can always be written back.
+    /// </summary>
+    public const int MaxDepth = UpdateLimits.DefaultMaxNestingDepth - 2;
+
+    /// <summary>Reads the block nodes of a fragment (Tiptap's <c>default</c> root), at most <see cref="MaxDepth"/> deep.</summary>
     public static List<RichNode> FromFragment(YXmlFragment fragment)
     {
         ArgumentNullException.ThrowIfNull(fragment);
         var nodes = new List<RichNode>();
-        foreach (var child in fragment.ToArray()) AddFrom(child, nodes);
+        // An explicit stack instead of recursion: the document may hold a tree of any depth.
+        var work = new Stack<(AbstractType Type, List<RichNode> Into, int Depth)>();
+        PushChildren(fragment, nodes, 1, work);
+        while (work.Count > 0)
+        {
+            var (type, into, depth) = work.Pop();
+            switch (type)
+            {
+                case YXmlElement element:
+                    var children = new List<RichNode>();
+                    var attrs = new Dictionary<string, object?>(StringComparer.Ordinal);
+                    foreach (var (key, value) in element.GetAttributes())
+                    {
+                        if (value is not null) attrs[key] = value;
+                    }
+                    into.Add(new RichNode(element.NodeName, attrs, children, null, new Dictionary<string, object?>(StringComparer.Ordinal)));
+                    if (depth < MaxDepth || element.ToArray().All(c => c is not YXmlElement))
+                    {
+                        PushChildren(element, children, depth + 1, work);
+                    }
+                    else
+                    {
+                        var runs = FlattenedRuns(element);
+                        if (runs.Count > 0) children.Add(Element("paragraph", runs));
+                    }
+                    break;
+                case YXmlText text:
+                    AddRuns(text, into);
+                    break;
+            }
+        }
         return nodes;
     }
 
-    private static void AddFrom(AbstractType type, List<RichNode> into)
+    private static void PushChildren(YXmlFragment parent, List<RichNode> into, int depth, Stack<(AbstractType, List<RichNode>, int)> work)
     {
-        switch (type)
+        var children = parent.ToArray();
+        for (var i = children.Count - 1; i >= 0; i--) work.Push((children[i], into, depth));
+    }
+
+    /// <summary>The text runs of every text below <paramref name="element"/>, in document order.</summary>
+    private static List<RichNode> FlattenedRuns(YXmlElement element)
+    {
+        var runs = new List<RichNode>();
+        var work = new Stack<AbstractType>();
+        var children = element.ToArray();
+        for (var i = children.Count - 1; i >= 0; i--) work.Push(children[i]);
+        while (work.Count > 0)
         {
-            case YXmlElement element:
-                var children = new List<RichNode>();
-                foreach (var child in element.ToArray()) AddFrom(child, children);
-                var attrs = new Dictionary<string, object?>(StringComparer.Ordinal);
-                foreach (var (key, value) in element.GetAttributes())
+            switch (work.Pop())
+            {
+                case YXmlElement nested:
+                    var grandchildren = nested.ToArray();
+                    for (var i = grandchildren.Count - 1; i >= 0; i--) work.Push(grandchildren[i]);
+                    break;
+                case YXmlText text:
+                    AddRuns(text, runs);
+                    break;
+            }
+        }
+        return runs;
+    }
+
+    private static void AddRuns(YXmlText text, List<RichNode> into)
+    {
+        foreach (var op in text.ToDelta())
+        {
+            if (op.Insert is not string run || run.Length == 0) continue;
+            var marks = new Dictionary<string, object?>(StringComparer.Ordinal);
+            if (op.Attributes is not null)
+            {
+                // y-prosemirror suffixes overlapping marks with "--<hash>"; the mark name is the part before.
+                foreach (var (key, value) in op.Attributes)
                 {
-                    if (value is not null) attrs[key] = value;
+                    if (value is null) continue;
+                    var cut = key.IndexOf("--", StringComparison.Ordinal);
+                    marks[cut > 0 ? key[..cut] : key] = value;
                 }
-                into.Add(new RichNode(element.NodeName, attrs, children, null, new Dictionary<string, object?>(StringComparer.Ordinal)));
-                break;
-            case YXmlText text:
-                foreach (var op in text.ToDelta())
-                {
-                    if (op.Insert is not string run || run.Length == 0) continue;
-                    var marks = new Dictionary<string, object?>(StringComparer.Ordinal);
-                    if (op.Attributes is not null)
-                    {
-                        // y-prosemirror suffixes overlapping marks with "--<hash>"; the mark name is the part before.
-                        foreach (var (key, value) in op.Attributes)
-                        {
-                            if (value is null) continue;
-                            var cut = key.IndexOf("--", StringComparison.Ordinal);
-                            marks[cut > 0 ? key[..cut] : key] = value;
-                        }
-                    }
-                    into.Add(TextRun(run, marks));
-                }
-                break;
+            }
+            into.Add(TextRun(run, marks));
         }
     }
 
@@ -100,6 +153,14 @@ public sealed class RichNode
     public static List<AbstractType> ToYNodes(IEnumerable<RichNode> nodes)
     {
         ArgumentNullException.ThrowIfNull(nodes);
+        var list = nodes.ToList();
+        // Building (and later integrating) the types recurses once per level: refuse what no document may hold.
+        if (DepthOf(list) > UpdateLimits.DefaultMaxNestingDepth) throw new ContentTooDeepException();
+        return BuildYNodes(list);
+    }
+
+    private static List<AbstractType> BuildYNodes(IEnumerable<RichNode> nodes)
+    {
         var result = new List<AbstractType>();
         YXmlText? text = null;
         var offset = 0;
@@ -125,7 +186,7 @@ public sealed class RichNode
             {
                 if (value is not null) element.SetAttribute(key, value);
             }
-            var children = ToYNodes(node.Children);
+            var children = BuildYNodes(node.Children);
             if (children.Count > 0) element.Insert(0, children);
             result.Add(element);
         }
@@ -137,18 +198,35 @@ public sealed class RichNode
     {
         if (IsText) return Text!;
         var parts = new System.Text.StringBuilder();
-        AppendText(this, parts);
+        var work = new Stack<RichNode>();
+        work.Push(this);
+        while (work.Count > 0)
+        {
+            var node = work.Pop();
+            if (node.IsText)
+            {
+                parts.Append(node.Text);
+                continue;
+            }
+            if (node.Type == "hardBreak") parts.Append('\n');
+            for (var i = node.Children.Count - 1; i >= 0; i--) work.Push(node.Children[i]);
+        }
         return parts.ToString();
     }
 
-    private static void AppendText(RichNode node, System.Text.StringBuilder into)
+    /// <summary>How deep the tree of <paramref name="nodes"/> nests (1 for blocks without children).</summary>
+    public static int DepthOf(IEnumerable<RichNode> nodes)
     {
-        if (node.IsText)
+        ArgumentNullException.ThrowIfNull(nodes);
+        var deepest = 0;
+        var work = new Stack<(RichNode Node, int Depth)>();
+        foreach (var node in nodes) work.Push((node, 1));
+        while (work.Count > 0)
         {
-            into.Append(node.Text);
-            return;
+            var (node, depth) = work.Pop();
+            deepest = Math.Max(deepest, depth);
+            foreach (var child in node.Children) work.Push((child, depth + 1));
         }
-        if (node.Type == "hardBreak") into.Append('\n');
-        foreach (var child in node.Children) AppendText(child, into);
+        return deepest;
     }
 }
