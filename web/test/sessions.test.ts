@@ -1,0 +1,60 @@
+// Changing the password from the top bar ends the user's other sessions at once: the same user's other browser loses
+// the open page (the server closes its hub connection) and is signed out; this browser goes on editing.
+import { afterAll, beforeAll, expect, inject, it } from 'vitest'
+import type { Browser } from 'playwright-core'
+import { createUser, serverUrl } from './harness'
+import { launchChromium, newContext, openDocument, waitForText } from './editorSupport'
+
+let browser: Browser | null = null
+
+beforeAll(async () => {
+  if (inject('serverError')) return
+  browser = await launchChromium()
+}, 90_000)
+
+afterAll(async () => {
+  await browser?.close()
+}, 90_000)
+
+it('a password change in one browser ends the session in the other', { timeout: 90_000 }, async () => {
+  serverUrl()
+  const ana = await createUser('ana')
+  const docId = await ana.api.createDocument('Two browsers')
+  const here = await newContext(browser!)
+  const elsewhere = await newContext(browser!)
+  try {
+    const page = await openDocument(here, ana, docId)
+    const other = await openDocument(elsewhere, ana, docId)
+
+    await page.click('[data-testid=change-password-button]')
+    await page.fill('[data-testid=change-password] input[name=currentPassword]', ana.password)
+    // The server's policy speaks through the dialog: a common password is refused and nothing changes.
+    await page.fill('[data-testid=change-password] input[name=newPassword]', 'password123')
+    await page.fill('[data-testid=change-password] input[name=repeatPassword]', 'password123')
+    await page.click('[data-testid=change-password] button[type=submit]')
+    await page.waitForSelector('[data-testid=change-password] [role=alert]:has-text("too common")')
+    await page.fill('[data-testid=change-password] input[name=newPassword]', 'a fresh passphrase 2')
+    await page.fill('[data-testid=change-password] input[name=repeatPassword]', 'a fresh passphrase 2')
+    const changed = Date.now()
+    await page.click('[data-testid=change-password] button[type=submit]')
+    await page.waitForSelector('[data-testid=password-dialog]', { state: 'detached' })
+
+    // The other browser's open page is taken away within a second or two (push, close), with nothing of it left.
+    await other.waitForSelector('[data-testid=revoked]', { timeout: 5_000 })
+    expect(Date.now() - changed).toBeLessThan(5_000)
+    expect(await other.locator('.tiptap').count()).toBe(0)
+    // Reloading it finds the session gone: the sign-in form.
+    await other.reload()
+    await other.waitForSelector('input[name=password]', { timeout: 15_000 })
+
+    // This browser's session lives on: it still edits, and the edit is saved.
+    await page.click('.tiptap')
+    await page.keyboard.type('Still here.')
+    await page.waitForSelector('[data-testid=state][data-kind=good]', { timeout: 15_000 })
+    await waitForText(page, 'Still here.')
+    expect(await ana.api.me().catch(() => null)).toBeNull()
+  } finally {
+    await here.close()
+    await elsewhere.close()
+  }
+})
