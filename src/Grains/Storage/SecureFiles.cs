@@ -18,14 +18,14 @@ public static class SecureFiles
         File.SetUnixFileMode(path, PrivateDirectory);
     }
 
-    /// <summary>Narrows the files directly in <paramref name="directory"/> to 0600 (e.g. a data directory made
-    /// before modes were enforced). Not recursive: the directory's own 0700 already keeps everyone else out.</summary>
-    public static void RestrictFiles(string directory)
+    /// <summary>Narrows existing files to 0600 (e.g. made before modes were enforced); missing ones are skipped.</summary>
+    public static void RestrictFiles(IEnumerable<string> paths)
     {
-        if (OperatingSystem.IsWindows() || !Directory.Exists(directory)) return;
-        foreach (var file in Directory.EnumerateFiles(directory))
+        ArgumentNullException.ThrowIfNull(paths);
+        if (OperatingSystem.IsWindows()) return;
+        foreach (var path in paths)
         {
-            File.SetUnixFileMode(file, PrivateFile);
+            if (File.Exists(path)) File.SetUnixFileMode(path, PrivateFile);
         }
     }
 

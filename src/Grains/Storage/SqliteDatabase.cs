@@ -19,7 +19,8 @@ public sealed class SqliteDatabase
         SecureFiles.CreatePrivateDirectory(directory);
         // Created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the database file's mode.
         if (!File.Exists(path)) SecureFiles.WritePrivate(path, []);
-        SecureFiles.RestrictFiles(directory);
+        // Only the database's own files: the operator may have pointed the data directory at a folder holding others.
+        SecureFiles.RestrictFiles([path, path + "-wal", path + "-shm", path + "-journal"]);
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
