@@ -2,6 +2,7 @@
 // the open page (the server closes its hub connection) and is signed out; this browser goes on editing.
 import { afterAll, beforeAll, expect, inject, it } from 'vitest'
 import type { Browser } from 'playwright-core'
+import { Api } from '../src/api'
 import { createUser, serverUrl } from './harness'
 import { launchChromium, newContext, openDocument, waitForText } from './editorSupport'
 
@@ -56,5 +57,42 @@ it('a password change in one browser ends the session in the other', { timeout: 
   } finally {
     await here.close()
     await elsewhere.close()
+  }
+})
+
+it('an administrator resets a password and signs a user out everywhere from the admin page', { timeout: 90_000 }, async () => {
+  serverUrl()
+  const ben = await createUser('ben', 'Ben Reset')
+  const docId = await ben.api.createDocument('Reset')
+  const adminContext = await newContext(browser!)
+  const benContext = await newContext(browser!)
+  try {
+    const benPage = await openDocument(benContext, ben, docId)
+    const page = await adminContext.newPage()
+    await page.goto(`${serverUrl()}/`)
+    await page.fill('input[name=username]', 'admin')
+    await page.fill('input[name=password]', inject('adminPassword'))
+    await page.click('button[type=submit]')
+    await page.waitForSelector('input[name=password]', { state: 'detached' })
+    await page.goto(`${serverUrl()}/#/admin/users`)
+    const row = page.locator(`[data-testid=users] tr[data-username="${ben.username}"]`)
+
+    // Sign out everywhere: Ben's open page is taken away, his tokens are dead.
+    await row.locator('[data-action=sign-out-everywhere]').click()
+    await page.locator('dialog button.danger').click()
+    await benPage.waitForSelector('[data-testid=revoked]', { timeout: 5_000 })
+    await expect(ben.api.spaces()).rejects.toMatchObject({ status: 401 })
+
+    // Reset: a one-time password, shown once, that signs Ben in (and the old one no longer does).
+    await row.locator('[data-action=reset-password]').click()
+    await page.locator('dialog button.danger').click()
+    const shown = await page.locator('[data-testid=one-time-password]').textContent()
+    const oneTime = /: (\S+)$/.exec(shown ?? '')?.[1]
+    expect(oneTime).toMatch(/^[A-Za-z0-9]{16}$/)
+    await expect(new Api(serverUrl()).login(ben.username, ben.password)).rejects.toMatchObject({ status: 401 })
+    await new Api(serverUrl()).login(ben.username, oneTime!)
+  } finally {
+    await adminContext.close()
+    await benContext.close()
   }
 })
