@@ -30,10 +30,13 @@ public static class AuthExtensions
         // The embedded silo shares this container; a separate silo binds the same section itself.
         builder.Services.AddUserAccounts(builder.Configuration);
         var tokenOptions = builder.Configuration.GetSection(TokenOptions.SectionName).Get<TokenOptions>() ?? new TokenOptions();
-        // The host's own signing keys are encrypted with this key ring (unused when the operator supplies keys).
-        builder.Services.AddDataProtection()
-            .SetApplicationName("spotter-collab")
-            .PersistKeysToFileSystem(new DirectoryInfo(SigningKeyRing.KeyDirectoryOf(tokenOptions, builder.Configuration)));
+        // The host's own signing keys are encrypted with this key ring. With operator keys there is nothing to
+        // encrypt, and no key ring is made (Data Protection creates its first key at start).
+        var dataProtection = builder.Services.AddDataProtection().SetApplicationName("spotter-collab");
+        if (tokenOptions.SigningKeys.Count == 0)
+        {
+            dataProtection.PersistKeysToFileSystem(new DirectoryInfo(SigningKeyRing.KeyDirectoryOf(tokenOptions, builder.Configuration)));
+        }
         builder.Services.AddSingleton<SigningKeyRing>();
         builder.Services.AddSingleton<TokenService>();
         builder.Services.AddSingleton<PasswordPolicy>();
