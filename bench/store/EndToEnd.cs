@@ -65,6 +65,7 @@ internal sealed class EndToEnd(BenchSettings settings, SequentialTrace trace, st
             ["ConnectionStrings:Postgres"] = connectionString,
             ["Orleans:ClusterId"] = clusterId,
             ["SPOTTER_ADMIN_PASSWORD"] = AdminPassword,
+            ["Auth:SigningKeys:0"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(64)),
             ["Logging:LogLevel:Default"] = "Warning",
         });
         await web.WaitReadyAsync(TimeSpan.FromSeconds(90));

@@ -207,9 +207,28 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("RevokeAllSessions")]
     Task<int> RevokeAllSessions();
 
+    /// <summary>Checks <paramref name="currentPassword"/> (under the account's lockout, like a login), stores
+    /// <paramref name="newPassword"/> and ends every session but <paramref name="keepSessionId"/>.</summary>
+    [Alias("ChangePassword")]
+    Task<PasswordChangeOutcome> ChangePassword(string currentPassword, string newPassword, string keepSessionId);
+
+    /// <summary>An administrator sets the password: every session of the account ends. False if there is no account.</summary>
+    [Alias("ResetPassword")]
+    Task<bool> ResetPassword(string newPassword);
+
     /// <summary>Whether the session (the <c>sid</c> claim of an access token) is still live.</summary>
     [Alias("IsSessionActive"), ReadOnly]
     Task<bool> IsSessionActive(string sessionId);
+}
+
+public enum PasswordChangeOutcome
+{
+    Changed,
+    /// <summary>The current password did not match (counted like a failed login).</summary>
+    WrongPassword,
+    LockedOut,
+    /// <summary>The keep-session is not live (it ended meanwhile): nothing changed.</summary>
+    SessionEnded,
 }
 
 [GenerateSerializer, Immutable, Alias("spotter.UserProfile")]

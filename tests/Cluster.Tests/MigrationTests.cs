@@ -28,7 +28,7 @@ public sealed class MigrationTests(PostgresFixture postgres)
         Assert.True(applied.Count >= 6);
         Assert.Equal(OrleansQueryKeys.Order(StringComparer.Ordinal),
             await QueryListAsync<string>(connectionString, "SELECT querykey FROM orleansquery ORDER BY querykey COLLATE \"C\""));
-        foreach (var table in new[] { "orleans_membership_version", "orleans_membership", "orleans_grain_state", "doc_updates", "doc_snapshots", "secrets", "audit_log" })
+        foreach (var table in new[] { "orleans_membership_version", "orleans_membership", "orleans_grain_state", "doc_updates", "doc_snapshots", "audit_log" })
         {
             Assert.Equal(table, await ScalarAsync<string>(connectionString, $"SELECT to_regclass('{table}')::text"));
         }

@@ -78,18 +78,6 @@ public sealed class PostgresDocumentStoreTests(PostgresFixture postgres) : Docum
         Assert.True(await store.AppendAsync("valid", BitConverter.GetBytes(1000)) > 0);
     }
 
-    [Fact]
-    public async Task Secrets_are_created_once_and_shared_by_every_host()
-    {
-        var first = new PostgresSecretStore(OpenDataSource());
-        var second = new PostgresSecretStore(OpenDataSource());
-        var created = await Task.WhenAll(
-            Task.Run(() => first.GetOrCreate("key", () => [1, 2, 3])),
-            Task.Run(() => second.GetOrCreate("key", () => [9, 9])));
-        Assert.Equal(created[0], created[1]);
-        Assert.Equal(created[0], first.GetOrCreate("key", () => [7]));
-    }
-
     private NpgsqlDataSource OpenDataSource()
     {
         var dataSource = NpgsqlDataSource.Create(_connectionString);

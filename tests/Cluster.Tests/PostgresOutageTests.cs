@@ -54,6 +54,7 @@ public sealed class PostgresOutageTests(PostgresFixture postgres, ITestOutputHel
             ["Orleans:Messaging:ResponseTimeout"] = "00:00:05",
             ["Documents:ObserverExpiry"] = "00:00:06",
             ["SPOTTER_ADMIN_PASSWORD"] = AdminPassword,
+            ["Auth:SigningKeys:0"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(64)),
             ["Logging:LogLevel:Default"] = "Warning",
         });
         await _web.WaitReadyAsync(TimeSpan.FromSeconds(90));

@@ -19,6 +19,8 @@ internal sealed class ProcessCluster(PostgresFixture postgres, ITestOutputHelper
     private const string ServiceId = "spotter-proc-tests";
     private readonly string _clusterId = "proc-" + Guid.NewGuid().ToString("N")[..8];
     private readonly Dictionary<ServerProcess, int> _siloPorts = [];
+    // Every web host of the cluster signs and validates tokens with the same operator-supplied key.
+    private readonly string _signingKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(64));
 
     public List<ServerProcess> Silos { get; } = [];
     public List<ServerProcess?> WebHosts { get; } = [];
@@ -84,6 +86,7 @@ internal sealed class ProcessCluster(PostgresFixture postgres, ITestOutputHelper
             ["Orleans:ClusterId"] = _clusterId,
             ["Orleans:ServiceId"] = ServiceId,
             ["SPOTTER_ADMIN_PASSWORD"] = AdminPassword,
+            ["Auth:SigningKeys:0"] = _signingKey,
         };
         foreach (var (key, value) in WebHostSettings) settings[key] = value;
         return ServerProcess.Start($"web{index}", ServerProcess.ReleaseDll("WebHost", "Spotter.Collab.WebHost"), httpPort, settings);

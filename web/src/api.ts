@@ -150,6 +150,11 @@ export class Api {
     return this.request<TokenPair>('POST', '/api/auth/refresh', { refreshToken })
   }
 
+  /** `POST /api/auth/password`: changes the caller's password; their other sessions end, this one stays. */
+  async changePassword(current: string, next: string): Promise<void> {
+    await this.request('POST', '/api/auth/password', { current, new: next })
+  }
+
   /** `POST /api/auth/logout`: ends the session the refresh token belongs to. */
   async logout(refreshToken: string): Promise<void> {
     await this.request('POST', '/api/auth/logout', { refreshToken })
@@ -305,6 +310,16 @@ export class Api {
 
   async adminUpdateUser(username: string, change: Partial<Pick<DirectoryUser, 'displayName' | 'departmentId' | 'partnerOrgId' | 'kind'>>): Promise<void> {
     await this.request('PATCH', `/api/admin/users/${enc(username)}`, change)
+  }
+
+  /** Sets a new password (or a generated one-time password, answered once) and ends all the user's sessions. */
+  async adminResetPassword(username: string, password?: string): Promise<{ password: string | null }> {
+    return this.request('POST', `/api/admin/users/${enc(username)}/password`, { password: password ?? null })
+  }
+
+  /** Ends every session of the user, and with it their live connections. */
+  async adminSignOutEverywhere(username: string): Promise<void> {
+    await this.request('POST', `/api/admin/users/${enc(username)}/sessions/revoke`)
   }
 
   async setUserActive(username: string, active: boolean): Promise<void> {

@@ -14,6 +14,7 @@ import { homeView, searchView, spaceView, trashView, type View } from './app/vie
 import { adminTabs, adminView, type AdminTab } from './app/admin'
 import { linkPage, type LinkSession } from './app/link'
 import { errorText } from './app/ui'
+import { changePasswordDialog } from './app/password'
 
 const root = document.getElementById('app')!
 const anonymousApi = new Api('')
@@ -97,6 +98,7 @@ async function buildShell(user: SignedIn): Promise<Shell> {
     languageSwitch(),
     me.isAdmin && !context.isPartner ? h('a', { class: 'top-link', href: '#/admin/users', 'data-testid': 'admin-link' }, t('app.admin.title')) : null,
     h('span', { class: 'user', 'data-testid': 'me' }, me.displayName, context.isPartner ? h('span', { class: 'badge' }, t('app.partnerBadge')) : null),
+    h('button', { type: 'button', class: 'link', 'data-testid': 'change-password-button', onclick: () => changePasswordDialog(api) }, t('app.password.change')),
     h('button', { type: 'button', class: 'link', onclick: leaveSession }, t('app.signOut')))
   const main = h('main', { class: 'content' })
   const element = h('div', { class: 'shell' }, topbar, h('div', { class: 'body' }, sidebar.element, main))

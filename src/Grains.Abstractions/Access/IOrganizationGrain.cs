@@ -50,6 +50,12 @@ public interface IOrganizationGrain : IGrainWithStringKey
     [Alias("Unsubscribe")]
     Task Unsubscribe(IOrganizationObserver observer);
 
+    /// <summary>Sessions of <paramref name="username"/> ended (logout, refresh-token reuse, password change,
+    /// revocation); <paramref name="sessionIds"/> null means all of them. Passed on to every web host, which closes
+    /// their hub connections.</summary>
+    [Alias("SessionsEnded"), OneWay]
+    Task SessionsEnded(string username, IReadOnlyList<string>? sessionIds);
+
     // ---- directory (admin) ----
 
     [Alias("GetUsers"), ReadOnly]
@@ -204,7 +210,7 @@ public interface IOrganizationGrain : IGrainWithStringKey
     Task<OrgAnswer<LinkRedemption>> RedeemLink(string token, string? password, string? redeemer);
 }
 
-/// <summary>One per web host: pushes what hosts must enforce without asking (deactivations, tree changes).</summary>
+/// <summary>One per web host: pushes what hosts must enforce without asking (deactivations, ended sessions, tree changes).</summary>
 [Alias("spotter.IOrganizationObserver")]
 public interface IOrganizationObserver : IGrainObserver
 {
@@ -215,4 +221,8 @@ public interface IOrganizationObserver : IGrainObserver
     /// <summary>The tree or grants of a space changed: watchers should fetch their (filtered) tree again.</summary>
     [Alias("OnTreeChanged"), OneWay]
     Task OnTreeChanged(string spaceId);
+
+    /// <summary>Sessions of the user ended (null: all of them): their hub connections must close.</summary>
+    [Alias("OnSessionsEnded"), OneWay]
+    Task OnSessionsEnded(string username, IReadOnlyList<string>? sessionIds);
 }

@@ -275,6 +275,12 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain
         return Task.CompletedTask;
     }
 
+    public Task SessionsEnded(string username, IReadOnlyList<string>? sessionIds)
+    {
+        if (_observers.Count > 0) _ = _observers.Notify(o => o.OnSessionsEnded(username, sessionIds));
+        return Task.CompletedTask;
+    }
+
     private void Track(string documentId, string principal, AccessLevel level)
     {
         if (!_open.TryGetValue(documentId, out var principals)) _open[documentId] = principals = new(StringComparer.Ordinal);

@@ -53,6 +53,9 @@ public static class AuditActions
     public const string TokenRefreshed = "auth.refresh";
     public const string RefreshReuse = "auth.refresh-reuse";
     public const string Logout = "auth.logout";
+    public const string PasswordChanged = "auth.password-changed";
+    public const string PasswordReset = "auth.password-reset";
+    public const string SessionsRevoked = "auth.sessions-revoked";
     public const string UserCreated = "directory.user-created";
     public const string UserChanged = "directory.user-changed";
     public const string UserDeactivated = "directory.user-deactivated";

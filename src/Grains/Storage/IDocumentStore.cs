@@ -17,13 +17,6 @@ public interface IDocumentStore
     Task CompactAsync(string documentId, ReadOnlyMemory<byte> snapshot, long upToSequence, CancellationToken cancellationToken = default);
 }
 
-/// <summary>Small named secrets the host needs across restarts (e.g. the JWT signing key).</summary>
-public interface ISecretStore
-{
-    /// <summary>Returns the stored secret, or stores and returns <paramref name="create"/>() if none exists yet.</summary>
-    byte[] GetOrCreate(string name, Func<byte[]> create);
-}
-
 public sealed record StoredDocument(byte[]? Snapshot, long SnapshotSequence, IReadOnlyList<StoredUpdate> Tail)
 {
     public static StoredDocument Empty { get; } = new(null, 0, []);

@@ -1,14 +1,13 @@
-using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
 namespace Spotter.Collab.Grains.Storage;
 
 /// <summary>
-/// The embedded SQLite file: schema, connection settings (WAL, synchronous=FULL) and the small secrets table.
-/// Document logs, grain state and secrets share one file so one fsync policy covers all of them.
+/// The embedded SQLite file: schema and connection settings (WAL, synchronous=FULL). Document logs and grain state
+/// share one file so one fsync policy covers all of them. The data directory is 0700 and its files 0600 (Unix).
 /// </summary>
-public sealed class SqliteDatabase : ISecretStore
+public sealed class SqliteDatabase
 {
     private readonly string _connectionString;
 
@@ -16,7 +15,12 @@ public sealed class SqliteDatabase : ISecretStore
     {
         ArgumentNullException.ThrowIfNull(options);
         var path = options.Value.DatabasePath;
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var directory = Path.GetDirectoryName(path)!;
+        SecureFiles.CreatePrivateDirectory(directory);
+        // Created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the database file's mode.
+        if (!File.Exists(path)) SecureFiles.WritePrivate(path, []);
+        // Only the database's own files: the operator may have pointed the data directory at a folder holding others.
+        SecureFiles.RestrictFiles([path, path + "-wal", path + "-shm", path + "-journal"]);
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
@@ -43,10 +47,10 @@ public sealed class SqliteDatabase : ISecretStore
                 etag INTEGER NOT NULL,
                 data BLOB NOT NULL,
                 PRIMARY KEY (grain_type, grain_id));
-            CREATE TABLE IF NOT EXISTS secrets (
-                name TEXT PRIMARY KEY,
-                value BLOB NOT NULL);
             """);
+        // The JWT signing key used to live here; it is kept outside the database now. secure_delete overwrites
+        // the freed pages, so the old key is not left readable in the file.
+        Execute(connection, "PRAGMA secure_delete=ON; DROP TABLE IF EXISTS secrets; PRAGMA secure_delete=OFF;");
     }
 
     /// <summary>Opens a pooled connection with the durability settings every writer must use.</summary>
@@ -61,29 +65,6 @@ public sealed class SqliteDatabase : ISecretStore
         Execute(connection, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;");
         return connection;
     }
-
-    public byte[] GetOrCreate(string name, Func<byte[]> create)
-    {
-        ArgumentNullException.ThrowIfNull(create);
-        using var connection = Open();
-        using (var select = connection.CreateCommand())
-        {
-            select.CommandText = "SELECT value FROM secrets WHERE name = $name";
-            select.Parameters.AddWithValue("$name", name);
-            if (select.ExecuteScalar() is byte[] existing) return existing;
-        }
-        var value = create();
-        using (var insert = connection.CreateCommand())
-        {
-            // Two hosts racing on first start both keep the winner's value.
-            insert.CommandText = "INSERT OR IGNORE INTO secrets(name, value) VALUES ($name, $value); SELECT value FROM secrets WHERE name = $name";
-            insert.Parameters.AddWithValue("$name", name);
-            insert.Parameters.AddWithValue("$value", value);
-            return (byte[])insert.ExecuteScalar()!;
-        }
-    }
-
-    public static byte[] RandomSecret(int length) => RandomNumberGenerator.GetBytes(length);
 
     internal static void Execute(SqliteConnection connection, string sql)
     {

@@ -13,13 +13,12 @@ public static class StorageServiceCollectionExtensions
 
     /// <summary>
     /// Embedded mode: one SQLite file under the data directory holds document logs, grain state (registered as
-    /// Orleans' default grain storage) and host secrets.
+    /// Orleans' default grain storage), search text and the audit log.
     /// </summary>
     public static IServiceCollection AddSqliteStorage(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<SqliteStoreOptions>().Bind(configuration.GetSection(SqliteStoreOptions.SectionName));
         services.AddSingleton<SqliteDatabase>();
-        services.AddSingleton<ISecretStore>(sp => sp.GetRequiredService<SqliteDatabase>());
         services.AddSingleton<SqliteDocumentStore>();
         services.AddSingleton<IDocumentStore>(sp => sp.GetRequiredService<SqliteDocumentStore>());
         services.AddKnowledgeBaseStore<KnowledgeBase.Storage.SqliteKnowledgeBaseStore>(configuration);

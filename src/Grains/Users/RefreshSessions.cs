@@ -37,12 +37,18 @@ public sealed class RefreshSessions(List<RefreshSession> sessions, SessionOption
         Rotated,
     }
 
-    public IssuedSession Open(DateTimeOffset now)
+    public IssuedSession Open(DateTimeOffset now) => Open(now, out _);
+
+    /// <param name="evicted">Ids of live sessions ended to stay within <see cref="SessionOptions.MaxPerUser"/>.</param>
+    public IssuedSession Open(DateTimeOffset now, out List<string> evicted)
     {
         Prune(now);
+        evicted = [];
         while (sessions.Count >= Math.Max(1, options.MaxPerUser))
         {
-            sessions.Remove(sessions.MinBy(s => s.LastUsedAt)!);
+            var oldest = sessions.MinBy(s => s.LastUsedAt)!;
+            sessions.Remove(oldest);
+            evicted.Add(oldest.Id);
         }
         var session = new RefreshSession
         {
@@ -89,6 +95,14 @@ public sealed class RefreshSessions(List<RefreshSession> sessions, SessionOption
         var count = sessions.Count;
         sessions.Clear();
         return count;
+    }
+
+    /// <summary>Ends every session but <paramref name="keepId"/>; returns the ended ids.</summary>
+    public List<string> RevokeAllExcept(string keepId)
+    {
+        var ended = sessions.Where(s => s.Id != keepId).Select(s => s.Id).ToList();
+        sessions.RemoveAll(s => s.Id != keepId);
+        return ended;
     }
 
     public bool IsLive(string sessionId, DateTimeOffset now) => sessions.Exists(s => s.Id == sessionId && s.IsLive(options, now));

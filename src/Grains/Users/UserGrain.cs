@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
+using Spotter.Collab.Grains.Access;
 
 namespace Spotter.Collab.Grains.Users;
 
@@ -55,8 +56,9 @@ public sealed class UserGrain(
     {
         var result = await CheckPassword(password);
         if (result.Outcome != LoginOutcome.Succeeded) return result;
-        var session = Sessions.Open(time.GetUtcNow());
+        var session = Sessions.Open(time.GetUtcNow(), out var evicted);
         await user.WriteStateAsync();
+        if (evicted.Count > 0) AnnounceEnded(evicted);
         return result with { Session = session };
     }
 
@@ -76,6 +78,7 @@ public sealed class UserGrain(
             case RefreshSessions.Match.Rotated:
                 sessions.Revoke(session!);
                 await user.WriteStateAsync();
+                AnnounceEnded([sessionId]);
                 return new RefreshResult(RefreshOutcome.Reused, SessionId: sessionId);
             default:
                 if (pruned) await user.WriteStateAsync();
@@ -92,6 +95,7 @@ public sealed class UserGrain(
         if (match == RefreshSessions.Match.None) return false;
         sessions.Revoke(session!);
         await user.WriteStateAsync();
+        AnnounceEnded([sessionId]);
         return true;
     }
 
@@ -102,7 +106,37 @@ public sealed class UserGrain(
         sessions.Prune(time.GetUtcNow());
         var count = sessions.RevokeAll();
         await user.WriteStateAsync();
+        // Announced even when none was live here: access tokens of pruned sessions may still be in use.
+        AnnounceEnded(null);
         return count;
+    }
+
+    public async Task<PasswordChangeOutcome> ChangePassword(string currentPassword, string newPassword, string keepSessionId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(newPassword);
+        if (!Exists || !Sessions.IsLive(keepSessionId, time.GetUtcNow())) return PasswordChangeOutcome.SessionEnded;
+        var check = await CheckPassword(currentPassword);
+        switch (check.Outcome)
+        {
+            case LoginOutcome.LockedOut: return PasswordChangeOutcome.LockedOut;
+            case LoginOutcome.InvalidCredentials: return PasswordChangeOutcome.WrongPassword;
+        }
+        user.State.Password = PasswordHasher.Hash(newPassword, _options.PasswordIterations);
+        var ended = Sessions.RevokeAllExcept(keepSessionId);
+        await user.WriteStateAsync();
+        AnnounceEnded(ended);
+        return PasswordChangeOutcome.Changed;
+    }
+
+    public async Task<bool> ResetPassword(string newPassword)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(newPassword);
+        if (!Exists) return false;
+        user.State.Password = PasswordHasher.Hash(newPassword, _options.PasswordIterations);
+        user.State.Sessions.Clear();
+        await user.WriteStateAsync();
+        AnnounceEnded(null);
+        return true;
     }
 
     public Task<bool> IsSessionActive(string sessionId) =>
@@ -127,6 +161,12 @@ public sealed class UserGrain(
         }
         return result;
     }
+
+    /// <summary>Tells every web host (through the organisation grain's observers) to close the hub connections of
+    /// these sessions (null: all of this user's). One-way: the sessions have ended whether or not the push arrives;
+    /// a connection missing it still closes when its access token expires.</summary>
+    private void AnnounceEnded(IReadOnlyList<string>? sessionIds) =>
+        _ = GrainFactory.GetGrain<IOrganizationGrain>(IOrganizationGrain.Key).SessionsEnded(this.GetPrimaryKeyString(), sessionIds);
 
     private bool TryParseOwn(string refreshToken, out string sessionId, out string secret)
     {

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Spotter.Collab.Grains;
 using Spotter.Collab.Grains.Access;
 using Spotter.Collab.Grains.Audit;
@@ -11,6 +12,10 @@ public sealed record NameRequest(string Name, string? ParentId);
 public sealed record DepartmentUpdateRequest(string? Name, string? ParentId);
 public sealed record PartnerUpdateRequest(string? Name);
 public sealed record CreatedResponse(string Id);
+/// <summary>Admin reset: <see cref="Password"/> to set, or null for a generated one-time password.</summary>
+public sealed record AdminResetPasswordRequest(string? Password);
+/// <summary><see cref="Password"/> is the generated password (shown once), null when the admin chose it.</summary>
+public sealed record AdminResetPasswordResponse(string? Password);
 
 /// <summary>Directory, policy, links overview and previews: administrators only.</summary>
 public static class AdminApi
@@ -22,6 +27,8 @@ public static class AdminApi
         admin.MapPost("/users", CreateUserAsync);
         admin.MapPatch("/users/{username}", UpdateUserAsync);
         admin.MapPost("/users/{username}/deactivate", (string username, HttpContext http, IGrainFactory grains) => SetDeactivatedAsync(username, true, http, grains));
+        admin.MapPost("/users/{username}/password", ResetPasswordAsync);
+        admin.MapPost("/users/{username}/sessions/revoke", RevokeSessionsAsync);
         admin.MapPost("/users/{username}/reactivate", (string username, HttpContext http, IGrainFactory grains) => SetDeactivatedAsync(username, false, http, grains));
 
         admin.MapGet("/departments", (IGrainFactory grains) => grains.Organization().GetDepartments());
@@ -59,11 +66,11 @@ public static class AdminApi
 
     private static string Normalize(string username) => ApiExtensions.NormalizeUsername(username) ?? username;
 
-    private static async Task<IResult> CreateUserAsync(AdminCreateUserRequest request, HttpContext http, IGrainFactory grains)
+    private static async Task<IResult> CreateUserAsync(AdminCreateUserRequest request, HttpContext http, IGrainFactory grains, PasswordPolicy passwords)
     {
         var username = ApiExtensions.NormalizeUsername(request.Username);
         if (username is null) return Problems.Invalid("username: 1-64 characters of a-z, 0-9, '_', '.', '-', starting with a letter or digit");
-        if (request.Password is null || request.Password.Length < UsersApi.MinPasswordLength) return Problems.Invalid($"password: at least {UsersApi.MinPasswordLength} characters");
+        if (passwords.Check(request.Password, username) is { } weak) return weak;
         var displayName = string.IsNullOrWhiteSpace(request.DisplayName) ? username : request.DisplayName.Trim();
         if (displayName.Length > 100) return Problems.Invalid("displayName: at most 100 characters");
         var account = grains.GetGrain<IUserGrain>(username);
@@ -91,6 +98,8 @@ public static class AdminApi
     private static async Task<IResult> SetDeactivatedAsync(string username, bool deactivated, HttpContext http, IGrainFactory grains)
     {
         var name = Normalize(username);
+        // An administrator locking themselves out would leave nobody to undo it, if they were the last one.
+        if (deactivated && name == http.User.Username()) return Problems.Of(StatusCodes.Status409Conflict, "self-deactivation", "you cannot deactivate your own account");
         var result = await grains.Organization().SetDeactivated(name, deactivated);
         if (!result.IsOk) return result.Problem();
         // Refresh tokens die with the deactivation, so reactivating does not revive old sessions.
@@ -98,6 +107,32 @@ public static class AdminApi
         await http.AuditAsync(deactivated ? AuditActions.UserDeactivated : AuditActions.UserReactivated, name);
         return Results.NoContent();
     }
+
+    /// <summary>Sets the user's password (the given one, or a generated one answered once) and ends all their sessions.</summary>
+    private static async Task<IResult> ResetPasswordAsync(string username, AdminResetPasswordRequest? request, HttpContext http, IGrainFactory grains, PasswordPolicy passwords)
+    {
+        var name = ApiExtensions.NormalizeUsername(username);
+        var chosen = request?.Password;
+        if (chosen is not null && passwords.Check(chosen, name) is { } weak) return weak;
+        var password = chosen ?? RandomNumberGenerator.GetString(GeneratedPasswordAlphabet, GeneratedPasswordLength);
+        if (name is null || !await grains.GetGrain<IUserGrain>(name).ResetPassword(password)) return Problems.Of(StatusCodes.Status404NotFound, "not-found", "no such user");
+        await http.AuditAsync(AuditActions.PasswordReset, name, chosen is null ? "one-time password generated; all sessions ended" : "password set; all sessions ended");
+        return Results.Ok(new AdminResetPasswordResponse(chosen is null ? password : null));
+    }
+
+    /// <summary>Signs the user out everywhere: every session ends, and with it every hub connection on every host.</summary>
+    private static async Task<IResult> RevokeSessionsAsync(string username, HttpContext http, IGrainFactory grains)
+    {
+        var name = ApiExtensions.NormalizeUsername(username);
+        var account = name is null ? null : grains.GetGrain<IUserGrain>(name);
+        if (account is null || await account.GetProfile() is null) return Problems.Of(StatusCodes.Status404NotFound, "not-found", "no such user");
+        var count = await account.RevokeAllSessions();
+        await http.AuditAsync(AuditActions.SessionsRevoked, name, $"{count} session(s) ended");
+        return Results.NoContent();
+    }
+
+    private const string GeneratedPasswordAlphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    private const int GeneratedPasswordLength = 16;
 
     private static async Task<IResult> DeletePartnerAsync(string id, HttpContext http, IGrainFactory grains)
     {

@@ -11,6 +11,7 @@ namespace Spotter.Collab.WebHost.Api;
 
 public sealed record LoginRequest(string Username, string Password);
 public sealed record RefreshRequest(string RefreshToken);
+public sealed record ChangePasswordRequest(string? Current, string? New);
 
 /// <summary><see cref="Token"/> is <see cref="AccessToken"/> again, for clients written before refresh tokens.
 /// <see cref="ExpiresIn"/> is the access token's lifetime in seconds.</summary>
@@ -34,6 +35,7 @@ public static class AuthApi
         auth.MapPost("/login", LoginAsync).AllowAnonymous();
         auth.MapPost("/refresh", RefreshAsync).AllowAnonymous();
         auth.MapPost("/logout", LogoutAsync).AllowAnonymous();
+        auth.MapPost("/password", ChangePasswordAsync).RequireAuthorization();
         app.MapGet("/api/me", MeAsync).RequireAuthorization().WithTags("Auth");
         return app;
     }
@@ -45,8 +47,8 @@ public static class AuthApi
         return new MeResponse(
             username,
             entry?.DisplayName ?? http.User.FindFirst(CollabClaims.DisplayName)?.Value ?? username,
-            // What the server enforces: the admin role in the token.
-            http.User.IsInRole(CollabClaims.AdminRole),
+            // What the server enforces: the directory, not the token.
+            entry is { IsAdmin: true, Deactivated: false },
             entry?.Kind,
             entry?.Kind == UserKind.Partner ? entry.PartnerOrgId : null);
     }
@@ -122,6 +124,33 @@ public static class AuthApi
             await audit.RecordAsync(http, AuditActions.Logout, username, $"session {sessionId}", actor: username);
         }
         return TypedResults.NoContent();
+    }
+
+    /// <summary>The caller's own password: the current one must match (a wrong one counts like a failed login); every
+    /// other session of the account ends, this one stays.</summary>
+    private static async Task<IResult> ChangePasswordAsync(ChangePasswordRequest request, HttpContext http, IGrainFactory grains, IAuditLog audit, PasswordPolicy passwords, TimeProvider time)
+    {
+        var sessionId = http.User.FindFirst(CollabClaims.SessionId)?.Value;
+        if (http.User.Redeemer() is not null || sessionId is null || Principals.IsLink(http.User.Username()))
+        {
+            return Problems.Forbidden("only a signed-in user can change their password");
+        }
+        var username = http.User.Username();
+        if (string.IsNullOrEmpty(request.Current)) return Problems.Invalid("current: the current password is required");
+        if (passwords.Check(request.New, username) is { } weak) return weak;
+        switch (await grains.GetGrain<IUserGrain>(username).ChangePassword(request.Current, request.New!, sessionId))
+        {
+            case PasswordChangeOutcome.Changed:
+                await audit.RecordAsync(http, AuditActions.PasswordChanged, username, $"session {sessionId} kept; the other sessions ended", actor: username);
+                return Results.NoContent();
+            case PasswordChangeOutcome.WrongPassword:
+                await audit.RecordAsync(http, AuditActions.LoginFailed, username, "wrong current password on password change", actor: username);
+                return Problems.Of(StatusCodes.Status403Forbidden, "wrong-password", "the current password is wrong");
+            case PasswordChangeOutcome.LockedOut:
+                return LockedOut(http, time, null);
+            default:
+                return Problems.Of(StatusCodes.Status401Unauthorized, "session-ended", "this session has ended; sign in again");
+        }
     }
 
     private static TokenResponse Tokens(TokenService tokens, UserProfile profile, IssuedSession session)

@@ -19,14 +19,14 @@ public static class SearchApi
         return app;
     }
 
-    private static async Task<Results<Ok<List<SearchResult>>, ProblemHttpResult>> SearchAsync(string? q, int? limit, string? @as, HttpContext http, IGrainFactory grains)
+    private static async Task<Results<Ok<List<SearchResult>>, ProblemHttpResult>> SearchAsync(string? q, int? limit, string? @as, HttpContext http, IGrainFactory grains, DirectoryAdmins admins)
     {
         if (string.IsNullOrWhiteSpace(q) || q.Length > 500) return Problems.Invalid("q: 1-500 characters");
         var take = Math.Clamp(limit ?? 20, 1, MaxLimit);
         var principal = http.User.Username();
         if (!string.IsNullOrEmpty(@as))
         {
-            if (!http.User.IsInRole(CollabClaims.AdminRole)) return Problems.Forbidden("only administrators may search as another user");
+            if (!await admins.IsAdminAsync(http.User)) return Problems.Forbidden("only administrators may search as another user");
             principal = ApiExtensions.NormalizeUsername(@as) ?? @as;
         }
         // Fetch more candidates than asked for: some will be filtered out as unreadable.

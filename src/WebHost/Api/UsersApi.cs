@@ -10,19 +10,17 @@ public sealed record UserResponse(string Username, string DisplayName);
 
 public static class UsersApi
 {
-    public const int MinPasswordLength = 8;
-
     public static IEndpointRouteBuilder MapUsersApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/users", CreateAsync).RequireAuthorization(AuthExtensions.AdminPolicy).WithTags("Users");
         return app;
     }
 
-    private static async Task<Results<Created<UserResponse>, ProblemHttpResult>> CreateAsync(CreateUserRequest request, IGrainFactory grains)
+    private static async Task<Results<Created<UserResponse>, ProblemHttpResult>> CreateAsync(CreateUserRequest request, IGrainFactory grains, PasswordPolicy passwords)
     {
         var username = ApiExtensions.NormalizeUsername(request.Username);
         if (username is null) return Problems.Invalid("username: 1-64 characters of a-z, 0-9, '_', '.', '-', starting with a letter or digit");
-        if (request.Password is null || request.Password.Length < MinPasswordLength) return Problems.Invalid($"password: at least {MinPasswordLength} characters");
+        if (passwords.Check(request.Password, username) is { } weak) return weak;
         var displayName = string.IsNullOrWhiteSpace(request.DisplayName) ? username : request.DisplayName.Trim();
         if (displayName.Length > 100) return Problems.Invalid("displayName: at most 100 characters");
         if (!await grains.GetGrain<IUserGrain>(username).Create(displayName, request.Password, isAdmin: false))

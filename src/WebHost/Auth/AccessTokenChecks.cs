@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Spotter.Collab.Grains;
+using Spotter.Collab.Grains.Access;
 
 namespace Spotter.Collab.WebHost.Auth;
 
@@ -18,36 +19,53 @@ public interface IAccessTokenCheck
 
 /// <summary>
 /// Refuses access tokens whose session (<c>sid</c>) was logged out, rotated into a reuse revocation, expired or
-/// revoked with all the user's sessions. A live answer is trusted for <see cref="TokenOptions.SessionCheckInterval"/>,
-/// so the user grain is asked at most once per session and interval on each host. A link session redeemed by a
-/// signed-in user carries that user's session and is checked against it; anonymous link sessions have none.
+/// revoked with all the user's sessions, and tokens without a session, except anonymous link sessions. A live answer
+/// is trusted for <see cref="TokenOptions.SessionCheckInterval"/>, so the user grain is asked at most once per session
+/// and interval on each host; a session ended anywhere is pushed to every host (<c>OrganizationWatcher</c>) and
+/// refused at once. A link session redeemed by a signed-in user carries that user's session and is checked against it.
 /// </summary>
 public sealed class SessionCheck(IGrainFactory grains, IMemoryCache cache, IOptions<TokenOptions> options, TimeProvider? time = null) : IAccessTokenCheck
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
-    // username → when all their sessions were ended (deactivation): cached answers from before are not trusted
+    // username → when all their sessions were ended (deactivation, password reset): cached answers from before are not trusted
     private readonly ConcurrentDictionary<string, DateTimeOffset> _endedAt = new(StringComparer.Ordinal);
 
     public async ValueTask<string?> CheckAsync(ClaimsPrincipal principal, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(principal);
         var sessionId = principal.FindFirstValue(CollabClaims.SessionId);
-        var username = principal.FindFirstValue(CollabClaims.Redeemer) ?? principal.FindFirstValue(CollabClaims.Username);
-        if (sessionId is null || username is null) return null;
+        var redeemer = principal.FindFirstValue(CollabClaims.Redeemer);
+        var username = redeemer ?? principal.FindFirstValue(CollabClaims.Username);
+        if (username is null) return "the token has no subject";
+        if (sessionId is null)
+        {
+            // Only an anonymous share-link session has no session of its own: its rights come from the link, which
+            // the grains resolve on every call (revoking the link ends it), and its subject can never name a user.
+            return redeemer is null && Principals.IsLink(username) ? null : "the token has no session";
+        }
         var key = Key(username, sessionId);
+        if (cache.TryGetValue(EndedKey(key), out _)) return "the session has ended";
         if (cache.TryGetValue(key, out DateTimeOffset checkedAt) && !(_endedAt.TryGetValue(username, out var ended) && checkedAt <= ended)) return null;
         var now = _time.GetUtcNow();
         if (!await grains.GetGrain<IUserGrain>(username).IsSessionActive(sessionId).WaitAsync(cancellationToken)) return "the session has ended";
         var interval = options.Value.SessionCheckInterval;
-        if (interval > TimeSpan.Zero) cache.Set(key, now, interval);
+        if (interval > TimeSpan.Zero && !cache.TryGetValue(EndedKey(key), out _)) cache.Set(key, now, interval);
         return null;
     }
 
-    /// <summary>All the user's sessions were ended elsewhere (deactivation): ask their grain again for every one.</summary>
+    /// <summary>All the user's sessions were ended (deactivation, reset, sign-out everywhere): ask their grain again for every one.</summary>
     public void ForgetUser(string username) => _endedAt[username] = _time.GetUtcNow();
 
-    /// <summary>This host ended the session: stop trusting it here at once.</summary>
-    public void Forget(string username, string sessionId) => cache.Remove(Key(username, sessionId));
+    /// <summary>The session ended: refuse it here at once. A session never comes back, so this is remembered for as
+    /// long as any of its access tokens can be valid.</summary>
+    public void Forget(string username, string sessionId)
+    {
+        var key = Key(username, sessionId);
+        cache.Remove(key);
+        cache.Set(EndedKey(key), true, options.Value.EffectiveAccessTokenLifetime + options.Value.ClockSkew);
+    }
 
     private static string Key(string username, string sessionId) => $"session:{username}:{sessionId}";
+
+    private static string EndedKey(string key) => "ended:" + key;
 }

@@ -4,6 +4,8 @@ using System.Net.Sockets;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
@@ -27,7 +29,17 @@ public static class AuthExtensions
         builder.Services.AddOptions<TokenOptions>().Bind(builder.Configuration.GetSection(TokenOptions.SectionName));
         // The embedded silo shares this container; a separate silo binds the same section itself.
         builder.Services.AddUserAccounts(builder.Configuration);
+        var tokenOptions = builder.Configuration.GetSection(TokenOptions.SectionName).Get<TokenOptions>() ?? new TokenOptions();
+        // The host's own signing keys are encrypted with this key ring. With operator keys there is nothing to
+        // encrypt, and no key ring is made (Data Protection creates its first key at start).
+        var dataProtection = builder.Services.AddDataProtection().SetApplicationName("spotter-collab");
+        if (tokenOptions.SigningKeys.Count == 0)
+        {
+            dataProtection.PersistKeysToFileSystem(new DirectoryInfo(SigningKeyRing.KeyDirectoryOf(tokenOptions, builder.Configuration)));
+        }
+        builder.Services.AddSingleton<SigningKeyRing>();
         builder.Services.AddSingleton<TokenService>();
+        builder.Services.AddSingleton<PasswordPolicy>();
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<SessionCheck>();
         builder.Services.AddSingleton<IAccessTokenCheck>(services => services.GetRequiredService<SessionCheck>());
@@ -40,7 +52,7 @@ public static class AuthExtensions
                 {
                     ValidIssuer = options.Value.Issuer,
                     ValidAudience = options.Value.Audience,
-                    IssuerSigningKey = tokens.SigningKey,
+                    IssuerSigningKeys = tokens.ValidationKeys,
                     NameClaimType = CollabClaims.Username,
                     RoleClaimType = CollabClaims.Role,
                     ClockSkew = options.Value.ClockSkew,
@@ -70,8 +82,10 @@ public static class AuthExtensions
                     },
                 };
             });
+        builder.Services.AddSingleton<DirectoryAdmins>();
+        builder.Services.AddSingleton<IAuthorizationHandler, DirectoryAdminHandler>();
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(AdminPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(CollabClaims.AdminRole));
+            .AddPolicy(AdminPolicy, policy => policy.RequireAuthenticatedUser().AddRequirements(new DirectoryAdminRequirement()));
         builder.Services.AddCollabRateLimits(
             builder.Configuration.GetSection(TokenOptions.SectionName).Get<TokenOptions>()?.RateLimit ?? new AuthRateLimitOptions());
         builder.Services.AddHostedService<AdminAccountInitializer>();

@@ -26,6 +26,21 @@ public sealed class TokenOptions
     public TimeSpan SessionCheckInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     public AuthRateLimitOptions RateLimit { get; set; } = new();
+
+    /// <summary>Operator-supplied HMAC keys (base64, at least 32 bytes each): the first signs new tokens, every one
+    /// validates. Required, or <see cref="KeyDirectory"/> on shared storage, when several web hosts serve one cluster.</summary>
+    public List<string> SigningKeys { get; set; } = [];
+
+    /// <summary>Where the host keeps its own signing keys and the Data Protection key ring encrypting them when
+    /// <see cref="SigningKeys"/> is empty; default <c>&lt;Storage:DataDirectory&gt;/keys</c>.</summary>
+    public string? KeyDirectory { get; set; }
+
+    /// <summary>The host's own signing key is replaced at start once it is this old (operator keys are rotated by
+    /// the operator).</summary>
+    public TimeSpan SigningKeyRotation { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>Minimum length of a new password (the list of common passwords is refused regardless).</summary>
+    public int MinPasswordLength { get; set; } = 10;
 }
 
 /// <summary>Requests to <c>/api/auth/*</c> allowed per client address (IPv6: per /64) in a sliding window.</summary>

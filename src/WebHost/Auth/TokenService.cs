@@ -4,17 +4,16 @@ using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Spotter.Collab.Grains;
-using Spotter.Collab.Grains.Storage;
 
 namespace Spotter.Collab.WebHost.Auth;
 
-/// <summary>Issues JWTs signed with the host's HMAC key, which is generated on first start and kept in the store.</summary>
-public sealed class TokenService(ISecretStore secrets, IOptions<TokenOptions> options, TimeProvider timeProvider)
+/// <summary>Issues JWTs signed with the current key of the <see cref="SigningKeyRing"/> (kept outside the database).</summary>
+public sealed class TokenService(SigningKeyRing keys, IOptions<TokenOptions> options, TimeProvider timeProvider)
 {
-    private const string KeyName = "jwt-signing-key";
-    private readonly Lazy<SymmetricSecurityKey> _key = new(() => new SymmetricSecurityKey(secrets.GetOrCreate(KeyName, () => SqliteDatabase.RandomSecret(64))));
+    public SecurityKey SigningKey => keys.Current;
 
-    public SecurityKey SigningKey => _key.Value;
+    /// <summary>Every key a token may be signed with: the current one and retired ones whose tokens may still be live.</summary>
+    public IReadOnlyList<SecurityKey> ValidationKeys => keys.All;
 
     public TimeSpan AccessTokenLifetime => options.Value.EffectiveAccessTokenLifetime;
 

@@ -43,7 +43,7 @@ public static class SiloHostingExtensions
 
     /// <summary>
     /// Cluster mode: an Orleans client that finds the silos' gateways in the PostgreSQL membership table. Grain observer
-    /// callbacks reach this host through the gateways; the host's JWT signing key is shared through PostgreSQL.
+    /// callbacks reach this host through the gateways; token signing keys come from configuration or a shared key directory.
     /// </summary>
     public static WebApplicationBuilder AddClusterClient(this WebApplicationBuilder builder)
     {
@@ -76,7 +76,7 @@ public static class SiloHostingExtensions
                 return true;
             });
         });
-        builder.Services.AddPostgresSecrets(connectionString);
+        builder.Services.AddPostgresAuditLog(connectionString);
         builder.Services.AddOptions<DocumentGrainOptions>().Bind(configuration.GetSection(DocumentGrainOptions.SectionName));
         return builder;
     }

@@ -14,10 +14,19 @@ namespace Spotter.Collab.WebHost.Hubs;
 /// every frame is checked against the sender's current role by the grain.
 /// </summary>
 [Authorize]
-public sealed class CollabHub(DocumentConnections connections, OrganizationWatcher organization, IGrainFactory grains, IOptions<CollabLimits> limits, IAuditLog audit) : Hub<ICollabClient>
+public sealed class CollabHub(DocumentConnections connections, OrganizationWatcher organization, IGrainFactory grains, IOptions<CollabLimits> limits, IAuditLog audit, HubTokenRenewal renewal) : Hub<ICollabClient>
 {
     public const string Path = "/hubs/collab";
     public const string Forbidden = "forbidden";
+    public const string InvalidToken = "invalid-token";
+
+    /// <summary>A fresh access token of the connection's own session (after a refresh): the connection lives on until
+    /// that token expires. Without it the server closes the connection when the token it connected with expires.</summary>
+    public async Task RenewToken(string accessToken)
+    {
+        var expiresAt = await renewal.ValidateAsync(Context.User!, accessToken, Context.ConnectionAborted);
+        if (expiresAt is null || !connections.Renew(Context.ConnectionId, expiresAt.Value)) throw new HubException(InvalidToken);
+    }
 
     /// <summary>Joins a document: returns <c>{ role }</c> and sends the server's sync step 1.</summary>
     public async Task<Dictionary<string, string>> JoinDocument(string docId)

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Security.Claims;
 using Microsoft.AspNetCore.SignalR;
 using Spotter.Collab.Crdt;
 using Spotter.Collab.Grains;
@@ -21,8 +23,8 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
     private readonly ConcurrentDictionary<string, HostDocument> _documents = new(StringComparer.Ordinal);
     // connection id → (document id → username)
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, string>> _connections = new(StringComparer.Ordinal);
-    // connection id → its hub context, so a deactivated user's connections can be aborted
-    private readonly ConcurrentDictionary<string, HubCallerContext> _callers = new(StringComparer.Ordinal);
+    // connection id → its hub context and session, so the connections of a deactivated user or an ended session can be closed
+    private readonly ConcurrentDictionary<string, HubCaller> _callers = new(StringComparer.Ordinal);
 
     // (connection id, document id) → when a read-only refusal of that pair was last audited (Environment.TickCount64)
     private readonly ConcurrentDictionary<(string ConnectionId, string DocumentId), long> _readOnlyAudited = new();
@@ -49,6 +51,7 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
 
     public async Task<JoinResult> JoinAsync(string connectionId, string username, string documentId)
     {
+        if (!IsLive(connectionId)) return new JoinResult(null, null, Guid.Empty);
         var join = await cluster.GetGrain<IDocumentGrain>(documentId).Join(username, connectionId);
         if (join.Role is null) return join;
         var documents = _connections.GetOrAdd(connectionId, _ => new ConcurrentDictionary<string, string>(StringComparer.Ordinal));
@@ -77,7 +80,19 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
     public void Connected(HubCallerContext caller)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        _callers[caller.ConnectionId] = caller;
+        _callers[caller.ConnectionId] = new HubCaller(caller);
+    }
+
+    /// <summary>False once the connection's session has ended or its access token expired: from then on it may do
+    /// nothing more (it is being closed).</summary>
+    public bool IsLive(string connectionId) => _callers.TryGetValue(connectionId, out var caller) && !caller.Ended;
+
+    /// <summary>The connection presented a fresh access token of its own session: it may live until that one expires.</summary>
+    public bool Renew(string connectionId, DateTimeOffset expiresAt)
+    {
+        if (!_callers.TryGetValue(connectionId, out var caller) || caller.Ended) return false;
+        if (expiresAt > caller.ExpiresAt) caller.ExpiresAt = expiresAt;
+        return true;
     }
 
     /// <summary>Every open document of the user's connections (their own and link sessions bound to them) gets
@@ -86,14 +101,52 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
     {
         foreach (var (connectionId, caller) in _callers)
         {
-            if (caller.User?.Accountable() != username) continue;
-            if (_connections.TryGetValue(connectionId, out var documents))
-            {
-                foreach (var documentId in documents.Keys) await RevokeConnectionAsync(documentId, connectionId, reason);
-            }
-            // A revocation sent by the document path may still be on its way to this connection: let it go out first.
-            _ = Task.Delay(AbortGrace).ContinueWith(_ => caller.Abort(), TaskScheduler.Default);
+            if (caller.Accountable == username) await EndConnectionAsync(connectionId, caller, reason);
         }
+    }
+
+    /// <summary>Closes the connections of these sessions of the user (null: of all their sessions), link sessions
+    /// bound to them included.</summary>
+    public async Task EndSessionsAsync(string username, IReadOnlyCollection<string>? sessionIds, string reason)
+    {
+        foreach (var (connectionId, caller) in _callers)
+        {
+            if (caller.Accountable != username) continue;
+            if (sessionIds is not null && (caller.SessionId is null || !sessionIds.Contains(caller.SessionId))) continue;
+            await EndConnectionAsync(connectionId, caller, reason);
+        }
+    }
+
+    /// <summary>Closes the connections whose access token expired without being renewed. Returns how many.</summary>
+    public async Task<int> EndExpiredAsync(DateTimeOffset now)
+    {
+        var count = 0;
+        foreach (var (connectionId, caller) in _callers)
+        {
+            if (caller.Ended || caller.ExpiresAt > now) continue;
+            // Not a loss of access: the client reconnects with a fresh token and joins its documents again.
+            await EndConnectionAsync(connectionId, caller, reason: null);
+            count++;
+        }
+        return count;
+    }
+
+    /// <param name="reason">Sent with <c>Revoked</c> for every open document; null closes the connection without it.</param>
+    private async Task EndConnectionAsync(string connectionId, HubCaller caller, string? reason)
+    {
+        if (caller.Ended) return;
+        caller.Ended = true;
+        if (reason is null)
+        {
+            caller.Context.Abort();
+            return;
+        }
+        if (_connections.TryGetValue(connectionId, out var documents))
+        {
+            foreach (var documentId in documents.Keys) await RevokeConnectionAsync(documentId, connectionId, reason);
+        }
+        // A revocation sent by the document path may still be on its way to this connection: let it go out first.
+        _ = Task.Delay(AbortGrace).ContinueWith(_ => caller.Context.Abort(), TaskScheduler.Default);
     }
 
     /// <summary>Open hub connections on this host.</summary>
@@ -105,7 +158,7 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
         var count = 0;
         foreach (var (_, caller) in _callers)
         {
-            caller.Abort();
+            caller.Context.Abort();
             count++;
         }
         return count;
@@ -146,7 +199,7 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
         try
         {
             var detail = $"live connection revoked ({reason})";
-            if (_callers.TryGetValue(connectionId, out var caller) && caller.User is { } user) detail = Api.AccessApi.WithRedeemer(user, detail)!;
+            if (_callers.TryGetValue(connectionId, out var caller) && caller.Context.User is { } user) detail = Api.AccessApi.WithRedeemer(user, detail)!;
             await audit.AppendAsync(new AuditEntry(principal, AuditActions.Revoked, documentId, detail));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -393,6 +446,29 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
             return Task.CompletedTask;
         }
     }
+}
+
+/// <summary>A hub connection as this host tracks it: who answers for it, the session (<c>sid</c>) it belongs to and
+/// until when its access token (or the last one it renewed with) is valid.</summary>
+internal sealed class HubCaller(HubCallerContext context)
+{
+    public HubCallerContext Context { get; } = context;
+    public string? Accountable { get; } = context.User?.Accountable();
+    public string? SessionId { get; } = context.User?.FindFirstValue(CollabClaims.SessionId);
+    private long _expiresAt = TokenExpiry(context.User).ToUnixTimeSeconds();
+    public volatile bool Ended;
+
+    public DateTimeOffset ExpiresAt
+    {
+        get => DateTimeOffset.FromUnixTimeSeconds(Volatile.Read(ref _expiresAt));
+        set => Volatile.Write(ref _expiresAt, value.ToUnixTimeSeconds());
+    }
+
+    /// <summary>The token's <c>exp</c>; a principal without one (none passes validation) counts as expired.</summary>
+    public static DateTimeOffset TokenExpiry(ClaimsPrincipal? user) =>
+        long.TryParse(user?.FindFirstValue("exp"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds)
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : DateTimeOffset.MinValue;
 }
 
 /// <summary>Tracks unfinished fan-out batches of one document; waits for the oldest once the window is full.</summary>

@@ -25,12 +25,16 @@ public static class HubExtensions
                 // A ping every 5 s (SignalR's default is 15 s) lets the browser client notice a link that went
                 // silent without closing within its 15 s server timeout, instead of showing "saving" for 30 s.
                 hub.KeepAliveInterval = ServerKeepAlive;
+                // Outermost: a connection whose session ended is refused before anything else looks at the call.
+                hub.AddFilter<HubSessionFilter>();
                 hub.AddFilter<HubDenialAuditFilter>();
             })
             .AddMessagePackProtocol();
         builder.Services.AddSingleton<DocumentConnections>();
         builder.AddOrganizationWatcher();
         builder.Services.AddHostedService<ObserverRefreshService>();
+        builder.Services.AddSingleton<HubTokenRenewal>();
+        builder.Services.AddHostedService<HubTokenExpiryService>();
         return builder;
     }
 

@@ -10,13 +10,15 @@ namespace Spotter.Collab.WebHost.Hubs;
 
 /// <summary>
 /// This host's observer of the organisation grain (one per host, re-subscribed on a timer because the grain may be
-/// reactivated and forget it). Keeps the deactivated-user set for token validation, aborts deactivated users' hub
-/// connections (and those of link sessions they redeemed) at once, and forwards tree changes to the SignalR group <c>space:&lt;id&gt;</c>.
+/// reactivated and forget it). Keeps the deactivated-user set for token validation, aborts the hub connections of
+/// deactivated users and of ended sessions (and those of link sessions they redeemed) at once, and forwards tree
+/// changes to the SignalR group <c>space:&lt;id&gt;</c>.
 /// </summary>
 public sealed partial class OrganizationWatcher(
     IClusterClient cluster,
     DocumentConnections connections,
     SessionCheck sessions,
+    DirectoryAdmins admins,
     IHubContext<CollabHub, ICollabClient> hub,
     ILogger<OrganizationWatcher> logger) : BackgroundService, IOrganizationObserver
 {
@@ -65,6 +67,21 @@ public sealed partial class OrganizationWatcher(
     }
 
     public Task OnDeactivatedUsers(IReadOnlyList<string> usernames) => ReplaceDeactivatedAsync(usernames);
+
+    /// <summary>Sessions ended on some host (logout, refresh-token reuse, password change, revocation): this host
+    /// stops trusting them at once and closes their hub connections.</summary>
+    public async Task OnSessionsEnded(string username, IReadOnlyList<string>? sessionIds)
+    {
+        if (sessionIds is null)
+        {
+            sessions.ForgetUser(username);
+        }
+        else
+        {
+            foreach (var sessionId in sessionIds) sessions.Forget(username, sessionId);
+        }
+        await connections.EndSessionsAsync(username, sessionIds, "signed-out");
+    }
 
     /// <summary>Adds the connection to the space's group (the caller has checked that the principal may watch).</summary>
     public async Task WatchAsync(string connectionId, string principal, string spaceId)
@@ -131,12 +148,15 @@ public sealed partial class OrganizationWatcher(
             // Deactivation ended their sessions (link sessions they redeemed included): this host must not keep
             // trusting a cached "active" past a later reactivation.
             sessions.ForgetUser(username);
+            admins.Forget(username);
             await connections.AbortUserAsync(username, "deactivated");
         }
         // Reactivated: an "active" cached between the push and the end of their sessions must not count either.
         foreach (var username in previous)
         {
-            if (!_deactivated.Contains(username)) sessions.ForgetUser(username);
+            if (_deactivated.Contains(username)) continue;
+            sessions.ForgetUser(username);
+            admins.Forget(username);
         }
     }
 

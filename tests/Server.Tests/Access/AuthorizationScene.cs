@@ -119,6 +119,9 @@ public sealed class AuthorizationScene : IAsyncLifetime, IDisposable
     /// <summary>The same scene, but every resource id it hands out names nothing.</summary>
     public AuthorizationScene WithMissingResources() => new(this);
 
+    /// <summary>The role's access token (null for anonymous).</summary>
+    public string? TokenOf(string role) => (_real ?? this)._tokens[role];
+
     public HttpClient ClientFor(string role)
     {
         var token = (_real ?? this)._tokens[role];

@@ -57,6 +57,8 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
         new("POST", "/api/auth/login", "401 401 401 401 401 401 401 401 401 401", _ => Post("/api/auth/login", new { username = AccessKit.NewName("nobody"), password = "wrong-password" })),
         new("POST", "/api/auth/refresh", "401 401 401 401 401 401 401 401 401 401", _ => Post("/api/auth/refresh", new { refreshToken = "YWRtaW4.no-such-session.secret" })),
         new("POST", "/api/auth/logout", "204 204 204 204 204 204 204 204 204 204", _ => Post("/api/auth/logout", new { refreshToken = "YWRtaW4.no-such-session.secret" })),
+        // A too-short new password: refused before anything is checked or changed (link sessions have no password).
+        new("POST", "/api/auth/password", "400 400 400 400 400 400 401 401 403 400", _ => Post("/api/auth/password", new { current = "whatever", @new = "short" })),
         new("GET", "/api/me", AnySignedIn200, _ => Get("/api/me")),
         new("POST", "/api/users", AdminOnly201, _ => Post("/api/users", new { username = AccessKit.NewName("u"), password = "long-enough-1" })),
         new("GET", "/api/admin/audit", AdminOnly200, _ => Get("/api/admin/audit")),
@@ -75,6 +77,8 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
         new("PATCH", "/api/admin/users/{username}", AdminOnly200, s => Patch($"/api/admin/users/{s.Bystander}", new { displayName = "X" })),
         new("POST", "/api/admin/users/{username}/deactivate", AdminOnly204, s => Post($"/api/admin/users/{s.Bystander}/deactivate", null)),
         new("POST", "/api/admin/users/{username}/reactivate", AdminOnly204, s => Post($"/api/admin/users/{s.Bystander}/reactivate", null)),
+        new("POST", "/api/admin/users/{username}/password", AdminOnly200, s => Post($"/api/admin/users/{s.Bystander}/password", new { password = (string?)null })),
+        new("POST", "/api/admin/users/{username}/sessions/revoke", AdminOnly204, s => Post($"/api/admin/users/{s.Bystander}/sessions/revoke", null)),
         new("GET", "/api/admin/departments", AdminOnly200, _ => Get("/api/admin/departments")),
         new("POST", "/api/admin/departments", AdminOnly201, _ => Post("/api/admin/departments", new { name = "D" })),
         new("PATCH", "/api/admin/departments/{id}", AdminOnly204, async s => Patch($"/api/admin/departments/{await s.FreshDepartmentAsync()}", new { name = "D2" })),
@@ -166,6 +170,18 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
         new("LeaveDocument", "200 200 200 200 200 200 401 401 200 200", (s, c, _) => c.LeaveAsync(s.Page)),
         new("WatchSpace", "200 200 200 200 200 403 401 401 200 200", (s, c, _) => c.InvokeAsync("WatchSpace", s.Space)),
         new("UnwatchSpace", "200 200 200 200 200 200 401 401 200 200", (s, c, _) => c.InvokeAsync("UnwatchSpace", s.Space)),
+        // Only a token of the connection's own user and session renews it: here the owner's.
+        new("RenewToken", "200 403 403 403 403 403 401 401 403 403", async (s, c, _) =>
+        {
+            try
+            {
+                await c.InvokeAsync("RenewToken", s.TokenOf("owner")!);
+            }
+            catch (HubException ex) when (ex.Message.Contains(CollabHub.InvalidToken, StringComparison.Ordinal))
+            {
+                throw new HubException("forbidden: " + ex.Message);
+            }
+        }),
     ];
 
     private static HttpRequestMessage Get(string url) => new(HttpMethod.Get, url);

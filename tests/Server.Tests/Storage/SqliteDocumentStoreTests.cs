@@ -14,15 +14,5 @@ public sealed class SqliteDocumentStoreTests : DocumentStoreContractTests, IDisp
     protected override GroupCommitDocumentStore OpenStore() =>
         new SqliteDocumentStore(new SqliteDatabase(Options), Options, NullLogger<SqliteDocumentStore>.Instance);
 
-    [Fact]
-    public void Secrets_are_created_once_and_kept()
-    {
-        var database = new SqliteDatabase(Options);
-        var created = database.GetOrCreate("key", () => [1, 2, 3]);
-        var again = database.GetOrCreate("key", () => [9]);
-        Assert.Equal(new byte[] { 1, 2, 3 }, created);
-        Assert.Equal(created, again);
-    }
-
     public void Dispose() => _directory.Dispose();
 }

@@ -4,7 +4,7 @@ import { t } from '../i18n'
 import type { AppContext } from './context'
 import { h } from './dom'
 import { levelLabel, linkRow } from './sharing'
-import { errorText, formatTime, promptText, toast } from './ui'
+import { confirmAction, errorText, formatTime, openDialog, promptText, toast } from './ui'
 
 export const adminTabs = ['users', 'departments', 'groups', 'partners', 'policy', 'links', 'audit', 'preview'] as const
 export type AdminTab = typeof adminTabs[number]
@@ -58,7 +58,7 @@ function usersPanel(context: AppContext): HTMLElement {
     const partnerName = new Map(partners.map(p => [p.id, p.name]))
     const username = h('input', { name: 'username', placeholder: t('app.admin.username'), required: true, autocomplete: 'off' })
     const displayName = h('input', { name: 'displayName', placeholder: t('app.admin.displayName') })
-    const password = h('input', { name: 'password', type: 'password', placeholder: t('app.admin.password'), required: true, minlength: '8', autocomplete: 'new-password' })
+    const password = h('input', { name: 'password', type: 'password', placeholder: t('app.admin.password'), required: true, minlength: '10', autocomplete: 'new-password' })
     const kind = h('select', { name: 'kind' }, h('option', { value: 'employee' }, t('app.admin.employee')), h('option', { value: 'partner' }, t('app.admin.partner')))
     const department = h('select', { name: 'department' }, ...departmentOptions(departments))
     const partner = h('select', { name: 'partnerOrg', hidden: true }, ...partners.map(p => h('option', { value: p.id }, p.name)))
@@ -96,10 +96,27 @@ function usersPanel(context: AppContext): HTMLElement {
           user.isAdmin ? h('span', { class: 'badge' }, t('app.admin.adminBadge')) : null),
         h('td', {}, user.kind === 'partner' ? '' : dept),
         h('td', {}, user.deactivated ? h('span', { class: 'badge bad' }, t('app.admin.deactivated')) : h('span', { class: 'badge good' }, t('app.admin.active'))),
-        h('td', {}, h('button', {
+        h('td', { class: 'row-inline' }, h('button', {
           type: 'button', class: user.deactivated ? 'secondary small' : 'danger small',
           onclick: () => void attempt(() => api.setUserActive(user.username, user.deactivated), reload),
-        }, user.deactivated ? t('app.admin.reactivate') : t('app.admin.deactivate'))))
+        }, user.deactivated ? t('app.admin.reactivate') : t('app.admin.deactivate')),
+        h('button', {
+          type: 'button', class: 'secondary small', 'data-action': 'reset-password',
+          onclick: async () => {
+            if (!await confirmAction(t('app.admin.resetPassword'), t('app.admin.resetConfirm', { name: user.displayName }), t('app.admin.resetPassword'))) return
+            try {
+              const { password } = await api.adminResetPassword(user.username)
+              openDialog(t('app.admin.resetPassword'), h('p', { 'data-testid': 'one-time-password' }, t('app.admin.resetDone', { name: user.displayName, password: password ?? '' })))
+            } catch (error) { toast(errorText(error), 'bad') }
+          },
+        }, t('app.admin.resetPassword')),
+        h('button', {
+          type: 'button', class: 'secondary small', 'data-action': 'sign-out-everywhere',
+          onclick: async () => {
+            if (!await confirmAction(t('app.admin.signOutEverywhere'), t('app.admin.signOutConfirm', { name: user.displayName }), t('app.admin.signOutEverywhere'))) return
+            await attempt(() => api.adminSignOutEverywhere(user.username), reload, t('app.admin.signedOut', { name: user.displayName }))
+          },
+        }, t('app.admin.signOutEverywhere'))))
     })
     return [
       h('h2', {}, t('app.admin.newUser')), form,

@@ -35,6 +35,25 @@ export interface CollabConnectionOptions {
 export const HUB_PATH = '/hubs/collab'
 const defaultBackoff: BackoffOptions = { initialMs: 500, maxMs: 10_000 }
 
+/** How long before its access token expires a live connection hands the server a fresh one (`RenewToken`); the
+ *  server closes a connection whose token expired. Token sources refresh at least this far ahead. */
+export const TOKEN_RENEW_AHEAD_MS = 30_000
+/** How often to ask the token source again while it has no fresher token yet. */
+const TOKEN_RETRY_MS = 5_000
+
+/** The `exp` of a JWT in epoch ms, or null for anything else (tests may use opaque tokens). */
+function tokenExpiry(token: string): number | null {
+  const payload = token.split('.')[1]
+  if (!payload) return null
+  try {
+    const base64 = payload.replace(/-/g, '+').replace(/_/g, '/')
+    const claims = JSON.parse(atob(base64 + '='.repeat((4 - (base64.length % 4)) % 4))) as { exp?: unknown }
+    return typeof claims.exp === 'number' ? claims.exp * 1000 : null
+  } catch {
+    return null
+  }
+}
+
 export function backoffDelay(attempt: number, backoff: BackoffOptions): number {
   const base = Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(attempt, 20))
   // Up to 20% jitter so many clients do not reconnect in lockstep after a server restart.
@@ -57,14 +76,24 @@ export class CollabConnection extends ObservableV2<ConnectionEvents> {
   private running = false
   private startLoop: Promise<void> | null = null
   private wakeRetry: (() => void) | null = null
+  private readonly tokenFactory: () => string | Promise<string>
+  /** Expiry (epoch ms) of the token the server holds for the current connection. */
+  private tokenExpiresAt: number | null = null
+  private renewTimer: ReturnType<typeof setTimeout> | null = null
 
   constructor(options: CollabConnectionOptions) {
     super()
     this.backoff = options.backoff ?? defaultBackoff
     this.codec = createFrameCodec(options.protocol ?? 'messagepack')
+    this.tokenFactory = options.accessTokenFactory
     const backoff = this.backoff
     const httpOptions: signalR.IHttpConnectionOptions = {
-      accessTokenFactory: options.accessTokenFactory,
+      // Remembers the expiry of the token each (re)connect presents, so it can be renewed in time.
+      accessTokenFactory: async () => {
+        const token = await options.accessTokenFactory()
+        this.tokenExpiresAt = tokenExpiry(token)
+        return token
+      },
       transport: signalR.HttpTransportType.WebSockets,
       skipNegotiation: true,
       ...(options.webSocket ? { WebSocket: options.webSocket } : {}),
@@ -123,6 +152,7 @@ export class CollabConnection extends ObservableV2<ConnectionEvents> {
 
   async stop(): Promise<void> {
     this.running = false
+    this.stopRenewal()
     this.wakeRetry?.()
     await Promise.all([...this.sessions.values()].map(session => session.leave()))
     await this.hub.stop()
@@ -205,8 +235,45 @@ export class CollabConnection extends ObservableV2<ConnectionEvents> {
     return this.startLoop
   }
 
+  /** Before the connection's token expires, hands the server the token source's fresher one. Without it the server
+   *  closes the connection at expiry, and the reconnect presents a fresh token anyway. */
+  private scheduleRenewal(): void {
+    this.stopRenewal()
+    const expiresAt = this.tokenExpiresAt
+    if (expiresAt === null || !this.running) return
+    const delay = Math.max(1_000, expiresAt - TOKEN_RENEW_AHEAD_MS - Date.now())
+    this.renewTimer = setTimeout(() => void this.renew(expiresAt), Math.min(delay, 2 ** 31 - 1))
+  }
+
+  private async renew(expiresAt: number): Promise<void> {
+    this.renewTimer = null
+    if (!this.isConnected || this.tokenExpiresAt !== expiresAt) return
+    try {
+      const token = await this.tokenFactory()
+      const fresh = tokenExpiry(token)
+      if (fresh !== null && fresh > expiresAt && this.isConnected && this.tokenExpiresAt === expiresAt) {
+        await this.hub.invoke('RenewToken', token)
+        this.tokenExpiresAt = fresh
+        this.scheduleRenewal()
+        return
+      }
+    } catch (error) {
+      this.emit('error', [{ error: error instanceof Error ? error : new Error(String(error)) }])
+    }
+    // No fresher token yet (or the call failed): ask again shortly, until the server closes the connection.
+    if (this.isConnected && this.tokenExpiresAt === expiresAt && Date.now() < expiresAt) {
+      this.renewTimer = setTimeout(() => void this.renew(expiresAt), TOKEN_RETRY_MS)
+    }
+  }
+
+  private stopRenewal(): void {
+    if (this.renewTimer !== null) clearTimeout(this.renewTimer)
+    this.renewTimer = null
+  }
+
   private connected(): void {
     this.setStatus('connected')
+    this.scheduleRenewal()
     for (const session of [...this.sessions.values()]) session.connectionUp()
     for (const [spaceId, listeners] of this.spaceWatchers) {
       this.invokeWatch('WatchSpace', spaceId)
@@ -215,6 +282,7 @@ export class CollabConnection extends ObservableV2<ConnectionEvents> {
   }
 
   private disconnected(status: 'reconnecting' | 'disconnected'): void {
+    this.stopRenewal()
     this.setStatus(status)
     for (const session of [...this.sessions.values()]) session.connectionDown(status)
   }
