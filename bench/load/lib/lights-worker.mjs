@@ -1,9 +1,10 @@
-// Worker thread hosting one LightGroup: runs the methods the main thread's WorkerLights posts, in order, and
-// answers each; close() hands the histogram bins over without copying them.
+// Worker thread hosting one LightGroup (or, with `kind: 'replicas'`, one ReplicaGroup): runs the methods the main
+// thread's WorkerLights posts, in order, and answers each; close() hands the histogram bins over without copying them.
 import { parentPort, workerData } from 'node:worker_threads'
 import { LightGroup } from './lights.mjs'
+import { ReplicaGroup } from './replicas.mjs'
 
-const group = new LightGroup(workerData)
+const group = workerData.kind === 'replicas' ? new ReplicaGroup(workerData) : new LightGroup(workerData)
 parentPort.on('message', async ({ id, method, args }) => {
   try {
     const result = await group[method](...args)
