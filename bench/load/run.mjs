@@ -509,6 +509,14 @@ function workersText(rows) {
   ]
 }
 
+function peerVersionsText(rows) {
+  const peers = [['hocuspocus', 'Hocuspocus'], ['ywebsocket', '@y/websocket-server']]
+    .map(([key, name]) => [name, [...new Set(rows.map(r => r[key]?.version).filter(Boolean))]])
+    .filter(([, found]) => found.length > 0)
+    .map(([name, found]) => `${name} ${found.join(' / ')}`)
+  return peers.length ? peers.join(', ') : 'no peer in these runs'
+}
+
 function docsSection(rows) {
   const fmt = v => (v === null || v === undefined ? '–' : String(v))
   const lines = [
@@ -523,9 +531,8 @@ function docsSection(rows) {
     `still missing ${drainS} s after typing stopped (for a server that has fallen far behind this is backlog, not proven`,
     'loss; rows marked NO under converged did not catch up in that window). Server CPU is user+system time of the',
     'server process (/proc/<pid>/stat, 100 % = one core), RSS the peak of /proc/<pid>/status VmRSS. The peers run in',
-    'memory and are driven by the same light clients speaking their own framing: Hocuspocus',
-    `${[...new Set(rows.map(r => r.hocuspocus?.version).filter(Boolean))].join(' / ') || '–'}, @y/websocket-server ${[...new Set(rows.map(r => r.ywebsocket?.version).filter(Boolean))].join(' / ') || '–'} (the "server" column names`,
-    'the version). "pinned": server under `taskset -c 0`, generator on core 1.',
+    'memory and are driven by the same light clients speaking their own framing:',
+    `${peerVersionsText(rows)} (the "server" column names the version). "pinned": server under \`taskset -c 0\`, generator on core 1.`,
     ...workersText(rows),
     '',
     '**The machine is a shared, noisy 2-core VM, and the load generator runs on the same two cores as the server.**',
@@ -582,7 +589,7 @@ function docsSection(rows) {
   lines.push('')
   lines.push('Run it: `./build.sh bench load` (bench/load/run.sh: Release build of the WebHost, `npm ci` in bench/load,')
   lines.push('then `node bench/load/run.mjs --write-docs`; defaults `--clients 100,500 --awareness off,on --duration 20')
-  lines.push('--repeat 1 --workers 2 --targets spotter,hocuspocus`). Raw JSON lines of the rounds behind this table are in')
+  lines.push('--repeat 1 --workers 2 --targets spotter,hocuspocus,ywebsocket`; `--pin` adds a pinned run). Raw JSON lines of the rounds behind this table are in')
   lines.push('`bench/load/results/`; `node run.mjs --from FILE [--from FILE...] --write-docs` rebuilds the table from them.')
   lines.push('<!-- load:end -->')
   return lines.join('\n')
@@ -671,7 +678,10 @@ function documentsSection(rows) {
     '"converged": every document\'s text equal at all its clients (and, for Spotter, on the server) and holding every edit',
     'sent to it. Server CPU from /proc/<pid>/stat over the window (100 % = one core), CPU per edit = that CPU ÷ edits in',
     'the window; memory per document = (RSS with every document open and its clients connected − RSS of the idle',
-    'server) ÷ D. "pinned": server under `taskset -c 0`, generator on core 1. Peers in memory.',
+    'server) ÷ D. "pinned": server under `taskset -c 0`, generator on core 1. Peers in memory: Hocuspocus 4.x',
+    '(`@hocuspocus/server`, run on Node 20 despite its engines field) and @y/websocket-server 0.1.1 run by its own',
+    'executable; its npm "latest", 0.1.5, is built on the yjs 14 prerelease and does not install (its `@y/y`',
+    'dependency is not on the registry), so 0.1.1 is the newest that serves yjs 13 clients.',
     '',
     `**Shared 2-core VM, other builds running**: 1-minute load average ${loads.length ? `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}` : 'not recorded'} during these runs`,
     '(`loadAvg1m` in each JSON line); pinning does not keep other processes off the cores. Generator CPU and event-loop',
