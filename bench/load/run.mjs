@@ -606,8 +606,10 @@ function writeDocs(section, name) {
   if (begin >= 0 && end > begin) {
     text = text.slice(0, begin) + section + text.slice(end + endMarker.length)
   } else if (name === 'load-documents' && loadEnd >= 0) {
-    const at = loadEnd + '<!-- load:end -->'.length
-    text = text.slice(0, at) + '\n\n### Many documents\n\n' + section + text.slice(at)
+    // At the end of the "Live co-editing" section, after the notes that follow the one-document table.
+    const next = text.indexOf('\n## ', loadEnd)
+    const at = next >= 0 ? next : text.length
+    text = `${text.slice(0, at).replace(/\n*$/, '')}\n\n### Many documents\n\n${section}\n${text.slice(at)}`
   } else {
     // The heading stays outside the markers so the CRDT section's writer (which ends a section at the next
     // "## " heading) never swallows the begin marker.

@@ -223,7 +223,8 @@ function packageVersion(name) {
 
 function spotterVersion() {
   try {
-    const commit = execFileSync('git', ['-C', repoRoot, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim()
+    // The last commit that changed the server's source: benchmark-only commits do not change what is measured.
+    const commit = execFileSync('git', ['-C', repoRoot, 'log', '-1', '--format=%h', '--', 'src'], { encoding: 'utf8' }).trim()
     const dirty = execFileSync('git', ['-C', repoRoot, 'status', '--porcelain', '--', 'src'], { encoding: 'utf8' }).trim() !== ''
     return dirty ? `${commit}+src-changes` : commit
   } catch {
