@@ -27,7 +27,7 @@ import * as Y from 'yjs'
 import { AckStats, FullReplica, Histogram, Registry, now } from './lib/clients.mjs'
 import { LightGroup, WorkerLights, loopDelayMonitor, loopDelayP99Ms } from './lib/lights.mjs'
 import { ReplicaGroup } from './lib/replicas.mjs'
-import { allowedCpus, inParallel, limitRunTime, pinGenerator, processSample, startTarget, versions, waitFor } from './lib/targets.mjs'
+import { allowedCpus, inParallel, limitRunTime, pinGenerator, processSample, runQueueWaitSeconds, startTarget, versions, waitFor } from './lib/targets.mjs'
 import { createTransport } from './lib/transports.mjs'
 import { TEXT_ROOT, encodeCharInsert } from './lib/wire.mjs'
 
@@ -102,6 +102,18 @@ function selfCheck() {
 
 // ---- one scenario --------------------------------------------------------------------------------------
 
+/**
+ * Time the server's and the generator's threads waited for a CPU while runnable, per second of the window (100 =
+ * one thread-second per second): the share of contention from other processes on a shared machine.
+ */
+function runQueueWaitFigures(before, pid, elapsedS) {
+  const pct = (now, then) => Math.round(((now - then) / elapsedS) * 100)
+  return {
+    serverRunQueueWaitPct: pct(runQueueWaitSeconds(pid), before.server),
+    generatorRunQueueWaitPct: pct(runQueueWaitSeconds(process.pid), before.generator),
+  }
+}
+
 /** How busy the generator was: its CPU against the cores it may use, and its threads' event-loop delay. */
 function generatorFigures(cpu, elapsedS, pinned, workerDelays, mainDelay) {
   const cores = pinned ? 1 : os.cpus().length
@@ -169,6 +181,7 @@ async function runScenario(target, clients, withAwareness, round, pinned) {
   await sleep(warmupS * 1000)
   const loadBefore = os.loadavg()[0]
   const before = processSample(target.pid)
+  const waitBefore = { server: runQueueWaitSeconds(target.pid), generator: runQueueWaitSeconds(process.pid) }
   const generatorBefore = process.cpuUsage() // every thread of the generator
   const startedAt = performance.now()
   const acksBefore = registry.acked
@@ -185,6 +198,7 @@ async function runScenario(target, clients, withAwareness, round, pinned) {
   const elapsedS = (performance.now() - startedAt) / 1000
   const after = processSample(target.pid)
   const generatorCpu = process.cpuUsage(generatorBefore)
+  const runQueueWait = runQueueWaitFigures(waitBefore, target.pid, elapsedS)
   const ackedInWindow = registry.acked - acksBefore
   clearInterval(sampler)
   await Promise.all(groups.map(g => g.stopLoopDelay()))
@@ -255,6 +269,7 @@ async function runScenario(target, clients, withAwareness, round, pinned) {
     serverRssMb: Math.round(after.rssMb),
     serverPeakRssMb: Math.round(peakRss),
     loadAvg1m: [Number(loadBefore.toFixed(1)), Number(os.loadavg()[0].toFixed(1))],
+    ...runQueueWait,
     ...generatorFigures(generatorCpu, elapsedS, pinned, loopDelays, loopDelayP99Ms(mainLoopDelay)),
     converged,
     textLength: texts[0]?.length ?? null,
@@ -315,6 +330,7 @@ async function runDocumentsScenario(target, clients, documents, round, pinned) {
   await sleep(warmupS * 1000)
   const loadBefore = os.loadavg()[0]
   const before = processSample(target.pid)
+  const waitBefore = { server: runQueueWaitSeconds(target.pid), generator: runQueueWaitSeconds(process.pid) }
   const generatorBefore = process.cpuUsage()
   const startedAt = performance.now()
   const acksBefore = registry.acked
@@ -330,6 +346,7 @@ async function runDocumentsScenario(target, clients, documents, round, pinned) {
   const elapsedS = (performance.now() - startedAt) / 1000
   const after = processSample(target.pid)
   const generatorCpu = process.cpuUsage(generatorBefore)
+  const runQueueWait = runQueueWaitFigures(waitBefore, target.pid, elapsedS)
   const ackedInWindow = registry.acked - acksBefore
   clearInterval(sampler)
   const loadAfter = os.loadavg()[0]
@@ -422,6 +439,7 @@ async function runDocumentsScenario(target, clients, documents, round, pinned) {
     memoryPerDocumentKiB: Math.round(((openRssMb - idle.rssMb) * 1024) / documents),
     loadAvg1m: [Number(loadBefore.toFixed(1)), Number(loadAfter.toFixed(1))],
     loadAvg1mAtSetup: Number(loadAtSetup.toFixed(1)),
+    ...runQueueWait,
     ...generatorFigures(generatorCpu, elapsedS, pinned, reports.map(r => r.loopDelayP99Ms), loopDelayP99Ms(mainLoopDelay)),
     editsSent: sentTotal,
     ...(reports.find(r => r.lastError) ? { lastError: reports.find(r => r.lastError).lastError } : {}),

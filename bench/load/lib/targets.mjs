@@ -4,7 +4,7 @@
 // process (every thread) to core 1, or back to every core.
 import { execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -44,6 +44,22 @@ export function processSample(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0)
   return { cpuSeconds, rssMb: rssKb / 1024 }
+}
+
+/**
+ * Thread-seconds a process's threads spent runnable but waiting for a CPU (/proc/<pid>/task/<tid>/schedstat,
+ * second field): how much other processes on the machine held it back. Threads that ended are not counted.
+ */
+export function runQueueWaitSeconds(pid) {
+  let waitNs = 0
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      waitNs += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1])
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return waitNs / 1e9
 }
 
 export async function waitFor(check, timeoutMs, what) {
