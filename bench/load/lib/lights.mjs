@@ -75,6 +75,7 @@ export class LightGroup {
       ackLatencyBins: this.acks.latency.bins,
       lastError: this.acks.lastError,
       rejected: this.lights.reduce((n, light) => n + light.transport.rejected, 0),
+      disconnects: this.lights.reduce((n, light) => n + light.transport.disconnects, 0),
       loopDelayP99Ms: loopDelayP99Ms(this.loopDelay),
     }
   }

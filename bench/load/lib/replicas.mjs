@@ -149,6 +149,7 @@ export class ReplicaGroup {
       ackLatencyBins: this.acks.latency.bins,
       lastError: this.acks.lastError,
       rejected: this.replicas.reduce((n, replica) => n + replica.transport.rejected, 0),
+      disconnects: this.replicas.reduce((n, replica) => n + replica.transport.disconnects, 0),
       scanErrors: this.replicas.reduce((n, replica) => n + replica.scanErrors, 0),
       loopDelayP99Ms: loopDelayP99Ms(this.loopDelay),
     }

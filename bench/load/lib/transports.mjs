@@ -29,6 +29,9 @@ export class SpotterTransport {
     this.hub.on('Receive', (_docId, frame) => this.onFrame(frame))
     this.hub.on('Rejected', () => { this.rejected++ })
     this.hub.on('Revoked', () => { this.rejected++ })
+    // Connections the server or the network closed; the benchmark does not reconnect, so their edits are lost.
+    this.disconnects = 0
+    this.hub.onclose(() => { if (!this.closing) this.disconnects++ })
   }
 
   async connect() {
@@ -41,6 +44,7 @@ export class SpotterTransport {
   }
 
   async close() {
+    this.closing = true
     await this.hub.stop()
   }
 }
@@ -59,6 +63,7 @@ export class HocuspocusTransport {
     this.url = wsUrl
     this.documentName = documentName
     this.rejected = 0
+    this.disconnects = 0
     this.onFrame = () => {}
     this.pendingAcks = []
     const prefix = encoding.createEncoder()
@@ -72,6 +77,7 @@ export class HocuspocusTransport {
       this.ws = ws
       let authenticated = false
       ws.on('error', error => { if (!authenticated) reject(error) })
+      ws.on('close', () => { if (authenticated && !this.closing) this.disconnects++ })
       ws.on('open', () => {
         const auth = encoding.createEncoder()
         encoding.writeVarString(auth, this.documentName)
@@ -129,6 +135,7 @@ export class HocuspocusTransport {
   }
 
   close() {
+    this.closing = true
     return new Promise(resolve => {
       if (this.ws.readyState === WebSocket.CLOSED) return resolve()
       this.ws.once('close', () => resolve())
@@ -145,6 +152,7 @@ export class YWebsocketTransport {
   constructor(wsUrl, documentName) {
     this.url = `${wsUrl}/${encodeURIComponent(documentName)}`
     this.rejected = 0
+    this.disconnects = 0
     this.onFrame = () => {}
   }
 
@@ -155,6 +163,7 @@ export class YWebsocketTransport {
       ws.binaryType = 'nodebuffer'
       let open = false
       ws.on('error', error => { if (!open) reject(error) })
+      ws.on('close', () => { if (open && !this.closing) this.disconnects++ })
       ws.on('open', () => {
         open = true
         resolve()
@@ -170,6 +179,7 @@ export class YWebsocketTransport {
   }
 
   close() {
+    this.closing = true
     return new Promise(resolve => {
       if (this.ws.readyState === WebSocket.CLOSED) return resolve()
       this.ws.once('close', () => resolve())
