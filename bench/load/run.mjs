@@ -74,6 +74,7 @@ const totalRate = args['total-rate'] !== undefined ? Number(args['total-rate']) 
 if (documentsMode && (!Number.isInteger(documentCount) || documentCount < 1 || clientCounts.some(n => n < documentCount))) {
   throw new Error('--documents must be a positive integer no larger than every --clients count')
 }
+if (!['off', 'on', 'both'].includes(args.pinning)) throw new Error('--pinning is off, on or both')
 const pinModes = args.pin || args.pinning === 'both' ? [false, true] : args.pinning === 'on' ? [true] : [false]
 const durationS = Number(args.duration)
 const warmupS = Number(args.warmup ?? (documentsMode && atRest ? 60 : documentsMode ? 10 : 3))
@@ -738,31 +739,26 @@ for (const file of args.from) {
     }
   }
 }
-const measure = args.from.length === 0
-for (const pinned of measure ? pinModes : []) {
+/**
+ * The runs of one round, grouped by server process: every many-documents run gets a fresh server (an earlier run's
+ * documents would still cost it); the one-document scenarios share one per target and round.
+ */
+function serverSessions(round, pinned) {
+  if (documentsMode) return clientCounts.map(clients => [target => runDocumentsScenario(target, clients, documentCount, round, pinned)])
+  return [clientCounts.flatMap(clients => awarenessModes.map(awareness => target => runScenario(target, clients, awareness, round, pinned)))]
+}
+
+for (const pinned of args.from.length === 0 ? pinModes : []) {
   if (pinModes.includes(true)) pinGenerator(pinned)
   for (let round = 1; round <= repeat; round++) {
     for (const name of targets) {
-      // A fresh server for every many-documents run (an earlier run's documents would still cost it); one per
-      // target and round for the one-document scenarios, as before.
-      const scenarios = documentsMode
-        ? clientCounts.map(clients => target => runDocumentsScenario(target, clients, documentCount, round, pinned))
-        : [null]
-      for (const scenario of scenarios) {
+      for (const session of serverSessions(round, pinned)) {
         const target = await startTarget(name, { pinned })
         try {
-          if (scenario) {
-            const result = await scenario(target)
+          for (const run of session) {
+            const result = await run(target)
             results.push(result)
             console.log(JSON.stringify(result))
-          } else {
-            for (const clients of clientCounts) {
-              for (const awareness of awarenessModes) {
-                const result = await runScenario(target, clients, awareness, round, pinned)
-                results.push(result)
-                console.log(JSON.stringify(result))
-              }
-            }
           }
         } finally {
           await target.stop()
