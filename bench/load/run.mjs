@@ -27,7 +27,7 @@ import * as Y from 'yjs'
 import { AckStats, FullReplica, Histogram, Registry, now } from './lib/clients.mjs'
 import { LightGroup, WorkerLights, loopDelayMonitor, loopDelayP99Ms } from './lib/lights.mjs'
 import { ReplicaGroup } from './lib/replicas.mjs'
-import { allowedCpus, inParallel, limitRunTime, pinGenerator, processSample, runQueueWaitSeconds, startTarget, versions, waitFor } from './lib/targets.mjs'
+import { allowedCpus, inParallel, limitRunTime, pinGenerator, processSample, runQueueWait, runQueueWaitBetween, startTarget, versions, waitFor } from './lib/targets.mjs'
 import { createTransport } from './lib/transports.mjs'
 import { TEXT_ROOT, encodeCharInsert } from './lib/wire.mjs'
 
@@ -108,10 +108,10 @@ function selfCheck() {
  * one thread-second per second): the share of contention from other processes on a shared machine.
  */
 function runQueueWaitFigures(before, pid, elapsedS) {
-  const pct = (now, then) => Math.round(((now - then) / elapsedS) * 100)
+  const pct = (then, now) => Math.round((runQueueWaitBetween(then, now) / elapsedS) * 100)
   return {
-    serverRunQueueWaitPct: pct(runQueueWaitSeconds(pid), before.server),
-    generatorRunQueueWaitPct: pct(runQueueWaitSeconds(process.pid), before.generator),
+    serverRunQueueWaitPct: pct(before.server, runQueueWait(pid)),
+    generatorRunQueueWaitPct: pct(before.generator, runQueueWait(process.pid)),
   }
 }
 
@@ -182,7 +182,7 @@ async function runScenario(target, clients, withAwareness, round, pinned) {
   await sleep(warmupS * 1000)
   const loadBefore = os.loadavg()[0]
   const before = processSample(target.pid)
-  const waitBefore = { server: runQueueWaitSeconds(target.pid), generator: runQueueWaitSeconds(process.pid) }
+  const waitBefore = { server: runQueueWait(target.pid), generator: runQueueWait(process.pid) }
   const generatorBefore = process.cpuUsage() // every thread of the generator
   const startedAt = performance.now()
   const acksBefore = registry.acked
@@ -332,7 +332,7 @@ async function runDocumentsScenario(target, clients, documents, round, pinned) {
   await sleep(warmupS * 1000)
   const loadBefore = os.loadavg()[0]
   const before = processSample(target.pid)
-  const waitBefore = { server: runQueueWaitSeconds(target.pid), generator: runQueueWaitSeconds(process.pid) }
+  const waitBefore = { server: runQueueWait(target.pid), generator: runQueueWait(process.pid) }
   const generatorBefore = process.cpuUsage()
   const startedAt = performance.now()
   const acksBefore = registry.acked

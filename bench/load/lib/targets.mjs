@@ -47,19 +47,26 @@ export function processSample(pid) {
 }
 
 /**
- * Thread-seconds a process's threads spent runnable but waiting for a CPU (/proc/<pid>/task/<tid>/schedstat,
- * second field): how much other processes on the machine held it back. Threads that ended are not counted.
+ * Per thread, seconds it spent runnable but waiting for a CPU (/proc/<pid>/task/<tid>/schedstat, second field):
+ * how much other processes on the machine held it back. `runQueueWaitBetween` sums the growth per thread, so
+ * threads that end in between (a thread pool retiring workers) do not make the sum shrink.
  */
-export function runQueueWaitSeconds(pid) {
-  let waitNs = 0
+export function runQueueWait(pid) {
+  const waits = new Map()
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
-      waitNs += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1])
+      waits.set(tid, Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]) / 1e9)
     } catch {
       // the thread ended meanwhile
     }
   }
-  return waitNs / 1e9
+  return waits
+}
+
+export function runQueueWaitBetween(before, after) {
+  let seconds = 0
+  for (const [tid, wait] of after) seconds += wait - (before.get(tid) ?? 0)
+  return seconds
 }
 
 export async function waitFor(check, timeoutMs, what) {
