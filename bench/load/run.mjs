@@ -199,7 +199,7 @@ async function runScenario(target, clients, withAwareness, round, pinned) {
   const elapsedS = (performance.now() - startedAt) / 1000
   const after = processSample(target.pid)
   const generatorCpu = process.cpuUsage(generatorBefore)
-  const runQueueWait = runQueueWaitFigures(waitBefore, target.pid, elapsedS)
+  const contention = runQueueWaitFigures(waitBefore, target.pid, elapsedS)
   const ackedInWindow = registry.acked - acksBefore
   clearInterval(sampler)
   await Promise.all(groups.map(g => g.stopLoopDelay()))
@@ -271,7 +271,7 @@ async function runScenario(target, clients, withAwareness, round, pinned) {
     serverRssMb: Math.round(after.rssMb),
     serverPeakRssMb: Math.round(peakRss),
     loadAvg1m: [Number(loadBefore.toFixed(1)), Number(os.loadavg()[0].toFixed(1))],
-    ...runQueueWait,
+    ...contention,
     ...generatorFigures(generatorCpu, elapsedS, pinned, loopDelays, loopDelayP99Ms(mainLoopDelay)),
     converged,
     textLength: texts[0]?.length ?? null,
@@ -348,7 +348,7 @@ async function runDocumentsScenario(target, clients, documents, round, pinned) {
   const elapsedS = (performance.now() - startedAt) / 1000
   const after = processSample(target.pid)
   const generatorCpu = process.cpuUsage(generatorBefore)
-  const runQueueWait = runQueueWaitFigures(waitBefore, target.pid, elapsedS)
+  const contention = runQueueWaitFigures(waitBefore, target.pid, elapsedS)
   const ackedInWindow = registry.acked - acksBefore
   clearInterval(sampler)
   const loadAfter = os.loadavg()[0]
@@ -442,7 +442,7 @@ async function runDocumentsScenario(target, clients, documents, round, pinned) {
     memoryPerDocumentKiB: Math.round(((openRssMb - idle.rssMb) * 1024) / documents),
     loadAvg1m: [Number(loadBefore.toFixed(1)), Number(loadAfter.toFixed(1))],
     loadAvg1mAtSetup: Number(loadAtSetup.toFixed(1)),
-    ...runQueueWait,
+    ...contention,
     ...generatorFigures(generatorCpu, elapsedS, pinned, reports.map(r => r.loopDelayP99Ms), loopDelayP99Ms(mainLoopDelay)),
     editsSent: sentTotal,
     ...(reports.find(r => r.lastError) ? { lastError: reports.find(r => r.lastError).lastError } : {}),

@@ -1,5 +1,6 @@
-// Many-documents mode: every client is a real yjs replica (Y.Doc + y-protocols sync, no awareness) of one of D
-// documents, typing single characters at random positions of its text. Before a received update is applied, its
+// Many-documents mode: every client is a real yjs replica of one of D documents (Y.Doc + y-protocols sync, and an
+// awareness state that y-protocols renews every 15 s, as the providers of all three servers do: Hocuspocus closes
+// a connection that sent nothing for a minute), typing single characters at random positions of its text. Before a received update is applied, its
 // struct headers are scanned so every delivery is timed by the (client, clock) of the inserted item in the shared
 // Registry, whichever thread sent it. At the end each replica reports its text's length and hash, so the main
 // thread checks per document that every client holds the same text and that it contains every edit sent to it.
@@ -8,6 +9,7 @@ import * as Y from 'yjs'
 import * as encoding from 'lib0/encoding'
 import * as decoding from 'lib0/decoding'
 import * as syncProtocol from 'y-protocols/sync'
+import * as awarenessProtocol from 'y-protocols/awareness'
 import { AckStats, Registry, now } from './clients.mjs'
 import { loopDelayMonitor, loopDelayP99Ms } from './lights.mjs'
 import { createTransport } from './transports.mjs'
@@ -15,6 +17,7 @@ import { TEXT_ROOT, scanUpdate, syncUpdateFrame } from './wire.mjs'
 
 const REMOTE = 'remote'
 const MESSAGE_SYNC = 0
+const MESSAGE_AWARENESS = 1
 const SYNC_STEP1 = 0
 const letters = 'abcdefghijklmnopqrstuvwxyz'
 
@@ -29,6 +32,15 @@ export class DocReplica {
     this.text = this.doc.getText(TEXT_ROOT)
     this.char = letters[client % letters.length]
     this.scanErrors = 0
+    this.awareness = new awarenessProtocol.Awareness(this.doc)
+    this.awareness.setLocalState(null) // announced in start(), once connected
+    this.awareness.on('update', ({ added, updated }, origin) => {
+      if (origin === REMOTE || (!added.includes(client) && !updated.includes(client))) return
+      const e = encoding.createEncoder()
+      encoding.writeVarUint(e, MESSAGE_AWARENESS)
+      encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(this.awareness, [client]))
+      this.transport.send(encoding.toUint8Array(e)).catch(error => this.acks.error(error))
+    })
     transport.onFrame = frame => this.onFrame(frame)
     this.doc.on('update', (update, origin) => {
       if (origin === REMOTE) return
@@ -37,12 +49,13 @@ export class DocReplica {
     })
   }
 
-  /** Our step 1, so the server sends whatever the document already holds. */
-  start() {
+  /** Our step 1, so the server sends whatever the document already holds, then our awareness state. */
+  async start() {
     const e = encoding.createEncoder()
     encoding.writeVarUint(e, MESSAGE_SYNC)
     syncProtocol.writeSyncStep1(e, this.doc)
-    return this.transport.send(encoding.toUint8Array(e))
+    await this.transport.send(encoding.toUint8Array(e))
+    this.awareness.setLocalState({ user: { name: `replica-${this.client}` } })
   }
 
   type() {
@@ -55,7 +68,12 @@ export class DocReplica {
   onFrame(frame) {
     const receivedAt = now()
     const d = decoding.createDecoder(frame)
-    if (decoding.readVarUint(d) !== MESSAGE_SYNC) return // awareness and anything else: not timed here
+    const type = decoding.readVarUint(d)
+    if (type === MESSAGE_AWARENESS) {
+      awarenessProtocol.applyAwarenessUpdate(this.awareness, decoding.readVarUint8Array(d), REMOTE)
+      return
+    }
+    if (type !== MESSAGE_SYNC) return
     const step = decoding.readVarUint(d)
     if (step === SYNC_STEP1) {
       const reply = encoding.createEncoder()
@@ -144,6 +162,7 @@ export class ReplicaGroup {
   /** Closes every connection and returns this group's figures. */
   async close() {
     await Promise.all(this.replicas.map(replica => replica.transport.close().catch(() => {})))
+    for (const replica of this.replicas) replica.awareness.destroy()
     return {
       latencyBins: this.registry.latency.bins,
       ackLatencyBins: this.acks.latency.bins,
