@@ -39,7 +39,8 @@ export class DocReplica {
       const e = encoding.createEncoder()
       encoding.writeVarUint(e, MESSAGE_AWARENESS)
       encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(this.awareness, [client]))
-      this.transport.send(encoding.toUint8Array(e)).catch(error => this.acks.error(error))
+      // The withdrawal sent while closing may be cut off with the connection: not an error of the run.
+      this.transport.send(encoding.toUint8Array(e)).catch(error => { if (!this.closing) this.acks.error(error) })
     })
     transport.onFrame = frame => this.onFrame(frame)
     this.doc.on('update', (update, origin) => {
@@ -119,11 +120,22 @@ export class ReplicaGroup {
     this.loopDelay = loopDelayMonitor()
   }
 
+  /**
+   * Connects `batch` at a time. A connection the server refuses (e.g. a handshake it cancelled under load) is
+   * counted, not fatal: that client's edits fail and its document does not converge, which the run reports.
+   */
   async connect(batch) {
+    this.connectFailures = 0
     for (let i = 0; i < this.replicas.length; i += batch) {
-      const slice = this.replicas.slice(i, i + batch)
-      await Promise.all(slice.map(replica => replica.transport.connect()))
-      await Promise.all(slice.map(replica => replica.start()))
+      await Promise.all(this.replicas.slice(i, i + batch).map(async replica => {
+        try {
+          await replica.transport.connect()
+          await replica.start()
+        } catch (error) {
+          this.connectFailures++
+          this.acks.lastError = `connect: ${error?.message ?? error}`
+        }
+      }))
     }
   }
 
@@ -161,8 +173,12 @@ export class ReplicaGroup {
 
   /** Closes every connection and returns this group's figures. */
   async close() {
+    // Like a provider going away: the awareness state is withdrawn (one last frame) before the socket closes.
+    for (const replica of this.replicas) {
+      replica.closing = true
+      replica.awareness.destroy()
+    }
     await Promise.all(this.replicas.map(replica => replica.transport.close().catch(() => {})))
-    for (const replica of this.replicas) replica.awareness.destroy()
     return {
       latencyBins: this.registry.latency.bins,
       ackLatencyBins: this.acks.latency.bins,
@@ -170,6 +186,7 @@ export class ReplicaGroup {
       rejected: this.replicas.reduce((n, replica) => n + replica.transport.rejected, 0),
       disconnects: this.replicas.reduce((n, replica) => n + replica.transport.disconnects, 0),
       scanErrors: this.replicas.reduce((n, replica) => n + replica.scanErrors, 0),
+      connectFailures: this.connectFailures ?? 0,
       loopDelayP99Ms: loopDelayP99Ms(this.loopDelay),
     }
   }
