@@ -1,18 +1,24 @@
-// Live co-editing load benchmark. Starts the Release Spotter.Collab WebHost (built beforehand, nothing is built
-// here) on a free loopback port with a temp data dir, runs every scenario against one document each, stops it,
-// then runs the same scenarios against an in-memory Hocuspocus. Prints one JSON line per scenario and a summary,
-// and (with --write-docs) writes the "Live co-editing" section of docs/benchmarks.md.
+// Live co-editing load benchmark. Starts each target in turn on a free loopback port (the Release Spotter.Collab
+// WebHost, built beforehand, with a temp data dir; in-memory Hocuspocus; in-memory @y/websocket-server), runs the
+// scenarios against it, stops it. Prints one JSON line per scenario and a summary, and (with --write-docs) writes
+// the "Live co-editing" section of docs/benchmarks.md.
 //
+// One document (default): N clients on one document, 2 edits/s each, awareness on or off.
 // node run.mjs [--clients 100,500] [--awareness off,on] [--duration 20] [--warmup 3] [--drain 10]
-//              [--replicas 3] [--targets spotter,hocuspocus] [--repeat 1] [--workers 2] [--write-docs]
+//              [--replicas 3] [--targets spotter,hocuspocus,ywebsocket] [--repeat 1] [--workers 2] [--write-docs]
 //
-// --workers N spreads the light clients round-robin over N worker threads (--workers 1: all in the main thread,
-// next to the full replicas), so one event loop no longer timestamps a whole broadcast burst one message after
-// another.
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import net from 'node:net'
+// Many documents (--documents D): N clients dealt round-robin over D documents, every client a real yjs replica
+// typing --rate edits/s (or --total-rate edits/s in all); `--scenario rest` is the at-rest run (60 edits/s in all
+// after a 60 s warm-up unless given).
+// node run.mjs --documents 200 --clients 600 [--rate 1 | --total-rate 60] [--scenario load|rest] [--duration 20]
+//
+// --pin runs every scenario twice, unpinned and then with the server under `taskset -c 0` and this generator
+// (all its threads) on core 1 (`--pinning off|on|both` picks). --max-minutes bounds the whole run (default 60).
+// --workers N spreads the clients round-robin over N worker threads (--workers 1: all in the main thread), so one
+// event loop does not timestamp a whole broadcast burst one message after another; each thread's event-loop delay
+// and the generator's CPU are in every line, and `generatorSaturated` flags a generator that was the bottleneck.
+import { createHash } from 'node:crypto'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -20,27 +26,37 @@ import { parseArgs } from 'node:util'
 import * as Y from 'yjs'
 import { AckStats, FullReplica, Histogram, Registry, now } from './lib/clients.mjs'
 import { LightGroup, WorkerLights, loopDelayMonitor, loopDelayP99Ms } from './lib/lights.mjs'
+import { ReplicaGroup } from './lib/replicas.mjs'
+import { allowedCpus, inParallel, limitRunTime, pinGenerator, processSample, runQueueWait, runQueueWaitBetween, startTarget, versions, waitFor } from './lib/targets.mjs'
 import { createTransport } from './lib/transports.mjs'
 import { TEXT_ROOT, encodeCharInsert } from './lib/wire.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const repoRoot = path.resolve(here, '..', '..')
-const dll = path.join(repoRoot, 'src/WebHost/bin/Release/net10.0/Spotter.Collab.WebHost.dll')
-const LOOPBACK = '127.0.0.1'
 const EDITS_PER_SECOND = 2
 const CONNECT_BATCH = 25
-const ADMIN_PASSWORD = 'load-bench-admin-password'
-const CLK_TCK = 100
+// A generator above this share of the cores it may use, or with an event loop this late (p99), is flagged as the
+// possible bottleneck of its run.
+const GENERATOR_SATURATED_CPU = 0.85
+const GENERATOR_SATURATED_LOOP_DELAY_MS = 20
+const ACK_KIND = { spotter: 'durable', hocuspocus: 'applied', ywebsocket: 'none' }
 
 const { values: args } = parseArgs({
   options: {
     clients: { type: 'string', default: '100,500' },
     awareness: { type: 'string', default: 'off,on' },
+    documents: { type: 'string' },
+    rate: { type: 'string', default: '1' },
+    'total-rate': { type: 'string' },
+    scenario: { type: 'string', default: 'load' },
+    pin: { type: 'boolean', default: false },
+    pinning: { type: 'string', default: 'off' },
+    'max-minutes': { type: 'string', default: '60' },
     duration: { type: 'string', default: '20' },
-    warmup: { type: 'string', default: '3' },
+    warmup: { type: 'string' },
     drain: { type: 'string', default: '10' },
     replicas: { type: 'string', default: '3' },
-    targets: { type: 'string', default: 'spotter,hocuspocus' },
+    targets: { type: 'string', default: 'spotter,hocuspocus,ywebsocket' },
     repeat: { type: 'string', default: '1' },
     workers: { type: 'string', default: '2' },
     'write-docs': { type: 'boolean', default: false },
@@ -50,8 +66,18 @@ const { values: args } = parseArgs({
 })
 const clientCounts = args.clients.split(',').map(Number)
 const awarenessModes = args.awareness.split(',').map(mode => mode === 'on')
+const documentsMode = args.documents !== undefined
+const documentCount = Number(args.documents)
+if (!['load', 'rest'].includes(args.scenario)) throw new Error('--scenario is load or rest')
+const atRest = args.scenario === 'rest'
+const totalRate = args['total-rate'] !== undefined ? Number(args['total-rate']) : atRest ? 60 : null
+if (documentsMode && (!Number.isInteger(documentCount) || documentCount < 1 || clientCounts.some(n => n < documentCount))) {
+  throw new Error('--documents must be a positive integer no larger than every --clients count')
+}
+if (!['off', 'on', 'both'].includes(args.pinning)) throw new Error('--pinning is off, on or both')
+const pinModes = args.pin || args.pinning === 'both' ? [false, true] : args.pinning === 'on' ? [true] : [false]
 const durationS = Number(args.duration)
-const warmupS = Number(args.warmup)
+const warmupS = Number(args.warmup ?? (documentsMode && atRest ? 60 : documentsMode ? 10 : 3))
 const drainS = Number(args.drain)
 const replicaCount = Number(args.replicas)
 const targets = args.targets.split(',')
@@ -60,6 +86,8 @@ const workerCount = Number(args.workers)
 if (!Number.isInteger(workerCount) || workerCount < 1) throw new Error('--workers must be a positive integer')
 
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms))
+
+const runVersions = versions()
 
 function selfCheck() {
   // The hand-encoded inserts must be real yjs updates: two clients typing in turn, applied to a real Y.Doc.
@@ -72,136 +100,39 @@ function selfCheck() {
   if (text.length !== 6 || text.replaceAll('a', '').length !== 3) throw new Error(`light updates do not decode as inserts: ${text}`)
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.on('error', reject)
-    server.listen(0, LOOPBACK, () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-}
-
-/** CPU seconds (user + system) and resident set of a process, from /proc. */
-function processSample(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  // fields[0] is field 3 (state); utime and stime are fields 14 and 15.
-  const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / CLK_TCK
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0)
-  return { cpuSeconds, rssMb: rssKb / 1024 }
-}
-
-async function waitFor(check, timeoutMs, what) {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    try {
-      if (await check()) return
-    } catch {
-      // not up yet
-    }
-    await sleep(200)
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
-
-// Servers this run started: killed on any exit, a crash of the generator included, so none outlives the run.
-const children = new Set()
-process.on('exit', () => { for (const child of children) child.kill('SIGKILL') })
-
-function startProcess(command, commandArgs, env, label) {
-  const child = spawn(command, commandArgs, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-  children.add(child)
-  child.on('exit', () => children.delete(child))
-  let tail = ''
-  const keep = chunk => { tail = (tail + chunk.toString()).slice(-4000) }
-  child.stdout.on('data', keep)
-  child.stderr.on('data', keep)
-  child.on('exit', code => { if (code && code !== 143 && code !== 137) console.error(`${label} exited with ${code}:\n${tail}`) })
-  child.output = () => tail
-  return child
-}
-
-async function stopProcess(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  child.kill('SIGTERM')
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
-  await once(child, 'exit')
-  clearTimeout(timer)
-}
-
-async function http(base, method, route, token, body) {
-  const response = await fetch(base + route, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  })
-  if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`)
-  return response.status === 204 ? null : response.json()
-}
-
-// ---- targets -------------------------------------------------------------------------------------------
-
-async function startSpotter() {
-  if (!existsSync(dll)) throw new Error(`${dll} is missing: build it first (dotnet build src/WebHost -c Release)`)
-  const [port, siloPort, gatewayPort] = [await freePort(), await freePort(), await freePort()]
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'spotter-load-'))
-  const child = startProcess('dotnet', [dll, '--urls', `http://${LOOPBACK}:${port}`], {
-    SPOTTER_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    Storage__DataDirectory: dataDir,
-    Orleans__SiloPort: String(siloPort),
-    Orleans__GatewayPort: String(gatewayPort),
-    Orleans__ClusterId: `load-${port}`,
-    ASPNETCORE_ENVIRONMENT: 'Production',
-    Logging__LogLevel__Default: 'Warning',
-    DOTNET_gcServer: '0',
-  }, 'spotter')
-  const base = `http://${LOOPBACK}:${port}`
-  await waitFor(async () => (await fetch(base + '/healthz')).ok, 60_000, 'the Spotter WebHost to answer /healthz')
-  const login = async (username, password) => (await http(base, 'POST', '/api/auth/login', null, { username, password })).token
-  // The admin account is created by a hosted service right after start.
-  let admin
-  await waitFor(async () => (admin = await login('admin', ADMIN_PASSWORD)), 30_000, 'the admin account')
-  await http(base, 'POST', '/api/users', admin, { username: 'typist', password: 'typist-password', displayName: 'Typist' })
-  const typist = await login('typist', 'typist-password')
-  return {
-    name: 'spotter',
-    pid: child.pid,
-    async newDocument(title) {
-      const { id } = await http(base, 'POST', '/api/docs', admin, { title })
-      await http(base, 'PUT', `/api/docs/${id}/members/typist`, admin, { role: 'editor' })
-      return id
-    },
-    transport: docId => ({ kind: 'spotter', baseUrl: base, token: typist, docId }),
-    async serverText(docId) {
-      return (await http(base, 'GET', `/api/docs/${docId}/roots/${TEXT_ROOT}?type=text`, typist)).value
-    },
-    async stop() {
-      await stopProcess(child)
-      rmSync(dataDir, { recursive: true, force: true })
-    },
-  }
-}
-
-async function startHocuspocus() {
-  const port = await freePort()
-  const child = startProcess(process.execPath, [path.join(here, 'hocuspocus-server.mjs'), String(port)], {}, 'hocuspocus')
-  await waitFor(() => child.output().includes(`listening ${port}`), 30_000, 'Hocuspocus to listen')
-  return {
-    name: 'hocuspocus',
-    pid: child.pid,
-    newDocument: async title => title,
-    transport: documentName => ({ kind: 'hocuspocus', wsUrl: `ws://${LOOPBACK}:${port}`, documentName }),
-    serverText: async () => null,
-    stop: () => stopProcess(child),
-  }
-}
 
 // ---- one scenario --------------------------------------------------------------------------------------
 
-async function runScenario(target, clients, withAwareness, round) {
+/**
+ * Time the server's and the generator's threads waited for a CPU while runnable, per second of the window (100 =
+ * one thread-second per second): the share of contention from other processes on a shared machine.
+ */
+function runQueueWaitFigures(before, pid, elapsedS) {
+  const pct = (then, now) => Math.round((runQueueWaitBetween(then, now) / elapsedS) * 100)
+  return {
+    serverRunQueueWaitPct: pct(before.server, runQueueWait(pid)),
+    generatorRunQueueWaitPct: pct(before.generator, runQueueWait(process.pid)),
+  }
+}
+
+/** How busy the generator was: its CPU against the cores it may use, and its threads' event-loop delay. */
+function generatorFigures(cpu, elapsedS, pinned, workerDelays, mainDelay) {
+  const cores = pinned ? 1 : os.cpus().length
+  const cpuPct = Math.round(((cpu.user + cpu.system) / 1e6 / elapsedS) * 100)
+  const worstDelay = Math.max(mainDelay ?? 0, ...workerDelays.map(d => d ?? 0))
+  return {
+    generatorCpuPct: cpuPct,
+    generatorCores: cores,
+    // Event-loop delay beyond the 5 ms sampling interval: the worst p99 of the threads that time receipts, then
+    // each of them, then the main thread's (coordination; with --workers 1 it hosts the clients too).
+    generatorLoopDelayP99Ms: Math.max(...workerDelays.map(d => d ?? 0)),
+    generatorLoopDelayP99MsByWorker: workerDelays,
+    generatorMainLoopDelayP99Ms: mainDelay,
+    generatorSaturated: cpuPct >= GENERATOR_SATURATED_CPU * 100 * cores || worstDelay >= GENERATOR_SATURATED_LOOP_DELAY_MS,
+  }
+}
+
+async function runScenario(target, clients, withAwareness, round, pinned) {
   const docId = await target.newDocument(`load-${clients}-${withAwareness ? 'aw' : 'noaw'}-${round}-${Date.now()}`)
   const transport = target.transport(docId)
   const lightCount = clients - replicaCount
@@ -251,6 +182,7 @@ async function runScenario(target, clients, withAwareness, round) {
   await sleep(warmupS * 1000)
   const loadBefore = os.loadavg()[0]
   const before = processSample(target.pid)
+  const waitBefore = { server: runQueueWait(target.pid), generator: runQueueWait(process.pid) }
   const generatorBefore = process.cpuUsage() // every thread of the generator
   const startedAt = performance.now()
   const acksBefore = registry.acked
@@ -267,6 +199,7 @@ async function runScenario(target, clients, withAwareness, round) {
   const elapsedS = (performance.now() - startedAt) / 1000
   const after = processSample(target.pid)
   const generatorCpu = process.cpuUsage(generatorBefore)
+  const contention = runQueueWaitFigures(waitBefore, target.pid, elapsedS)
   const ackedInWindow = registry.acked - acksBefore
   clearInterval(sampler)
   await Promise.all(groups.map(g => g.stopLoopDelay()))
@@ -308,6 +241,11 @@ async function runScenario(target, clients, withAwareness, round) {
 
   return {
     server: target.name,
+    mode: 'document',
+    pinned,
+    cpus: { server: allowedCpus(target.pid), generator: allowedCpus(process.pid) },
+    versions: runVersions,
+    ackKind: ACK_KIND[target.name],
     clients,
     replicas: replicaCount,
     awareness: withAwareness,
@@ -318,26 +256,23 @@ async function runScenario(target, clients, withAwareness, round) {
     p50Ms: latency.percentile(0.5),
     p99Ms: latency.percentile(0.99),
     p999Ms: latency.percentile(0.999),
-    ackedPerSec: Math.round(ackedInWindow / elapsedS),
-    ackP50Ms: ackLatency.percentile(0.5),
-    ackP99Ms: ackLatency.percentile(0.99),
+    // y-websocket-server acknowledges nothing: its "ack" would only time the local socket write.
+    ackedPerSec: ACK_KIND[target.name] === 'none' ? null : Math.round(ackedInWindow / elapsedS),
+    ackP50Ms: ACK_KIND[target.name] === 'none' ? null : ackLatency.percentile(0.5),
+    ackP99Ms: ACK_KIND[target.name] === 'none' ? null : ackLatency.percentile(0.99),
     deliveriesExpected: deliveries.expected,
     deliveriesReceived: deliveries.received,
     lost: deliveries.lost,
     duplicates: deliveries.duplicates,
     sendErrors: registry.ackErrors,
     rejected,
+    disconnects: reports.reduce((n, r) => n + r.disconnects, 0) + replicas.reduce((n, r) => n + r.transport.disconnects, 0),
     serverCpuPct: Math.round(((after.cpuSeconds - before.cpuSeconds) / elapsedS) * 100),
     serverRssMb: Math.round(after.rssMb),
     serverPeakRssMb: Math.round(peakRss),
     loadAvg1m: [Number(loadBefore.toFixed(1)), Number(os.loadavg()[0].toFixed(1))],
-    generatorCpuPct: Math.round(((generatorCpu.user + generatorCpu.system) / 1e6 / elapsedS) * 100),
-    // Event-loop delay beyond the 5 ms sampling interval: the worst p99 of the threads that time receipts (the
-    // light clients' threads), then each of them, then the main thread's (full replicas and coordination; with
-    // --workers 1 it is the light clients' thread too).
-    generatorLoopDelayP99Ms: Math.max(...loopDelays.map(d => d ?? 0)),
-    generatorLoopDelayP99MsByWorker: loopDelays,
-    generatorMainLoopDelayP99Ms: loopDelayP99Ms(mainLoopDelay),
+    ...contention,
+    ...generatorFigures(generatorCpu, elapsedS, pinned, loopDelays, loopDelayP99Ms(mainLoopDelay)),
     converged,
     textLength: texts[0]?.length ?? null,
     editsSent: sentTotal,
@@ -345,23 +280,195 @@ async function runScenario(target, clients, withAwareness, round) {
   }
 }
 
+// ---- many documents ------------------------------------------------------------------------------------
+
+function distinctClientIds(count) {
+  const ids = []
+  const used = new Set()
+  while (ids.length < count) {
+    const id = 1 + Math.floor(Math.random() * 0x7fffffff)
+    if (used.has(id)) continue
+    used.add(id)
+    ids.push(id)
+  }
+  return ids
+}
+
+const sha1 = text => createHash('sha1').update(text).digest('base64')
+
+async function runDocumentsScenario(target, clients, documents, round, pinned) {
+  const ratePerClient = totalRate !== null ? totalRate / clients : Number(args.rate)
+  if (!(ratePerClient > 0)) throw new Error('--rate / --total-rate must be positive')
+  const periodMs = 1000 / ratePerClient
+  const loadAtSetup = os.loadavg()[0]
+  // The idle server: started, logged in, no document yet.
+  await sleep(2000)
+  const idle = processSample(target.pid)
+  const docIds = await target.newDocuments(Array.from({ length: documents }, (_, i) => `load-docs-${documents}-${round}-${Date.now()}-${i}`))
+  const ids = distinctClientIds(clients)
+  // Clients dealt round-robin: slot s edits document s mod D; typing phases spread evenly over the period by slot,
+  // so the total rate is steady.
+  const documentOf = slot => slot % documents
+  const documentSize = Array.from({ length: documents }, (_, d) => Math.floor(clients / documents) + (d < clients % documents ? 1 : 0))
+  const capacity = Math.ceil((warmupS + durationS + drainS + 10) * ratePerClient) + 2
+  const registry = Registry.create(ids, capacity)
+  const threads = Math.min(workerCount, clients)
+  const groups = []
+  for (let t = 0; t < threads; t++) {
+    const members = []
+    for (let slot = t; slot < clients; slot += threads) {
+      members.push({ client: ids[slot], slot, document: documentOf(slot), transport: target.transport(docIds[documentOf(slot)]), periodMs, phase: slot / clients })
+    }
+    const options = { kind: 'replicas', registry: threads === 1 ? registry : registry.shared, members }
+    groups.push(threads === 1 ? new ReplicaGroup(options) : new WorkerLights(options))
+  }
+  const connectStarted = performance.now()
+  await Promise.all(groups.map(g => g.connect(Math.max(1, Math.floor(CONNECT_BATCH / threads)))))
+  const connectS = (performance.now() - connectStarted) / 1000
+  await sleep(1000)
+  const typingStartsAt = now() + 50
+  await Promise.all(groups.map(g => g.startTyping(typingStartsAt)))
+
+  await sleep(warmupS * 1000)
+  const loadBefore = os.loadavg()[0]
+  const before = processSample(target.pid)
+  const waitBefore = { server: runQueueWait(target.pid), generator: runQueueWait(process.pid) }
+  const generatorBefore = process.cpuUsage()
+  const startedAt = performance.now()
+  const acksBefore = registry.acked
+  registry.measuring = true
+  const mainLoopDelay = loopDelayMonitor()
+  mainLoopDelay.enable()
+  await Promise.all(groups.map(g => g.startLoopDelay()))
+  let peakRss = before.rssMb
+  const sampler = setInterval(() => { peakRss = Math.max(peakRss, processSample(target.pid).rssMb) }, 1000)
+  await sleep(durationS * 1000)
+  registry.measuring = false
+  mainLoopDelay.disable()
+  const elapsedS = (performance.now() - startedAt) / 1000
+  const after = processSample(target.pid)
+  const generatorCpu = process.cpuUsage(generatorBefore)
+  const contention = runQueueWaitFigures(waitBefore, target.pid, elapsedS)
+  const ackedInWindow = registry.acked - acksBefore
+  clearInterval(sampler)
+  const loadAfter = os.loadavg()[0]
+  await Promise.all(groups.map(g => g.stopLoopDelay()))
+  await Promise.all(groups.map(g => g.stopTyping()))
+
+  // Drain (bounded): every measured edit at every other client of its document, every edit acknowledged.
+  const receivers = slot => documentSize[documentOf(slot)] - 1
+  const drainDeadline = performance.now() + drainS * 1000
+  let deliveries = registry.deliveries(receivers)
+  while (deliveries.lost > 0 && performance.now() < drainDeadline) {
+    await sleep(250)
+    deliveries = registry.deliveries(receivers)
+  }
+  const sentTotal = registry.sentTotal()
+  await waitFor(() => registry.acked + registry.ackErrors >= sentTotal, Math.max(1000, drainDeadline - performance.now()), 'acks').catch(() => {})
+
+  // Convergence per document: every client's text equal, holding every edit sent to the document (all of them
+  // single characters), and for Spotter the server's own copy equal too. Unmeasured warm-up edits may still be in
+  // flight when the measured ones have all arrived, so this is retried until the drain deadline.
+  const sentByDocument = new Array(documents).fill(0)
+  for (let slot = 0; slot < clients; slot++) {
+    for (let c = 0; c < capacity; c++) if (registry.state[slot * capacity + c] !== 0) sentByDocument[documentOf(slot)]++
+  }
+  let states
+  let notConverged
+  do {
+    states = (await Promise.all(groups.map(g => g.states()))).flat()
+    const byDocument = Array.from({ length: documents }, () => [])
+    for (const state of states) byDocument[state.document].push(state)
+    notConverged = byDocument.map((list, d) => (list.every(s => s.hash === list[0].hash && s.length === sentByDocument[d]) ? -1 : d)).filter(d => d >= 0)
+    if (notConverged.length === 0 || performance.now() >= drainDeadline) break
+    await sleep(500)
+  } while (true)
+  const hashOf = new Map(states.map(s => [s.document, s.hash]))
+  const serverTexts = await inParallel(docIds, docId => target.serverText(docId))
+  const serverMismatches = serverTexts.filter((text, d) => text !== null && sha1(text) !== hashOf.get(d)).length
+
+  const reports = await Promise.all(groups.map(g => g.close()))
+  const latency = new Histogram()
+  const ackLatency = new Histogram()
+  for (const report of reports) {
+    latency.merge(report.latencyBins)
+    ackLatency.merge(report.ackLatencyBins)
+  }
+  const ackKind = ACK_KIND[target.name]
+  const openRssMb = Math.max(before.rssMb, after.rssMb)
+  const cpuSeconds = after.cpuSeconds - before.cpuSeconds
+  return {
+    server: target.name,
+    mode: 'documents',
+    scenario: args.scenario,
+    pinned,
+    cpus: { server: allowedCpus(target.pid), generator: allowedCpus(process.pid) },
+    versions: runVersions,
+    ackKind,
+    documents,
+    clients,
+    ratePerClient: Number(ratePerClient.toFixed(4)),
+    totalEditsPerSec: Number((ratePerClient * clients).toFixed(1)),
+    round,
+    workers: threads,
+    warmupS,
+    seconds: Number(elapsedS.toFixed(1)),
+    connectS: Number(connectS.toFixed(1)),
+    editsMeasured: deliveries.edits,
+    p50Ms: latency.percentile(0.5),
+    p99Ms: latency.percentile(0.99),
+    p999Ms: latency.percentile(0.999),
+    maxMs: latency.percentile(1),
+    ackedPerSec: ackKind === 'none' ? null : Math.round(ackedInWindow / elapsedS),
+    ackP50Ms: ackKind === 'none' ? null : ackLatency.percentile(0.5),
+    ackP99Ms: ackKind === 'none' ? null : ackLatency.percentile(0.99),
+    deliveriesExpected: deliveries.expected,
+    deliveriesReceived: deliveries.received,
+    lost: deliveries.lost,
+    duplicates: deliveries.duplicates,
+    sendErrors: registry.ackErrors,
+    rejected: reports.reduce((n, r) => n + r.rejected, 0),
+    disconnects: reports.reduce((n, r) => n + r.disconnects, 0),
+    scanErrors: reports.reduce((n, r) => n + r.scanErrors, 0),
+    connectFailures: reports.reduce((n, r) => n + r.connectFailures, 0),
+    documentsConverged: documents - notConverged.length,
+    serverCopiesDiffering: serverMismatches,
+    converged: notConverged.length === 0 && serverMismatches === 0,
+    serverCpuPct: Math.round((cpuSeconds / elapsedS) * 100),
+    serverCpuMsPerEdit: deliveries.edits > 0 ? Number(((cpuSeconds * 1000) / deliveries.edits).toFixed(3)) : null,
+    serverIdleRssMb: Math.round(idle.rssMb),
+    serverRssMb: Math.round(after.rssMb),
+    serverPeakRssMb: Math.round(peakRss),
+    // (RSS with every document open and its clients connected − RSS of the idle server) / D.
+    memoryPerDocumentKiB: Math.round(((openRssMb - idle.rssMb) * 1024) / documents),
+    loadAvg1m: [Number(loadBefore.toFixed(1)), Number(loadAfter.toFixed(1))],
+    loadAvg1mAtSetup: Number(loadAtSetup.toFixed(1)),
+    ...contention,
+    ...generatorFigures(generatorCpu, elapsedS, pinned, reports.map(r => r.loopDelayP99Ms), loopDelayP99Ms(mainLoopDelay)),
+    editsSent: sentTotal,
+    ...(reports.find(r => r.lastError) ? { lastError: reports.find(r => r.lastError).lastError } : {}),
+  }
+}
+
 // ---- report --------------------------------------------------------------------------------------------
 
-function median(values) {
+function median(values, digits = 1) {
   const sorted = values.filter(v => v !== null && v !== undefined).sort((a, b) => a - b)
   if (sorted.length === 0) return null
   const mid = Math.floor(sorted.length / 2)
   const value = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-  return Math.round(value * 10) / 10
+  return Number(value.toFixed(digits))
 }
 
 function summarize(results) {
   const rows = []
-  for (const clients of clientCounts) {
+  // Lines written before pinning existed ran unpinned.
+  const pinnings = [...new Set(results.map(r => r.pinned ?? false))].sort()
+  for (const pinned of pinnings) for (const clients of clientCounts) {
     for (const awareness of awarenessModes) {
-      const row = { clients, awareness }
+      const row = { clients, awareness, pinned }
       for (const server of targets) {
-        const runs = results.filter(r => r.server === server && r.clients === clients && r.awareness === awareness)
+        const runs = results.filter(r => r.server === server && r.clients === clients && r.awareness === awareness && (r.pinned ?? false) === pinned)
         if (runs.length === 0) continue
         row[server] = {
           p50Ms: median(runs.map(r => r.p50Ms)),
@@ -378,6 +485,8 @@ function summarize(results) {
           // JSON lines written before the generator had worker threads ran every client in one thread.
           workers: [...new Set(runs.map(r => r.workers ?? 1))],
           generatorLoopDelayP99Ms: median(runs.map(r => r.generatorLoopDelayP99Ms)),
+          // Lines written before versions were recorded measured Hocuspocus 3.4.4.
+          version: server === 'spotter' ? runs[0].versions?.spotter : runs[0].versions?.[server] ?? (server === 'hocuspocus' ? '3.4.4' : null),
         }
       }
       if (row.spotter && row.hocuspocus && row.spotter.p99Ms) {
@@ -422,6 +531,14 @@ function workersText(rows) {
   ]
 }
 
+function peerVersionsText(rows) {
+  const peers = [['hocuspocus', 'Hocuspocus'], ['ywebsocket', '@y/websocket-server']]
+    .map(([key, name]) => [name, [...new Set(rows.map(r => r[key]?.version).filter(Boolean))]])
+    .filter(([, found]) => found.length > 0)
+    .map(([name, found]) => `${name} ${found.join(' / ')}`)
+  return peers.length ? peers.join(', ') : 'no peer in these runs'
+}
+
 function docsSection(rows) {
   const fmt = v => (v === null || v === undefined ? '–' : String(v))
   const lines = [
@@ -435,9 +552,9 @@ function docsSection(rows) {
     'durable; Hocuspocus: its SyncStatus after the in-memory apply — not durable). "lost": deliveries of measured edits',
     `still missing ${drainS} s after typing stopped (for a server that has fallen far behind this is backlog, not proven`,
     'loss; rows marked NO under converged did not catch up in that window). Server CPU is user+system time of the',
-    'server process (/proc/<pid>/stat, 100 % = one core), RSS the peak of /proc/<pid>/status VmRSS. Hocuspocus is',
-    '`@hocuspocus/server` 3.4.4 in memory',
-    '(4.x needs Node 22; this machine has Node 20), driven by the same light clients speaking its framing.',
+    'server process (/proc/<pid>/stat, 100 % = one core), RSS the peak of /proc/<pid>/status VmRSS. The peers run in',
+    'memory and are driven by the same light clients speaking their own framing:',
+    `${peerVersionsText(rows)} (the "server" column names the version). "pinned": server under \`taskset -c 0\`, generator on core 1.`,
     ...workersText(rows),
     '',
     '**The machine is a shared, noisy 2-core VM, and the load generator runs on the same two cores as the server.**',
@@ -450,14 +567,14 @@ function docsSection(rows) {
     'shape, Hocuspocus was measured at p99 136–203 ms at 500 clients with awareness. Figures are medians over',
     `${roundsText(rows)}; each run's 1-minute load average is in its JSON line (\`loadAvg1m\`).`,
     '',
-    '| clients | awareness | server | p50 ms | p99 ms | acked/s | ack p99 ms | lost | server CPU % | server peak RSS MB | generator CPU % | converged |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| clients | awareness | pinned | server | p50 ms | p99 ms | acked/s | ack p99 ms | lost | server CPU % | server peak RSS MB | generator CPU % | converged |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ]
   for (const row of rows) {
     for (const server of targets) {
       const s = row[server]
       if (!s) continue
-      lines.push(`| ${row.clients} | ${row.awareness ? 'yes' : 'no'} | ${server} | ${fmt(s.p50Ms)} | ${fmt(s.p99Ms)} | ${fmt(s.ackedPerSec)} | ${fmt(s.ackP99Ms)} | ${fmt(s.lost)} | ${fmt(s.serverCpuPct)} | ${fmt(s.serverPeakRssMb)} | ${fmt(s.generatorCpuPct)} | ${s.converged ? 'yes' : 'NO'} |`)
+      lines.push(`| ${row.clients} | ${row.awareness ? 'yes' : 'no'} | ${row.pinned ? 'yes' : 'no'} | ${server} ${s.version ?? ''} | ${fmt(s.p50Ms)} | ${fmt(s.p99Ms)} | ${fmt(s.ackedPerSec)} | ${fmt(s.ackP99Ms)} | ${fmt(s.lost)} | ${fmt(s.serverCpuPct)} | ${fmt(s.serverPeakRssMb)} | ${fmt(s.generatorCpuPct)} | ${s.converged ? 'yes' : 'NO'} |`)
     }
   }
   lines.push('')
@@ -465,7 +582,7 @@ function docsSection(rows) {
   lines.push('')
   for (const row of rows) {
     if (row.p99RatioHocuspocusOverSpotter !== undefined) {
-      lines.push(`- ${row.clients} clients, awareness ${row.awareness ? 'on' : 'off'}: ${row.p99RatioHocuspocusOverSpotter}`)
+      lines.push(`- ${row.clients} clients, awareness ${row.awareness ? 'on' : 'off'}${row.pinned ? ', pinned' : ''}: ${row.p99RatioHocuspocusOverSpotter}`)
     }
   }
   lines.push('')
@@ -494,19 +611,27 @@ function docsSection(rows) {
   lines.push('')
   lines.push('Run it: `./build.sh bench load` (bench/load/run.sh: Release build of the WebHost, `npm ci` in bench/load,')
   lines.push('then `node bench/load/run.mjs --write-docs`; defaults `--clients 100,500 --awareness off,on --duration 20')
-  lines.push('--repeat 1 --workers 2 --targets spotter,hocuspocus`). Raw JSON lines of the rounds behind this table are in')
+  lines.push('--repeat 1 --workers 2 --targets spotter,hocuspocus,ywebsocket`; `--pin` adds a pinned run). Raw JSON lines of the rounds behind this table are in')
   lines.push('`bench/load/results/`; `node run.mjs --from FILE [--from FILE...] --write-docs` rebuilds the table from them.')
   lines.push('<!-- load:end -->')
   return lines.join('\n')
 }
 
-function writeDocs(section) {
+/** Replaces the section between `<!-- NAME:begin -->` and `<!-- NAME:end -->` of docs/benchmarks.md. */
+function writeDocs(section, name) {
   const file = path.join(repoRoot, 'docs', 'benchmarks.md')
   let text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n'
-  const begin = text.indexOf('<!-- load:begin -->')
-  const end = text.indexOf('<!-- load:end -->')
+  const [beginMarker, endMarker] = [`<!-- ${name}:begin -->`, `<!-- ${name}:end -->`]
+  const begin = text.indexOf(beginMarker)
+  const end = text.indexOf(endMarker)
+  const loadEnd = text.indexOf('<!-- load:end -->')
   if (begin >= 0 && end > begin) {
-    text = text.slice(0, begin) + section + text.slice(end + '<!-- load:end -->'.length)
+    text = text.slice(0, begin) + section + text.slice(end + endMarker.length)
+  } else if (name === 'load-documents' && loadEnd >= 0) {
+    // At the end of the "Live co-editing" section, after the notes that follow the one-document table.
+    const next = text.indexOf('\n## ', loadEnd)
+    const at = next >= 0 ? next : text.length
+    text = `${text.slice(0, at).replace(/\n*$/, '')}\n\n### Many documents\n\n${section}\n${text.slice(at)}`
   } else {
     // The heading stays outside the markers so the CRDT section's writer (which ends a section at the next
     // "## " heading) never swallows the begin marker.
@@ -515,35 +640,142 @@ function writeDocs(section) {
   writeFileSync(file, text)
 }
 
+// ---- many documents: report ----------------------------------------------------------------------------
+
+const range = values => {
+  const present = values.filter(v => v !== null && v !== undefined)
+  if (present.length === 0) return null
+  const [min, max] = [Math.min(...present), Math.max(...present)]
+  return min === max ? String(min) : `${min}–${max}`
+}
+
+function summarizeDocuments(results) {
+  const rows = []
+  const key = r => `${r.scenario}|${r.documents}|${r.clients}|${r.totalEditsPerSec}|${r.pinned}|${r.server}`
+  for (const k of [...new Set(results.map(key))]) {
+    const runs = results.filter(r => key(r) === k)
+    const [first] = runs
+    const figure = (name, digits) => median(runs.map(r => r[name]), digits)
+    rows.push({
+      scenario: first.scenario,
+      documents: first.documents,
+      clients: first.clients,
+      totalEditsPerSec: first.totalEditsPerSec,
+      pinned: first.pinned,
+      server: first.server,
+      version: first.server === 'spotter' ? first.versions?.spotter : first.versions?.[first.server],
+      ackKind: first.ackKind,
+      runs: runs.length,
+      p50Ms: figure('p50Ms'),
+      p99Ms: figure('p99Ms'),
+      p99MsRange: range(runs.map(r => r.p99Ms)),
+      ackP99Ms: figure('ackP99Ms'),
+      lost: Math.max(...runs.map(r => r.lost)),
+      converged: runs.every(r => r.converged),
+      serverCpuPct: figure('serverCpuPct'),
+      serverCpuMsPerEdit: figure('serverCpuMsPerEdit', 3),
+      serverPeakRssMb: figure('serverPeakRssMb'),
+      memoryPerDocumentKiB: figure('memoryPerDocumentKiB'),
+      generatorCpuPct: figure('generatorCpuPct'),
+      generatorLoopDelayP99Ms: figure('generatorLoopDelayP99Ms'),
+      generatorSaturated: runs.some(r => r.generatorSaturated),
+      loadAvg1m: runs.flatMap(r => r.loadAvg1m ?? []),
+    })
+  }
+  return rows
+}
+
+const SERVER_NAMES = { spotter: 'Spotter', hocuspocus: 'Hocuspocus', ywebsocket: '@y/websocket-server' }
+
+function documentsSection(rows) {
+  const fmt = v => (v === null || v === undefined ? '–' : String(v))
+  const loads = rows.flatMap(r => r.loadAvg1m)
+  const lines = [
+    '<!-- load-documents:begin -->',
+    `Generated by \`bench/load/run.mjs --documents D\` on ${new Date().toISOString().slice(0, 10)}. N clients dealt round-robin over D`,
+    'documents on loopback, every one a real yjs replica (Y.Doc + y-protocols sync, and an awareness state that y-protocols',
+    'renews every 15 s as the providers do; no cursor updates) typing single characters at random positions, phases',
+    'spread evenly so the total rate is steady; each speaks the server\'s own protocol (Spotter:',
+    'the SignalR hub with MessagePack; Hocuspocus: its document-name-prefixed frames; @y/websocket-server: bare y-protocols',
+    'frames on one WebSocket per document). Latency is send → receipt at every other client of the same document (p50/p99',
+    'over all deliveries of the measured window). "ack p99": Spotter acks after the durable SQLite commit, Hocuspocus after',
+    'its in-memory apply, y-websocket-server has no ack. "lost": measured deliveries still missing after the drain;',
+    '"converged": every document\'s text equal at all its clients (and, for Spotter, on the server) and holding every edit',
+    'sent to it. Server CPU from /proc/<pid>/stat over the window (100 % = one core), CPU per edit = that CPU ÷ edits in',
+    'the window; memory per document = (RSS with every document open and its clients connected − RSS of the idle',
+    'server) ÷ D. "pinned": server under `taskset -c 0`, generator on core 1. Peers in memory: Hocuspocus 4.x',
+    '(`@hocuspocus/server`, run on Node 20 despite its engines field) and @y/websocket-server 0.1.1 run by its own',
+    'executable; its npm "latest", 0.1.5, is built on the yjs 14 prerelease and does not install (its `@y/y`',
+    'dependency is not on the registry), so 0.1.1 is the newest that serves yjs 13 clients.',
+    '',
+    `**Shared 2-core VM, other builds running**: 1-minute load average ${loads.length ? `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}` : 'not recorded'} during these runs`,
+    '(`loadAvg1m` in each JSON line); pinning does not keep other processes off the cores. Generator CPU and event-loop',
+    'delay are in every line; "gen. saturated" marks runs where the generator may have been the bottleneck.',
+    '',
+    '| scenario | documents | clients | edits/s in all | pinned | server | p50 ms | p99 ms | ack p99 ms | lost | converged | server CPU % | CPU ms/edit | peak RSS MB | KiB/document | generator CPU % | gen. loop delay p99 ms | gen. saturated | runs |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  ]
+  for (const r of rows) {
+    const p99 = r.runs > 1 ? `${fmt(r.p99Ms)} (${r.p99MsRange})` : fmt(r.p99Ms)
+    lines.push(`| ${r.scenario === 'rest' ? 'at rest' : 'load'} | ${r.documents} | ${r.clients} | ${r.totalEditsPerSec} | ${r.pinned ? 'yes' : 'no'} | ${SERVER_NAMES[r.server] ?? r.server} ${r.version ?? ''} | ${fmt(r.p50Ms)} | ${p99} | ${fmt(r.ackP99Ms)} | ${r.lost} | ${r.converged ? 'yes' : 'NO'} | ${fmt(r.serverCpuPct)} | ${fmt(r.serverCpuMsPerEdit)} | ${fmt(r.serverPeakRssMb)} | ${fmt(r.memoryPerDocumentKiB)} | ${fmt(r.generatorCpuPct)} | ${fmt(r.generatorLoopDelayP99Ms)} | ${r.generatorSaturated ? 'yes' : 'no'} | ${r.runs} |`)
+  }
+  lines.push('')
+  lines.push('Run it: `./build.sh bench load --documents 200 --clients 600 --rate 1 --pin` (at rest: `--documents 2000 --clients 6000')
+  lines.push('--scenario rest`); medians over `--repeat` rounds. `node run.mjs --documents 1 --from FILE --write-docs` rebuilds this table')
+  lines.push('from JSON lines in `bench/load/results/`.')
+  lines.push('<!-- load-documents:end -->')
+  return lines.join('\n')
+}
+
 // ---- main ----------------------------------------------------------------------------------------------
 
 selfCheck()
+limitRunTime(Number(args['max-minutes']))
 const results = []
 for (const file of args.from) {
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (!line.startsWith('{"server"')) continue
     const result = JSON.parse(line)
-    if (clientCounts.includes(result.clients) && awarenessModes.includes(result.awareness)) results.push(result)
+    if (documentsMode ? result.mode === 'documents' : result.mode !== 'documents' && clientCounts.includes(result.clients) && awarenessModes.includes(result.awareness)) {
+      results.push(result)
+    }
   }
 }
-for (const name of args.from.length > 0 ? [] : targets) {
-  const target = name === 'spotter' ? await startSpotter() : name === 'hocuspocus' ? await startHocuspocus() : null
-  if (!target) throw new Error(`unknown target ${name}`)
-  try {
-    for (let round = 1; round <= repeat; round++) {
-      for (const clients of clientCounts) {
-        for (const awareness of awarenessModes) {
-          const result = await runScenario(target, clients, awareness, round)
-          results.push(result)
-          console.log(JSON.stringify(result))
+/**
+ * The runs of one round, grouped by server process: every many-documents run gets a fresh server (an earlier run's
+ * documents would still cost it); the one-document scenarios share one per target and round.
+ */
+function serverSessions(round, pinned) {
+  if (documentsMode) return clientCounts.map(clients => [target => runDocumentsScenario(target, clients, documentCount, round, pinned)])
+  return [clientCounts.flatMap(clients => awarenessModes.map(awareness => target => runScenario(target, clients, awareness, round, pinned)))]
+}
+
+for (const pinned of args.from.length === 0 ? pinModes : []) {
+  if (pinModes.includes(true)) pinGenerator(pinned)
+  for (let round = 1; round <= repeat; round++) {
+    for (const name of targets) {
+      for (const session of serverSessions(round, pinned)) {
+        const target = await startTarget(name, { pinned })
+        try {
+          for (const run of session) {
+            const result = await run(target)
+            results.push(result)
+            console.log(JSON.stringify(result))
+          }
+        } finally {
+          await target.stop()
         }
       }
     }
-  } finally {
-    await target.stop()
   }
 }
-const rows = summarize(results)
-for (const row of rows) console.log(JSON.stringify({ summary: true, ...row }))
-if (args['write-docs']) writeDocs(docsSection(rows))
+if (documentsMode) {
+  const rows = summarizeDocuments(results)
+  for (const row of rows) console.log(JSON.stringify({ summary: true, ...row }))
+  if (args['write-docs']) writeDocs(documentsSection(rows), 'load-documents')
+} else {
+  const rows = summarize(results)
+  for (const row of rows) console.log(JSON.stringify({ summary: true, ...row }))
+  if (args['write-docs']) writeDocs(docsSection(rows), 'load')
+}
 process.exit(0)

@@ -75,12 +75,13 @@ export class LightGroup {
       ackLatencyBins: this.acks.latency.bins,
       lastError: this.acks.lastError,
       rejected: this.lights.reduce((n, light) => n + light.transport.rejected, 0),
+      disconnects: this.lights.reduce((n, light) => n + light.transport.disconnects, 0),
       loopDelayP99Ms: loopDelayP99Ms(this.loopDelay),
     }
   }
 }
 
-/** The same calls as LightGroup, answered by a worker thread that hosts the group. */
+/** The same calls as LightGroup (or ReplicaGroup, `options.kind === 'replicas'`), answered by a worker thread that hosts the group. */
 export class WorkerLights {
   constructor(options) {
     this.worker = new Worker(new URL('./lights-worker.mjs', import.meta.url), { workerData: options })
@@ -116,6 +117,7 @@ export class WorkerLights {
   stopTyping() { return this.call('stopTyping') }
   startLoopDelay() { return this.call('startLoopDelay') }
   stopLoopDelay() { return this.call('stopLoopDelay') }
+  states() { return this.call('states') }
 
   async close() {
     const result = await this.call('close')

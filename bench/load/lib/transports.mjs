@@ -1,6 +1,7 @@
 // One client connection to one document, as a y-websocket frame pipe: send(frame) resolves when the server
 // acknowledges it (Spotter: the hub's Send completes, i.e. the update is durable; Hocuspocus: its SyncStatus
-// message after the in-memory apply), and onFrame receives every y-websocket frame the server pushes.
+// message after the in-memory apply; y-websocket-server has no acknowledgement, so its send resolves once the frame
+// is handed to the socket), and onFrame receives every y-websocket frame the server pushes. `ackKind` says which.
 import * as signalR from '@microsoft/signalr'
 import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack'
 import WebSocket from 'ws'
@@ -8,6 +9,8 @@ import * as encoding from 'lib0/encoding'
 import * as decoding from 'lib0/decoding'
 
 export class SpotterTransport {
+  ackKind = 'durable'
+
   constructor(baseUrl, token, docId) {
     this.docId = docId
     this.rejected = 0
@@ -26,6 +29,9 @@ export class SpotterTransport {
     this.hub.on('Receive', (_docId, frame) => this.onFrame(frame))
     this.hub.on('Rejected', () => { this.rejected++ })
     this.hub.on('Revoked', () => { this.rejected++ })
+    // Connections the server or the network closed; the benchmark does not reconnect, so their edits are lost.
+    this.disconnects = 0
+    this.hub.onclose(() => { if (!this.closing) this.disconnects++ })
   }
 
   async connect() {
@@ -38,6 +44,7 @@ export class SpotterTransport {
   }
 
   async close() {
+    this.closing = true
     await this.hub.stop()
   }
 }
@@ -50,10 +57,13 @@ const HP_SYNC_STATUS = 8
 
 /** Hocuspocus' framing: every message is prefixed with the document name; Auth must come first. */
 export class HocuspocusTransport {
+  ackKind = 'applied'
+
   constructor(wsUrl, documentName) {
     this.url = wsUrl
     this.documentName = documentName
     this.rejected = 0
+    this.disconnects = 0
     this.onFrame = () => {}
     this.pendingAcks = []
     const prefix = encoding.createEncoder()
@@ -67,6 +77,7 @@ export class HocuspocusTransport {
       this.ws = ws
       let authenticated = false
       ws.on('error', error => { if (!authenticated) reject(error) })
+      ws.on('close', () => { if (authenticated && !this.closing) this.disconnects++ })
       ws.on('open', () => {
         const auth = encoding.createEncoder()
         encoding.writeVarString(auth, this.documentName)
@@ -124,6 +135,51 @@ export class HocuspocusTransport {
   }
 
   close() {
+    this.closing = true
+    return new Promise(resolve => {
+      if (this.ws.readyState === WebSocket.CLOSED) return resolve()
+      this.ws.once('close', () => resolve())
+      this.ws.close()
+      setTimeout(resolve, 2000).unref()
+    })
+  }
+}
+
+/** y-websocket's protocol: one WebSocket per document at `<server>/<document name>`, bare y-protocols frames. */
+export class YWebsocketTransport {
+  ackKind = 'none'
+
+  constructor(wsUrl, documentName) {
+    this.url = `${wsUrl}/${encodeURIComponent(documentName)}`
+    this.rejected = 0
+    this.disconnects = 0
+    this.onFrame = () => {}
+  }
+
+  connect() {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(this.url, { perMessageDeflate: false })
+      this.ws = ws
+      ws.binaryType = 'nodebuffer'
+      let open = false
+      ws.on('error', error => { if (!open) reject(error) })
+      ws.on('close', () => { if (open && !this.closing) this.disconnects++ })
+      ws.on('open', () => {
+        open = true
+        resolve()
+      })
+      ws.on('message', data => this.onFrame(data instanceof Buffer ? data : Buffer.from(data)))
+    })
+  }
+
+  send(frame) {
+    if (this.ws?.readyState !== WebSocket.OPEN) return Promise.reject(new Error('socket is not open'))
+    this.ws.send(frame)
+    return Promise.resolve()
+  }
+
+  close() {
+    this.closing = true
     return new Promise(resolve => {
       if (this.ws.readyState === WebSocket.CLOSED) return resolve()
       this.ws.once('close', () => resolve())
@@ -134,8 +190,8 @@ export class HocuspocusTransport {
 }
 
 /**
- * A transport from a plain description (it crosses into worker threads): `{ kind: 'spotter', baseUrl, token, docId }`
- * or `{ kind: 'hocuspocus', wsUrl, documentName }`.
+ * A transport from a plain description (it crosses into worker threads): `{ kind: 'spotter', baseUrl, token, docId }`,
+ * `{ kind: 'hocuspocus', wsUrl, documentName }` or `{ kind: 'ywebsocket', wsUrl, documentName }`.
  */
 export function createTransport(description) {
   switch (description.kind) {
@@ -143,6 +199,8 @@ export function createTransport(description) {
       return new SpotterTransport(description.baseUrl, description.token, description.docId)
     case 'hocuspocus':
       return new HocuspocusTransport(description.wsUrl, description.documentName)
+    case 'ywebsocket':
+      return new YWebsocketTransport(description.wsUrl, description.documentName)
     default:
       throw new Error(`unknown transport ${description.kind}`)
   }
