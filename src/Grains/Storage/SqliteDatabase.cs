@@ -7,10 +7,16 @@ namespace Spotter.Collab.Grains.Storage;
 /// <summary>
 /// The embedded SQLite file: schema, connection settings (WAL, synchronous=FULL) and the small secrets table.
 /// Document logs, grain state and secrets share one file so one fsync policy covers all of them.
+/// All statements run on the database's own threads (<see cref="WriteAsync{T}"/>, <see cref="ReadAsync{T}"/>), never on
+/// the thread pool: one writer thread, because SQLite admits one writer at a time anyway (queueing in-process writers
+/// here instead of in SQLite's busy handler), and a few reader threads, which WAL lets read beside the writer.
 /// </summary>
-public sealed class SqliteDatabase : ISecretStore
+public sealed class SqliteDatabase : ISecretStore, IDisposable
 {
     private readonly string _connectionString;
+    private readonly SqliteThreads _writer;
+    private readonly SqliteThreads _readers;
+    private int _disposed;
 
     public SqliteDatabase(IOptions<SqliteStoreOptions> options)
     {
@@ -47,6 +53,27 @@ public sealed class SqliteDatabase : ISecretStore
                 name TEXT PRIMARY KEY,
                 value BLOB NOT NULL);
             """);
+        _writer = new SqliteThreads("SQLite writer", 1, Open);
+        _readers = new SqliteThreads("SQLite reader", options.Value.ReaderThreads, Open);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on the writer thread, on its connection. Writes from every store of this file
+    /// are serialised here, in the order they were queued.
+    /// </summary>
+    public Task<T> WriteAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken = default) =>
+        _writer.RunAsync(work, cancellationToken);
+
+    /// <summary>Runs read-only <paramref name="work"/> on a reader thread; it sees every write already completed.</summary>
+    public Task<T> ReadAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken = default) =>
+        _readers.RunAsync(work, cancellationToken);
+
+    /// <summary>Lets queued work finish, then closes the threads' connections.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _writer.Dispose();
+        _readers.Dispose();
     }
 
     /// <summary>Opens a pooled connection with the durability settings every writer must use.</summary>
@@ -65,7 +92,13 @@ public sealed class SqliteDatabase : ISecretStore
     public byte[] GetOrCreate(string name, Func<byte[]> create)
     {
         ArgumentNullException.ThrowIfNull(create);
+        // A synchronous contract: host secrets are read once per process (the token signing key), not per request.
         using var connection = Open();
+        return GetOrCreate(connection, name, create);
+    }
+
+    private static byte[] GetOrCreate(SqliteConnection connection, string name, Func<byte[]> create)
+    {
         using (var select = connection.CreateCommand())
         {
             select.CommandText = "SELECT value FROM secrets WHERE name = $name";

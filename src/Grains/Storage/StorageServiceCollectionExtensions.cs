@@ -19,7 +19,9 @@ public static class StorageServiceCollectionExtensions
     {
         services.AddOptions<SqliteStoreOptions>().Bind(configuration.GetSection(SqliteStoreOptions.SectionName));
         services.AddSingleton<SqliteDatabase>();
-        services.AddSingleton<ISecretStore>(sp => sp.GetRequiredService<SqliteDatabase>());
+        // Not the database instance itself: the container would then also dispose it when it disposes the secret
+        // store, possibly before the document store has drained its queue into it.
+        services.AddSingleton<ISecretStore, SqliteSecretStore>();
         services.AddSingleton<SqliteDocumentStore>();
         services.AddSingleton<IDocumentStore>(sp => sp.GetRequiredService<SqliteDocumentStore>());
         services.AddKnowledgeBaseStore<KnowledgeBase.Storage.SqliteKnowledgeBaseStore>(configuration);
@@ -30,4 +32,10 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredKeyedService<IGrainStorage>(DefaultStorageName));
         return services;
     }
+}
+
+/// <summary>Host secrets in the embedded SQLite file's <c>secrets</c> table.</summary>
+internal sealed class SqliteSecretStore(SqliteDatabase database) : ISecretStore
+{
+    public byte[] GetOrCreate(string name, Func<byte[]> create) => database.GetOrCreate(name, create);
 }
