@@ -175,6 +175,18 @@ public sealed class SqliteKnowledgeBaseStore : IKnowledgeBaseStore
         return _database.WriteAsync(connection => UpsertSearchDocument(connection, document), cancellationToken);
     }
 
+    public Task UpsertSearchDocumentsAsync(IReadOnlyList<SearchDocument> documents, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
+        return _database.WriteAsync(connection =>
+        {
+            using var transaction = connection.BeginTransaction();
+            foreach (var document in documents) UpsertSearchDocument(connection, document);
+            transaction.Commit();
+            return true;
+        }, cancellationToken);
+    }
+
     private static bool UpsertSearchDocument(SqliteConnection connection, SearchDocument document)
     {
         using var upsert = connection.CreateCommand();
