@@ -23,6 +23,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     public int HttpPort { get; }
     public Uri BaseAddress { get; }
     public bool HasExited => _process.HasExited;
+    public int ProcessId => _process.Id;
 
     /// <summary>Last lines the process printed (for failure messages).</summary>
     public string RecentOutput => string.Join('\n', _output.TakeLast(60));
@@ -48,7 +49,8 @@ internal sealed class ServerProcess : IAsyncDisposable
             : throw new InvalidOperationException($"{path} is missing: build it first with `dotnet build src/{project} -c Release` (./build.sh test does).");
     }
 
-    public static ServerProcess Start(string name, string dll, int httpPort, IReadOnlyDictionary<string, string> settings)
+    public static ServerProcess Start(string name, string dll, int httpPort, IReadOnlyDictionary<string, string> settings,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -62,6 +64,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         foreach (var (key, value) in settings) start.ArgumentList.Add($"--{key}={value}");
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start " + dll);
         var server = new ServerProcess(name, process, httpPort);
         process.OutputDataReceived += (_, e) => server.Record(e.Data);

@@ -30,6 +30,8 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain
     // document id → principal → (level last told to the document, last refresh)
     private readonly Dictionary<string, Dictionary<string, OpenPair>> _open = new(StringComparer.Ordinal);
     private Organization _model = null!;
+    // When open pairs were last swept for expiry (a sweep walks every open document).
+    private DateTimeOffset _openPairsSweptAt;
     // The timer that fires at the next share-link expiry, and the time it is set for.
     private IGrainTimer? _expiryTimer;
     private DateTimeOffset? _expiryTimerDue;
@@ -253,7 +255,14 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain
             if (level != AccessLevel.None) Track(documentId, principal, level);
             else Forget(documentId, principal);
         }
-        ExpireOpenPairs();
+        // Every open document refreshes on its own timer: sweeping all open pairs on each call would cost
+        // documents × principals per refresh, so the sweep runs at most a few times per expiry period.
+        var now = _time.GetUtcNow();
+        if (now - _openPairsSweptAt >= OpenPairExpiry / 4)
+        {
+            _openPairsSweptAt = now;
+            ExpireOpenPairs();
+        }
         return Task.FromResult<IReadOnlyDictionary<string, AccessLevel>>(levels);
     }
 

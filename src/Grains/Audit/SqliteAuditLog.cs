@@ -5,7 +5,7 @@ using Spotter.Collab.Grains.Storage;
 
 namespace Spotter.Collab.Grains.Audit;
 
-/// <summary>The audit log in the embedded SQLite file: one durable INSERT per entry; the table has no update path.</summary>
+/// <summary>The audit log in the embedded SQLite file: one durable INSERT per entry (on the database's writer thread); the table has no update path.</summary>
 public sealed class SqliteAuditLog : IAuditLog
 {
     private readonly SqliteDatabase _database;
@@ -31,26 +31,35 @@ public sealed class SqliteAuditLog : IAuditLog
             """);
     }
 
-    public async Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken = default)
+    public Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken = default)
     {
         AuditValidation.Check(entry);
-        await using var connection = _database.Open();
-        await using var insert = connection.CreateCommand();
+        var at = (entry.Time ?? _time.GetUtcNow()).ToUnixTimeMilliseconds();
+        return _database.WriteAsync(connection => Append(connection, entry, at), cancellationToken);
+    }
+
+    private static int Append(SqliteConnection connection, AuditEntry entry, long at)
+    {
+        using var insert = connection.CreateCommand();
         insert.CommandText = "INSERT INTO audit_log(at_ms, actor, action, target, detail, source) VALUES ($at, $actor, $action, $target, $detail, $source)";
-        insert.Parameters.AddWithValue("$at", (entry.Time ?? _time.GetUtcNow()).ToUnixTimeMilliseconds());
+        insert.Parameters.AddWithValue("$at", at);
         insert.Parameters.AddWithValue("$actor", entry.Actor);
         insert.Parameters.AddWithValue("$action", entry.Action);
         insert.Parameters.AddWithValue("$target", (object?)entry.Target ?? DBNull.Value);
         insert.Parameters.AddWithValue("$detail", (object?)entry.Detail ?? DBNull.Value);
         insert.Parameters.AddWithValue("$source", (object?)entry.SourceAddress ?? DBNull.Value);
-        await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return insert.ExecuteNonQuery();
     }
 
-    public async Task<IReadOnlyList<StoredAuditEntry>> QueryAsync(AuditQuery query, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<StoredAuditEntry>> QueryAsync(AuditQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        await using var connection = _database.Open();
-        await using var select = connection.CreateCommand();
+        return _database.ReadAsync<IReadOnlyList<StoredAuditEntry>>(connection => Query(connection, query), cancellationToken);
+    }
+
+    private static List<StoredAuditEntry> Query(SqliteConnection connection, AuditQuery query)
+    {
+        using var select = connection.CreateCommand();
         var where = new StringBuilder("WHERE 1=1");
         if (query.Actor is not null) { where.Append(" AND actor = $actor"); select.Parameters.AddWithValue("$actor", query.Actor); }
         if (query.Action is not null) { where.Append(" AND action = $action"); select.Parameters.AddWithValue("$action", query.Action); }
@@ -62,8 +71,8 @@ public sealed class SqliteAuditLog : IAuditLog
             $"SELECT seq, at_ms, actor, action, target, detail, source FROM audit_log {where} ORDER BY seq DESC LIMIT $limit");
         select.Parameters.AddWithValue("$limit", AuditValidation.ClampLimit(query.Limit));
         var entries = new List<StoredAuditEntry>();
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        using var reader = select.ExecuteReader();
+        while (reader.Read())
         {
             entries.Add(new StoredAuditEntry(
                 reader.GetInt64(0),

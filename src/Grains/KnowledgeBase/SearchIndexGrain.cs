@@ -10,6 +10,7 @@ using Lucene.Net.QueryParsers.Classic;
 using Lucene.Net.Search;
 using Lucene.Net.Store;
 using Lucene.Net.Util;
+using Orleans.Concurrency;
 using Spotter.Collab.Grains.KnowledgeBase.Content;
 using Spotter.Collab.Grains.KnowledgeBase.Storage;
 
@@ -21,9 +22,18 @@ namespace Spotter.Collab.Grains.KnowledgeBase;
 /// twice: with SmartCn (Chinese words; English lower-cased and Porter-stemmed) and with CJK bigrams, because SmartCn
 /// segments a word differently in a sentence than alone ("前台" is one word as a query, "前|台" mid-sentence); a
 /// match in either counts.
+/// Writes are batched like a group commit: pages arriving while a batch is being stored join the next one, each batch
+/// is one store transaction and one pass over the Lucene writer, and a caller's task completes once its page is
+/// durable in the store. Lucene itself never commits after the rebuild (the in-memory index is not the durable copy);
+/// searches read near-real-time through a <see cref="SearcherManager"/>, refreshed when a search finds it stale.
+/// The grain is reentrant so that pages can queue up while a batch is being stored.
 /// </summary>
+[Reentrant]
 public sealed class SearchIndexGrain(IKnowledgeBaseStore store) : Grain, ISearchIndexGrain, IDisposable
 {
+    /// <summary>Pages written to Lucene since the searcher was last refreshed, before a refresh is forced.</summary>
+    private const int MaxUnrefreshed = 512;
+
     private const LuceneVersion Version = LuceneVersion.LUCENE_48;
     private const string IdField = "id";
     private const string TitleField = "title";
@@ -39,7 +49,13 @@ public sealed class SearchIndexGrain(IKnowledgeBaseStore store) : Grain, ISearch
     private PerFieldAnalyzerWrapper? _perField;
     private readonly RAMDirectory _directory = new();
     private IndexWriter? _writer;
-    private DirectoryReader? _reader;
+    private SearcherManager? _searchers;
+    // Pages queued for the next batch (latest per id) and the task their callers wait on.
+    private readonly Dictionary<string, SearchDocument> _pending = [];
+    private TaskCompletionSource? _pendingStored;
+    private Task? _flushing;
+    // Pages in the writer that the current searcher does not see yet (latest per id).
+    private readonly Dictionary<string, SearchDocument> _unrefreshed = [];
 
     private PerFieldAnalyzerWrapper Analyzer => _perField ??= new PerFieldAnalyzerWrapper(_words, new Dictionary<string, Analyzer>
     {
@@ -51,50 +67,108 @@ public sealed class SearchIndexGrain(IKnowledgeBaseStore store) : Grain, ISearch
         _writer = new IndexWriter(_directory, new IndexWriterConfig(Version, Analyzer) { OpenMode = OpenMode.CREATE });
         foreach (var document in await store.LoadSearchDocumentsAsync(cancellationToken)) _writer.UpdateDocument(new Term(IdField, document.DocumentId), ToLucene(document));
         _writer.Commit();
+        _searchers = new SearcherManager(_writer, applyAllDeletes: true, searcherFactory: null);
         await base.OnActivateAsync(cancellationToken);
     }
 
-    public async Task Index(SearchDocument document)
+    public Task Index(SearchDocument document)
     {
         ArgumentNullException.ThrowIfNull(document);
         // A document grain knows the title its page was created with; once indexed, the title of record is the one
         // the last rename gave (Retitle), so a later edit must not bring the old title back.
-        if (Stored(document.DocumentId) is { } indexed) document = document with { Title = indexed.Title };
-        await WriteAsync(document);
+        if (Latest(document.DocumentId) is { } indexed) document = document with { Title = indexed.Title };
+        return Enqueue(document);
     }
 
-    public async Task Retitle(string documentId, string title)
+    public Task Retitle(string documentId, string title)
     {
         ArgumentException.ThrowIfNullOrEmpty(documentId);
         ArgumentException.ThrowIfNullOrEmpty(title);
         // Renamed before its first indexing (a few seconds after creation): the title waits here for the body.
-        var indexed = Stored(documentId);
-        await WriteAsync(new SearchDocument(documentId, title, indexed?.Body ?? "", indexed?.SpaceId, DateTimeOffset.UtcNow));
+        var indexed = Latest(documentId);
+        return Enqueue(new SearchDocument(documentId, title, indexed?.Body ?? "", indexed?.SpaceId, DateTimeOffset.UtcNow));
     }
 
-    private async Task WriteAsync(SearchDocument document)
+    /// <summary>Queues the page for the next batch; completes once the batch holding it is durable in the store.</summary>
+    private Task Enqueue(SearchDocument document)
     {
-        await store.UpsertSearchDocumentAsync(document);
-        Writer.UpdateDocument(new Term(IdField, document.DocumentId), ToLucene(document));
-        Writer.Commit();
+        _pending[document.DocumentId] = document;
+        var stored = _pendingStored ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (_flushing is null || _flushing.IsCompleted) _flushing = FlushAsync();
+        return stored.Task;
     }
 
-    /// <summary>The document as the index holds it (title, body and space are stored fields), or null.</summary>
-    private SearchDocument? Stored(string documentId)
+    private async Task FlushAsync()
     {
-        var reader = CurrentReader();
-        if (reader is null) return null;
-        var top = new IndexSearcher(reader).Search(new TermQuery(new Term(IdField, documentId)), 1);
-        if (top.TotalHits == 0) return null;
-        var stored = reader.Document(top.ScoreDocs[0].Doc);
-        return new SearchDocument(documentId, stored.Get(TitleField) ?? "", stored.Get(BodyField) ?? "", stored.Get(SpaceField), DateTimeOffset.UtcNow);
+        while (_pending.Count > 0)
+        {
+            var batch = _pending.Values.ToList();
+            var stored = _pendingStored!;
+            _pending.Clear();
+            _pendingStored = null;
+            try
+            {
+                // The store first: a page is in the index only once it would also be there after a restart.
+                await store.UpsertSearchDocumentsAsync(batch);
+                foreach (var document in batch)
+                {
+                    Writer.UpdateDocument(new Term(IdField, document.DocumentId), ToLucene(document));
+                    _unrefreshed[document.DocumentId] = document;
+                }
+                if (_unrefreshed.Count >= MaxUnrefreshed) Refresh();
+                stored.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                stored.TrySetException(ex);
+            }
+        }
+    }
+
+    /// <summary>The page as last written (queued, in the writer, or in the searcher's view), or null.</summary>
+    private SearchDocument? Latest(string documentId)
+    {
+        if (_pending.TryGetValue(documentId, out var pending)) return pending;
+        if (_unrefreshed.TryGetValue(documentId, out var written)) return written;
+        var searcher = Searchers.Acquire();
+        try
+        {
+            var top = searcher.Search(new TermQuery(new Term(IdField, documentId)), 1);
+            if (top.TotalHits == 0) return null;
+            var stored = searcher.Doc(top.ScoreDocs[0].Doc);
+            return new SearchDocument(documentId, stored.Get(TitleField) ?? "", stored.Get(BodyField) ?? "", stored.Get(SpaceField), DateTimeOffset.UtcNow);
+        }
+        finally
+        {
+            Searchers.Release(searcher);
+        }
+    }
+
+    /// <summary>Opens a near-real-time searcher over everything in the writer (no Lucene commit).</summary>
+    private void Refresh()
+    {
+        if (_unrefreshed.Count == 0) return;
+        Searchers.MaybeRefreshBlocking();
+        _unrefreshed.Clear();
     }
 
     public Task<IReadOnlyList<SearchHit>> Search(string query, int limit)
     {
         if (string.IsNullOrWhiteSpace(query) || limit <= 0) return Task.FromResult<IReadOnlyList<SearchHit>>([]);
-        var reader = CurrentReader();
-        if (reader is null) return Task.FromResult<IReadOnlyList<SearchHit>>([]);
+        Refresh();
+        var searcher = Searchers.Acquire();
+        try
+        {
+            return Task.FromResult<IReadOnlyList<SearchHit>>(Search(searcher, query, limit));
+        }
+        finally
+        {
+            Searchers.Release(searcher);
+        }
+    }
+
+    private List<SearchHit> Search(IndexSearcher searcher, string query, int limit)
+    {
         var parser = new MultiFieldQueryParser(Version, [TitleField, BodyField, TitleBigramField, BodyBigramField], Analyzer,
             new Dictionary<string, float> { [TitleField] = 2f, [BodyField] = 1f, [TitleBigramField] = 1.5f, [BodyBigramField] = 0.7f })
         {
@@ -102,7 +176,6 @@ public sealed class SearchIndexGrain(IKnowledgeBaseStore store) : Grain, ISearch
             // A word split into several tokens (bigrams, SmartCn words) must match as a phrase, not as any of them.
             AutoGeneratePhraseQueries = true,
         };
-        var searcher = new IndexSearcher(reader);
         // The user's words, never query syntax.
         var parsed = searcher.Rewrite(parser.Parse(QueryParserBase.Escape(query.Trim())));
         var terms = new HashSet<Term>();
@@ -115,26 +188,12 @@ public sealed class SearchIndexGrain(IKnowledgeBaseStore store) : Grain, ISearch
             var body = document.Get(BodyField) ?? "";
             hits.Add(new SearchHit(document.Get(IdField), document.Get(TitleField) ?? "", document.Get(SpaceField), Snippet(body, terms), scoreDoc.Score));
         }
-        return Task.FromResult<IReadOnlyList<SearchHit>>(hits);
+        return hits;
     }
 
     private IndexWriter Writer => _writer ?? throw new InvalidOperationException("search index not activated");
 
-    private DirectoryReader? CurrentReader()
-    {
-        if (_reader is null)
-        {
-            _reader = DirectoryReader.Open(_directory);
-            return _reader;
-        }
-        var newer = DirectoryReader.OpenIfChanged(_reader);
-        if (newer is not null)
-        {
-            _reader.Dispose();
-            _reader = newer;
-        }
-        return _reader;
-    }
+    private SearcherManager Searchers => _searchers ?? throw new InvalidOperationException("search index not activated");
 
     /// <summary>
     /// SmartCn splits sentences with ICU4N, whose start-up creates named cultures ("en"). The hosts run with invariant
@@ -211,7 +270,7 @@ public sealed class SearchIndexGrain(IKnowledgeBaseStore store) : Grain, ISearch
 
     public void Dispose()
     {
-        _reader?.Dispose();
+        _searchers?.Dispose();
         _writer?.Dispose();
         _directory.Dispose();
         _perField?.Dispose();

@@ -6,10 +6,16 @@ namespace Spotter.Collab.Grains.Storage;
 /// <summary>
 /// The embedded SQLite file: schema and connection settings (WAL, synchronous=FULL). Document logs and grain state
 /// share one file so one fsync policy covers all of them. The data directory is 0700 and its files 0600 (Unix).
+/// All statements run on the database's own threads (<see cref="WriteAsync{T}"/>, <see cref="ReadAsync{T}"/>), never on
+/// the thread pool: one writer thread, because SQLite admits one writer at a time anyway (queueing in-process writers
+/// here instead of in SQLite's busy handler), and a few reader threads, which WAL lets read beside the writer.
 /// </summary>
-public sealed class SqliteDatabase
+public sealed class SqliteDatabase : IDisposable
 {
     private readonly string _connectionString;
+    private readonly SqliteThreads _writer;
+    private readonly SqliteThreads _readers;
+    private int _disposed;
 
     public SqliteDatabase(IOptions<SqliteStoreOptions> options)
     {
@@ -51,6 +57,27 @@ public sealed class SqliteDatabase
         // The JWT signing key used to live here; it is kept outside the database now. secure_delete overwrites
         // the freed pages, so the old key is not left readable in the file.
         Execute(connection, "PRAGMA secure_delete=ON; DROP TABLE IF EXISTS secrets; PRAGMA secure_delete=OFF;");
+        _writer = new SqliteThreads("SQLite writer", 1, Open);
+        _readers = new SqliteThreads("SQLite reader", options.Value.ReaderThreads, Open);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on the writer thread, on its connection. Writes from every store of this file
+    /// are serialised here, in the order they were queued.
+    /// </summary>
+    public Task<T> WriteAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken = default) =>
+        _writer.RunAsync(work, cancellationToken);
+
+    /// <summary>Runs read-only <paramref name="work"/> on a reader thread; it sees every write already completed.</summary>
+    public Task<T> ReadAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken = default) =>
+        _readers.RunAsync(work, cancellationToken);
+
+    /// <summary>Lets queued work finish, then closes the threads' connections.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _writer.Dispose();
+        _readers.Dispose();
     }
 
     /// <summary>Opens a pooled connection with the durability settings every writer must use.</summary>

@@ -5,55 +5,63 @@ using Microsoft.Extensions.Options;
 namespace Spotter.Collab.Grains.Storage;
 
 /// <summary>
-/// SQLite document store on the shared group-commit loop (<see cref="GroupCommitDocumentStore"/>): one writer
-/// connection, one transaction per batch. Sequence numbers come from the table's AUTOINCREMENT key.
+/// SQLite document store on the shared group-commit loop (<see cref="GroupCommitDocumentStore"/>): the database's
+/// writer thread and connection, one transaction per batch. Sequence numbers come from the table's AUTOINCREMENT key.
 /// </summary>
 public sealed class SqliteDocumentStore(SqliteDatabase database, IOptions<SqliteStoreOptions> options, ILogger<SqliteDocumentStore> logger)
     : GroupCommitDocumentStore((options ?? throw new ArgumentNullException(nameof(options))).Value.MaxBatchSize, logger)
 {
-    // Used only by the writer loop.
-    private SqliteConnection? _writerConnection;
-
-    public override async Task<StoredDocument> LoadAsync(string documentId, CancellationToken cancellationToken = default)
+    public override Task<StoredDocument> LoadAsync(string documentId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(documentId);
-        await using var connection = database.Open();
+        return database.ReadAsync(connection => Load(connection, documentId), cancellationToken);
+    }
+
+    private static StoredDocument Load(SqliteConnection connection, string documentId)
+    {
         // One read transaction so the snapshot and the tail are consistent with each other.
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        using var transaction = connection.BeginTransaction(deferred: true);
         byte[]? snapshot = null;
         long snapshotSequence = 0;
-        await using (var select = connection.CreateCommand())
+        using (var select = connection.CreateCommand())
         {
             select.Transaction = transaction;
             select.CommandText = "SELECT seq, data FROM doc_snapshots WHERE doc_id = $doc";
             select.Parameters.AddWithValue("$doc", documentId);
-            await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            using var reader = select.ExecuteReader();
+            if (reader.Read())
             {
                 snapshotSequence = reader.GetInt64(0);
                 snapshot = (byte[])reader.GetValue(1);
             }
         }
         var tail = new List<StoredUpdate>();
-        await using (var select = connection.CreateCommand())
+        using (var select = connection.CreateCommand())
         {
             select.Transaction = transaction;
             select.CommandText = "SELECT seq, data FROM doc_updates WHERE doc_id = $doc AND seq > $after ORDER BY seq";
             select.Parameters.AddWithValue("$doc", documentId);
             select.Parameters.AddWithValue("$after", snapshotSequence);
-            await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            using var reader = select.ExecuteReader();
+            while (reader.Read())
             {
                 tail.Add(new StoredUpdate(reader.GetInt64(0), (byte[])reader.GetValue(1)));
             }
         }
+        transaction.Commit();
         return new StoredDocument(snapshot, snapshotSequence, tail);
     }
 
-    protected override Task CommitBatchAsync(IReadOnlyList<StoreWrite> batch)
+    // The group-commit loop only awaits here; the transaction runs on the database's writer thread.
+    protected override Task CommitBatchAsync(IReadOnlyList<StoreWrite> batch) =>
+        database.WriteAsync(connection =>
+        {
+            CommitBatch(connection, batch);
+            return true;
+        });
+
+    private static void CommitBatch(SqliteConnection connection, IReadOnlyList<StoreWrite> batch)
     {
-        // SQLite commits are synchronous file I/O; the writer loop is already off the callers' threads.
-        var connection = _writerConnection ??= database.Open();
         using var transaction = connection.BeginTransaction();
         using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
@@ -88,21 +96,8 @@ public sealed class SqliteDocumentStore(SqliteDatabase database, IOptions<Sqlite
             }
         }
         transaction.Commit();
-        return Task.CompletedTask;
     }
 
     protected override bool IsStoreFailure(Exception exception) =>
         exception is SqliteException or InvalidOperationException or IOException;
-
-    protected override void ResetAfterFailure()
-    {
-        _writerConnection?.Dispose();
-        _writerConnection = null;
-    }
-
-    protected override ValueTask ReleaseResourcesAsync()
-    {
-        ResetAfterFailure();
-        return ValueTask.CompletedTask;
-    }
 }

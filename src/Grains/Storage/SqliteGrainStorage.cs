@@ -9,27 +9,32 @@ namespace Spotter.Collab.Grains.Storage;
 /// Orleans grain persistence on the embedded SQLite file (Orleans ships no SQLite provider).
 /// The ETag is a row version: a write whose ETag does not match the stored one fails with
 /// <see cref="InconsistentStateException"/>, exactly as the built-in providers do.
+/// Statements run on the database's threads; (de)serialisation stays on the grain's turn.
 /// </summary>
 public sealed class SqliteGrainStorage(SqliteDatabase database, Serializer serializer) : IGrainStorage
 {
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         ArgumentNullException.ThrowIfNull(grainState);
-        await using var connection = database.Open();
-        await using var select = connection.CreateCommand();
-        select.CommandText = "SELECT etag, data FROM grain_state WHERE grain_type = $type AND grain_id = $id";
-        select.Parameters.AddWithValue("$type", stateName);
-        select.Parameters.AddWithValue("$id", grainId.ToString());
-        await using var reader = await select.ExecuteReaderAsync().ConfigureAwait(false);
-        if (!await reader.ReadAsync().ConfigureAwait(false))
+        var id = grainId.ToString();
+        var row = await database.ReadAsync(connection =>
+        {
+            using var select = connection.CreateCommand();
+            select.CommandText = "SELECT etag, data FROM grain_state WHERE grain_type = $type AND grain_id = $id";
+            select.Parameters.AddWithValue("$type", stateName);
+            select.Parameters.AddWithValue("$id", id);
+            using var reader = select.ExecuteReader();
+            return reader.Read() ? (Etag: reader.GetInt64(0), Data: (byte[])reader.GetValue(1)) : ((long Etag, byte[] Data)?)null;
+        }).ConfigureAwait(false);
+        if (row is not { } stored)
         {
             grainState.State = Activator.CreateInstance<T>();
             grainState.ETag = null;
             grainState.RecordExists = false;
             return;
         }
-        grainState.ETag = reader.GetInt64(0).ToString(CultureInfo.InvariantCulture);
-        grainState.State = serializer.Deserialize<T>((byte[])reader.GetValue(1));
+        grainState.ETag = stored.Etag.ToString(CultureInfo.InvariantCulture);
+        grainState.State = serializer.Deserialize<T>(stored.Data);
         grainState.RecordExists = true;
     }
 
@@ -37,29 +42,30 @@ public sealed class SqliteGrainStorage(SqliteDatabase database, Serializer seria
     {
         ArgumentNullException.ThrowIfNull(grainState);
         var data = serializer.SerializeToArray(grainState.State);
-        await using var connection = database.Open();
-        await using var command = connection.CreateCommand();
-        command.Parameters.AddWithValue("$type", stateName);
-        command.Parameters.AddWithValue("$id", grainId.ToString());
-        command.Parameters.AddWithValue("$data", data);
-        long newEtag;
-        if (grainState.ETag is null)
+        var id = grainId.ToString();
+        long? expected = grainState.ETag is null ? null : long.Parse(grainState.ETag, CultureInfo.InvariantCulture);
+        var mismatch = await database.WriteAsync(connection =>
         {
-            command.CommandText = "INSERT INTO grain_state(grain_type, grain_id, etag, data) VALUES ($type, $id, 1, $data) ON CONFLICT DO NOTHING";
-            newEtag = 1;
-        }
-        else
+            using var command = connection.CreateCommand();
+            command.Parameters.AddWithValue("$type", stateName);
+            command.Parameters.AddWithValue("$id", id);
+            command.Parameters.AddWithValue("$data", data);
+            if (expected is null)
+            {
+                command.CommandText = "INSERT INTO grain_state(grain_type, grain_id, etag, data) VALUES ($type, $id, 1, $data) ON CONFLICT DO NOTHING";
+            }
+            else
+            {
+                command.CommandText = "UPDATE grain_state SET etag = $expected + 1, data = $data WHERE grain_type = $type AND grain_id = $id AND etag = $expected";
+                command.Parameters.AddWithValue("$expected", expected.Value);
+            }
+            return command.ExecuteNonQuery() == 1 ? null : StoredEtag(connection, stateName, id);
+        }).ConfigureAwait(false);
+        if (mismatch is not null)
         {
-            var expected = long.Parse(grainState.ETag, CultureInfo.InvariantCulture);
-            command.CommandText = "UPDATE grain_state SET etag = $expected + 1, data = $data WHERE grain_type = $type AND grain_id = $id AND etag = $expected";
-            command.Parameters.AddWithValue("$expected", expected);
-            newEtag = expected + 1;
+            throw new InconsistentStateException($"ETag mismatch writing {stateName} of {grainId}", mismatch, grainState.ETag);
         }
-        if (await command.ExecuteNonQueryAsync().ConfigureAwait(false) != 1)
-        {
-            throw new InconsistentStateException($"ETag mismatch writing {stateName} of {grainId}", await StoredEtagAsync(connection, stateName, grainId).ConfigureAwait(false), grainState.ETag);
-        }
-        grainState.ETag = newEtag.ToString(CultureInfo.InvariantCulture);
+        grainState.ETag = ((expected ?? 0) + 1).ToString(CultureInfo.InvariantCulture);
         grainState.RecordExists = true;
     }
 
@@ -68,15 +74,20 @@ public sealed class SqliteGrainStorage(SqliteDatabase database, Serializer seria
         ArgumentNullException.ThrowIfNull(grainState);
         if (grainState.ETag is not null)
         {
-            await using var connection = database.Open();
-            await using var command = connection.CreateCommand();
-            command.CommandText = "DELETE FROM grain_state WHERE grain_type = $type AND grain_id = $id AND etag = $expected";
-            command.Parameters.AddWithValue("$type", stateName);
-            command.Parameters.AddWithValue("$id", grainId.ToString());
-            command.Parameters.AddWithValue("$expected", long.Parse(grainState.ETag, CultureInfo.InvariantCulture));
-            if (await command.ExecuteNonQueryAsync().ConfigureAwait(false) != 1)
+            var id = grainId.ToString();
+            var expected = long.Parse(grainState.ETag, CultureInfo.InvariantCulture);
+            var mismatch = await database.WriteAsync(connection =>
             {
-                throw new InconsistentStateException($"ETag mismatch clearing {stateName} of {grainId}", await StoredEtagAsync(connection, stateName, grainId).ConfigureAwait(false), grainState.ETag);
+                using var command = connection.CreateCommand();
+                command.CommandText = "DELETE FROM grain_state WHERE grain_type = $type AND grain_id = $id AND etag = $expected";
+                command.Parameters.AddWithValue("$type", stateName);
+                command.Parameters.AddWithValue("$id", id);
+                command.Parameters.AddWithValue("$expected", expected);
+                return command.ExecuteNonQuery() == 1 ? null : StoredEtag(connection, stateName, id);
+            }).ConfigureAwait(false);
+            if (mismatch is not null)
+            {
+                throw new InconsistentStateException($"ETag mismatch clearing {stateName} of {grainId}", mismatch, grainState.ETag);
             }
         }
         grainState.State = Activator.CreateInstance<T>();
@@ -84,13 +95,12 @@ public sealed class SqliteGrainStorage(SqliteDatabase database, Serializer seria
         grainState.RecordExists = false;
     }
 
-    private static async Task<string> StoredEtagAsync(SqliteConnection connection, string stateName, GrainId grainId)
+    private static string StoredEtag(SqliteConnection connection, string stateName, string grainId)
     {
-        await using var select = connection.CreateCommand();
+        using var select = connection.CreateCommand();
         select.CommandText = "SELECT etag FROM grain_state WHERE grain_type = $type AND grain_id = $id";
         select.Parameters.AddWithValue("$type", stateName);
-        select.Parameters.AddWithValue("$id", grainId.ToString());
-        var value = await select.ExecuteScalarAsync().ConfigureAwait(false);
-        return value is long etag ? etag.ToString(CultureInfo.InvariantCulture) : "none";
+        select.Parameters.AddWithValue("$id", grainId);
+        return select.ExecuteScalar() is long etag ? etag.ToString(CultureInfo.InvariantCulture) : "none";
     }
 }

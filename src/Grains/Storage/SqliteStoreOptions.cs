@@ -12,5 +12,8 @@ public sealed class SqliteStoreOptions
     /// <summary>Upper bound on updates committed in one group-commit transaction.</summary>
     public int MaxBatchSize { get; set; } = 512;
 
+    /// <summary>Dedicated threads for reads (documents loading, grain state); writes have one thread of their own.</summary>
+    public int ReaderThreads { get; set; } = 2;
+
     public string DatabasePath => Path.GetFullPath(Path.Combine(DataDirectory, FileName));
 }

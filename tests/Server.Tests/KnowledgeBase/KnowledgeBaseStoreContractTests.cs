@@ -121,4 +121,20 @@ public abstract class KnowledgeBaseStoreContractTests
         var all = await store.LoadSearchDocumentsAsync();
         Assert.Equal(new SearchDocument(id, "供应商", "new body", "space-1", at.AddSeconds(1)), all.Single(d => d.DocumentId == id));
     }
+
+    [Fact]
+    public async Task A_batch_of_search_documents_is_upserted_in_order()
+    {
+        var store = OpenStore();
+        var (first, second) = (NewId(), NewId());
+        var at = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
+        await store.UpsertSearchDocumentsAsync([
+            new SearchDocument(first, "A", "old body", null, at),
+            new SearchDocument(second, "B", "other", "space-2", at),
+            new SearchDocument(first, "A2", "new body", "space-1", at.AddSeconds(1)),
+        ]);
+        var all = await store.LoadSearchDocumentsAsync();
+        Assert.Equal(new SearchDocument(first, "A2", "new body", "space-1", at.AddSeconds(1)), all.Single(d => d.DocumentId == first));
+        Assert.Equal(new SearchDocument(second, "B", "other", "space-2", at), all.Single(d => d.DocumentId == second));
+    }
 }

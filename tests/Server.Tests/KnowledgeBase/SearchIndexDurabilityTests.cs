@@ -46,6 +46,35 @@ public sealed class SearchIndexDurabilityTests(ITestOutputHelper output) : IDisp
         }
     }
 
+    /// <summary>Pages indexed at the same moment share batches (one store transaction each): every one of them is
+    /// searchable, and still is after a restart rebuilt the index from the store.</summary>
+    [Fact]
+    public async Task Many_pages_indexed_at_once_are_all_found_and_survive_a_restart()
+    {
+        var settings = new Dictionary<string, string> { ["KnowledgeBase:IndexDelay"] = "00:00:00.100" };
+        const int Pages = 16; // within one page of search results
+        var marker = "batch" + Guid.NewGuid().ToString("N")[..8];
+        List<string> docIds;
+        await using (var server = await CollabTestServer.StartAsync(_directory.Path, settings))
+        {
+            var token = await server.CreateUserAsync("writer", "Writer");
+            using var http = server.Client(token);
+            docIds = [.. await Task.WhenAll(Enumerable.Range(0, Pages).Select(i => server.CreateDocumentAsync(token, $"Page {i}")))];
+            await Task.WhenAll(docIds.Select(async id =>
+            {
+                using var import = await http.PostAsync($"/api/docs/{id}/import", new StringContent($"{marker} 仓库 {id}\n", Encoding.UTF8, "text/markdown"));
+                import.EnsureSuccessStatusCode();
+            }));
+            await Eventually.HoldsAsync(async () => (await SearchAsync(http, marker)).Count == Pages, "every page is indexed", TimeSpan.FromSeconds(10));
+        }
+
+        await using (var server = await CollabTestServer.StartAsync(_directory.Path, settings))
+        {
+            using var http = server.Client(await server.LoginAsync("writer", CollabTestServer.UserPassword));
+            Assert.Equal(docIds.Order(), (await SearchAsync(http, marker)).Order());
+        }
+    }
+
     /// <summary>The freshness promise (an edit is searchable within 5 s) with the shipped settings: the default
     /// re-index delay and a server that just started, so the index may still be warming up.</summary>
     [Fact]

@@ -21,6 +21,9 @@ public interface IKnowledgeBaseStore
 
     Task UpsertSearchDocumentAsync(SearchDocument document, CancellationToken cancellationToken = default);
 
+    /// <summary>Upserts all of <paramref name="documents"/> in one transaction (in order: a later one of the same id wins).</summary>
+    Task UpsertSearchDocumentsAsync(IReadOnlyList<SearchDocument> documents, CancellationToken cancellationToken = default);
+
     Task<IReadOnlyList<SearchDocument>> LoadSearchDocumentsAsync(CancellationToken cancellationToken = default);
 }
 

@@ -101,19 +101,35 @@ public sealed class PostgresKnowledgeBaseStore : IKnowledgeBaseStore
             new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(5), DateTimeKind.Utc)));
     }
 
-    public async Task UpsertSearchDocumentAsync(SearchDocument document, CancellationToken cancellationToken = default)
+    private const string UpsertSearchDocumentSql = """
+        INSERT INTO search_documents (doc_id, title, body, space_id, updated_at) VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT (doc_id) DO UPDATE SET title = excluded.title, body = excluded.body, space_id = excluded.space_id, updated_at = excluded.updated_at
+        """;
+
+    public Task UpsertSearchDocumentAsync(SearchDocument document, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(document);
-        await using var command = _dataSource.CreateCommand("""
-            INSERT INTO search_documents (doc_id, title, body, space_id, updated_at) VALUES ($1, $2, $3, $4, $5)
-                ON CONFLICT (doc_id) DO UPDATE SET title = excluded.title, body = excluded.body, space_id = excluded.space_id, updated_at = excluded.updated_at
-            """);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = document.DocumentId });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = document.Title });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = document.Body });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)document.SpaceId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = document.UpdatedAt.UtcDateTime });
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return UpsertSearchDocumentsAsync([document], cancellationToken);
+    }
+
+    public async Task UpsertSearchDocumentsAsync(IReadOnlyList<SearchDocument> documents, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
+        if (documents.Count == 0) return;
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        // One round trip; a batch of several statements runs as one implicit transaction.
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var document in documents)
+        {
+            var command = new NpgsqlBatchCommand(UpsertSearchDocumentSql);
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = document.DocumentId });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = document.Title });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = document.Body });
+            command.Parameters.Add(new NpgsqlParameter { Value = (object?)document.SpaceId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = document.UpdatedAt.UtcDateTime });
+            batch.BatchCommands.Add(command);
+        }
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<SearchDocument>> LoadSearchDocumentsAsync(CancellationToken cancellationToken = default)
