@@ -32,6 +32,7 @@ public static class CollabServer
         builder.AddHostDrain();
 
         var app = builder.Build();
+        app.UseSecurityHeaders();
         app.UseHostDrain();
         app.UseStatusCodePages();
         app.UseExceptionHandler();
@@ -53,6 +54,7 @@ public static class CollabServer
         app.MapSearchApi();
         app.MapTransferApi();
         app.MapCollabHub();
+        app.MapUnknownApiRoutes();
         app.MapWebClient();
         return app;
     }

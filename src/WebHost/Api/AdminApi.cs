@@ -23,6 +23,7 @@ public static class AdminApi
         admin.MapPatch("/users/{username}", UpdateUserAsync);
         admin.MapPost("/users/{username}/deactivate", (string username, HttpContext http, IGrainFactory grains) => SetDeactivatedAsync(username, true, http, grains));
         admin.MapPost("/users/{username}/reactivate", (string username, HttpContext http, IGrainFactory grains) => SetDeactivatedAsync(username, false, http, grains));
+        admin.MapPost("/users/{username}/unlock", UnlockAsync);
 
         admin.MapGet("/departments", (IGrainFactory grains) => grains.Organization().GetDepartments());
         admin.MapPost("/departments", async (NameRequest request, HttpContext http, IGrainFactory grains) =>
@@ -96,6 +97,16 @@ public static class AdminApi
         // Refresh tokens die with the deactivation, so reactivating does not revive old sessions.
         if (deactivated) await grains.GetGrain<IUserGrain>(name).RevokeAllSessions();
         await http.AuditAsync(deactivated ? AuditActions.UserDeactivated : AuditActions.UserReactivated, name);
+        return Results.NoContent();
+    }
+
+    /// <summary>Ends every sign-in lockout of the account, whichever addresses caused them. Answers 204 for any
+    /// well-formed username (unknown ones have lockouts too, and admins may see the directory anyway).</summary>
+    private static async Task<IResult> UnlockAsync(string username, HttpContext http, IGrainFactory grains)
+    {
+        if (ApiExtensions.NormalizeUsername(username) is not { } name) return Problems.Invalid("unknown username");
+        var unlocked = await grains.GetGrain<IUserGrain>(name).UnlockLogin();
+        await http.AuditAsync(AuditActions.Unlocked, name, unlocked ? "sign-in lockouts ended" : "nothing was locked");
         return Results.NoContent();
     }
 

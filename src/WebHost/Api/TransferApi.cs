@@ -23,7 +23,8 @@ public static partial class TransferApi
     }
 
     /// <summary>Replaces the page's content with the Markdown body (<c>?mode=append</c> adds it at the end instead).</summary>
-    private static async Task<Results<NoContent, ProblemHttpResult>> ImportAsync(string id, string? mode, HttpRequest request, IGrainFactory grains, IAuditLog audit)
+    private static async Task<Results<NoContent, ProblemHttpResult>> ImportAsync(string id, string? mode, HttpRequest request, IGrainFactory grains, IAuditLog audit,
+        Microsoft.Extensions.Options.IOptions<KnowledgeBaseOptions> options)
     {
         var username = request.HttpContext.User.Username();
         var info = await grains.GetGrain<IDocumentGrain>(id).Describe(username);
@@ -36,7 +37,9 @@ public static partial class TransferApi
         var markdown = Encoding.UTF8.GetString(read.Buffer);
         request.BodyReader.AdvanceTo(read.Buffer.End);
 
-        var source = RichContent.ReplaceUpdate([], MarkdownImporter.Parse(markdown));
+        var imported = MarkdownImporter.Parse(markdown);
+        if (!options.Value.AllowExternalImages) ExternalImages.Remove(imported, out _);
+        var source = RichContent.ReplaceUpdate([], imported);
         var result = await grains.GetGrain<IDocumentKnowledgeBase>(id).ApplyContent(username, source, append: mode == "append", reason: "import");
         if (result.IsRejected) return KnowledgeBaseAccess.Rejection(result);
         await audit.RecordAsync(request.HttpContext, AuditActions.Import, id, $"{markdown.Length} characters, {mode ?? "replace"}");
@@ -48,7 +51,8 @@ public static partial class TransferApi
     /// tree order, each under a heading with its title. Refused (403 no-export) when any exported page has noExport
     /// set on itself or an ancestor.
     /// </summary>
-    private static async Task<IResult> ExportAsync(string id, string? format, bool? subtree, HttpContext http, IGrainFactory grains, IAuditLog audit)
+    private static async Task<IResult> ExportAsync(string id, string? format, bool? subtree, HttpContext http, IGrainFactory grains, IAuditLog audit,
+        Microsoft.Extensions.Options.IOptions<KnowledgeBaseOptions> options)
     {
         var principal = http.User.Username();
         var info = await grains.GetGrain<IDocumentGrain>(id).Describe(principal);
@@ -84,6 +88,7 @@ public static partial class TransferApi
         foreach (var (page, depth) in pages)
         {
             var blocks = RichContent.Read(await grains.GetGrain<IDocumentGrain>(page.Id).EncodeState());
+            if (!options.Value.AllowExternalImages) ExternalImages.Remove(blocks, out _);
             var level = Math.Min(depth + 1, 6);
             if (format == "md")
             {

@@ -24,25 +24,7 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
     // connection id → its hub context, so a deactivated user's connections can be aborted
     private readonly ConcurrentDictionary<string, HubCallerContext> _callers = new(StringComparer.Ordinal);
 
-    // (connection id, document id) → when a read-only refusal of that pair was last audited (Environment.TickCount64)
-    private readonly ConcurrentDictionary<(string ConnectionId, string DocumentId), long> _readOnlyAudited = new();
-
-    /// <summary>How often one connection's refused writes to one document are audited: a client that keeps sending
-    /// after a downgrade (or a hostile one) must not turn every frame into an audit row.</summary>
-    private const long ReadOnlyAuditIntervalMs = 60_000;
-
     public static string GroupName(string documentId) => "doc:" + documentId;
-
-    /// <summary>True for the first read-only refusal of a connection's writes to a document, then at most once a
-    /// minute.</summary>
-    public bool ShouldAuditReadOnly(string connectionId, string documentId)
-    {
-        var now = Environment.TickCount64;
-        var key = (connectionId, documentId);
-        if (_readOnlyAudited.TryGetValue(key, out var last) && now - last < ReadOnlyAuditIntervalMs) return false;
-        _readOnlyAudited[key] = now;
-        return true;
-    }
 
     /// <summary>Documents with a live observer on this host (for tests and diagnostics).</summary>
     public int OpenDocumentCount => _documents.Count;
@@ -117,10 +99,6 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
     public async Task DisconnectedAsync(string connectionId)
     {
         _callers.TryRemove(connectionId, out _);
-        foreach (var key in _readOnlyAudited.Keys)
-        {
-            if (key.ConnectionId == connectionId) _readOnlyAudited.TryRemove(key, out _);
-        }
         if (!_connections.TryRemove(connectionId, out var documents)) return;
         foreach (var documentId in documents.Keys)
         {

@@ -25,9 +25,17 @@ public static class HubExtensions
                 // A ping every 5 s (SignalR's default is 15 s) lets the browser client notice a link that went
                 // silent without closing within its 15 s server timeout, instead of showing "saving" for 30 s.
                 hub.KeepAliveInterval = ServerKeepAlive;
+                // Outermost first: rate limits and refusal logging, then the audit of refusals.
+                hub.AddFilter<HubFloodGuard>();
                 hub.AddFilter<HubDenialAuditFilter>();
             })
             .AddMessagePackProtocol();
+        builder.Services.AddOptions<HubLimitOptions>().Bind(builder.Configuration.GetSection(HubLimitOptions.SectionName));
+        builder.Services.AddSingleton<HubFloodGuard>();
+        builder.Services.AddSingleton<HubDenialAuditFilter>();
+        // HubFloodGuard logs refusals (information) and failures (error, with the exception) itself; the dispatcher
+        // would log every refusal, a HubException, as an error with a stack trace.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", LogLevel.None);
         builder.Services.AddSingleton<DocumentConnections>();
         builder.AddOrganizationWatcher();
         builder.Services.AddHostedService<ObserverRefreshService>();
