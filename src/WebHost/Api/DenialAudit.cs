@@ -123,7 +123,7 @@ public sealed partial class DenialRecorder : IAsyncDisposable
             if (distinct >= _options.MaxEntriesPerPrincipal)
             {
                 var overflow = (entry.Actor, entry.Action, (string?)null);
-                if (!_seen.TryGetValue(overflow, out var others)) _seen[overflow] = others = new Repeats(entry with { Target = null, Detail = "other targets" });
+                if (!_seen.TryGetValue(overflow, out var others)) _seen[overflow] = others = new Repeats(entry with { Target = null }, overflow: true);
                 others.Count++;
                 return Task.CompletedTask;
             }
@@ -150,7 +150,9 @@ public sealed partial class DenialRecorder : IAsyncDisposable
         {
             if (repeats.Count == 0) continue;
             var first = repeats.First;
-            var detail = $"{first.Detail}; repeated {repeats.Count} more time{(repeats.Count == 1 ? "" : "s")} within {_options.Window}";
+            var detail = repeats.Overflow
+                ? $"{repeats.Count} more denial{(repeats.Count == 1 ? "" : "s")} of other targets within {_options.Window} (beyond {_options.MaxEntriesPerPrincipal} recorded one by one); the first: {first.Detail}"
+                : $"{first.Detail}; repeated {repeats.Count} more time{(repeats.Count == 1 ? "" : "s")} within {_options.Window}";
             try
             {
                 await _audit.AppendAsync(first with { Detail = detail, Time = _time.GetUtcNow() });
@@ -171,9 +173,11 @@ public sealed partial class DenialRecorder : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing the count of repeated denials of {Actor} to the audit log failed")]
     private partial void LogFlushFailed(Exception exception, string actor);
 
-    private sealed class Repeats(AuditEntry first)
+    /// <param name="overflow">Counts a principal's denials beyond the per-window budget (any target), not repeats of one.</param>
+    private sealed class Repeats(AuditEntry first, bool overflow = false)
     {
         public AuditEntry First { get; } = first;
+        public bool Overflow { get; } = overflow;
         public int Count { get; set; }
     }
 }

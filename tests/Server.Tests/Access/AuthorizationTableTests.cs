@@ -51,6 +51,8 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
         HttpRow.CoveredElsewhere("*", "/hubs/collab", "the hub: see HubRows"),
         HttpRow.CoveredElsewhere("*", "/hubs/collab/negotiate", "the hub: see HubRows"),
         HttpRow.CoveredElsewhere("*", "/{*path:nonfile}", "the static web client (index.html for everyone)"),
+        // Unknown API routes answer 404 problem+json to everyone, whatever the method (Security/SecurityHeadersTests).
+        new("*", "/api/{**rest}", "404 404 404 404 404 404 404 404 404 404", _ => Get("/api/no-such-endpoint")),
 
         // Auth and users
         // A fresh unknown name each time: repeated failures for one name lock it out (429 locked-out).
@@ -75,6 +77,7 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
         new("PATCH", "/api/admin/users/{username}", AdminOnly200, s => Patch($"/api/admin/users/{s.Bystander}", new { displayName = "X" })),
         new("POST", "/api/admin/users/{username}/deactivate", AdminOnly204, s => Post($"/api/admin/users/{s.Bystander}/deactivate", null)),
         new("POST", "/api/admin/users/{username}/reactivate", AdminOnly204, s => Post($"/api/admin/users/{s.Bystander}/reactivate", null)),
+        new("POST", "/api/admin/users/{username}/unlock", AdminOnly204, s => Post($"/api/admin/users/{s.Bystander}/unlock", null)),
         new("GET", "/api/admin/departments", AdminOnly200, _ => Get("/api/admin/departments")),
         new("POST", "/api/admin/departments", AdminOnly201, _ => Post("/api/admin/departments", new { name = "D" })),
         new("PATCH", "/api/admin/departments/{id}", AdminOnly204, async s => Patch($"/api/admin/departments/{await s.FreshDepartmentAsync()}", new { name = "D2" })),
