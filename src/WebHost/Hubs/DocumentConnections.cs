@@ -15,8 +15,13 @@ namespace Spotter.Collab.WebHost.Hubs;
 /// local connections that joined it; the grain sends each batch once to this host, which fans it out to the
 /// document's SignalR group. Every grain call about subscriptions lives here.
 /// </summary>
-public sealed partial class DocumentConnections(IClusterClient cluster, IHubContext<CollabHub, ICollabClient> hub, IAuditLog audit, ILogger<DocumentConnections> logger)
+public sealed partial class DocumentConnections(IClusterClient cluster, IHubContext<CollabHub, ICollabClient> hub, IAuditLog audit, ILogger<DocumentConnections> logger,
+    Microsoft.Extensions.Options.IOptions<Grains.Documents.DocumentGrainOptions> documentOptions)
 {
+    /// <summary>How long a released observer reference stays alive: at most until the grain forgets an observer
+    /// whose unsubscription it never got.</summary>
+    private readonly TimeSpan _releasedObserverLifetime = documentOptions.Value.ObserverExpiry;
+
     private readonly IHubContext<CollabHub, ICollabClient> _hub = hub;
     private readonly ConcurrentDictionary<string, HostDocument> _documents = new(StringComparer.Ordinal);
     // connection id → (document id → username)
@@ -236,12 +241,28 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
                 {
                     LogCallFailed(ex, documentId);
                 }
-                cluster.DeleteObjectReference<IDocumentObserver>(reference);
+                // Broadcasts the grain sent before it processed the unsubscription are one-way messages still on
+                // their way to this reference; deleting it now makes Orleans log each of them as an "Unexpected
+                // target grain" error. The closed document ignores them until the reference is deleted.
+                _ = DeleteReferenceLaterAsync(reference);
             }
         }
         finally
         {
             document.Gate.Release();
+        }
+    }
+
+    private async Task DeleteReferenceLaterAsync(IDocumentObserver reference)
+    {
+        try
+        {
+            await Task.Delay(_releasedObserverLifetime);
+            cluster.DeleteObjectReference<IDocumentObserver>(reference);
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or OrleansException)
+        {
+            // The host is stopping: the client and its references go away with it.
         }
     }
 
@@ -335,6 +356,8 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
 
         public Task OnBroadcast(DocumentBroadcast broadcast)
         {
+            // Sent before the grain saw this host's unsubscription; a newer subscription gets its own copy.
+            if (Closed) return Task.CompletedTask;
             var group = GroupName(Id);
             // Recipients of the frames of one tick are disjoint per frame kind, so the sends may overlap.
             var sends = new List<Task>(broadcast.Frames.Count);
@@ -359,9 +382,9 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
         private readonly SendWindow _sends = new(MaxBatchesInFlight);
 
         public Task OnAccessChanged(string documentId, string username, DocumentRole? role) =>
-            role is { } newRole ? owner.ChangeRoleAsync(documentId, username, newRole) : owner.RevokeUserAsync(documentId, username);
+            Closed ? Task.CompletedTask : role is { } newRole ? owner.ChangeRoleAsync(documentId, username, newRole) : owner.RevokeUserAsync(documentId, username);
 
-        public Task OnCommentsChanged(string documentId) => owner._hub.Clients.Group(GroupName(Id)).CommentsChanged(Id);
+        public Task OnCommentsChanged(string documentId) => Closed ? Task.CompletedTask : owner._hub.Clients.Group(GroupName(Id)).CommentsChanged(Id);
 
         public Task OnDeactivated(string documentId, Guid epoch)
         {
