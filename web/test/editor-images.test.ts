@@ -77,6 +77,31 @@ it('an image over the server\'s limit or of another type is refused before uploa
   await context.close()
 }, 90_000)
 
+it('an image from another site is not inserted from pasted HTML, with a notice, and never fetched', async () => {
+  const ana = await createUser('ana')
+  const docId = await ana.api.createDocument('Tracking pixels')
+  expect((await ana.api.describeDocument(docId)).allowExternalImages).toBe(false)
+  const context = await newContext(browser!)
+  const page = await openDocument(context, ana, docId)
+  const external: string[] = []
+  page.on('request', request => { if (new URL(request.url()).hostname === 'tracker.example') external.push(request.url()) })
+  await page.click('.tiptap')
+  await page.keyboard.type('Before ')
+
+  await page.evaluate(() => {
+    const data = new DataTransfer()
+    data.setData('text/html', '<p>pasted <img src="https://tracker.example/pixel.gif?reader=ana"> words</p>')
+    data.setData('text/plain', 'pasted words')
+    document.querySelector('.tiptap')!.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }))
+  })
+  await page.waitForSelector('[data-testid=notice]:has-text("other sites")')
+  expect(await notice(page)).toBe('Images from other sites are not added: upload the image file instead.')
+  expect(await page.textContent('.tiptap')).toContain('pasted')
+  expect(await imageCount(page)).toBe(0)
+  expect(external).toEqual([])
+  await context.close()
+})
+
 it('the refusal is in Chinese for a Chinese page', async () => {
   serverUrl()
   const li = await createUser('li')
