@@ -40,6 +40,7 @@ public static class CollabServer
         app.UseDenialAudit();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseUnknownApiRoutes();
         app.MapGet("/healthz", () => "ok").ExcludeFromDescription();
         app.MapReadiness();
         app.MapOpenApi();
@@ -54,7 +55,6 @@ public static class CollabServer
         app.MapSearchApi();
         app.MapTransferApi();
         app.MapCollabHub();
-        app.MapUnknownApiRoutes();
         app.MapWebClient();
         return app;
     }

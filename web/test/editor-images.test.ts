@@ -82,6 +82,14 @@ it('an image from another site is not inserted from pasted HTML, with a notice, 
   const docId = await ana.api.createDocument('Tracking pixels')
   expect((await ana.api.describeDocument(docId)).allowExternalImages).toBe(false)
   const context = await newContext(browser!)
+  // The Content-Security-Policy is on: the hub still runs over a WebSocket (connect-src 'self') and nothing of the
+  // app is refused by it.
+  const sockets: string[] = []
+  const violations: string[] = []
+  context.on('page', opened => {
+    opened.on('websocket', socket => sockets.push(socket.url()))
+    opened.on('console', message => { if (/Content Security Policy/i.test(message.text())) violations.push(message.text()) })
+  })
   const page = await openDocument(context, ana, docId)
   const external: string[] = []
   page.on('request', request => { if (new URL(request.url()).hostname === 'tracker.example') external.push(request.url()) })
@@ -99,6 +107,8 @@ it('an image from another site is not inserted from pasted HTML, with a notice, 
   expect(await page.textContent('.tiptap')).toContain('pasted')
   expect(await imageCount(page)).toBe(0)
   expect(external).toEqual([])
+  expect(sockets.some(url => new URL(url).pathname === '/hubs/collab')).toBe(true)
+  expect(violations).toEqual([])
   await context.close()
 })
 

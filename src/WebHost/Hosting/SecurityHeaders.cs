@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Routing.Template;
 using Microsoft.Extensions.Options;
 using Spotter.Collab.Grains.KnowledgeBase;
 using Spotter.Collab.WebHost.Api;
@@ -46,13 +47,26 @@ public static class SecurityHeaders
         || path.StartsWithSegments("/api/links/redeem", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Unknown <c>/api</c> routes, whatever the method, answer 404 problem+json rather than the web client's
-    /// page. Must be mapped after every API endpoint and before the client's fallback.</summary>
-    public static IEndpointRouteBuilder MapUnknownApiRoutes(this IEndpointRouteBuilder app)
+    /// page or a 405 (which routing gives any non-GET path, since the client's fallback takes GET). A known route
+    /// called with another method keeps its 405. Must come after routing (implicit at the start of the pipeline) and
+    /// before the endpoints run.</summary>
+    public static IApplicationBuilder UseUnknownApiRoutes(this IApplicationBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.Map("/api/{**rest}", () => Problems.Of(StatusCodes.Status404NotFound, "not-found", "no such API endpoint"))
-            .AllowAnonymous()
-            .ExcludeFromDescription();
-        return app;
+        var routes = new Lazy<TemplateMatcher[]>(() => app.ApplicationServices.GetRequiredService<EndpointDataSource>().Endpoints
+            .OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.TrimStart('/').StartsWith("api", StringComparison.OrdinalIgnoreCase) == true)
+            .Select(e => new TemplateMatcher(new RouteTemplate(e.RoutePattern), new RouteValueDictionary()))
+            .ToArray());
+        return app.Use((http, next) =>
+        {
+            var path = http.Request.Path;
+            if (!path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)) return next(http);
+            var endpoint = http.GetEndpoint();
+            var known = endpoint is RouteEndpoint
+                || (endpoint is not null && Array.Exists(routes.Value, route => route.TryMatch(path, new RouteValueDictionary())));
+            if (known) return next(http);
+            return Problems.Of(StatusCodes.Status404NotFound, "not-found", "no such API endpoint").ExecuteAsync(http);
+        });
     }
 }

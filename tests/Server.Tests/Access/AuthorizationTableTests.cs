@@ -51,8 +51,6 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
         HttpRow.CoveredElsewhere("*", "/hubs/collab", "the hub: see HubRows"),
         HttpRow.CoveredElsewhere("*", "/hubs/collab/negotiate", "the hub: see HubRows"),
         HttpRow.CoveredElsewhere("*", "/{*path:nonfile}", "the static web client (index.html for everyone)"),
-        // Unknown API routes answer 404 problem+json to everyone, whatever the method (Security/SecurityHeadersTests).
-        new("*", "/api/{**rest}", "404 404 404 404 404 404 404 404 404 404", _ => Get("/api/no-such-endpoint")),
 
         // Auth and users
         // A fresh unknown name each time: repeated failures for one name lock it out (429 locked-out).

@@ -121,6 +121,8 @@ public sealed class SecurityHeadersTests(WebServerFixture fixture) : IClassFixtu
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
             Assert.DoesNotContain("<html", await response.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
         }
+        // A known route called with another method still says so.
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await Server.Client(token).DeleteAsync("/api/me")).StatusCode);
     }
 
     [Fact]
