@@ -189,10 +189,15 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("GetProfile")]
     Task<UserProfile?> GetProfile();
 
-    /// <summary>Checks the password under the account's lockout and, on success, opens a session (refresh-token
-    /// family). Unknown usernames get the same answers and the same lockout as real accounts.</summary>
-    [Alias("Login")]
-    Task<LoginResult> Login(string password);
+    /// <summary>Checks the password under the lockout of the account for <paramref name="source"/> (the client's
+    /// address) and, on success, opens a session (refresh-token family). Failures from one address never lock the
+    /// account for another. Unknown usernames get the same answers and the same lockout as real accounts.</summary>
+    [Alias("LoginFrom")]
+    Task<LoginResult> Login(string password, string source);
+
+    /// <summary>Ends every lockout of the account (an administrator's unlock); false if there was none.</summary>
+    [Alias("UnlockLogin")]
+    Task<bool> UnlockLogin();
 
     /// <summary>Rotates the session's refresh token: the presented one dies. Presenting an already rotated token
     /// revokes the whole session (theft detection).</summary>

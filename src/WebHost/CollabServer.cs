@@ -32,6 +32,7 @@ public static class CollabServer
         builder.AddHostDrain();
 
         var app = builder.Build();
+        app.UseSecurityHeaders();
         app.UseHostDrain();
         app.UseStatusCodePages();
         app.UseExceptionHandler();
@@ -39,6 +40,7 @@ public static class CollabServer
         app.UseDenialAudit();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseUnknownApiRoutes();
         app.MapGet("/healthz", () => "ok").ExcludeFromDescription();
         app.MapReadiness();
         app.MapOpenApi();

@@ -13,6 +13,8 @@ export interface DocumentInfo {
   members: { username: string; role: string }[]
   /** The server's attachment size limit in bytes (servers before it was told leave it out). */
   maxAttachmentBytes?: number
+  /** Whether images from other sites may be in pages (the deployment's policy; off unless said). */
+  allowExternalImages?: boolean
 }
 
 export type Level = 'none' | 'view' | 'comment' | 'edit' | 'manage'
@@ -324,6 +326,11 @@ export class Api {
 
   async setUserActive(username: string, active: boolean): Promise<void> {
     await this.request('POST', `/api/admin/users/${enc(username)}/${active ? 'reactivate' : 'deactivate'}`)
+  }
+
+  /** Ends the account's sign-in lockouts (from whichever addresses). */
+  async unlockUser(username: string): Promise<void> {
+    await this.request('POST', `/api/admin/users/${enc(username)}/unlock`)
   }
 
   departments(): Promise<Department[]> {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, inject, it } from 'vitest'
 import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
-import { Api } from '../src/api'
+import { Api, ApiError } from '../src/api'
 import { admin, createUser, serverUrl, type TestUser } from './harness'
 
 // Committed screenshots in docs/ change only on request; ordinary runs write under the ignored artifacts/.
@@ -342,6 +342,21 @@ it('a password-protected link asks for its password and refuses a wrong one', { 
   // Revoking the link closes the page for its holder.
   await ana.api.revokeLink(link.id)
   await outsider.waitForSelector('[data-testid=revoked]', { timeout: 5_000 })
+})
+
+it('the admin page unlocks an account locked by failed sign-ins', { timeout: 60_000 }, async () => {
+  const cam = await createUser('cam', 'Cam Reyes')
+  const anonymous = new Api(serverUrl())
+  const attempts: number[] = []
+  for (let i = 0; i < 5; i++) attempts.push(await anonymous.login(cam.username, `wrong-${i}`).then(() => 200, (e: ApiError) => e.status))
+  expect(attempts).toEqual([401, 401, 401, 401, 429])
+  await expect(anonymous.login(cam.username, cam.password)).rejects.toMatchObject({ status: 429 })
+
+  const page = await signIn(adminUser(), '#/admin/users')
+  await page.locator(`[data-testid=users] tr[data-username="${cam.username}"] [data-testid=unlock]`).click()
+  await page.waitForSelector(`text=Sign-in for ${cam.username} is unlocked.`)
+  expect(await anonymous.login(cam.username, cam.password)).toBeTruthy()
+  await page.context().close()
 })
 
 it('the admin page shows the audit log, previews a user, builds departments, sets the policy and deactivates a user', { timeout: 60_000 }, async () => {

@@ -77,6 +77,41 @@ it('an image over the server\'s limit or of another type is refused before uploa
   await context.close()
 }, 90_000)
 
+it('an image from another site is not inserted from pasted HTML, with a notice, and never fetched', async () => {
+  const ana = await createUser('ana')
+  const docId = await ana.api.createDocument('Tracking pixels')
+  expect((await ana.api.describeDocument(docId)).allowExternalImages).toBe(false)
+  const context = await newContext(browser!)
+  // The Content-Security-Policy is on: the hub still runs over a WebSocket (connect-src 'self') and nothing of the
+  // app is refused by it.
+  const sockets: string[] = []
+  const violations: string[] = []
+  context.on('page', opened => {
+    opened.on('websocket', socket => sockets.push(socket.url()))
+    opened.on('console', message => { if (/Content Security Policy/i.test(message.text())) violations.push(message.text()) })
+  })
+  const page = await openDocument(context, ana, docId)
+  const external: string[] = []
+  page.on('request', request => { if (new URL(request.url()).hostname === 'tracker.example') external.push(request.url()) })
+  await page.click('.tiptap')
+  await page.keyboard.type('Before ')
+
+  await page.evaluate(() => {
+    const data = new DataTransfer()
+    data.setData('text/html', '<p>pasted <img src="https://tracker.example/pixel.gif?reader=ana"> words</p>')
+    data.setData('text/plain', 'pasted words')
+    document.querySelector('.tiptap')!.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }))
+  })
+  await page.waitForSelector('[data-testid=notice]:has-text("other sites")')
+  expect(await notice(page)).toBe('Images from other sites are not added: upload the image file instead.')
+  expect(await page.textContent('.tiptap')).toContain('pasted')
+  expect(await imageCount(page)).toBe(0)
+  expect(external).toEqual([])
+  expect(sockets.some(url => new URL(url).pathname === '/hubs/collab')).toBe(true)
+  expect(violations).toEqual([])
+  await context.close()
+})
+
 it('the refusal is in Chinese for a Chinese page', async () => {
   serverUrl()
   const li = await createUser('li')

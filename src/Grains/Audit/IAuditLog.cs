@@ -50,6 +50,7 @@ public static class AuditActions
     public const string Login = "auth.login";
     public const string LoginFailed = "auth.login-failed";
     public const string LockedOut = "auth.locked-out";
+    public const string Unlocked = "auth.unlocked";
     public const string TokenRefreshed = "auth.refresh";
     public const string RefreshReuse = "auth.refresh-reuse";
     public const string Logout = "auth.logout";

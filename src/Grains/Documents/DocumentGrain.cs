@@ -159,9 +159,12 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
                 List<RelayedAwareness> accepted;
                 try
                 {
-                    if (_awareness.Apply(connectionId, participant.Identity, payload, out accepted) == AwarenessOutcome.RateLimited)
+                    switch (_awareness.Apply(connectionId, participant.Identity, payload, out accepted))
                     {
-                        return Reject(RejectCodes.RateLimited, "too many awareness updates");
+                        case AwarenessOutcome.RateLimited:
+                            return Reject(RejectCodes.RateLimited, "too many awareness updates");
+                        case AwarenessOutcome.TooLarge:
+                            return Reject(RejectCodes.TooLarge, $"awareness states are limited to {_options.Awareness.MaxStateBytes} bytes");
                     }
                 }
                 catch (CrdtFormatException ex)

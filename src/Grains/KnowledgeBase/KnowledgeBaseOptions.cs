@@ -15,6 +15,10 @@ public sealed class KnowledgeBaseOptions
     /// p99 103 ms at 1 s, 44 ms at 4 s, 26 ms without indexing); 3 s keeps search within 5 s of an edit.</summary>
     public TimeSpan IndexDelay { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>Whether images with a source on another site may stay in imported content and appear in exports
+    /// (and load in the browser). Off by default: such an image tells its site who read the page.</summary>
+    public bool AllowExternalImages { get; set; }
+
     /// <summary>Largest accepted attachment (413 too-large beyond).</summary>
     public long MaxAttachmentBytes { get; set; } = 10 * 1024 * 1024;
 

@@ -19,6 +19,11 @@ public sealed class AwarenessRelayOptions
 
     /// <summary>Awareness client ids one connection may own on one document.</summary>
     public int MaxClientIdsPerConnection { get; set; } = 8;
+
+    /// <summary>Largest awareness state relayed, in bytes of its JSON text as relayed (with the server's <c>user</c>
+    /// stamp). The web client's state (user, colour, a cursor as two relative positions) is a few hundred bytes;
+    /// an update with a larger state is refused <c>too-large</c> and nothing of it is relayed.</summary>
+    public int MaxStateBytes { get; set; } = 8 * 1024;
 }
 
 /// <summary>
@@ -55,6 +60,8 @@ public enum AwarenessOutcome
 {
     Accepted,
     RateLimited,
+    /// <summary>A state exceeds <see cref="AwarenessRelayOptions.MaxStateBytes"/>; nothing was applied.</summary>
+    TooLarge,
 }
 
 /// <summary>
@@ -77,13 +84,16 @@ public sealed class AwarenessRelay(AwarenessRelayOptions options, TimeProvider t
     /// </summary>
     public AwarenessOutcome Apply(string connectionId, AwarenessIdentity identity, ReadOnlyMemory<byte> update, out List<RelayedAwareness> accepted)
     {
-        // Decode and stamp first: a malformed update throws CrdtFormatException and changes nothing, not even the
-        // rate budget.
+        accepted = [];
+        // An update holding more than any connection may relay is refused before its JSON is parsed.
+        if (update.Length > (long)options.MaxStateBytes * options.MaxClientIdsPerConnection + 64) return AwarenessOutcome.TooLarge;
+        // Decode and stamp first: a malformed or oversized update throws CrdtFormatException or is refused, and
+        // changes nothing, not even the rate budget.
         var reader = new Lib0Reader(update);
         var entries = AwarenessProtocol.DecodeUpdate(reader);
         if (reader.HasContent) throw new CrdtFormatException("Trailing bytes after awareness update.");
         var stamped = entries.ConvertAll(entry => (entry.Client, entry.Clock, State: StampIdentity(entry.State, identity)));
-        accepted = [];
+        if (stamped.Exists(entry => entry.State?.Length > options.MaxStateBytes)) return AwarenessOutcome.TooLarge;
         if (!Bucket(connectionId).TryTake(timeProvider.GetTimestamp(), timeProvider.TimestampFrequency, options))
         {
             return AwarenessOutcome.RateLimited;

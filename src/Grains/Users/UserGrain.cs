@@ -46,15 +46,15 @@ public sealed class UserGrain(
 
     public async Task<UserProfile?> VerifyPassword(string password)
     {
-        var result = await CheckPassword(password);
+        var result = await CheckPassword(password, VerifySource);
         return result.Outcome == LoginOutcome.Succeeded ? Profile() : null;
     }
 
     public Task<UserProfile?> GetProfile() => Task.FromResult(Exists ? Profile() : null);
 
-    public async Task<LoginResult> Login(string password)
+    public async Task<LoginResult> Login(string password, string source)
     {
-        var result = await CheckPassword(password);
+        var result = await CheckPassword(password, source);
         if (result.Outcome != LoginOutcome.Succeeded) return result;
         var session = Sessions.Open(time.GetUtcNow(), out var evicted);
         await user.WriteStateAsync();
@@ -115,7 +115,7 @@ public sealed class UserGrain(
     {
         ArgumentException.ThrowIfNullOrEmpty(newPassword);
         if (!Exists || !Sessions.IsLive(keepSessionId, time.GetUtcNow())) return PasswordChangeOutcome.SessionEnded;
-        var check = await CheckPassword(currentPassword);
+        var check = await CheckPassword(currentPassword, VerifySource);
         switch (check.Outcome)
         {
             case LoginOutcome.LockedOut: return PasswordChangeOutcome.LockedOut;
@@ -142,12 +142,23 @@ public sealed class UserGrain(
     public Task<bool> IsSessionActive(string sessionId) =>
         Task.FromResult(Exists && Sessions.IsLive(sessionId, time.GetUtcNow()));
 
+    public async Task<bool> UnlockLogin()
+    {
+        if (!Exists) return _unknownUserThrottle?.Clear() == true;
+        if (!user.State.Throttle.Clear()) return false;
+        await user.WriteStateAsync();
+        return true;
+    }
+
+    /// <summary>The lockout bucket of password checks that come with a session rather than from a sign-in form.</summary>
+    private const string VerifySource = "verify";
+
     /// <summary>The password check under lockout, shared by <see cref="Login"/> and <see cref="VerifyPassword"/>.</summary>
-    private async Task<LoginResult> CheckPassword(string password)
+    private async Task<LoginResult> CheckPassword(string password, string source)
     {
         var exists = Exists;
         var throttle = exists ? user.State.Throttle : _unknownUserThrottle ??= new LoginThrottle();
-        var result = LoginRules.Check(exists ? user.State : null, throttle, password, _options, time.GetUtcNow(), this.GetPrimaryKeyString(), out var changed);
+        var result = LoginRules.Check(exists ? user.State : null, throttle, source ?? "", password, _options, time.GetUtcNow(), this.GetPrimaryKeyString(), out var changed);
         if (!changed) return result;
         if (exists)
         {
@@ -184,12 +195,13 @@ internal static class LoginRules
 {
     /// <param name="account">Null for a username without an account: a decoy hash is checked at the same cost.</param>
     /// <param name="changed">Whether <paramref name="account"/> or <paramref name="throttle"/> changed and must be kept.</param>
-    public static LoginResult Check(UserRecord? account, LoginThrottle throttle, string? password, UserAccountOptions options, DateTimeOffset now, string username, out bool changed)
+    /// <param name="source">The client address (partition) the attempt comes from: lockouts are per account and address.</param>
+    public static LoginResult Check(UserRecord? account, LoginThrottle throttle, string source, string? password, UserAccountOptions options, DateTimeOffset now, string username, out bool changed)
     {
         changed = false;
         var exists = account?.Password is not null;
         // While locked no password is looked at: the right one gets the same answer as a wrong one.
-        if (throttle.IsLocked(now, out var lockedUntil)) return new LoginResult(LoginOutcome.LockedOut, LockedUntil: lockedUntil, AccountExists: exists);
+        if (throttle.IsLocked(source, now, out var lockedUntil)) return new LoginResult(LoginOutcome.LockedOut, LockedUntil: lockedUntil, AccountExists: exists);
 
         password ??= "";
         var matches = exists
@@ -198,12 +210,12 @@ internal static class LoginRules
         if (!matches)
         {
             changed = true;
-            return throttle.RecordFailure(options.Lockout, now) is { } until
+            return throttle.RecordFailure(source, options.Lockout, now) is { } until
                 ? new LoginResult(LoginOutcome.LockedOut, LockedUntil: until, LockedNow: true, AccountExists: exists)
                 : new LoginResult(LoginOutcome.InvalidCredentials, AccountExists: exists);
         }
 
-        changed = throttle.Reset();
+        changed = throttle.Reset(source);
         if (PasswordHasher.NeedsRehash(account!.Password!, options.PasswordIterations))
         {
             // The caller just proved the password: store it again at today's cost.

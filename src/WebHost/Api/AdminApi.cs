@@ -30,6 +30,7 @@ public static class AdminApi
         admin.MapPost("/users/{username}/password", ResetPasswordAsync);
         admin.MapPost("/users/{username}/sessions/revoke", RevokeSessionsAsync);
         admin.MapPost("/users/{username}/reactivate", (string username, HttpContext http, IGrainFactory grains) => SetDeactivatedAsync(username, false, http, grains));
+        admin.MapPost("/users/{username}/unlock", UnlockAsync);
 
         admin.MapGet("/departments", (IGrainFactory grains) => grains.Organization().GetDepartments());
         admin.MapPost("/departments", async (NameRequest request, HttpContext http, IGrainFactory grains) =>
@@ -133,6 +134,16 @@ public static class AdminApi
 
     private const string GeneratedPasswordAlphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     private const int GeneratedPasswordLength = 16;
+
+    /// <summary>Ends every sign-in lockout of the account, whichever addresses caused them. Answers 204 for any
+    /// well-formed username (unknown ones have lockouts too, and admins may see the directory anyway).</summary>
+    private static async Task<IResult> UnlockAsync(string username, HttpContext http, IGrainFactory grains)
+    {
+        if (ApiExtensions.NormalizeUsername(username) is not { } name) return Problems.Invalid("unknown username");
+        var unlocked = await grains.GetGrain<IUserGrain>(name).UnlockLogin();
+        await http.AuditAsync(AuditActions.Unlocked, name, unlocked ? "sign-in lockouts ended" : "nothing was locked");
+        return Results.NoContent();
+    }
 
     private static async Task<IResult> DeletePartnerAsync(string id, HttpContext http, IGrainFactory grains)
     {

@@ -15,6 +15,8 @@ public static partial class ApiExtensions
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false)));
         builder.Services.AddOpenApi();
         builder.Services.AddSingleton<RedeemThrottle>();
+        builder.Services.AddOptions<DenialAuditOptions>().Bind(builder.Configuration.GetSection(DenialAuditOptions.SectionName));
+        builder.Services.AddSingleton<DenialRecorder>();
         builder.Services.AddOptions<CollabLimits>().Bind(builder.Configuration.GetSection(CollabLimits.SectionName));
         builder.Services.AddOptions<Grains.KnowledgeBase.KnowledgeBaseOptions>().Bind(builder.Configuration.GetSection(Grains.KnowledgeBase.KnowledgeBaseOptions.SectionName));
         return builder;

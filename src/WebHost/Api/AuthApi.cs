@@ -63,7 +63,8 @@ public static class AuthApi
             return InvalidCredentials();
         }
 
-        var result = await grains.GetGrain<IUserGrain>(username).Login(request.Password);
+        // Lockouts are per account and address: guesses from elsewhere cannot lock the owner out.
+        var result = await grains.GetGrain<IUserGrain>(username).Login(request.Password, AuthExtensions.ClientPartition(http.Connection.RemoteIpAddress));
         switch (result.Outcome)
         {
             case LoginOutcome.Succeeded when organization.IsDeactivated(username):

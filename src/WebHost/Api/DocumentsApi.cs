@@ -14,8 +14,10 @@ public sealed record CreateDocumentRequest(string Title);
 public sealed record CreateDocumentResponse(string Id);
 public sealed record MemberResponse(string Username, string Role);
 /// <summary><see cref="MaxAttachmentBytes"/> is the upload limit of <c>POST /api/docs/{id}/attachments</c>
-/// (KnowledgeBase:MaxAttachmentBytes), so the editor can refuse a too-large image before sending it.</summary>
-public sealed record DocumentResponse(string Id, string Title, string Role, IReadOnlyList<MemberResponse> Members, AccessLevel Level, bool NoExport, ResourceKind Kind, string? SpaceId, long MaxAttachmentBytes);
+/// (KnowledgeBase:MaxAttachmentBytes), so the editor can refuse a too-large image before sending it;
+/// <see cref="AllowExternalImages"/> is the deployment's policy on images from other sites (KnowledgeBase:AllowExternalImages).</summary>
+public sealed record DocumentResponse(string Id, string Title, string Role, IReadOnlyList<MemberResponse> Members, AccessLevel Level, bool NoExport, ResourceKind Kind, string? SpaceId, long MaxAttachmentBytes,
+    bool AllowExternalImages);
 public sealed record SetMemberRequest(string Role);
 public sealed record RootValueResponse(JsonElement Value);
 
@@ -61,7 +63,7 @@ public static class DocumentsApi
         if (info is null) return Problems.NotFound();
         var members = info.Members.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => new MemberResponse(m.Key, m.Value.ToWire())).ToList();
         return TypedResults.Ok(new DocumentResponse(info.Id, info.Title, info.Role.ToWire(), members, info.Level, info.NoExport, info.Kind, info.SpaceId,
-            knowledgeBase.Value.MaxAttachmentBytes));
+            knowledgeBase.Value.MaxAttachmentBytes, knowledgeBase.Value.AllowExternalImages));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> SetMemberAsync(

@@ -23,7 +23,8 @@ public static partial class TransferApi
     }
 
     /// <summary>Replaces the page's content with the Markdown body (<c>?mode=append</c> adds it at the end instead).</summary>
-    private static async Task<Results<NoContent, ProblemHttpResult>> ImportAsync(string id, string? mode, HttpRequest request, IGrainFactory grains, IAuditLog audit)
+    private static async Task<Results<NoContent, ProblemHttpResult>> ImportAsync(string id, string? mode, HttpRequest request, IGrainFactory grains, IAuditLog audit,
+        Microsoft.Extensions.Options.IOptions<KnowledgeBaseOptions> options)
     {
         var username = request.HttpContext.User.Username();
         var info = await grains.GetGrain<IDocumentGrain>(id).Describe(username);
@@ -39,7 +40,9 @@ public static partial class TransferApi
         byte[] source;
         try
         {
-            source = RichContent.ReplaceUpdate([], MarkdownImporter.Parse(markdown));
+            var imported = MarkdownImporter.Parse(markdown);
+            if (!options.Value.AllowExternalImages) ExternalImages.Remove(imported, out _);
+            source = RichContent.ReplaceUpdate([], imported);
         }
         catch (ContentTooDeepException ex)
         {
@@ -56,7 +59,8 @@ public static partial class TransferApi
     /// tree order, each under a heading with its title. Refused (403 no-export) when any exported page has noExport
     /// set on itself or an ancestor.
     /// </summary>
-    private static async Task<IResult> ExportAsync(string id, string? format, bool? subtree, HttpContext http, IGrainFactory grains, IAuditLog audit)
+    private static async Task<IResult> ExportAsync(string id, string? format, bool? subtree, HttpContext http, IGrainFactory grains, IAuditLog audit,
+        Microsoft.Extensions.Options.IOptions<KnowledgeBaseOptions> options)
     {
         var principal = http.User.Username();
         var info = await grains.GetGrain<IDocumentGrain>(id).Describe(principal);
@@ -92,6 +96,7 @@ public static partial class TransferApi
         foreach (var (page, depth) in pages)
         {
             var blocks = RichContent.Read(await grains.GetGrain<IDocumentGrain>(page.Id).EncodeState());
+            if (!options.Value.AllowExternalImages) ExternalImages.Remove(blocks, out _);
             var level = Math.Min(depth + 1, 6);
             if (format == "md")
             {

@@ -118,7 +118,7 @@ public static class AuthExtensions
     }
 
     /// <summary>One partition per IPv4 address, and per /64 for IPv6 (a single host usually owns a whole /64).</summary>
-    private static string ClientPartition(IPAddress? address)
+    public static string ClientPartition(IPAddress? address)
     {
         if (address is null) return "unknown";
         if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();

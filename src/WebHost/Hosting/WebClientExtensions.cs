@@ -4,6 +4,9 @@ namespace Spotter.Collab.WebHost.Hosting;
 
 public static class WebClientExtensions
 {
+    /// <summary>Every path that is not a file and not under <c>/api</c>.</summary>
+    public const string WebClientFallbackPattern = "{*path:nonfile:regex(^(?!api(/|$)))}";
+
     /// <summary>
     /// Serves the browser client's built files: <c>Web:DistPath</c> if set, else the copy the build placed next to
     /// the binaries (wwwroot), else web/dist under the working directory. Absent files just mean no client.
@@ -22,7 +25,8 @@ public static class WebClientExtensions
         var files = new PhysicalFileProvider(Path.GetFullPath(root));
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
         app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
-        app.MapFallbackToFile("index.html", new StaticFileOptions { FileProvider = files });
+        // Not for /api/…: an unknown API route answers 404 problem+json (SecurityHeaders.UseUnknownApiRoutes).
+        app.MapFallbackToFile(WebClientFallbackPattern, "index.html", new StaticFileOptions { FileProvider = files });
         return app;
     }
 }

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using Spotter.Collab.Grains;
 using Spotter.Collab.Grains.Access;
-using Spotter.Collab.Grains.Audit;
 using Spotter.Collab.WebHost.Api;
 using Spotter.Collab.WebHost.Auth;
 
@@ -14,7 +13,7 @@ namespace Spotter.Collab.WebHost.Hubs;
 /// every frame is checked against the sender's current role by the grain.
 /// </summary>
 [Authorize]
-public sealed class CollabHub(DocumentConnections connections, OrganizationWatcher organization, IGrainFactory grains, IOptions<CollabLimits> limits, IAuditLog audit, HubTokenRenewal renewal) : Hub<ICollabClient>
+public sealed class CollabHub(DocumentConnections connections, OrganizationWatcher organization, IGrainFactory grains, IOptions<CollabLimits> limits, DenialRecorder denials, HubFloodGuard guard, HubTokenRenewal renewal) : Hub<ICollabClient>
 {
     public const string Path = "/hubs/collab";
     public const string Forbidden = "forbidden";
@@ -46,6 +45,7 @@ public sealed class CollabHub(DocumentConnections connections, OrganizationWatch
         if (!connections.TryGetMembership(Context.ConnectionId, docId, out var username)) throw new HubException(Forbidden);
         if (frame is null || frame.Length > limits.Value.MaxFrameBytes)
         {
+            guard.Refused(Context, nameof(Send), RejectCodes.TooLarge);
             await Clients.Caller.Rejected(docId, RejectCodes.TooLarge, $"frames are limited to {limits.Value.MaxFrameBytes} bytes");
             return;
         }
@@ -63,18 +63,22 @@ public sealed class CollabHub(DocumentConnections connections, OrganizationWatch
         if (result.RejectCode == RejectCodes.Forbidden)
         {
             // Membership was removed and the revocation has not reached this host yet.
-            await DenialAudit.RecordHubAsync(audit, Context, nameof(Send), docId, "no access");
+            await DenialAudit.RecordHubAsync(denials, Context, nameof(Send), docId, "no access");
             await connections.RevokeConnectionAsync(docId, Context.ConnectionId, "removed");
             return;
         }
         if (!connections.TryGetMembership(Context.ConnectionId, docId, out _)) return;
-        // A write without edit access is refused like the HTTP update endpoint's 403 read-only, and recorded alike.
-        if (result.RejectCode == RejectCodes.ReadOnly && connections.ShouldAuditReadOnly(Context.ConnectionId, docId))
+        // A write without edit access is refused like the HTTP update endpoint's 403 read-only, and recorded alike
+        // (repeats collapse into one entry with a count).
+        if (result.RejectCode == RejectCodes.ReadOnly)
         {
-            await DenialAudit.RecordHubAsync(audit, Context, nameof(Send), docId, RejectCodes.ReadOnly);
+            await DenialAudit.RecordHubAsync(denials, Context, nameof(Send), docId, RejectCodes.ReadOnly);
         }
         if (result.IsRejected)
         {
+            // Oversized and malformed frames count towards closing the connection; read-only and rate-limited
+            // answers can reach an honest client (a role just lowered, a burst of cursor moves) and do not.
+            if (result.RejectCode is RejectCodes.TooLarge or RejectCodes.Malformed) guard.Refused(Context, nameof(Send), result.RejectCode);
             await Clients.Caller.Rejected(docId, result.RejectCode!, result.RejectDetail ?? result.RejectCode!);
         }
         else if (result.Reply is not null)

@@ -17,8 +17,13 @@ namespace Spotter.Collab.WebHost.Hubs;
 /// local connections that joined it; the grain sends each batch once to this host, which fans it out to the
 /// document's SignalR group. Every grain call about subscriptions lives here.
 /// </summary>
-public sealed partial class DocumentConnections(IClusterClient cluster, IHubContext<CollabHub, ICollabClient> hub, IAuditLog audit, ILogger<DocumentConnections> logger)
+public sealed partial class DocumentConnections(IClusterClient cluster, IHubContext<CollabHub, ICollabClient> hub, IAuditLog audit, ILogger<DocumentConnections> logger,
+    Microsoft.Extensions.Options.IOptions<Grains.Documents.DocumentGrainOptions> documentOptions)
 {
+    /// <summary>How long a released observer reference stays alive: at most until the grain forgets an observer
+    /// whose unsubscription it never got.</summary>
+    private readonly TimeSpan _releasedObserverLifetime = documentOptions.Value.ObserverExpiry;
+
     private readonly IHubContext<CollabHub, ICollabClient> _hub = hub;
     private readonly ConcurrentDictionary<string, HostDocument> _documents = new(StringComparer.Ordinal);
     // connection id → (document id → username)
@@ -26,25 +31,7 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
     // connection id → its hub context and session, so the connections of a deactivated user or an ended session can be closed
     private readonly ConcurrentDictionary<string, HubCaller> _callers = new(StringComparer.Ordinal);
 
-    // (connection id, document id) → when a read-only refusal of that pair was last audited (Environment.TickCount64)
-    private readonly ConcurrentDictionary<(string ConnectionId, string DocumentId), long> _readOnlyAudited = new();
-
-    /// <summary>How often one connection's refused writes to one document are audited: a client that keeps sending
-    /// after a downgrade (or a hostile one) must not turn every frame into an audit row.</summary>
-    private const long ReadOnlyAuditIntervalMs = 60_000;
-
     public static string GroupName(string documentId) => "doc:" + documentId;
-
-    /// <summary>True for the first read-only refusal of a connection's writes to a document, then at most once a
-    /// minute.</summary>
-    public bool ShouldAuditReadOnly(string connectionId, string documentId)
-    {
-        var now = Environment.TickCount64;
-        var key = (connectionId, documentId);
-        if (_readOnlyAudited.TryGetValue(key, out var last) && now - last < ReadOnlyAuditIntervalMs) return false;
-        _readOnlyAudited[key] = now;
-        return true;
-    }
 
     /// <summary>Documents with a live observer on this host (for tests and diagnostics).</summary>
     public int OpenDocumentCount => _documents.Count;
@@ -170,10 +157,6 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
     public async Task DisconnectedAsync(string connectionId)
     {
         _callers.TryRemove(connectionId, out _);
-        foreach (var key in _readOnlyAudited.Keys)
-        {
-            if (key.ConnectionId == connectionId) _readOnlyAudited.TryRemove(key, out _);
-        }
         if (!_connections.TryRemove(connectionId, out var documents)) return;
         foreach (var documentId in documents.Keys)
         {
@@ -311,12 +294,28 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
                 {
                     LogCallFailed(ex, documentId);
                 }
-                cluster.DeleteObjectReference<IDocumentObserver>(reference);
+                // Broadcasts the grain sent before it processed the unsubscription are one-way messages still on
+                // their way to this reference; deleting it now makes Orleans log each of them as an "Unexpected
+                // target grain" error. The closed document ignores them until the reference is deleted.
+                _ = DeleteReferenceLaterAsync(reference);
             }
         }
         finally
         {
             document.Gate.Release();
+        }
+    }
+
+    private async Task DeleteReferenceLaterAsync(IDocumentObserver reference)
+    {
+        try
+        {
+            await Task.Delay(_releasedObserverLifetime);
+            cluster.DeleteObjectReference<IDocumentObserver>(reference);
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or OrleansException)
+        {
+            // The host is stopping: the client and its references go away with it.
         }
     }
 
@@ -410,6 +409,8 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
 
         public Task OnBroadcast(DocumentBroadcast broadcast)
         {
+            // Sent before the grain saw this host's unsubscription; a newer subscription gets its own copy.
+            if (Closed) return Task.CompletedTask;
             var group = GroupName(Id);
             // Recipients of the frames of one tick are disjoint per frame kind, so the sends may overlap.
             var sends = new List<Task>(broadcast.Frames.Count);
@@ -434,9 +435,9 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
         private readonly SendWindow _sends = new(MaxBatchesInFlight);
 
         public Task OnAccessChanged(string documentId, string username, DocumentRole? role) =>
-            role is { } newRole ? owner.ChangeRoleAsync(documentId, username, newRole) : owner.RevokeUserAsync(documentId, username);
+            Closed ? Task.CompletedTask : role is { } newRole ? owner.ChangeRoleAsync(documentId, username, newRole) : owner.RevokeUserAsync(documentId, username);
 
-        public Task OnCommentsChanged(string documentId) => owner._hub.Clients.Group(GroupName(Id)).CommentsChanged(Id);
+        public Task OnCommentsChanged(string documentId) => Closed ? Task.CompletedTask : owner._hub.Clients.Group(GroupName(Id)).CommentsChanged(Id);
 
         public Task OnDeactivated(string documentId, Guid epoch)
         {

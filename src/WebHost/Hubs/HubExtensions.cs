@@ -27,9 +27,17 @@ public static class HubExtensions
                 hub.KeepAliveInterval = ServerKeepAlive;
                 // Outermost: a connection whose session ended is refused before anything else looks at the call.
                 hub.AddFilter<HubSessionFilter>();
+                // Then rate limits and refusal logging, then the audit of refusals.
+                hub.AddFilter<HubFloodGuard>();
                 hub.AddFilter<HubDenialAuditFilter>();
             })
             .AddMessagePackProtocol();
+        builder.Services.AddOptions<HubLimitOptions>().Bind(builder.Configuration.GetSection(HubLimitOptions.SectionName));
+        builder.Services.AddSingleton<HubFloodGuard>();
+        builder.Services.AddSingleton<HubDenialAuditFilter>();
+        // HubFloodGuard logs refusals (information) and failures (error, with the exception) itself; the dispatcher
+        // would log every refusal, a HubException, as an error with a stack trace.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", LogLevel.None);
         builder.Services.AddSingleton<DocumentConnections>();
         builder.AddOrganizationWatcher();
         builder.Services.AddHostedService<ObserverRefreshService>();

@@ -79,6 +79,7 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
         new("POST", "/api/admin/users/{username}/reactivate", AdminOnly204, s => Post($"/api/admin/users/{s.Bystander}/reactivate", null)),
         new("POST", "/api/admin/users/{username}/password", AdminOnly200, s => Post($"/api/admin/users/{s.Bystander}/password", new { password = (string?)null })),
         new("POST", "/api/admin/users/{username}/sessions/revoke", AdminOnly204, s => Post($"/api/admin/users/{s.Bystander}/sessions/revoke", null)),
+        new("POST", "/api/admin/users/{username}/unlock", AdminOnly204, s => Post($"/api/admin/users/{s.Bystander}/unlock", null)),
         new("GET", "/api/admin/departments", AdminOnly200, _ => Get("/api/admin/departments")),
         new("POST", "/api/admin/departments", AdminOnly201, _ => Post("/api/admin/departments", new { name = "D" })),
         new("PATCH", "/api/admin/departments/{id}", AdminOnly204, async s => Patch($"/api/admin/departments/{await s.FreshDepartmentAsync()}", new { name = "D2" })),

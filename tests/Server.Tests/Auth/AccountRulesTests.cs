@@ -30,14 +30,14 @@ public sealed class AccountRulesTests
         var account = new UserRecord { DisplayName = "A", Password = PasswordHasher.Hash("secret-pw", CheapIterations) };
         var stronger = Options(CheapIterations * 2);
 
-        var result = LoginRules.Check(account, account.Throttle, "secret-pw", stronger, T0, "a", out var changed);
+        var result = LoginRules.Check(account, account.Throttle, "127.0.0.1", "secret-pw", stronger, T0, "a", out var changed);
 
         Assert.Equal(LoginOutcome.Succeeded, result.Outcome);
         Assert.True(changed);
         Assert.Equal(CheapIterations * 2, account.Password!.Iterations);
         Assert.True(PasswordHasher.Verify("secret-pw", account.Password));
         // Already strong enough: nothing to store.
-        LoginRules.Check(account, account.Throttle, "secret-pw", stronger, T0, "a", out var again);
+        LoginRules.Check(account, account.Throttle, "127.0.0.1", "secret-pw", stronger, T0, "a", out var again);
         Assert.False(again);
     }
 
@@ -46,7 +46,7 @@ public sealed class AccountRulesTests
     {
         var original = PasswordHasher.Hash("secret-pw", CheapIterations);
         var account = new UserRecord { Password = original };
-        var result = LoginRules.Check(account, account.Throttle, "wrong", Options(CheapIterations * 2), T0, "a", out _);
+        var result = LoginRules.Check(account, account.Throttle, "127.0.0.1", "wrong", Options(CheapIterations * 2), T0, "a", out _);
         Assert.Equal(LoginOutcome.InvalidCredentials, result.Outcome);
         Assert.Same(original, account.Password);
     }
@@ -56,7 +56,7 @@ public sealed class AccountRulesTests
     {
         var options = Options();
         var account = new UserRecord { Password = PasswordHasher.Hash("secret-pw", CheapIterations) };
-        LoginResult Try(string password, DateTimeOffset at) => LoginRules.Check(account, account.Throttle, password, options, at, "a", out _);
+        LoginResult Try(string password, DateTimeOffset at) => LoginRules.Check(account, account.Throttle, "127.0.0.1", password, options, at, "a", out _);
 
         Assert.Equal(LoginOutcome.InvalidCredentials, Try("x", T0).Outcome);
         Assert.Equal(LoginOutcome.InvalidCredentials, Try("x", T0.AddMinutes(1)).Outcome);
@@ -71,8 +71,7 @@ public sealed class AccountRulesTests
         Assert.Equal(LoginOutcome.LockedOut, whileLocked.Outcome);
         Assert.False(whileLocked.LockedNow);
         Assert.Equal(LoginOutcome.Succeeded, Try("secret-pw", T0.AddMinutes(30.5)).Outcome);
-        Assert.Empty(account.Throttle.RecentFailures);
-        Assert.Null(account.Throttle.LockedUntil);
+        Assert.Empty(account.Throttle.BySource);
     }
 
     [Fact]
@@ -83,8 +82,8 @@ public sealed class AccountRulesTests
         var ghost = new LoginThrottle();
         for (var i = 0; i < 4; i++)
         {
-            var real = LoginRules.Check(account, account.Throttle, "x", options, T0, "a", out _);
-            var unknown = LoginRules.Check(null, ghost, "x", options, T0, "ghost", out var changed);
+            var real = LoginRules.Check(account, account.Throttle, "127.0.0.1", "x", options, T0, "a", out _);
+            var unknown = LoginRules.Check(null, ghost, "127.0.0.1", "x", options, T0, "ghost", out var changed);
             Assert.Equal(real with { AccountExists = false }, unknown);
             Assert.Equal(i < 3, changed); // once locked, nothing more is counted
         }
@@ -96,8 +95,8 @@ public sealed class AccountRulesTests
         var options = Options();
         options.Lockout.MaxFailures = 0;
         var throttle = new LoginThrottle();
-        for (var i = 0; i < 20; i++) Assert.Null(throttle.RecordFailure(options.Lockout, T0));
-        Assert.False(throttle.IsLocked(T0, out _));
+        for (var i = 0; i < 20; i++) Assert.Null(throttle.RecordFailure("127.0.0.1", options.Lockout, T0));
+        Assert.False(throttle.IsLocked("127.0.0.1", T0, out _));
     }
 
     private static (string SessionId, string Secret) Parse(IssuedSession issued)

@@ -116,7 +116,11 @@ function usersPanel(context: AppContext): HTMLElement {
             if (!await confirmAction(t('app.admin.signOutEverywhere'), t('app.admin.signOutConfirm', { name: user.displayName }), t('app.admin.signOutEverywhere'))) return
             await attempt(() => api.adminSignOutEverywhere(user.username), reload, t('app.admin.signedOut', { name: user.displayName }))
           },
-        }, t('app.admin.signOutEverywhere'))))
+        }, t('app.admin.signOutEverywhere')),
+        h('button', {
+          type: 'button', class: 'secondary small', 'data-testid': 'unlock', title: t('app.admin.unlockHint'),
+          onclick: () => void attempt(() => api.unlockUser(user.username), reload, t('app.admin.unlocked', { name: user.username })),
+        }, t('app.admin.unlock'))))
     })
     return [
       h('h2', {}, t('app.admin.newUser')), form,
@@ -243,7 +247,7 @@ function auditPanel(context: AppContext): HTMLElement {
   const target = h('input', { name: 'target', placeholder: t('app.audit.target') })
   const from = h('input', { name: 'from', type: 'datetime-local', title: t('app.audit.from') })
   const to = h('input', { name: 'to', type: 'datetime-local', title: t('app.audit.to') })
-  const actions = ['auth.login', 'auth.login-failed', 'auth.locked-out', 'directory.user-created', 'directory.user-deactivated', 'policy.changed',
+  const actions = ['auth.login', 'auth.login-failed', 'auth.locked-out', 'auth.unlocked', 'directory.user-created', 'directory.user-deactivated', 'policy.changed',
     'access.grant-added', 'access.grant-removed', 'access.denied', 'link.created', 'link.used', 'link.revoked', 'access.revoked', 'content.export']
   const body = h('tbody')
   const more = h('button', { type: 'button', class: 'secondary', hidden: true }, t('app.audit.more'))

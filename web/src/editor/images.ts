@@ -32,6 +32,21 @@ export class ImageCache {
   }
 }
 
+/** Whether the deployment lets images from other sites into pages; learned from the document's description. */
+export interface ImagePolicy {
+  allowExternal: boolean
+}
+
+/** An image whose src is on another site: every reader's browser would fetch it, telling that site who read the page. */
+export function isExternalImage(src: string): boolean {
+  try {
+    const url = new URL(src, location.href)
+    return url.origin !== location.origin && url.protocol !== 'blob:'
+  } catch {
+    return true
+  }
+}
+
 function isAttachmentUrl(src: string): boolean {
   try {
     const url = new URL(src, location.href)
@@ -41,8 +56,35 @@ function isAttachmentUrl(src: string): boolean {
   }
 }
 
-export function attachmentImage(cache: ImageCache) {
+/**
+ * The image node: attachments are shown through the cache; an image from another site is not inserted (pasted HTML
+ * drops it, setImage refuses it, `refuseExternal` says why) and, where one is already in the page, not loaded, unless
+ * the policy allows such images.
+ */
+export function attachmentImage(cache: ImageCache, policy: ImagePolicy, refuseExternal: () => void) {
+  const blocked = (src: string | null | undefined) => !policy.allowExternal && isExternalImage(src ?? '')
   return Image.configure({ allowBase64: false, inline: false }).extend({
+    parseHTML() {
+      return [{
+        tag: 'img[src]:not([src^="data:"])',
+        getAttrs: element => {
+          if (!blocked((element as HTMLElement).getAttribute('src'))) return null
+          refuseExternal()
+          return false
+        },
+      }]
+    },
+    addCommands() {
+      return {
+        setImage: options => ({ commands }) => {
+          if (blocked(options.src)) {
+            refuseExternal()
+            return false
+          }
+          return commands.insertContent({ type: this.name, attrs: options })
+        },
+      }
+    },
     addNodeView() {
       return ({ node }) => {
         const dom = document.createElement('img')
@@ -56,6 +98,10 @@ export function attachmentImage(cache: ImageCache) {
           shown = src
           dom.dataset.src = src
           dom.removeAttribute('src')
+          if (blocked(src)) {
+            dom.dataset.state = 'blocked'
+            return
+          }
           dom.dataset.state = 'loading'
           cache.resolve(src).then(
             url => { if (shown === src) { dom.src = url; dom.dataset.state = 'loaded' } },

@@ -17,7 +17,7 @@ import type { SignedIn } from '../app/session'
 import { colorFor } from '../app/colors'
 import { h } from '../app/dom'
 import { KnowledgeBaseApi } from './kbApi'
-import { ImageCache, attachmentImage, imagePasteAndDrop, imageTypes, imageUploader } from './images'
+import { ImageCache, attachmentImage, imagePasteAndDrop, imageTypes, imageUploader, type ImagePolicy } from './images'
 import { commentAnchors, commentsPanel, type CommentsPanel } from './comments'
 import { historyPanel } from './history'
 import { toolbar as createToolbar } from './toolbar'
@@ -64,6 +64,8 @@ export function editorPage(connection: CollabConnection, api: Api, docId: string
   const uploader = imageUploader(kb, ({ key, params }) => say(key, params))
   // Learn the attachment limit now, so a too large image is refused at once when it comes.
   void kb.maxAttachmentBytes()
+  const imagePolicy: ImagePolicy = { allowExternal: false }
+  void kb.allowExternalImages().then(allowed => { imagePolicy.allowExternal = allowed })
   let comments: CommentsPanel | null = null
 
   // The paste/drop handler reaches the editor through a closure: it only runs once the editor exists.
@@ -77,7 +79,7 @@ export function editorPage(connection: CollabConnection, api: Api, docId: string
       TaskItem.configure({ nested: true }),
       TaskCheckboxesFollowEditable,
       TableKit.configure({ table: { resizable: false } }),
-      attachmentImage(images),
+      attachmentImage(images, imagePolicy, () => say('editor.notice.externalImage')),
       imagePasteAndDrop(uploader, () => editor),
       commentAnchors(id => { openPanel('comments'); comments?.renderLabels(); highlightThread(id) }),
       Collaboration.configure({ document: ydoc, field: 'default' }),

@@ -80,6 +80,11 @@ export class KnowledgeBaseApi {
     return this.attachmentLimit
   }
 
+  /** Whether the server lets images from other sites into pages (false when unknown). */
+  allowExternalImages(): Promise<boolean> {
+    return this.api.describeDocument(this.docId).then(info => info.allowExternalImages === true, () => false)
+  }
+
   uploadAttachment(file: Blob): Promise<{ id: string; url: string }> {
     return this.api.upload(`${docPath(this.docId)}/attachments`, file, file.type || 'application/octet-stream')
   }
