@@ -5,6 +5,7 @@ import { t } from '../i18n'
 import type { AppContext } from './context'
 import { h } from './dom'
 import { errorText, formatTime, openDialog, toast } from './ui'
+import { confirmAccessChange } from './accessChange'
 
 export type ResourceKind = 'space' | 'page' | 'document'
 
@@ -94,7 +95,22 @@ function sharingPanel(context: AppContext, resourceId: string, kind: ResourceKin
       void loadGrants()
     }
   }
-  restricted.addEventListener('change', () => void saveSettings({ restricted: restricted.checked }))
+  restricted.addEventListener('change', () => void (async () => {
+    // Restricting (or opening up) changes who can read the resource: show who gains or loses access first.
+    const wanted = restricted.checked
+    try {
+      const change = await api.previewRestricted(resourceId, wanted)
+      if (!await confirmAccessChange(change, t(wanted ? 'app.access.restrictTitle' : 'app.access.unrestrictTitle'), t('app.access.confirm'))) {
+        restricted.checked = !wanted
+        return
+      }
+    } catch (error) {
+      restricted.checked = !wanted
+      fail(error)
+      return
+    }
+    await saveSettings({ restricted: wanted })
+  })())
   noExport.addEventListener('change', () => void saveSettings({ noExport: noExport.checked }))
 
   // ---- who has access and why ----
