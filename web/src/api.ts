@@ -276,7 +276,7 @@ export class Api {
     await this.request('DELETE', `/api/resources/${enc(resourceId)}/grants/${enc(grantId)}`)
   }
 
-  async updateSettings(resourceId: string, settings: { restricted?: boolean; noExport?: boolean }): Promise<void> {
+  async updateSettings(resourceId: string, settings: { restricted?: boolean; noExport?: boolean; history?: 'editors' | 'commenters' | 'viewers'; guestHistory?: boolean }): Promise<void> {
     await this.request('PATCH', `/api/resources/${enc(resourceId)}/settings`, settings)
   }
 

@@ -120,3 +120,16 @@ it('a viewer of a no-copy page cannot copy, cut, drag out or print it, and sees 
   await owner.waitForSelector('.tab[data-panel=history]:visible')
   expect(await owner.locator('[data-testid=editor-page].no-copy').count()).toBe(0)
 })
+
+it('a space manager opens version history to viewers and, separately, to partners and share links', { timeout: 60_000 }, async () => {
+  const ana = await createUser('ana', 'Ana Lima')
+  const spaceId = await ana.api.createSpace('Wiki')
+  const page = await signIn(ana, `#/space/${spaceId}`)
+  await page.click('.space-actions button:has-text("Share")')
+  const settings = page.locator('[data-testid=history-settings]')
+  await settings.waitFor()
+  await settings.locator('select[name=history]').selectOption('viewers')
+  await expect.poll(async () => (await ana.api.request<{ history?: string }>('GET', `/api/resources/${spaceId}/settings`)).history, { timeout: 10_000 }).toBe('viewers')
+  await settings.locator('input[name=guestHistory]').check()
+  await expect.poll(async () => (await ana.api.request<{ guestHistory?: boolean }>('GET', `/api/resources/${spaceId}/settings`)).guestHistory, { timeout: 10_000 }).toBe(true)
+})
