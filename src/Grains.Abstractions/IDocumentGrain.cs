@@ -94,7 +94,8 @@ public interface IDocumentObserver : IGrainObserver
 }
 
 /// <summary>A document as its caller may see it; <see cref="Members"/> (direct user grants) is empty for
-/// partners and link sessions, who must not learn staff usernames.</summary>
+/// partners and link sessions, who must not learn staff usernames. <see cref="History"/>: the caller may see version
+/// history and resolved comment threads; <see cref="PublicId"/>: the caller's opaque id.</summary>
 [GenerateSerializer, Immutable, Alias("spotter.DocumentInfo")]
 public sealed record DocumentInfo(
     [property: Id(0)] string Id,
@@ -104,7 +105,9 @@ public sealed record DocumentInfo(
     [property: Id(4)] AccessLevel Level = AccessLevel.View,
     [property: Id(5)] bool NoExport = false,
     [property: Id(6)] ResourceKind Kind = ResourceKind.Document,
-    [property: Id(7)] string? SpaceId = null);
+    [property: Id(7)] string? SpaceId = null,
+    [property: Id(8)] bool History = false,
+    [property: Id(9)] string PublicId = "");
 
 [GenerateSerializer, Immutable, Alias("spotter.JoinResult")]
 public sealed record JoinResult(

@@ -15,6 +15,30 @@ export interface DocumentInfo {
   maxAttachmentBytes?: number
   /** Whether images from other sites may be in pages (the deployment's policy; off unless said). */
   allowExternalImages?: boolean
+  /** Whether this user may see version history and resolved comment threads. */
+  history?: boolean
+  /** No copy, cut, drag-out or print for this user (no-export on a page they cannot edit). */
+  noCopy?: boolean
+  noExport?: boolean
+  /** This user's opaque id: what others see of them in carets, versions and comments. */
+  publicId?: string
+}
+
+/** One principal whose read access a move or a restriction would change. */
+export interface AccessChangeEntry {
+  kind: 'employee' | 'partner' | 'link'
+  displayName: string
+  principal?: string | null
+  partnerOrganization?: string | null
+  pages: number
+}
+
+/** Who would gain and who would lose read access (employees only as counts for non-employees). */
+export interface AccessChange {
+  gains: AccessChangeEntry[]
+  losses: AccessChangeEntry[]
+  hiddenGains?: number
+  hiddenLosses?: number
 }
 
 export type Level = 'none' | 'view' | 'comment' | 'edit' | 'manage'
@@ -225,6 +249,14 @@ export class Api {
   }
 
   /** `parentId` is the space id for a top-level page; `index` is the position among the new siblings. */
+  previewMove(pageId: string, parentId: string): Promise<AccessChange> {
+    return this.request('POST', `/api/pages/${enc(pageId)}/move/preview`, { parentId })
+  }
+
+  previewRestricted(resourceId: string, restricted: boolean): Promise<AccessChange> {
+    return this.request('POST', `/api/resources/${enc(resourceId)}/settings/preview`, { restricted })
+  }
+
   async movePage(pageId: string, parentId: string, index: number): Promise<void> {
     await this.request('POST', `/api/pages/${enc(pageId)}/move`, { parentId, index })
   }
@@ -251,7 +283,7 @@ export class Api {
     await this.request('DELETE', `/api/resources/${enc(resourceId)}/grants/${enc(grantId)}`)
   }
 
-  async updateSettings(resourceId: string, settings: { restricted?: boolean; noExport?: boolean }): Promise<void> {
+  async updateSettings(resourceId: string, settings: { restricted?: boolean; noExport?: boolean; history?: 'editors' | 'commenters' | 'viewers'; guestHistory?: boolean }): Promise<void> {
     await this.request('PATCH', `/api/resources/${enc(resourceId)}/settings`, settings)
   }
 

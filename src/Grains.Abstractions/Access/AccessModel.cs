@@ -128,7 +128,10 @@ public sealed record ResourceInfo(
     [property: Id(10)] DateTimeOffset CreatedAt,
     [property: Id(11)] AccessLevel Level,
     // NoExport above is effective (this resource or an ancestor); this is the resource's own flag.
-    [property: Id(12)] bool OwnNoExport = false);
+    [property: Id(12)] bool OwnNoExport = false,
+    // Spaces: who besides editors sees history, and whether partners and link sessions do too.
+    [property: Id(13)] HistoryAudience HistoryAudience = HistoryAudience.Editors,
+    [property: Id(14)] bool GuestHistory = false);
 
 [GenerateSerializer, Immutable, Alias("spotter.GrantInfo")]
 public sealed record GrantInfo([property: Id(0)] string Id, [property: Id(1)] string Principal, [property: Id(2)] AccessLevel Level);
@@ -171,7 +174,9 @@ public sealed record AccessDecision(
 }
 
 /// <summary>What a document grain needs to describe itself to a caller who may see it. <see cref="UserGrants"/>
-/// (direct user grants, i.e. staff names) is empty unless the caller is an active employee.</summary>
+/// (direct user grants, i.e. staff names) is empty unless the caller is an active employee. <see cref="History"/>:
+/// whether the caller may see version history and resolved comment threads; <see cref="PublicId"/>: the caller's
+/// opaque id (what others see of them in awareness, versions and comments).</summary>
 [GenerateSerializer, Immutable, Alias("spotter.DocumentAccess")]
 public sealed record DocumentAccess(
     [property: Id(0)] AccessLevel Level,
@@ -179,7 +184,48 @@ public sealed record DocumentAccess(
     [property: Id(2)] string Title,
     [property: Id(3)] ResourceKind Kind,
     [property: Id(4)] string? SpaceId,
-    [property: Id(5)] IReadOnlyDictionary<string, AccessLevel> UserGrants);
+    [property: Id(5)] IReadOnlyDictionary<string, AccessLevel> UserGrants,
+    [property: Id(6)] bool History = false,
+    [property: Id(7)] string PublicId = "");
+
+/// <summary>Who besides editors may see a space's version history and resolved comment threads.</summary>
+public enum HistoryAudience
+{
+    /// <summary>Only those who may edit (the default).</summary>
+    Editors,
+    Commenters,
+    Viewers,
+}
+
+/// <summary>A person as anyone may see them: an opaque stable id (an HMAC of the principal, see PublicIds) and a display name;
+/// <see cref="Username"/> only for viewers who may search the directory (active employees).</summary>
+[GenerateSerializer, Immutable, Alias("spotter.PersonView")]
+public sealed record PersonView(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string DisplayName,
+    [property: Id(2)] string? Username);
+
+/// <summary>One principal whose read access a move or a restriction would change. <see cref="Kind"/>: employee,
+/// partner or link (a share link's sessions); <see cref="Principal"/> only for employee actors.</summary>
+[GenerateSerializer, Immutable, Alias("spotter.AccessChangeEntry")]
+public sealed record AccessChangeEntry(
+    [property: Id(0)] string Kind,
+    [property: Id(1)] string DisplayName,
+    [property: Id(2)] string? Principal,
+    [property: Id(3)] string? PartnerOrganization,
+    [property: Id(4)] int Pages);
+
+/// <summary>Who would gain and who would lose read access to the page or any page below it. Actors who are not
+/// employees get employees only as counts (<see cref="HiddenGains"/>, <see cref="HiddenLosses"/>).</summary>
+[GenerateSerializer, Immutable, Alias("spotter.AccessChange")]
+public sealed record AccessChange(
+    [property: Id(0)] IReadOnlyList<AccessChangeEntry> Gains,
+    [property: Id(1)] IReadOnlyList<AccessChangeEntry> Losses,
+    [property: Id(2)] int HiddenGains = 0,
+    [property: Id(3)] int HiddenLosses = 0)
+{
+    public bool IsEmpty => Gains.Count == 0 && Losses.Count == 0 && HiddenGains == 0 && HiddenLosses == 0;
+}
 
 /// <summary>Where an effective level comes from.</summary>
 [GenerateSerializer, Immutable, Alias("spotter.GrantSource")]

@@ -29,6 +29,11 @@ public interface IOrganizationGrain : IGrainWithStringKey
     [Alias("GetResource"), ReadOnly]
     Task<ResourceInfo?> GetResource(string resourceId, string principal);
 
+    /// <summary>Opaque ids and display names of principals (usernames or <c>link:&lt;id&gt;</c>), in input order;
+    /// usernames only when <paramref name="viewer"/> is an active employee.</summary>
+    [Alias("DescribePeople"), ReadOnly]
+    Task<IReadOnlyList<PersonView>> DescribePeople(string? viewer, IReadOnlyList<string> principals);
+
     // ---- live enforcement: which (document, principal) pairs have connections open ----
 
     /// <summary>Records the pair as open and returns the principal's current access.</summary>
@@ -183,8 +188,19 @@ public interface IOrganizationGrain : IGrainWithStringKey
     [Alias("RemoveGrant")]
     Task<OrgResult> RemoveGrant(string actor, string resourceId, string grantId);
 
+    /// <summary>Flags of any resource; <paramref name="history"/> and <paramref name="guestHistory"/> only on spaces.</summary>
     [Alias("UpdateSettings")]
-    Task<OrgResult> UpdateSettings(string actor, string resourceId, bool? restricted, bool? noExport);
+    Task<OrgResult> UpdateSettings(string actor, string resourceId, bool? restricted, bool? noExport, HistoryAudience? history = null, bool? guestHistory = null);
+
+    /// <summary>Who would gain or lose read access if the page moved under <paramref name="parentId"/> (the same
+    /// checks as <see cref="MovePage"/>, nothing changes).</summary>
+    [Alias("PreviewMove"), ReadOnly]
+    Task<OrgAnswer<AccessChange>> PreviewMove(string actor, string pageId, string parentId);
+
+    /// <summary>Who would gain or lose read access if the resource's restricted flag were set so (manage needed,
+    /// nothing changes).</summary>
+    [Alias("PreviewRestricted"), ReadOnly]
+    Task<OrgAnswer<AccessChange>> PreviewRestricted(string actor, string resourceId, bool restricted);
 
     [Alias("Explain"), ReadOnly]
     Task<OrgAnswer<IReadOnlyList<AccessExplanation>>> Explain(string actor, string resourceId);

@@ -40,6 +40,31 @@ public sealed class Organization
             state.Users[AdminUsername] = new UserEntry { Username = AdminUsername, DisplayName = "Administrator", Kind = UserKind.Employee, IsAdmin = true };
         }
         foreach (var link in state.Links.Values) _linksByTokenHash[link.TokenHash] = link.Id;
+        if (state.PublicIdKey is null)
+        {
+            state.PublicIdKey = PublicIds.NewKey();
+            PublicIdKeyCreated = true;
+        }
+    }
+
+    /// <summary>The key of the opaque person ids was made just now: the grain persists it before anyone sees an id.</summary>
+    public bool PublicIdKeyCreated { get; }
+
+    /// <summary>The opaque id of a principal (a username or <c>link:&lt;id&gt;</c>).</summary>
+    public string PublicIdOf(string principal) => PublicIds.Of(State.PublicIdKey!, principal);
+
+    /// <summary>Opaque ids and display names; usernames only for a viewer who may search the directory.</summary>
+    public IReadOnlyList<PersonView> DescribePeople(string? viewer, IReadOnlyList<string> principals)
+    {
+        ArgumentNullException.ThrowIfNull(principals);
+        var showUsernames = viewer is not null && Evaluator.SubjectOf(viewer).IsActiveEmployee;
+        return principals.Select(principal =>
+        {
+            if (Principals.IsLink(principal)) return new PersonView(PublicIdOf(principal), "Guest", null);
+            // An account without a directory entry has no display name to show; its username must not stand in.
+            var name = State.Users.TryGetValue(principal, out var user) ? user.DisplayName : "User";
+            return new PersonView(PublicIdOf(principal), name, showUsernames ? principal : null);
+        }).ToList();
     }
 
     public OrganizationState State { get; }
@@ -341,7 +366,7 @@ public sealed class Organization
     private ResourceInfo Info(ResourceEntry resource, AccessLevel level) => new(
         resource.Id, resource.Kind, resource.Title, resource.ParentId, Evaluator.SpaceOf(resource)?.Id, resource.Order,
         resource.Restricted, Evaluator.HasNoExport(resource), Evaluator.IsTrashed(resource), resource.CreatedBy, resource.CreatedAt, level,
-        resource.NoExport);
+        resource.NoExport, resource.HistoryAudience, resource.GuestHistory);
 
     public DocumentAccess? DescribeDocument(string resourceId, string principal)
     {
@@ -356,7 +381,28 @@ public sealed class Organization
                 if (grant.Principal.StartsWith(Principals.UserPrefix, StringComparison.Ordinal)) grants[grant.Principal[Principals.UserPrefix.Length..]] = grant.Level;
             }
         }
-        return new DocumentAccess(level, Evaluator.HasNoExport(resource), resource.Title, resource.Kind, Evaluator.SpaceOf(resource)?.Id, grants);
+        var subject = Evaluator.SubjectOf(principal);
+        return new DocumentAccess(level, Evaluator.HasNoExport(resource), resource.Title, resource.Kind, Evaluator.SpaceOf(resource)?.Id, grants,
+            SeesHistory(subject, resource, level), PublicIdOf(principal));
+    }
+
+    /// <summary>Version history and resolved comment threads are for editors; a space may widen that to commenters
+    /// or viewers, and only when it says so explicitly to partners and link sessions (who never see it by default,
+    /// whatever their level: old versions hold text that was taken out of the page on purpose).</summary>
+    private bool SeesHistory(Subject subject, ResourceEntry resource, AccessLevel level)
+    {
+        if (level == AccessLevel.None) return false;
+        if (subject.IsAdmin) return true;
+        var space = Evaluator.SpaceOf(resource);
+        var guest = subject.Link is not null || subject.User is { Kind: UserKind.Partner };
+        if (guest && space is not { GuestHistory: true }) return false;
+        var needed = (space?.HistoryAudience ?? HistoryAudience.Editors) switch
+        {
+            HistoryAudience.Viewers => AccessLevel.View,
+            HistoryAudience.Commenters => AccessLevel.Comment,
+            _ => AccessLevel.Edit,
+        };
+        return level >= needed;
     }
 
     public bool RegisterDocument(string documentId, string owner, string title)
@@ -471,18 +517,111 @@ public sealed class Organization
 
     public OrgResult MovePage(string actor, string pageId, string parentId, int? index)
     {
-        if (Visible(actor, pageId, AccessLevel.Edit, out var page, out _) is { } denied) return denied;
-        if (page.Kind != ResourceKind.Page) return OrgResult.Invalid("only pages move");
-        if (Evaluator.IsTrashed(page)) return OrgResult.Invalid("restore the page first");
-        if (Visible(actor, parentId, AccessLevel.Edit, out var target, out _) is { } targetDenied) return targetDenied;
-        var space = Evaluator.SpaceOf(page);
-        if (target.Kind == ResourceKind.Document || Evaluator.SpaceOf(target) != space) return OrgResult.Invalid("pages move within their space");
-        if (Evaluator.IsWithin(target, page.Id)) return OrgResult.Invalid("a page cannot move below itself");
-        if (Evaluator.IsTrashed(target)) return OrgResult.Invalid("the target is in the trash");
+        if (CheckMove(actor, pageId, parentId, out var page, out var target) is { } refused) return refused;
         page.ParentId = target.Id;
         PlaceAmongSiblings(page, index);
         ChangedResource(page);
         return OrgResult.Ok;
+    }
+
+    public OrgAnswer<AccessChange> PreviewMove(string actor, string pageId, string parentId)
+    {
+        if (CheckMove(actor, pageId, parentId, out var page, out var target) is { } refused) return OrgAnswer.From<AccessChange>(refused);
+        var previousParent = page.ParentId;
+        return OrgAnswer.Ok(Simulate(actor, page, () => page.ParentId = target.Id, () => page.ParentId = previousParent));
+    }
+
+    private OrgResult? CheckMove(string actor, string pageId, string parentId, out ResourceEntry page, out ResourceEntry target)
+    {
+        target = null!;
+        if (Visible(actor, pageId, AccessLevel.Edit, out page, out _) is { } denied) return denied;
+        if (page.Kind != ResourceKind.Page) return OrgResult.Invalid("only pages move");
+        if (Evaluator.IsTrashed(page)) return OrgResult.Invalid("restore the page first");
+        if (Visible(actor, parentId, AccessLevel.Edit, out target, out _) is { } targetDenied) return targetDenied;
+        var space = Evaluator.SpaceOf(page);
+        if (target.Kind == ResourceKind.Document || Evaluator.SpaceOf(target) != space) return OrgResult.Invalid("pages move within their space");
+        if (Evaluator.IsWithin(target, page.Id)) return OrgResult.Invalid("a page cannot move below itself");
+        if (Evaluator.IsTrashed(target)) return OrgResult.Invalid("the target is in the trash");
+        return null;
+    }
+
+    /// <summary>
+    /// Applies <paramref name="change"/> to the model, compares who can read <paramref name="root"/> and every page
+    /// below it before and after, and undoes the change. Synchronous from start to end, so no other call of the
+    /// (single-threaded) grain ever sees the changed model.
+    /// </summary>
+    private AccessChange Simulate(string actor, ResourceEntry root, Action change, Action undo)
+    {
+        var pages = new List<string> { root.Id };
+        if (root.Kind != ResourceKind.Document && Evaluator.SpaceOf(root) is { } space)
+        {
+            pages.AddRange(Evaluator.PagesOf(space.Id, includeTrashed: false).Where(p => p != root && Evaluator.IsWithin(p, root.Id)).Select(p => p.Id));
+        }
+        if (root.Kind == ResourceKind.Space) pages = [.. Evaluator.PagesOf(root.Id, includeTrashed: false).Select(p => p.Id).Prepend(root.Id)];
+        var before = Readers(pages);
+        Dictionary<string, int> after;
+        change();
+        try
+        {
+            after = Readers(pages);
+        }
+        finally
+        {
+            undo();
+        }
+        var employeeActor = Evaluator.SubjectOf(actor).IsActiveEmployee;
+        List<AccessChangeEntry> Entries(Dictionary<string, int> from, Dictionary<string, int> to, out int hidden)
+        {
+            var entries = new List<AccessChangeEntry>();
+            hidden = 0;
+            foreach (var (principal, count) in to)
+            {
+                var pagesChanged = count - from.GetValueOrDefault(principal);
+                if (pagesChanged <= 0) continue;
+                var entry = ChangeEntry(principal, pagesChanged, employeeActor);
+                if (entry is null) hidden++;
+                else entries.Add(entry);
+            }
+            return entries.OrderBy(e => e.Kind, StringComparer.Ordinal).ThenBy(e => e.DisplayName, StringComparer.CurrentCulture).ToList();
+        }
+        var gains = Entries(before, after, out var hiddenGains);
+        var losses = Entries(after, before, out var hiddenLosses);
+        return new AccessChange(gains, losses, hiddenGains, hiddenLosses);
+    }
+
+    /// <summary>For each principal with read access to at least one of the pages, on how many.</summary>
+    private Dictionary<string, int> Readers(IReadOnlyList<string> pages)
+    {
+        var readers = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var page in pages)
+        {
+            foreach (var explanation in Evaluator.Explain(page))
+            {
+                // Administrators read everything anyway: they gain and lose nothing.
+                if (explanation.Administrator || explanation.Level < AccessLevel.View) continue;
+                readers[explanation.Principal] = readers.GetValueOrDefault(explanation.Principal) + 1;
+            }
+        }
+        return readers;
+    }
+
+    /// <summary>Null when the actor is not an employee and the principal is one (partners see staff as a count).</summary>
+    private AccessChangeEntry? ChangeEntry(string principal, int pages, bool employeeActor)
+    {
+        if (Principals.IsLink(principal))
+        {
+            var link = State.Links.GetValueOrDefault(principal[Principals.LinkPrefix.Length..]);
+            var name = link?.Scope == LinkScope.Anyone ? "Share link (anyone)" : "Share link (company)";
+            return new AccessChangeEntry("link", name, employeeActor ? principal : null, null, pages);
+        }
+        var user = State.Users.GetValueOrDefault(principal);
+        if (user is { Kind: UserKind.Partner })
+        {
+            var org = user.PartnerOrgId is { } orgId && State.Partners.TryGetValue(orgId, out var partner) ? partner.Name : null;
+            return new AccessChangeEntry("partner", user.DisplayName, employeeActor ? Principals.User(principal) : null, org, pages);
+        }
+        if (!employeeActor) return null;
+        return new AccessChangeEntry("employee", user?.DisplayName ?? "User", Principals.User(principal), null, pages);
     }
 
     public OrgResult SetTrashed(string actor, string pageId, bool trashed)
@@ -555,21 +694,41 @@ public sealed class Organization
         return OrgResult.Ok;
     }
 
-    public OrgResult UpdateSettings(string actor, string resourceId, bool? restricted, bool? noExport)
+    public OrgResult UpdateSettings(string actor, string resourceId, bool? restricted, bool? noExport, HistoryAudience? history = null, bool? guestHistory = null)
     {
         if (Visible(actor, resourceId, AccessLevel.Manage, out var resource, out _) is { } denied) return denied;
-        if (restricted is { } r) resource.Restricted = r;
+        if ((history is not null || guestHistory is not null) && resource.Kind != ResourceKind.Space) return OrgResult.Invalid("history settings belong to spaces");
+        if (history is { } audience && !Enum.IsDefined(audience)) return OrgResult.Invalid("history: editors, commenters or viewers");
+        if (restricted is { } r) SetRestricted(actor, resource, r);
         if (noExport is { } n) resource.NoExport = n;
-        // Whoever restricts a page keeps managing it (restriction would otherwise cut their inherited grant).
-        var subject = Evaluator.SubjectOf(actor);
-        if (restricted == true && !subject.IsAdmin && Evaluator.Evaluate(subject, resourceId).Level < AccessLevel.Manage)
-        {
-            var principal = Principals.User(actor);
-            resource.Grants.RemoveAll(g => g.Principal == principal);
-            resource.Grants.Add(new GrantEntry { Id = NewId(), Principal = principal, Level = AccessLevel.Manage });
-        }
+        if (history is { } h) resource.HistoryAudience = h;
+        if (guestHistory is { } g) resource.GuestHistory = g;
         ChangedResource(resource);
         return OrgResult.Ok;
+    }
+
+    public OrgAnswer<AccessChange> PreviewRestricted(string actor, string resourceId, bool restricted)
+    {
+        if (Visible(actor, resourceId, AccessLevel.Manage, out var resource, out _) is { } denied) return OrgAnswer.From<AccessChange>(denied);
+        var previous = (resource.Restricted, Grants: resource.Grants.ToList());
+        return OrgAnswer.Ok(Simulate(actor, resource, () => SetRestricted(actor, resource, restricted), () =>
+        {
+            resource.Restricted = previous.Restricted;
+            resource.Grants = previous.Grants;
+        }));
+    }
+
+    private void SetRestricted(string actor, ResourceEntry resource, bool restricted)
+    {
+        resource.Restricted = restricted;
+        // Whoever restricts a page keeps managing it (restriction would otherwise cut their inherited grant).
+        var subject = Evaluator.SubjectOf(actor);
+        if (restricted && !subject.IsAdmin && Evaluator.Evaluate(subject, resource.Id).Level < AccessLevel.Manage)
+        {
+            var principal = Principals.User(actor);
+            resource.Grants = [.. resource.Grants.Where(g => g.Principal != principal),
+                new GrantEntry { Id = NewId(), Principal = principal, Level = AccessLevel.Manage }];
+        }
     }
 
     public OrgAnswer<IReadOnlyList<AccessExplanation>> Explain(string actor, string resourceId)
@@ -623,11 +782,13 @@ public sealed class Organization
 
     public OrgAnswer<ShareLinkInfo> RevokeLink(string actor, string linkId)
     {
-        if (!State.Links.TryGetValue(linkId, out var link)) return new(OrgOutcome.NotFound, null);
-        if (!Evaluator.SubjectOf(actor).IsAdmin && Visible(actor, link.ResourceId, AccessLevel.Manage, out _, out _) is { } denied)
-        {
-            return OrgAnswer.From<ShareLinkInfo>(denied);
-        }
+        // Missing and "not yours to revoke" are the same NotFound, so link ids cannot be probed; partners and link
+        // sessions can never manage, so they are answered before any lookup.
+        var missing = new OrgAnswer<ShareLinkInfo>(OrgOutcome.NotFound, null);
+        var subject = Evaluator.SubjectOf(actor);
+        if (subject.Link is not null || subject.User is { Kind: UserKind.Partner }) return missing;
+        if (!State.Links.TryGetValue(linkId, out var link)) return missing;
+        if (!subject.IsAdmin && Evaluator.Evaluate(subject, link.ResourceId).Level < AccessLevel.Manage) return missing;
         if (!link.Revoked)
         {
             link.Revoked = true;

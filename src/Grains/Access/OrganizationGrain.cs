@@ -49,13 +49,15 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain
         _observers = new ObserverManager<IOrganizationObserver>(ObserverExpiry, logger);
     }
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _model = new Organization(_state.State, _time);
+        // Opaque person ids must stay the same across restarts: their key is stored before the first one goes out.
+        if (_model.PublicIdKeyCreated) await _state.WriteStateAsync(cancellationToken);
         // A fresh activation knows no open pairs: expiries before now are the documents' refresh's business.
         _expiriesEnforcedThrough = _time.GetUtcNow();
         ScheduleLinkExpiry();
-        return base.OnActivateAsync(cancellationToken);
+        await base.OnActivateAsync(cancellationToken);
     }
 
     // ---------------- reads ----------------
@@ -68,6 +70,16 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain
     public Task<DocumentAccess?> DescribeDocument(string resourceId, string principal) => Task.FromResult(_model.DescribeDocument(resourceId, principal));
 
     public Task<ResourceInfo?> GetResource(string resourceId, string principal) => Task.FromResult(_model.Resource(resourceId, principal));
+
+    public Task<IReadOnlyList<PersonView>> DescribePeople(string? viewer, IReadOnlyList<string> principals) =>
+        Task.FromResult(_model.DescribePeople(viewer, principals));
+
+    // The previews change the model and undo it within one synchronous call: no other call can observe it.
+    public Task<OrgAnswer<AccessChange>> PreviewMove(string actor, string pageId, string parentId) =>
+        Task.FromResult(_model.PreviewMove(actor, pageId, parentId));
+
+    public Task<OrgAnswer<AccessChange>> PreviewRestricted(string actor, string resourceId, bool restricted) =>
+        Task.FromResult(_model.PreviewRestricted(actor, resourceId, restricted));
 
     public Task<IReadOnlyList<DirectoryUser>> GetUsers() => Task.FromResult(_model.Users());
 
@@ -162,8 +174,8 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain
 
     public Task<OrgResult> RemoveGrant(string actor, string resourceId, string grantId) => MutateAsync(() => _model.RemoveGrant(actor, resourceId, grantId), r => r.IsOk);
 
-    public Task<OrgResult> UpdateSettings(string actor, string resourceId, bool? restricted, bool? noExport) =>
-        MutateAsync(() => _model.UpdateSettings(actor, resourceId, restricted, noExport), r => r.IsOk);
+    public Task<OrgResult> UpdateSettings(string actor, string resourceId, bool? restricted, bool? noExport, HistoryAudience? history = null, bool? guestHistory = null) =>
+        MutateAsync(() => _model.UpdateSettings(actor, resourceId, restricted, noExport, history, guestHistory), r => r.IsOk);
 
     public Task<OrgAnswer<CreatedLink>> CreateLink(string actor, string resourceId, LinkScope scope, AccessLevel role, string? password, DateTimeOffset? expiresAt) =>
         MutateAsync(() => _model.CreateLink(actor, resourceId, scope, role, password, expiresAt), r => r.IsOk);

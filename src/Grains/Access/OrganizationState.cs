@@ -14,6 +14,8 @@ public sealed class OrganizationState
     [Id(5)] public List<string> TrustedPartnerOrgs { get; set; } = [];
     [Id(6)] public Dictionary<string, ResourceEntry> Resources { get; set; } = new(StringComparer.Ordinal);
     [Id(7)] public Dictionary<string, LinkEntry> Links { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>The secret of the opaque person ids (<see cref="PublicIds"/>); made once, never shown.</summary>
+    [Id(8)] public byte[]? PublicIdKey { get; set; }
 }
 
 [GenerateSerializer, Alias("spotter.OrgUserEntry")]
@@ -67,6 +69,10 @@ public sealed class ResourceEntry
     [Id(8)] public string CreatedBy { get; set; } = "";
     [Id(9)] public DateTimeOffset CreatedAt { get; set; }
     [Id(10)] public List<GrantEntry> Grants { get; set; } = [];
+    /// <summary>Spaces: who besides editors may see version history and resolved comment threads.</summary>
+    [Id(11)] public HistoryAudience HistoryAudience { get; set; }
+    /// <summary>Spaces: whether partners and link sessions count in <see cref="HistoryAudience"/> (never by default).</summary>
+    [Id(12)] public bool GuestHistory { get; set; }
 }
 
 [GenerateSerializer, Alias("spotter.OrgGrantEntry")]

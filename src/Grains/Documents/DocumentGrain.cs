@@ -111,7 +111,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
         if (await Organization.DescribeDocument(Id, username) is not { } access || access.Level.ToRole() is not { } role) return null;
         var members = access.UserGrants.Where(g => g.Value != AccessLevel.None)
             .ToDictionary(g => g.Key, g => g.Value.ToRole()!.Value, StringComparer.Ordinal);
-        return new DocumentInfo(Id, access.Title, role, members, access.Level, access.NoExport, access.Kind, access.SpaceId);
+        return new DocumentInfo(Id, access.Title, role, members, access.Level, access.NoExport, access.Kind, access.SpaceId, access.History, access.PublicId);
     }
 
     public async Task<JoinResult> Join(string username, string connectionId)
@@ -416,8 +416,10 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
     private async Task<Participant> ParticipantAsync(string connectionId, string username)
     {
         if (_participants.TryGetValue(connectionId, out var known) && known.Username == username) return known;
-        var profile = await GrainFactory.GetGrain<IUserGrain>(username).GetProfile();
-        var participant = new Participant(username, new AwarenessIdentity(username, profile?.DisplayName ?? username));
+        // Awareness goes to everyone on the page, partners and link sessions too: it carries the opaque id and the
+        // display name, never the username.
+        var person = (await Organization.DescribePeople(null, [username]))[0];
+        var participant = new Participant(username, new AwarenessIdentity(person.Id, person.DisplayName));
         _participants[connectionId] = participant;
         return participant;
     }

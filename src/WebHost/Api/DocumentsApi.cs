@@ -15,9 +15,12 @@ public sealed record CreateDocumentResponse(string Id);
 public sealed record MemberResponse(string Username, string Role);
 /// <summary><see cref="MaxAttachmentBytes"/> is the upload limit of <c>POST /api/docs/{id}/attachments</c>
 /// (KnowledgeBase:MaxAttachmentBytes), so the editor can refuse a too-large image before sending it;
-/// <see cref="AllowExternalImages"/> is the deployment's policy on images from other sites (KnowledgeBase:AllowExternalImages).</summary>
+/// <see cref="AllowExternalImages"/> is the deployment's policy on images from other sites (KnowledgeBase:AllowExternalImages).
+/// <see cref="History"/>: the caller may see version history and resolved threads; <see cref="NoCopy"/>: the caller
+/// may not copy, cut, drag out or print the content (no-export on a page they cannot edit); <see cref="PublicId"/>:
+/// the caller's own opaque id, as others see it in awareness, versions and comments.</summary>
 public sealed record DocumentResponse(string Id, string Title, string Role, IReadOnlyList<MemberResponse> Members, AccessLevel Level, bool NoExport, ResourceKind Kind, string? SpaceId, long MaxAttachmentBytes,
-    bool AllowExternalImages);
+    bool AllowExternalImages, bool History, bool NoCopy, string PublicId);
 public sealed record SetMemberRequest(string Role);
 public sealed record RootValueResponse(JsonElement Value);
 
@@ -63,13 +66,15 @@ public static class DocumentsApi
         if (info is null) return Problems.NotFound();
         var members = info.Members.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => new MemberResponse(m.Key, m.Value.ToWire())).ToList();
         return TypedResults.Ok(new DocumentResponse(info.Id, info.Title, info.Role.ToWire(), members, info.Level, info.NoExport, info.Kind, info.SpaceId,
-            knowledgeBase.Value.MaxAttachmentBytes, knowledgeBase.Value.AllowExternalImages));
+            knowledgeBase.Value.MaxAttachmentBytes, knowledgeBase.Value.AllowExternalImages, info.History, info.NoExport && !info.Role.CanEdit(), info.PublicId));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> SetMemberAsync(
         string id, string username, SetMemberRequest request, HttpContext http, IGrainFactory grains)
     {
         if (!DocumentRoles.TryParse(request.Role, out var role)) return Problems.Invalid("role: owner, editor, commenter or viewer");
+        // The caller's right first: only an owner may learn whether a username exists.
+        if (await OwnerRefusalAsync(id, http, grains) is { } refused) return refused;
         var member = ApiExtensions.NormalizeUsername(username);
         if (member is null || await grains.GetGrain<IUserGrain>(member).GetProfile() is null)
         {
@@ -82,10 +87,20 @@ public static class DocumentsApi
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RemoveMemberAsync(string id, string username, HttpContext http, IGrainFactory grains)
     {
+        if (await OwnerRefusalAsync(id, http, grains) is { } refused) return refused;
         var member = ApiExtensions.NormalizeUsername(username) ?? username;
         var result = await grains.GetGrain<IDocumentGrain>(id).RemoveMember(http.User.Username(), member);
         if (result == MembershipResult.Ok) await http.AuditGrantChangeAsync(id, Principals.User(member), null);
         return MembershipOutcome(result);
+    }
+
+    /// <summary>Null for an owner of the document; otherwise the answer every username gets alike (404 when the
+    /// document is missing or invisible, 403 when the caller sees it but does not own it).</summary>
+    private static async Task<ProblemHttpResult?> OwnerRefusalAsync(string id, HttpContext http, IGrainFactory grains)
+    {
+        var info = await grains.GetGrain<IDocumentGrain>(id).Describe(http.User.Username());
+        if (info is null) return Problems.NotFound();
+        return info.Level >= AccessLevel.Manage ? null : Problems.Forbidden("only an owner may change members");
     }
 
     private static Results<NoContent, ProblemHttpResult> MembershipOutcome(MembershipResult result) => result switch

@@ -28,11 +28,19 @@ public static class PagesApi
             }
             return Results.NoContent();
         });
+        // Who would gain or lose read access by the move (the client asks before moving and has it confirmed).
+        pages.MapPost("/{id}/move/preview", async (string id, MovePageRequest request, HttpContext http, IGrainFactory grains) =>
+        {
+            var answer = await grains.Organization().PreviewMove(http.User.Username(), id, request.ParentId ?? "");
+            return answer.IsOk ? Results.Ok(answer.Value) : answer.Problem();
+        });
         pages.MapPost("/{id}/move", async (string id, MovePageRequest request, HttpContext http, IGrainFactory grains) =>
         {
-            var result = await grains.Organization().MovePage(http.User.Username(), id, request.ParentId ?? "", request.Index);
+            var organization = grains.Organization();
+            var change = await organization.PreviewMove(http.User.Username(), id, request.ParentId ?? "");
+            var result = await organization.MovePage(http.User.Username(), id, request.ParentId ?? "", request.Index);
             if (!result.IsOk) return result.Problem();
-            await http.AuditAsync(AuditActions.PageMoved, id, $"to {request.ParentId} at {request.Index}");
+            await http.AuditAsync(AuditActions.PageMoved, id, $"to {request.ParentId} at {request.Index}{AccessChanges.Describe(change.Value)}");
             return Results.NoContent();
         });
         pages.MapPost("/{id}/trash", (string id, HttpContext http, IGrainFactory grains) => SetTrashedAsync(id, true, http, grains));
@@ -56,5 +64,24 @@ public static class PagesApi
         if (!result.IsOk) return result.Problem();
         await http.AuditAsync(trashed ? AuditActions.PageTrashed : AuditActions.PageRestored, id);
         return Results.NoContent();
+    }
+}
+
+/// <summary>The audit wording of a change in who can read a page: principals with display names, bounded.</summary>
+public static class AccessChanges
+{
+    private const int MaxNamed = 20;
+
+    public static string Describe(AccessChange? change)
+    {
+        if (change is null || change.IsEmpty) return "";
+        return $"; gained: {Names(change.Gains)}; lost: {Names(change.Losses)}";
+    }
+
+    private static string Names(IReadOnlyList<AccessChangeEntry> entries)
+    {
+        if (entries.Count == 0) return "nobody";
+        var named = entries.Take(MaxNamed).Select(e => $"{e.Principal ?? e.Kind} ({e.DisplayName})");
+        return string.Join(", ", named) + (entries.Count > MaxNamed ? $" and {entries.Count - MaxNamed} more" : "");
     }
 }

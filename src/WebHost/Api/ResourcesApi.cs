@@ -5,7 +5,8 @@ using Spotter.Collab.WebHost.Auth;
 namespace Spotter.Collab.WebHost.Api;
 
 public sealed record AddGrantRequest(string Principal, string Level);
-public sealed record SettingsRequest(bool? Restricted, bool? NoExport);
+public sealed record SettingsRequest(bool? Restricted, bool? NoExport, HistoryAudience? History = null, bool? GuestHistory = null);
+public sealed record RestrictPreviewRequest(bool Restricted);
 public sealed record ExplanationResponse(string Principal, string DisplayName, AccessLevel Level, object Source);
 
 /// <summary>Grants, settings and "who has access and why" of any resource (space, page, document): manage only.</summary>
@@ -33,14 +34,24 @@ public static class ResourcesApi
             var resource = await grains.Organization().GetResource(id, http.User.Username());
             if (resource is null) return Problems.NotFound();
             if (resource.Level < AccessLevel.Manage) return Problems.Forbidden("only a manager may see the settings");
-            return Results.Ok(new SettingsResponse(resource.Restricted, resource.OwnNoExport, resource.NoExport));
+            return Results.Ok(new SettingsResponse(resource.Restricted, resource.OwnNoExport, resource.NoExport,
+                resource.Kind == ResourceKind.Space ? resource.HistoryAudience : null, resource.Kind == ResourceKind.Space ? resource.GuestHistory : null));
         });
         resources.MapPatch("/settings", async (string id, SettingsRequest request, HttpContext http, IGrainFactory grains) =>
         {
-            var result = await grains.Organization().UpdateSettings(http.User.Username(), id, request.Restricted, request.NoExport);
+            var organization = grains.Organization();
+            var change = request.Restricted is { } restricted ? (await organization.PreviewRestricted(http.User.Username(), id, restricted)).Value : null;
+            var result = await organization.UpdateSettings(http.User.Username(), id, request.Restricted, request.NoExport, request.History, request.GuestHistory);
             if (!result.IsOk) return result.Problem();
-            await http.AuditAsync(AuditActions.SettingsChanged, id, $"restricted={request.Restricted}; noExport={request.NoExport}");
+            var history = request.History is null && request.GuestHistory is null ? "" : $"; history={request.History}; guestHistory={request.GuestHistory}";
+            await http.AuditAsync(AuditActions.SettingsChanged, id, $"restricted={request.Restricted}; noExport={request.NoExport}{history}{AccessChanges.Describe(change)}");
             return Results.NoContent();
+        });
+        // Who would gain or lose read access by restricting (or un-restricting) the resource.
+        resources.MapPost("/settings/preview", async (string id, RestrictPreviewRequest request, HttpContext http, IGrainFactory grains) =>
+        {
+            var answer = await grains.Organization().PreviewRestricted(http.User.Username(), id, request.Restricted);
+            return answer.IsOk ? Results.Ok(answer.Value) : answer.Problem();
         });
         resources.MapGet("/access", async (string id, HttpContext http, IGrainFactory grains) =>
         {
@@ -62,5 +73,8 @@ public static class ResourcesApi
     }
 }
 
-/// <summary>The resource's own flags; <c>EffectiveNoExport</c> is also true when an ancestor has the flag.</summary>
-public sealed record SettingsResponse(bool Restricted, bool NoExport, bool EffectiveNoExport);
+/// <summary>The resource's own flags; <c>EffectiveNoExport</c> is also true when an ancestor has the flag.
+/// <c>History</c> and <c>GuestHistory</c> (spaces only): who besides editors sees version history and resolved threads.</summary>
+public sealed record SettingsResponse(bool Restricted, bool NoExport, bool EffectiveNoExport,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] HistoryAudience? History = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] bool? GuestHistory = null);

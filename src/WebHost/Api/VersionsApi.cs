@@ -1,5 +1,7 @@
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Spotter.Collab.Grains;
+using Spotter.Collab.Grains.Access;
 using Spotter.Collab.Grains.Audit;
 using Spotter.Collab.Grains.KnowledgeBase;
 using Spotter.Collab.Grains.KnowledgeBase.Content;
@@ -8,13 +10,16 @@ using Spotter.Collab.WebHost.Auth;
 
 namespace Spotter.Collab.WebHost.Api;
 
-public sealed record VersionAuthor(string Username, string DisplayName);
+/// <summary>An author as the caller may see them: the opaque id and display name, the username only for employees.</summary>
+public sealed record VersionAuthor(string Id, string DisplayName, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Username);
 public sealed record VersionResponse(long Id, DateTimeOffset CreatedAt, IReadOnlyList<VersionAuthor> Authors, string Reason);
 public sealed record VersionContentResponse(long Id, DateTimeOffset CreatedAt, IReadOnlyList<VersionAuthor> Authors, string Reason, string Html, string? Markdown);
 public sealed record CompareBlock(string Op, string Html);
 public sealed record CompareResponse(IReadOnlyList<CompareBlock> Blocks);
 
-/// <summary>Version history of a page: list, view, compare, restore (as a new change).</summary>
+/// <summary>Version history of a page: list, view, compare, restore (as a new change). Only for callers who may see
+/// history (<see cref="DocumentInfo.History"/>: editors, or whom the space widens it to; never partners and link
+/// sessions unless the space says so); under no-copy, viewers and commenters never (it is a copy of old content).</summary>
 public static class VersionsApi
 {
     public static IEndpointRouteBuilder MapVersionsApi(this IEndpointRouteBuilder app)
@@ -27,32 +32,42 @@ public static class VersionsApi
         return app;
     }
 
+    /// <summary>Null when the caller may read the page's history; the refusal otherwise. Checked before any version
+    /// is looked up, so a refused caller learns nothing about which versions exist.</summary>
+    public static ProblemHttpResult? HistoryRefusal(DocumentInfo? info)
+    {
+        if (info is null) return Problems.NotFound();
+        if (!info.History) return Problems.Of(StatusCodes.Status403Forbidden, "history-hidden", "version history is not shared with you");
+        if (info.NoExport && !info.Role.CanEdit()) return Problems.Of(StatusCodes.Status403Forbidden, "no-export", "copying content out of this document is not allowed");
+        return null;
+    }
+
     private static async Task<Results<Ok<List<VersionResponse>>, ProblemHttpResult>> ListAsync(string id, HttpContext http, IGrainFactory grains)
     {
-        if (await grains.GetGrain<IDocumentGrain>(id).Describe(http.User.Username()) is null) return Problems.NotFound();
+        if (HistoryRefusal(await grains.GetGrain<IDocumentGrain>(id).Describe(http.User.Username())) is { } refused) return refused;
         var versions = await grains.GetGrain<IKnowledgeBaseStoreGrain>(0).ListVersions(id);
-        var names = new DisplayNames(grains);
-        var response = new List<VersionResponse>(versions.Count);
-        foreach (var v in versions) response.Add(new VersionResponse(v.Id, v.CreatedAt, await names.AuthorsAsync(v.Authors), v.Reason));
-        return TypedResults.Ok(response);
+        var people = await People.DescribeAsync(grains, http, versions.SelectMany(v => v.Authors));
+        return TypedResults.Ok(versions.Select(v => new VersionResponse(v.Id, v.CreatedAt, people.Authors(v.Authors), v.Reason)).ToList());
     }
 
     private static async Task<Results<Ok<VersionContentResponse>, ProblemHttpResult>> GetAsync(string id, long versionId, HttpContext http, IGrainFactory grains)
     {
-        if (await grains.GetGrain<IDocumentGrain>(id).Describe(http.User.Username()) is not { } info) return Problems.NotFound();
+        var info = await grains.GetGrain<IDocumentGrain>(id).Describe(http.User.Username());
+        if (HistoryRefusal(info) is { } refused) return refused;
         var version = await grains.GetGrain<IKnowledgeBaseStoreGrain>(0).GetVersion(id, versionId);
         if (version is null) return Problems.Of(StatusCodes.Status404NotFound, "not-found", "no such version");
         var blocks = RichContent.Read(version.State);
         var summary = version.Summary;
         // The HTML is what the history view shows (reading, like the page itself); the Markdown source is a copy,
         // so the no-copy/no-export flag withholds it as it refuses export.
-        return TypedResults.Ok(new VersionContentResponse(summary.Id, summary.CreatedAt, await new DisplayNames(grains).AuthorsAsync(summary.Authors), summary.Reason,
-            RichHtml.Render(blocks), info.NoExport ? null : RichMarkdown.Render(blocks)));
+        var people = await People.DescribeAsync(grains, http, summary.Authors);
+        return TypedResults.Ok(new VersionContentResponse(summary.Id, summary.CreatedAt, people.Authors(summary.Authors), summary.Reason,
+            RichHtml.Render(blocks), info!.NoExport ? null : RichMarkdown.Render(blocks)));
     }
 
     private static async Task<Results<Ok<CompareResponse>, ProblemHttpResult>> CompareAsync(string id, string? from, string? to, HttpContext http, IGrainFactory grains)
     {
-        if (await grains.GetGrain<IDocumentGrain>(id).Describe(http.User.Username()) is null) return Problems.NotFound();
+        if (HistoryRefusal(await grains.GetGrain<IDocumentGrain>(id).Describe(http.User.Username())) is { } refused) return refused;
         var fromState = await StateAsync(grains, id, from);
         var toState = await StateAsync(grains, id, to ?? "current");
         if (fromState is null || toState is null) return Problems.Invalid("from/to: a version id of this document or 'current'");
@@ -79,6 +94,8 @@ public static class VersionsApi
         var info = await grains.GetGrain<IDocumentGrain>(id).Describe(username);
         if (info is null) return Problems.NotFound();
         if (!info.Role.CanEdit()) return Problems.Of(StatusCodes.Status403Forbidden, RejectCodes.ReadOnly, "restoring needs edit access");
+        // Restoring would bring old content back into the live page: only for those who may see it.
+        if (HistoryRefusal(info) is { } refused) return refused;
         var version = await grains.GetGrain<IKnowledgeBaseStoreGrain>(0).GetVersion(id, versionId);
         if (version is null) return Problems.Of(StatusCodes.Status404NotFound, "not-found", "no such version");
         var result = await grains.GetGrain<IDocumentKnowledgeBase>(id).ApplyContent(username, version.State, append: false, reason: "restore");
@@ -99,23 +116,25 @@ internal static class KnowledgeBaseAccess
     };
 }
 
-/// <summary>Display names for usernames, looked up once per request.</summary>
-internal sealed class DisplayNames(IGrainFactory grains)
+/// <summary>People named in a response (authors, commenters) as the caller may see them, looked up in one call:
+/// opaque id and display name for everyone, the username only for active employees.</summary>
+internal sealed class People
 {
-    private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PersonView> _people;
 
-    public async Task<string> OfAsync(string username)
+    private People(Dictionary<string, PersonView> people) => _people = people;
+
+    public static async Task<People> DescribeAsync(IGrainFactory grains, HttpContext http, IEnumerable<string> principals)
     {
-        if (_names.TryGetValue(username, out var known)) return known;
-        var name = username.Contains(':', StringComparison.Ordinal) ? username : (await grains.GetGrain<IUserGrain>(username).GetProfile())?.DisplayName ?? username;
-        _names[username] = name;
-        return name;
+        var distinct = principals.Distinct(StringComparer.Ordinal).ToList();
+        var views = distinct.Count == 0 ? [] : await grains.Organization().DescribePeople(http.User.Username(), distinct);
+        var people = new Dictionary<string, PersonView>(StringComparer.Ordinal);
+        for (var i = 0; i < distinct.Count; i++) people[distinct[i]] = views[i];
+        return new People(people);
     }
 
-    public async Task<IReadOnlyList<VersionAuthor>> AuthorsAsync(IReadOnlyList<string> usernames)
-    {
-        var authors = new List<VersionAuthor>(usernames.Count);
-        foreach (var username in usernames) authors.Add(new VersionAuthor(username, await OfAsync(username)));
-        return authors;
-    }
+    public PersonView Of(string principal) => _people[principal];
+
+    public IReadOnlyList<VersionAuthor> Authors(IEnumerable<string> principals) =>
+        principals.Select(p => Of(p)).Select(p => new VersionAuthor(p.Id, p.DisplayName, p.Username)).ToList();
 }

@@ -170,6 +170,15 @@ public sealed class AuthorizationScene : IAsyncLifetime, IDisposable
         return (page, await _kit.GrantAsync(OwnerToken, page, "company", "view"));
     }
 
+    /// <summary>A new open comment thread on the page (resolving one makes it history, hidden from most roles).</summary>
+    public async Task<string> FreshThreadAsync()
+    {
+        if (Missing) return Guid.NewGuid().ToString("N");
+        using var owner = Server.Client(OwnerToken);
+        return (await AccessKit.JsonAsync(await owner.PostAsJsonAsync($"/api/docs/{Page}/comments",
+            new { anchor = new { start = FragmentStart, end = FragmentStart }, quote = "q", text = "t" }))).GetProperty("id").GetString()!;
+    }
+
     public async Task<string> FreshLinkAsync()
     {
         if (Missing) return Guid.NewGuid().ToString("N");

@@ -37,6 +37,7 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
     private const string Manage200 = "200 403 403 403 403 404 401 401 403 200";
     private const string Manage204 = "204 403 403 403 403 404 401 401 403 204";
     private const string Edit204 = "204 204 403 403 403 404 401 401 403 204";
+    private const string Edit200 = "200 200 403 403 403 404 401 401 403 200";
     private const string View200 = "200 200 200 200 200 404 401 401 200 200";
     private const string Comment200 = "200 200 200 403 403 404 401 401 200 200";
     private const string Public200 = "200 200 200 200 200 200 200 200 200 200";
@@ -106,6 +107,7 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
         new("GET", "/api/spaces/{id}/trash", "200 404 404 404 404 404 401 401 404 200", s => Get($"/api/spaces/{s.Space}/trash")),
         new("POST", "/api/pages", "201 201 403 403 403 404 401 401 403 201", s => Post("/api/pages", new { spaceId = s.Space, parentId = s.Page, title = "New" })),
         new("PATCH", "/api/pages/{id}", Edit204, async s => Patch($"/api/pages/{await s.FreshPageAsync()}", new { title = "Renamed" })),
+        new("POST", "/api/pages/{id}/move/preview", Edit200, async s => Post($"/api/pages/{await s.FreshPageAsync()}/move/preview", new { parentId = s.Page, index = 0 })),
         new("POST", "/api/pages/{id}/move", Edit204, async s => Post($"/api/pages/{await s.FreshPageAsync()}/move", new { parentId = s.Page, index = 0 })),
         new("POST", "/api/pages/{id}/trash", Manage204, async s => Post($"/api/pages/{await s.FreshPageAsync()}/trash", null)),
         new("POST", "/api/pages/{id}/restore", "204 404 404 404 404 404 401 401 404 204", async s => Post($"/api/pages/{await s.FreshPageAsync(trashed: true)}/restore", null)),
@@ -119,20 +121,23 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
             return Delete($"/api/resources/{page}/grants/{grant}");
         }),
         new("PATCH", "/api/resources/{id}/settings", Manage204, async s => Patch($"/api/resources/{await s.FreshPageAsync()}/settings", new { noExport = true })),
+        new("POST", "/api/resources/{id}/settings/preview", Manage200, s => Post($"/api/resources/{s.Page}/settings/preview", new { restricted = true })),
         new("GET", "/api/resources/{id}/settings", Manage200, s => Get($"/api/resources/{s.Page}/settings")),
         new("GET", "/api/resources/{id}/access", Manage200, s => Get($"/api/resources/{s.Page}/access")),
 
         // Share links
         new("GET", "/api/resources/{id}/links", Manage200, s => Get($"/api/resources/{s.Page}/links")),
         new("POST", "/api/resources/{id}/links", Manage200, async s => Post($"/api/resources/{await s.FreshPageAsync()}/links", new { scope = "company", role = "view" })),
-        new("DELETE", "/api/links/{id}", Manage204, async s => Delete($"/api/links/{await s.FreshLinkAsync()}")),
+        // Not yours to revoke and missing are the same 404: link ids cannot be probed.
+        new("DELETE", "/api/links/{id}", "204 404 404 404 404 404 401 401 404 204", async s => Delete($"/api/links/{await s.FreshLinkAsync()}")),
         // Anonymous by design; a dead token for a deactivated user simply counts as anonymous here.
         new("POST", "/api/links/redeem", Public200, s => Post("/api/links/redeem", new { token = s.LinkToken })),
 
         // Knowledge base (docs/knowledge-base.md), on real versions, attachments and threads of the page.
-        new("GET", "/api/docs/{id}/versions", View200, s => Get($"/api/docs/{s.Page}/versions")),
-        new("GET", "/api/docs/{id}/versions/compare", View200, s => Get($"/api/docs/{s.Page}/versions/compare?from={s.Version}&to=current")),
-        new("GET", "/api/docs/{id}/versions/{versionId:long}", View200, s => Get($"/api/docs/{s.Page}/versions/{s.Version}")),
+        // History is for editors by default (the space may widen it; partners and link sessions never by default).
+        new("GET", "/api/docs/{id}/versions", Edit200, s => Get($"/api/docs/{s.Page}/versions")),
+        new("GET", "/api/docs/{id}/versions/compare", Edit200, s => Get($"/api/docs/{s.Page}/versions/compare?from={s.Version}&to=current")),
+        new("GET", "/api/docs/{id}/versions/{versionId:long}", Edit200, s => Get($"/api/docs/{s.Page}/versions/{s.Version}")),
         new("POST", "/api/docs/{id}/versions/{versionId:long}/restore", Edit204, s => Post($"/api/docs/{s.Page}/versions/{s.Version}/restore", null)),
         new("POST", "/api/docs/{id}/attachments", "201 201 403 403 403 404 401 401 403 201", s => Raw($"/api/docs/{s.Page}/attachments", [.. "GIF89a"u8, 1, 0, 1, 0], "image/gif")),
         new("GET", "/api/attachments/{attachmentId}", View200, s => Get($"/api/attachments/{s.Attachment}")),
@@ -140,7 +145,7 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
         new("POST", "/api/docs/{id}/comments", "201 201 201 403 403 404 401 401 201 201", s => Post($"/api/docs/{s.Page}/comments",
             new { anchor = new { start = AuthorizationScene.FragmentStart, end = AuthorizationScene.FragmentStart }, quote = "q", text = "t" })),
         new("POST", "/api/docs/{id}/comments/{threadId}/replies", Comment200, s => Post($"/api/docs/{s.Page}/comments/{s.Thread}/replies", new { text = "t" })),
-        new("POST", "/api/docs/{id}/comments/{threadId}/resolve", Comment200, s => Post($"/api/docs/{s.Page}/comments/{s.Thread}/resolve", null)),
+        new("POST", "/api/docs/{id}/comments/{threadId}/resolve", Comment200, async s => Post($"/api/docs/{s.Page}/comments/{await s.FreshThreadAsync()}/resolve", null)),
         new("GET", "/api/search", AnySignedIn200, _ => Get("/api/search?q=anything")),
         new("POST", "/api/docs/{id}/import", Edit204, async s => Raw($"/api/docs/{await s.FreshPageAsync()}/import", "# imported\n"u8.ToArray(), "text/markdown")),
         new("GET", "/api/docs/{id}/export", View200, s => Get($"/api/docs/{s.Page}/export?format=md")),

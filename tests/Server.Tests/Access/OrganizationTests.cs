@@ -351,7 +351,9 @@ public sealed class OrganizationTests
         Assert.Equal([company.Link.Id], _org.ActiveLinks().Select(l => l.Id));
         Assert.Equal(AccessLevel.Edit, Level(Principals.Link(company.Link.Id), _pricing));
 
-        Assert.Equal(OrgOutcome.Forbidden, _org.RevokeLink("bob", company.Link.Id).Outcome);
+        // Not yours to revoke looks exactly like no such link.
+        Assert.Equal(OrgOutcome.NotFound, _org.RevokeLink("bob", company.Link.Id).Outcome);
+        Assert.Equal(OrgOutcome.NotFound, _org.RevokeLink("bob", "no-such-link").Outcome);
         Assert.True(_org.RevokeLink("admin", company.Link.Id).IsOk);
         Assert.Equal(AccessLevel.None, Level(Principals.Link(company.Link.Id), _pricing));
         Assert.Equal(OrgOutcome.NotFound, _org.RedeemLink(company.Token, null, "bob").Outcome);

@@ -192,7 +192,9 @@ public sealed class CollabHubTests(HubServerFixture fixture) : IClassFixture<Hub
         await aliceClient.SendAsync(docId, Frames.Awareness(forged));
         await Eventually.HoldsAsync(() => bobClient.AwarenessOf(docId).Any(e => e.Client == 1111), "bob sees alice's state");
         var state = bobClient.AwarenessOf(docId).Last(e => e.Client == 1111).State!;
-        Assert.Equal(alice.Name, (string?)state["user"]!["id"]);
+        // The opaque id, never the username (a partner on the page would see it).
+        Assert.Equal(await Server.PublicIdAsync(alice.Token, docId), (string?)state["user"]!["id"]);
+        Assert.NotEqual(alice.Name, (string?)state["user"]!["id"]);
         Assert.Equal("ALI Display", (string?)state["user"]!["name"]);
         Assert.Equal(7, (long?)state["cursor"]);
 

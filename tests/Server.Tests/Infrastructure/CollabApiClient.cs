@@ -59,6 +59,14 @@ public class CollabApiClient(Uri baseAddress)
         Assert.True(response.IsSuccessStatusCode, $"unsharing: {(int)response.StatusCode}");
     }
 
+    /// <summary>The caller's opaque id (<c>publicId</c> of GET /api/docs/{id}): what others see of them.</summary>
+    public async Task<string> PublicIdAsync(string token, string docId)
+    {
+        using var client = Client(token);
+        using var json = JsonDocument.Parse(await client.GetStringAsync($"/api/docs/{docId}"));
+        return json.RootElement.GetProperty("publicId").GetString()!;
+    }
+
     /// <summary>GET /api/docs/{id}/roots/{name}: the "value" element.</summary>
     public async Task<JsonElement> ReadRootAsync(string token, string docId, string name, string type = "text")
     {

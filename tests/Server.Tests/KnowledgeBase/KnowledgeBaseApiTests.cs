@@ -335,12 +335,15 @@ public sealed class KnowledgeBaseApiTests(KnowledgeBaseServerFixture fixture, IT
         Assert.Equal(HttpStatusCode.OK, (await owner.PostAsJsonAsync($"/api/docs/{docId}/comments/{threadId}/replies", new { text = "The second one." })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await commenter.PostAsync($"/api/docs/{docId}/comments/{threadId}/resolve", null)).StatusCode);
 
-        var threads = await JsonAsync(viewer, $"/api/docs/{docId}/comments");
+        // A resolved thread is history: the owner sees it, a viewer does not.
+        Assert.Equal(0, (await JsonAsync(viewer, $"/api/docs/{docId}/comments")).GetArrayLength());
+        var threads = await JsonAsync(owner, $"/api/docs/{docId}/comments");
         var only = threads.EnumerateArray().Single();
         Assert.Equal("review", only.GetProperty("quote").GetString());
         Assert.Equal(start, only.GetProperty("anchor").GetProperty("start").GetString());
         Assert.True(only.GetProperty("resolved").GetBoolean());
-        Assert.Equal(commenterName, only.GetProperty("resolvedBy").GetString());
+        Assert.Equal("COM user", only.GetProperty("resolvedByName").GetString());
+        Assert.Equal(only.GetProperty("comments")[0].GetProperty("author").GetString(), only.GetProperty("resolvedBy").GetString());
         Assert.Equal(["Which part?", "The second one."], only.GetProperty("comments").EnumerateArray().Select(c => c.GetProperty("text").GetString()));
         Assert.Equal("COM user", only.GetProperty("comments")[0].GetProperty("authorName").GetString());
 

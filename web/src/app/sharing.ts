@@ -5,10 +5,12 @@ import { t } from '../i18n'
 import type { AppContext } from './context'
 import { h } from './dom'
 import { errorText, formatTime, openDialog, toast } from './ui'
+import { confirmAccessChange } from './accessChange'
 
 export type ResourceKind = 'space' | 'page' | 'document'
 
-interface ResourceSettings { restricted?: boolean; noExport?: boolean }
+type HistoryAudience = 'editors' | 'commenters' | 'viewers'
+interface ResourceSettings { restricted?: boolean; noExport?: boolean; history?: HistoryAudience; guestHistory?: boolean }
 
 export function openSharing(context: AppContext, resourceId: string, title: string, kind: ResourceKind): void {
   if (context.isPartner) return // partners never manage and never see the directory
@@ -94,7 +96,22 @@ function sharingPanel(context: AppContext, resourceId: string, kind: ResourceKin
       void loadGrants()
     }
   }
-  restricted.addEventListener('change', () => void saveSettings({ restricted: restricted.checked }))
+  restricted.addEventListener('change', () => void (async () => {
+    // Restricting (or opening up) changes who can read the resource: show who gains or loses access first.
+    const wanted = restricted.checked
+    try {
+      const change = await api.previewRestricted(resourceId, wanted)
+      if (!await confirmAccessChange(change, t(wanted ? 'app.access.restrictTitle' : 'app.access.unrestrictTitle'), t('app.access.confirm'))) {
+        restricted.checked = !wanted
+        return
+      }
+    } catch (error) {
+      restricted.checked = !wanted
+      fail(error)
+      return
+    }
+    await saveSettings({ restricted: wanted })
+  })())
   noExport.addEventListener('change', () => void saveSettings({ noExport: noExport.checked }))
 
   // ---- who has access and why ----
@@ -165,12 +182,26 @@ function sharingPanel(context: AppContext, resourceId: string, kind: ResourceKin
     } catch (error) { fail(error) }
   })
 
+  // Spaces: who besides editors sees version history and resolved threads (partners and links only when ticked).
+  const history = h('select', { name: 'history', 'data-testid': 'history-audience' },
+    ...(['editors', 'commenters', 'viewers'] as const).map(value => h('option', { value }, t(`app.sharing.history.${value}`)))) as HTMLSelectElement
+  const guestHistory = h('input', { type: 'checkbox', name: 'guestHistory' }) as HTMLInputElement
+  history.addEventListener('change', () => void saveSettings({ history: history.value as HistoryAudience }))
+  guestHistory.addEventListener('change', () => void saveSettings({ guestHistory: guestHistory.checked }))
+  const historySettings = kind === 'space'
+    ? h('div', { class: 'toggles', 'data-testid': 'history-settings' },
+      h('label', {}, t('app.sharing.history.label'), ' ', history),
+      h('label', { class: 'check' }, guestHistory, h('span', {}, t('app.sharing.history.guests'), h('small', { class: 'muted' }, t('app.sharing.history.guestsHelp')))))
+    : null
+
   // The flags' current values (the resource's own, not inherited ones); undecided until they arrive.
   restricted.indeterminate = true
   noExport.indeterminate = true
   api.request<ResourceSettings>('GET', `/api/resources/${encodeURIComponent(resourceId)}/settings`).then(flags => {
     if (typeof flags.noExport === 'boolean') { noExport.indeterminate = false; noExport.checked = flags.noExport }
     if (typeof flags.restricted === 'boolean') { restricted.indeterminate = false; restricted.checked = flags.restricted }
+    if (flags.history) history.value = flags.history
+    if (typeof flags.guestHistory === 'boolean') guestHistory.checked = flags.guestHistory
   }, () => {})
   restricted.addEventListener('change', () => { restricted.indeterminate = false })
   noExport.addEventListener('change', () => { noExport.indeterminate = false })
@@ -184,7 +215,8 @@ function sharingPanel(context: AppContext, resourceId: string, kind: ResourceKin
       addForm,
       h('div', { class: 'toggles' },
         h('label', { class: 'check' }, restricted, h('span', {}, t('app.sharing.restricted'), h('small', { class: 'muted' }, t(`app.sharing.restrictedHelp.${kind}`)))),
-        h('label', { class: 'check' }, noExport, h('span', {}, t('app.sharing.noExport'), h('small', { class: 'muted' }, t('app.sharing.noExportHelp')))))),
+        h('label', { class: 'check' }, noExport, h('span', {}, t('app.sharing.noExport'), h('small', { class: 'muted' }, t('app.sharing.noExportHelp'))))),
+      historySettings),
     h('section', {},
       h('h3', {}, t('app.sharing.whoHasAccess')),
       h('table', { class: 'grid', 'data-testid': 'access' },

@@ -6,6 +6,7 @@ import { atLeast, pageHash, spaceHash, type AppContext } from './context'
 import { h } from './dom'
 import { openSharing } from './sharing'
 import { confirmAction, errorText, openDialog, promptText, toast } from './ui'
+import { confirmAccessChange } from './accessChange'
 
 const expanded = new Set<string>()
 
@@ -305,6 +306,12 @@ export class Sidebar {
 
   private async move(pageId: string, parentId: string, index: number): Promise<void> {
     try {
+      // A new parent may change who can read the page: show who gains or loses access and have it confirmed.
+      const page = this.tree?.pages.find(p => p.id === pageId)
+      if (page && page.parentId !== parentId) {
+        const change = await this.context.api.previewMove(pageId, parentId)
+        if (!await confirmAccessChange(change, t('app.access.moveTitle', { title: page.title }), t('app.page.move'))) return
+      }
       await this.context.api.movePage(pageId, parentId, Math.max(0, index))
       await this.loadTree()
     } catch (error) {

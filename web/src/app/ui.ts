@@ -48,12 +48,12 @@ export function promptText(title: string, label: string, initial = ''): Promise<
 }
 
 /** A yes/no question; resolves true when confirmed. */
-export function confirmAction(title: string, text: string, confirmLabel: string): Promise<boolean> {
+export function confirmAction(title: string, text: string | HTMLElement, confirmLabel: string): Promise<boolean> {
   return new Promise(resolve => {
     let answer = false
     const yes = h('button', { type: 'button', class: 'danger' }, confirmLabel)
     const no = h('button', { type: 'button', class: 'secondary' }, t('app.cancel'))
-    const { close } = openDialog(title, h('div', { class: 'stack' }, h('p', {}, text), h('div', { class: 'actions' }, no, yes)),
+    const { close } = openDialog(title, h('div', { class: 'stack' }, typeof text === 'string' ? h('p', {}, text) : text, h('div', { class: 'actions' }, no, yes)),
       { onClose: () => resolve(answer) })
     no.addEventListener('click', close)
     yes.addEventListener('click', () => { answer = true; close() })

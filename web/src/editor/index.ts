@@ -85,8 +85,9 @@ export function editorPage(connection: CollabConnection, api: Api, docId: string
       Collaboration.configure({ document: ydoc, field: 'default' }),
       CollaborationCaret.configure({
         provider: session,
-        // The server overwrites `user` with {id, name} of the signed-in account in every state it relays.
-        user: { id: me.username, name: me.displayName },
+        // The server overwrites `user` with {id, name} of the signed-in account in every state it relays; the id is
+        // the opaque one (never the username, which partners and guests must not see), learnt from the document.
+        user: { name: me.displayName },
         render: (user: AwarenessUser) => {
           const color = colorFor(user.id ?? user.name)
           const caret = h('span', { class: 'collaboration-carets__caret', style: `border-color:${color}` })
@@ -142,8 +143,38 @@ export function editorPage(connection: CollabConnection, api: Api, docId: string
     button.addEventListener('click', () => openPanel(openName === name ? null : name))
     tabs.set(name, button)
   }
+  // Hidden until the server says this user may see history.
+  tabs.get('history')!.hidden = true
 
   const status = connectionState(connection, session, state)
+
+  // What the server says this user may do beyond the live page: history (and resolved threads) and copying.
+  const printNotice = h('p', { class: 'print-notice', 'data-testid': 'print-notice' })
+  let historyAllowed = false
+  let noExport = false
+  const noCopy = () => noExport && !canEdit(session.role)
+  const applyLimits = () => {
+    const historyTab = tabs.get('history')!
+    historyTab.hidden = !historyAllowed
+    if (!historyAllowed && openName === 'history') openPanel(null)
+    element.classList.toggle('no-copy', noCopy())
+  }
+  const describe = () => api.describeDocument(docId).then(info => {
+    historyAllowed = info.history === true
+    noExport = info.noExport === true || info.noCopy === true
+    if (info.publicId && session.revokedReason === null) editor.commands.updateUser({ id: info.publicId, name: me.displayName })
+    applyLimits()
+  }, () => {})
+  // Copy, cut, drag-out and print are refused on a no-copy page for those who cannot edit it.
+  const refuseCopy = (event: Event) => {
+    if (!noCopy()) return
+    event.preventDefault()
+    say('editor.notice.noCopy')
+  }
+  for (const type of ['copy', 'cut', 'dragstart']) surface.addEventListener(type, refuseCopy, true)
+  const beforePrint = () => { if (noCopy()) say('editor.notice.noCopy') }
+  window.addEventListener('beforeprint', beforePrint)
+  disposers.push(() => window.removeEventListener('beforeprint', beforePrint))
 
   const renderPeople = () => {
     const entries = [...session.awareness.getStates().entries()]
@@ -163,6 +194,8 @@ export function editorPage(connection: CollabConnection, api: Api, docId: string
     editor.setEditable(canEdit(value))
     comments?.setCanComment(canComment(value))
     history.setCanRestore(canEdit(value))
+    // History and copying depend on the role: ask again what this role may do.
+    void describe()
     if (canEdit(value)) say(null)
     else say(value === 'commenter' ? 'editor.notice.commentOnly' : 'editor.notice.readOnly')
     toolbar.update()
@@ -177,6 +210,7 @@ export function editorPage(connection: CollabConnection, api: Api, docId: string
       ...tabs.values(),
       state),
     notice,
+    printNotice,
     body,
     filePicker)
 
@@ -209,6 +243,7 @@ export function editorPage(connection: CollabConnection, api: Api, docId: string
 
   labelRenderers.push(
     () => { for (const [name, button] of tabs) button.textContent = t(`editor.panel.${name}`) },
+    () => { printNotice.textContent = t('editor.notice.noPrint') },
     () => { if (session.role) role.textContent = t(`editor.role.${session.role}`) },
     () => { if (noticeKey) notice.textContent = t(noticeKey.key, noticeKey.params) },
     status.render,
