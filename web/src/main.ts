@@ -2,7 +2,7 @@ import './style.css'
 import './i18n/app'
 import { Api, ApiError, type Me } from './api'
 import { CollabConnection } from './provider'
-import { accessToken, currentUser, signOut, type SignedIn } from './app/session'
+import { accessToken, currentUser, forgetEndedSession, signOut, type SignedIn } from './app/session'
 import { loginPage } from './app/login'
 import { editorPage, type EditorPage } from './editor'
 import { h } from './app/dom'
@@ -41,6 +41,14 @@ function ensureConnection(user: SignedIn): CollabConnection {
     const protocol = new URLSearchParams(location.search).get('protocol') === 'json' ? 'json' : 'messagepack'
     // Asked on every (re)connect: a token refreshed since (or refreshed now, when about to expire) is used.
     const value = new CollabConnection({ serverUrl: '', accessTokenFactory: async () => (await accessToken()) ?? user.token, protocol })
+    // A session ended on the server: the open page shows it was revoked, and the connection stops instead of
+    // reconnecting with tokens that can never work again.
+    value.hub.on('Revoked', (_docId: string, reason: string | null) => {
+      if (reason !== 'signed-out') return
+      forgetEndedSession()
+      if (connection?.value === value) connection = null
+      void value.stop()
+    })
     void value.start()
     connection = { username: user.username, value }
   }

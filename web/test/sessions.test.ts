@@ -44,7 +44,10 @@ it('a password change in one browser ends the session in the other', { timeout: 
     await other.waitForSelector('[data-testid=revoked]', { timeout: 5_000 })
     expect(Date.now() - changed).toBeLessThan(5_000)
     expect(await other.locator('.tiptap').count()).toBe(0)
-    // Reloading it finds the session gone: the sign-in form.
+    // The ended session is forgotten at once: going anywhere in the app (no reload) leads to the sign-in form.
+    await other.evaluate(() => { location.hash = '#/' })
+    await other.waitForSelector('input[name=password]', { timeout: 15_000 })
+    // Reloading it finds the session gone too.
     await other.reload()
     await other.waitForSelector('input[name=password]', { timeout: 15_000 })
 

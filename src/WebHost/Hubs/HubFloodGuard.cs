@@ -85,6 +85,10 @@ public sealed partial class HubFloodGuard : IHubFilter, IDisposable
         AutoReplenishment = true,
     };
 
+    /// <summary>Methods whose first argument names a document or a space (not, e.g., <c>RenewToken</c>'s token).</summary>
+    private static bool TakesResourceId(string method) => method is nameof(CollabHub.JoinDocument) or nameof(CollabHub.Send)
+        or nameof(CollabHub.LeaveDocument) or nameof(CollabHub.WatchSpace) or nameof(CollabHub.UnwatchSpace);
+
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
         ArgumentNullException.ThrowIfNull(invocationContext);
@@ -97,7 +101,7 @@ public sealed partial class HubFloodGuard : IHubFilter, IDisposable
             Refused(caller, method, RateLimited);
             throw new HubException(RateLimited);
         }
-        if (invocationContext.HubMethodArguments.Count > 0 && invocationContext.HubMethodArguments[0] is string { } id && id.Length > _options.MaxIdLength)
+        if (TakesResourceId(method) && invocationContext.HubMethodArguments.Count > 0 && invocationContext.HubMethodArguments[0] is string { } id && id.Length > _options.MaxIdLength)
         {
             // Refused before any grain is asked or anything recorded: nothing this long names a document or space.
             Refused(caller, method, CollabHub.Forbidden);

@@ -107,6 +107,13 @@ export function signIn(user: SignedIn): void {
   schedule()
 }
 
+/** The server ended this session (logout elsewhere, a password change, an administrator): forget its tokens here
+ *  without asking the server, so the next navigation or reload shows the sign-in form. */
+export function forgetEndedSession(): void {
+  write(null)
+  clearTimeout(timer)
+}
+
 export function signOut(): void {
   const user = read()
   write(null)
