@@ -146,6 +146,10 @@ export async function startSpotter({ pinned = false } = {}) {
     ASPNETCORE_ENVIRONMENT: 'Production',
     Logging__LogLevel__Default: 'Warning',
     DOTNET_gcServer: '0',
+    // Every bench client signs in as the same user; a real user has a few connections, so the per-user hub
+    // allowance (300 calls/s per web host) is lifted here, not the per-connection one.
+    Collab__Hub__CallsPerSecondPerPrincipal: '1000000',
+    Collab__Hub__BurstPerPrincipal: '1000000',
   }, 'spotter', pinned)
   const base = `http://${LOOPBACK}:${port}`
   await waitFor(async () => (await fetch(base + '/healthz')).ok, 60_000, 'the Spotter WebHost to answer /healthz')

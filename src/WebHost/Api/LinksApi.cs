@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Claims;
+using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -90,6 +91,8 @@ public static class LinksApi
         [
             new Claim(CollabClaims.Username, Principals.Link(redemption.LinkId)),
             new Claim(CollabClaims.DisplayName, "Guest"),
+            // Tells one redemption from another: every anonymous guest of a link has the same subject.
+            new Claim(JwtRegisteredClaimNames.Jti, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))),
         ];
         if (redeemer is not null)
         {

@@ -1,6 +1,9 @@
+using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Spotter.Collab.Grains.Access;
 using Spotter.Collab.WebHost.Auth;
 
 namespace Spotter.Collab.WebHost.Hubs;
@@ -62,7 +65,7 @@ public sealed partial class HubFloodGuard : IHubFilter, IDisposable
         var perConnection = PartitionedRateLimiter.Create<HubCallerContext, string>(caller =>
             RateLimitPartition.GetTokenBucketLimiter(caller.ConnectionId, _ => Bucket(_options.CallsPerSecondPerConnection, _options.BurstPerConnection)));
         var perPrincipal = PartitionedRateLimiter.Create<HubCallerContext, string>(caller =>
-            RateLimitPartition.GetTokenBucketLimiter(caller.User?.Username() ?? caller.ConnectionId, _ => Bucket(_options.CallsPerSecondPerPrincipal, _options.BurstPerPrincipal)));
+            RateLimitPartition.GetTokenBucketLimiter(PrincipalKey(caller), _ => Bucket(_options.CallsPerSecondPerPrincipal, _options.BurstPerPrincipal)));
         _calls = PartitionedRateLimiter.CreateChained(perConnection, perPrincipal);
         if (_options.MaxRefusals > 0)
         {
@@ -74,6 +77,18 @@ public sealed partial class HubFloodGuard : IHubFilter, IDisposable
                     QueueLimit = 0,
                 }));
         }
+    }
+
+    /// <summary>Whose bucket a call takes from: a user's (all their connections), a redeemed link session's redeemer,
+    /// or one anonymous redemption of a link (all guests of a link share its subject, and one guest must not use up
+    /// the others' allowance).</summary>
+    private static string PrincipalKey(HubCallerContext caller)
+    {
+        var user = caller.User;
+        if (user?.FindFirstValue(CollabClaims.Redeemer) is { } redeemer) return redeemer;
+        var subject = user?.FindFirstValue(CollabClaims.Username);
+        if (subject is null) return caller.ConnectionId;
+        return Principals.IsLink(subject) ? $"{subject}#{user!.FindFirstValue(JwtRegisteredClaimNames.Jti) ?? caller.ConnectionId}" : subject;
     }
 
     private static TokenBucketRateLimiterOptions Bucket(int perSecond, int burst) => new()

@@ -242,6 +242,41 @@ public sealed class FloodLimitTests(FloodServerFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Two_anonymous_guests_of_one_link_each_have_their_own_allowance()
+    {
+        var (_, ownerToken) = await _kit.UserAsync("lnk");
+        var space = await _kit.SpaceAsync(ownerToken);
+        var page = await _kit.PageAsync(ownerToken, space);
+        var (_, link) = await _kit.LinkAsync(ownerToken, page, "anyone", "view");
+        var guestA = await _kit.RedeemAsync(link);
+        var guestB = await _kit.RedeemAsync(link);
+
+        // Guest A asks for more than its allowance over two connections (each within its own burst) ...
+        await using var a1 = await Server.ConnectAsync(guestA, messagePack: true);
+        await using var a2 = await Server.ConnectAsync(guestA, messagePack: true);
+        var spent = await Task.WhenAll(Enumerable.Range(0, 70).Select(i => LeaveAsync(i % 2 == 0 ? a1 : a2, page)));
+        Assert.Contains(false, spent);
+
+        // ... and guest B, the same link's subject but another redemption, still has all of its own.
+        await using var b = await Server.ConnectAsync(guestB, messagePack: true);
+        var answers = await Task.WhenAll(Enumerable.Range(0, 30).Select(_ => LeaveAsync(b, page)));
+        Assert.All(answers, Assert.True);
+
+        static async Task<bool> LeaveAsync(TestClient client, string docId)
+        {
+            try
+            {
+                await client.LeaveAsync(docId);
+                return true;
+            }
+            catch (Exception ex) when (ex is HubException or TaskCanceledException or InvalidOperationException)
+            {
+                return false;
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_2_MB_awareness_state_is_refused_too_large_and_not_relayed()
     {
         var (owner, ownerToken) = await _kit.UserAsync("own");
