@@ -2,20 +2,16 @@
 // a move that would share a page with a partner asks for confirmation and names the partner; a no-copy page refuses
 // copy, cut, drag-out and print to a viewer, who also sees no version history.
 import { afterAll, beforeAll, expect, inject, it } from 'vitest'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { admin, createUser, serverUrl, type TestUser } from './harness'
+import { launchChromium } from './editorSupport'
 
 let browser: Browser | null = null
 const contexts: BrowserContext[] = []
 
 beforeAll(async () => {
   if (inject('serverError')) return // each test reports it
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  })
+  browser = await launchChromium()
 })
 
 afterAll(async () => {
