@@ -72,16 +72,22 @@ public static partial class TransferApi
             && await grains.GetGrain<IOrganizationGrain>(IOrganizationGrain.Key).GetTree(principal, spaceId) is { } tree)
         {
             var children = tree.Pages.Where(p => p.ParentId is not null).ToLookup(p => p.ParentId!, StringComparer.Ordinal);
-            async Task AddChildrenAsync(string parentId, int depth)
+            // Depth-first in tree order with an explicit stack: a deep page tree cannot overflow the stack, and a
+            // page the caller cannot see hides its whole subtree.
+            var pending = new Stack<(string Id, int Depth)>();
+            void PushChildren(string parentId, int depth)
             {
-                foreach (var child in children[parentId].OrderBy(c => c.Order))
-                {
-                    if (await grains.GetGrain<IDocumentGrain>(child.Id).Describe(principal) is not { } childInfo) continue;
-                    pages.Add((childInfo, depth));
-                    await AddChildrenAsync(child.Id, depth + 1);
-                }
+                foreach (var child in children[parentId].OrderBy(c => c.Order).Reverse()) pending.Push((child.Id, depth));
             }
-            await AddChildrenAsync(id, 1);
+            PushChildren(id, 1);
+            var seen = new HashSet<string>(StringComparer.Ordinal) { id };
+            while (pending.TryPop(out var next))
+            {
+                if (!seen.Add(next.Id)) continue;
+                if (await grains.GetGrain<IDocumentGrain>(next.Id).Describe(principal) is not { } childInfo) continue;
+                pages.Add((childInfo, next.Depth));
+                PushChildren(next.Id, next.Depth + 1);
+            }
         }
         if (pages.FirstOrDefault(p => p.Info.NoExport) is { Info: not null } refused)
         {
