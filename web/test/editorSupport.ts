@@ -60,13 +60,20 @@ export function blocks(page: Page): Promise<string[]> {
 
 /** Waits until the editor's text (other people's caret labels left out) contains `text`. */
 export async function waitForText(page: Page, text: string, timeout = 10_000): Promise<void> {
-  await page.waitForFunction(expected => {
-    const editor = document.querySelector('.tiptap')
-    if (!editor) return false
-    const copy = editor.cloneNode(true) as HTMLElement
-    copy.querySelectorAll('.collaboration-carets__caret').forEach(caret => caret.remove())
-    return copy.textContent?.includes(expected) ?? false
-  }, text, { timeout })
+  try {
+    await page.waitForFunction(expected => {
+      const editor = document.querySelector('.tiptap')
+      if (!editor) return false
+      const copy = editor.cloneNode(true) as HTMLElement
+      copy.querySelectorAll('.collaboration-carets__caret').forEach(caret => caret.remove())
+      return copy.textContent?.includes(expected) ?? false
+    }, text, { timeout })
+  } catch (error) {
+    // Say what the editor held instead, so a failure tells a misplaced caret from an update that never arrived.
+    const blocksNow = await blocks(page).catch(() => ['(no editor)'])
+    const state = await page.getAttribute('[data-testid=state]', 'data-state').catch(() => null)
+    throw new Error(`"${text}" not in the editor within ${timeout} ms; blocks: ${JSON.stringify(blocksNow)}, state: ${state}`, { cause: error })
+  }
 }
 
 /** Puts the caret at the end of the block whose text starts with `prefix`. */
