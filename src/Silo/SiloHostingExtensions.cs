@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
 using Spotter.Collab.Grains.Documents;
 using Spotter.Collab.Grains.Storage;
@@ -31,6 +32,7 @@ public static partial class SiloHostingExtensions
         // Stopped after the silo (hosted services stop in reverse order), so grains deactivating during shutdown can
         // still append, and every queued append is committed before the process exits.
         builder.Services.AddHostedService<DocumentStoreFlushService>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = configuration.GetValue("ShutdownTimeout", TimeSpan.FromSeconds(30)));
         builder.UseOrleans(silo =>
         {

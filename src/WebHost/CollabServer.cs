@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Spotter.Collab.WebHost.Api;
 using Spotter.Collab.WebHost.Auth;
 using Spotter.Collab.WebHost.Hosting;
@@ -24,6 +25,8 @@ public static class CollabServer
         {
             builder.WebHost.UseUrls(DefaultUrl);
         }
+        // The one clock of the process; tests replace it with a fake.
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddCollabCluster();
         builder.AddCollabAuthentication();
         builder.AddCollabApi();

@@ -16,19 +16,6 @@ public sealed class SqliteAuditLog : IAuditLog
         ArgumentNullException.ThrowIfNull(database);
         _database = database;
         _time = time ?? TimeProvider.System;
-        using var connection = database.Open();
-        SqliteDatabase.Execute(connection, """
-            CREATE TABLE IF NOT EXISTS audit_log (
-                seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                at_ms INTEGER NOT NULL,
-                actor TEXT NOT NULL,
-                action TEXT NOT NULL,
-                target TEXT,
-                detail TEXT,
-                source TEXT);
-            CREATE INDEX IF NOT EXISTS audit_log_by_actor ON audit_log(actor, seq);
-            CREATE INDEX IF NOT EXISTS audit_log_by_target ON audit_log(target, seq);
-            """);
     }
 
     public Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken = default)

@@ -70,7 +70,7 @@ public sealed partial class DocumentGrain : IDocumentKnowledgeBase
     public async Task<long?> SaveVersion(string reason)
     {
         if (!_changedSinceVersion || _content is null) return null;
-        var version = new NewVersion(DateTimeOffset.UtcNow, _authorsSinceVersion.Order(StringComparer.Ordinal).ToList(), reason, _content.EncodeStateAsUpdate());
+        var version = new NewVersion(_time.GetUtcNow(), _authorsSinceVersion.Order(StringComparer.Ordinal).ToList(), reason, _content.EncodeStateAsUpdate());
         _changedSinceVersion = false;
         _authorsSinceVersion.Clear();
         _versionTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -113,7 +113,7 @@ public sealed partial class DocumentGrain : IDocumentKnowledgeBase
             // is reentrant, so they proceed during the await).
             var state = _content.EncodeStateAsUpdate();
             var text = await Task.Run(() => RichContent.PlainText(RichContent.Read(state)));
-            await GrainFactory.GetGrain<ISearchIndexGrain>("default").Index(new SearchDocument(Id, _record.State.Title, text, null, DateTimeOffset.UtcNow));
+            await GrainFactory.GetGrain<ISearchIndexGrain>("default").Index(new SearchDocument(Id, _record.State.Title, text, null, _time.GetUtcNow()));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

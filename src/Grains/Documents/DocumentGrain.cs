@@ -23,6 +23,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
     private readonly IDocumentStore _store;
     private readonly DocumentGrainOptions _options;
     private readonly ILogger<DocumentGrain> _logger;
+    private readonly TimeProvider _time;
     private readonly ObserverManager<IDocumentObserver> _observers;
     private readonly AwarenessRelay _awareness;
     private readonly BroadcastBuffer _pending = new();
@@ -54,6 +55,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
         _store = store;
         _options = options.Value;
         _logger = logger;
+        _time = timeProvider ?? TimeProvider.System;
         _observers = new ObserverManager<IDocumentObserver>(_options.ObserverExpiry, logger);
         _awareness = new AwarenessRelay(_options.Awareness, timeProvider ?? TimeProvider.System);
         _contentLane = new BroadcastLane(() => _options.TickFor(_participants.Count), timeProvider ?? TimeProvider.System);
@@ -98,7 +100,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
         if (_record.RecordExists) return false;
         // A page is registered (with its place in the tree) before its grain is created; then this is a no-op.
         await Organization.RegisterDocument(Id, owner, title);
-        _record.State = new DocumentRecord { Title = title, CreatedAt = DateTimeOffset.UtcNow };
+        _record.State = new DocumentRecord { Title = title, CreatedAt = _time.GetUtcNow() };
         await _record.WriteStateAsync();
         _content ??= DocumentState.Load(await _store.LoadAsync(Id));
         ScheduleIndex();

@@ -7,13 +7,13 @@ public sealed class CommentsState
 }
 
 /// <summary>The comment threads of one document. Every change is persisted, then announced to the open editors.</summary>
-public sealed class CommentsGrain([PersistentState("comments")] IPersistentState<CommentsState> state) : Grain, ICommentsGrain
+public sealed class CommentsGrain([PersistentState("comments")] IPersistentState<CommentsState> state, TimeProvider time) : Grain, ICommentsGrain
 {
     public Task<IReadOnlyList<CommentThread>> List() => Task.FromResult<IReadOnlyList<CommentThread>>(state.State.Threads.ToList());
 
     public async Task<CommentThread> Add(string author, CommentAnchor anchor, string quote, string text)
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = time.GetUtcNow();
         var thread = new CommentThread(NewId(), anchor, quote, [new Comment(NewId(), author, text, now)], false, null, now);
         state.State.Threads.Add(thread);
         await SaveAsync();
@@ -25,7 +25,7 @@ public sealed class CommentsGrain([PersistentState("comments")] IPersistentState
         var index = state.State.Threads.FindIndex(t => t.Id == threadId);
         if (index < 0) return null;
         var thread = state.State.Threads[index];
-        thread = thread with { Comments = [.. thread.Comments, new Comment(NewId(), author, text, DateTimeOffset.UtcNow)] };
+        thread = thread with { Comments = [.. thread.Comments, new Comment(NewId(), author, text, time.GetUtcNow())] };
         state.State.Threads[index] = thread;
         await SaveAsync();
         return thread;

@@ -29,7 +29,7 @@ namespace Spotter.Collab.Grains.KnowledgeBase;
 /// The grain is reentrant so that pages can queue up while a batch is being stored.
 /// </summary>
 [Reentrant]
-public sealed class SearchIndexGrain(IKnowledgeBaseStore store) : Grain, ISearchIndexGrain, IDisposable
+public sealed class SearchIndexGrain(IKnowledgeBaseStore store, TimeProvider time) : Grain, ISearchIndexGrain, IDisposable
 {
     /// <summary>Pages written to Lucene since the searcher was last refreshed, before a refresh is forced.</summary>
     private const int MaxUnrefreshed = 512;
@@ -86,7 +86,7 @@ public sealed class SearchIndexGrain(IKnowledgeBaseStore store) : Grain, ISearch
         ArgumentException.ThrowIfNullOrEmpty(title);
         // Renamed before its first indexing (a few seconds after creation): the title waits here for the body.
         var indexed = Latest(documentId);
-        return Enqueue(new SearchDocument(documentId, title, indexed?.Body ?? "", indexed?.SpaceId, DateTimeOffset.UtcNow));
+        return Enqueue(new SearchDocument(documentId, title, indexed?.Body ?? "", indexed?.SpaceId, time.GetUtcNow()));
     }
 
     /// <summary>Queues the page for the next batch; completes once the batch holding it is durable in the store.</summary>
@@ -136,7 +136,7 @@ public sealed class SearchIndexGrain(IKnowledgeBaseStore store) : Grain, ISearch
             var top = searcher.Search(new TermQuery(new Term(IdField, documentId)), 1);
             if (top.TotalHits == 0) return null;
             var stored = searcher.Doc(top.ScoreDocs[0].Doc);
-            return new SearchDocument(documentId, stored.Get(TitleField) ?? "", stored.Get(BodyField) ?? "", stored.Get(SpaceField), DateTimeOffset.UtcNow);
+            return new SearchDocument(documentId, stored.Get(TitleField) ?? "", stored.Get(BodyField) ?? "", stored.Get(SpaceField), time.GetUtcNow());
         }
         finally
         {

@@ -4,7 +4,8 @@ using Microsoft.Extensions.Options;
 namespace Spotter.Collab.Grains.Storage;
 
 /// <summary>
-/// The embedded SQLite file: schema and connection settings (WAL, synchronous=FULL). Document logs and grain state
+/// The embedded SQLite file: schema (<see cref="SqliteMigrator"/>, applied on the writer thread before any other
+/// statement) and connection settings (WAL, synchronous=FULL). Document logs and grain state
 /// share one file so one fsync policy covers all of them. The data directory is 0700 and its files 0600 (Unix).
 /// All statements run on the database's own threads (<see cref="WriteAsync{T}"/>, <see cref="ReadAsync{T}"/>), never on
 /// the thread pool: one writer thread, because SQLite admits one writer at a time anyway (queueing in-process writers
@@ -35,42 +36,60 @@ public sealed class SqliteDatabase : IDisposable
             DefaultTimeout = 30,
             Pooling = true,
         }.ToString();
-        using var connection = Open();
-        Execute(connection, """
-            PRAGMA journal_mode=WAL;
-            CREATE TABLE IF NOT EXISTS doc_updates (
-                seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                doc_id TEXT NOT NULL,
-                data BLOB NOT NULL);
-            CREATE INDEX IF NOT EXISTS doc_updates_by_doc ON doc_updates(doc_id, seq);
-            CREATE TABLE IF NOT EXISTS doc_snapshots (
-                doc_id TEXT PRIMARY KEY,
-                seq INTEGER NOT NULL,
-                data BLOB NOT NULL);
-            CREATE TABLE IF NOT EXISTS grain_state (
-                grain_type TEXT NOT NULL,
-                grain_id TEXT NOT NULL,
-                etag INTEGER NOT NULL,
-                data BLOB NOT NULL,
-                PRIMARY KEY (grain_type, grain_id));
-            """);
-        // The JWT signing key used to live here; it is kept outside the database now. secure_delete overwrites
-        // the freed pages, so the old key is not left readable in the file.
-        Execute(connection, "PRAGMA secure_delete=ON; DROP TABLE IF EXISTS secrets; PRAGMA secure_delete=OFF;");
         _writer = new SqliteThreads("SQLite writer", 1, Open);
         _readers = new SqliteThreads("SQLite reader", options.Value.ReaderThreads, Open);
+        // The writer's first work item: every write queued after it sees the migrated schema; reads wait for it.
+        // journal_mode cannot change inside a transaction, so it is set before the migrations run.
+        Migrated = _writer.RunAsync(connection =>
+        {
+            Execute(connection, "PRAGMA journal_mode=WAL;");
+            return SqliteMigrator.Migrate(connection);
+        }, CancellationToken.None);
     }
+
+    /// <summary>
+    /// Completes when the file has the shipped schema (<see cref="SqliteMigrator"/>), with the migration versions this
+    /// start applied; faults, and so does every statement after it, when a migration fails.
+    /// </summary>
+    public Task<IReadOnlyList<int>> Migrated { get; }
 
     /// <summary>
     /// Runs <paramref name="work"/> on the writer thread, on its connection. Writes from every store of this file
     /// are serialised here, in the order they were queued.
     /// </summary>
-    public Task<T> WriteAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken = default) =>
-        _writer.RunAsync(work, cancellationToken);
+    public Task<T> WriteAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        // Queued at once to keep the callers' order; the migration ran before it on this thread, so checking its
+        // outcome here never waits.
+        return _writer.RunAsync(connection =>
+        {
+            if (!Migrated.IsCompletedSuccessfully) throw MigrationFailure();
+            return work(connection);
+        }, cancellationToken);
+    }
 
     /// <summary>Runs read-only <paramref name="work"/> on a reader thread; it sees every write already completed.</summary>
     public Task<T> ReadAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken = default) =>
-        _readers.RunAsync(work, cancellationToken);
+        Migrated.IsCompletedSuccessfully ? _readers.RunAsync(work, cancellationToken) : ReadAfterMigrationAsync(work, cancellationToken);
+
+    private async Task<T> ReadAfterMigrationAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Migrated.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw MigrationFailure();
+        }
+        return await _readers.RunAsync(work, cancellationToken).ConfigureAwait(false);
+    }
+
+    private SqliteMigrationException MigrationFailure() =>
+        Migrated.Exception?.GetBaseException() is { } cause
+            ? new("The SQLite database could not be brought to the current schema; see the inner exception.", cause)
+            : new("The SQLite database is not migrated.");
 
     /// <summary>Lets queued work finish, then closes the threads' connections.</summary>
     public void Dispose()

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Orleans.Storage;
 using Spotter.Collab.Grains.Audit;
 using Spotter.Collab.Grains.KnowledgeBase;
@@ -19,6 +20,7 @@ public static class StorageServiceCollectionExtensions
     {
         services.AddOptions<SqliteStoreOptions>().Bind(configuration.GetSection(SqliteStoreOptions.SectionName));
         services.AddSingleton<SqliteDatabase>();
+        services.AddHostedService<SqliteMigrationStartup>();
         services.AddSingleton<SqliteDocumentStore>();
         services.AddSingleton<IDocumentStore>(sp => sp.GetRequiredService<SqliteDocumentStore>());
         services.AddKnowledgeBaseStore<KnowledgeBase.Storage.SqliteKnowledgeBaseStore>(configuration);
@@ -29,4 +31,13 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredKeyedService<IGrainStorage>(DefaultStorageName));
         return services;
     }
+}
+
+/// <summary>Opens the SQLite file at start and waits for its migrations, so a file that cannot be migrated stops the
+/// host at start instead of failing its first request.</summary>
+internal sealed class SqliteMigrationStartup(SqliteDatabase database) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => database.Migrated.WaitAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

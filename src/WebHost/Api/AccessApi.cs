@@ -60,7 +60,7 @@ public static class AccessApi
         detail = WithRedeemer(http.User, detail);
         DenialAudit.MarkAudited(http);
         return http.RequestServices.GetRequiredService<IAuditLog>().AppendAsync(
-            new AuditEntry(actor, action, target, detail, http.Connection.RemoteIpAddress?.ToString(), DateTimeOffset.UtcNow),
+            new AuditEntry(actor, action, target, detail, http.Connection.RemoteIpAddress?.ToString(), http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow()),
             http.RequestAborted);
     }
 

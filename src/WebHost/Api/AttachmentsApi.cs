@@ -20,7 +20,7 @@ public static class AttachmentsApi
     }
 
     private static async Task<Results<Created<AttachmentResponse>, ProblemHttpResult>> UploadAsync(
-        string id, HttpRequest request, IGrainFactory grains, IOptions<KnowledgeBaseOptions> options)
+        string id, HttpRequest request, IGrainFactory grains, IOptions<KnowledgeBaseOptions> options, TimeProvider time)
     {
         var username = request.HttpContext.User.Username();
         var info = await grains.GetGrain<IDocumentGrain>(id).Describe(username);
@@ -40,7 +40,7 @@ public static class AttachmentsApi
             return Problems.Of(StatusCodes.Status415UnsupportedMediaType, "unsupported-type", "only PNG, JPEG, GIF and WebP images whose bytes match their declared type");
         }
         var attachmentId = Guid.NewGuid().ToString("N");
-        await grains.GetGrain<IKnowledgeBaseStoreGrain>(0).AddAttachment(new StoredAttachment(attachmentId, id, detected, data, username, DateTimeOffset.UtcNow));
+        await grains.GetGrain<IKnowledgeBaseStoreGrain>(0).AddAttachment(new StoredAttachment(attachmentId, id, detected, data, username, time.GetUtcNow()));
         var url = $"/api/attachments/{attachmentId}";
         return TypedResults.Created(url, new AttachmentResponse(attachmentId, url));
     }

@@ -56,7 +56,7 @@ public static class LinksApi
         return Results.NoContent();
     }
 
-    private static async Task<IResult> RedeemAsync(RedeemLinkRequest request, HttpContext http, IGrainFactory grains, TokenService tokens, IOptions<TokenOptions> options, RedeemThrottle throttle)
+    private static async Task<IResult> RedeemAsync(RedeemLinkRequest request, HttpContext http, IGrainFactory grains, TokenService tokens, IOptions<TokenOptions> options, RedeemThrottle throttle, TimeProvider time)
     {
         var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         if (!throttle.TryAcquire(address)) return Problems.Of(StatusCodes.Status429TooManyRequests, "rate-limited", "too many link attempts; try again later");
@@ -75,7 +75,7 @@ public static class LinksApi
             return Problems.NotFound();
         }
         var redemption = answer.Value!;
-        var token = IssueLinkSession(tokens, options.Value, redemption, boundTo, boundSession);
+        var token = IssueLinkSession(tokens, options.Value, time, redemption, boundTo, boundSession);
         await http.AuditAsync(AuditActions.LinkUsed, redemption.ResourceId, $"link={redemption.LinkId}; bound={boundTo ?? "none"}");
         return Results.Ok(new RedeemLinkResponse(token, redemption.ResourceId, redemption.Role));
     }
@@ -84,9 +84,9 @@ public static class LinksApi
     /// so revoking the link ends the session's access at once. Redeemed by a signed-in user, the session is bound to
     /// them: it carries their name (<see cref="CollabClaims.Redeemer"/>) and their session id, so their logout or
     /// deactivation ends it and the audit log names them.</summary>
-    private static string IssueLinkSession(TokenService tokens, TokenOptions options, LinkRedemption redemption, string? redeemer, string? redeemerSession)
+    private static string IssueLinkSession(TokenService tokens, TokenOptions options, TimeProvider time, LinkRedemption redemption, string? redeemer, string? redeemerSession)
     {
-        var now = DateTime.UtcNow;
+        var now = time.GetUtcNow().UtcDateTime;
         List<Claim> claims =
         [
             new Claim(CollabClaims.Username, Principals.Link(redemption.LinkId)),

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Spotter.Collab.WebHost.Hubs;
 
@@ -26,6 +25,7 @@ public sealed partial class HostDrain(
     IHostApplicationLifetime lifetime,
     DocumentConnections connections,
     IOptions<DrainOptions> options,
+    TimeProvider time,
     ILogger<HostDrain> logger) : IHostedLifecycleService
 {
     private volatile bool _draining;
@@ -36,18 +36,18 @@ public sealed partial class HostDrain(
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         _draining = true;
-        var started = Stopwatch.GetTimestamp();
+        var started = time.GetTimestamp();
         try
         {
             // SignalR closes its connections itself when the stop begins; this catches any it has not, and waits for
             // their disconnect handlers, which leave the documents while the cluster client is still up.
             var closing = connections.AbortAll();
             if (closing > 0) LogClosingConnections(closing);
-            while (connections.ConnectionCount > 0) await Task.Delay(50, cancellationToken);
+            while (connections.ConnectionCount > 0) await Task.Delay(TimeSpan.FromMilliseconds(50), time, cancellationToken);
             // Keep serving HTTP (readiness failing, hub refused) until the balancer has noticed, rather than refusing
             // connections it still sends here.
-            var remaining = options.Value.DrainDelay - Stopwatch.GetElapsedTime(started);
-            if (remaining > TimeSpan.Zero) await Task.Delay(remaining, cancellationToken);
+            var remaining = options.Value.DrainDelay - time.GetElapsedTime(started);
+            if (remaining > TimeSpan.Zero) await Task.Delay(remaining, time, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -105,8 +105,13 @@ public sealed class LiveEnforcementTests(HubServerFixture fixture, ITestOutputHe
         await Eventually.HoldsAsync(() => owner.AwarenessOf(page).Any(e => e.Client == 4242 && e.State is null), "bob's cursor was removed for the owner");
         var framesAtRevocation = client.Received.Count(r => r.DocId == page);
         await AssertWriteRefusedAsync(client, doc, page);
+        await using var ownerWitness = await Server.ConnectAsync(ownerToken, messagePack: true);
+        await JoinAsync(ownerWitness, page);
         await owner.SendAsync(page, Frames.Awareness(AwarenessUpdates.Encode((777, 1, """{"cursor":1}"""))));
-        await Task.Delay(200);
+        // The relay has gone out (another connection got it) and a round trip on bob's connection has completed
+        // after it, so a frame meant for bob would have arrived by now.
+        await Eventually.HoldsAsync(() => ownerWitness.AwarenessOf(page).Any(e => e.Client == 777), "another connection of the owner got the cursor");
+        await client.InvokeAsync("UnwatchSpace", "any");
         Assert.Equal(framesAtRevocation, client.Received.Count(r => r.DocId == page));
         await Assert.ThrowsAsync<HubException>(() => client.JoinAsync(page));
         // The live revocation is evidence too.

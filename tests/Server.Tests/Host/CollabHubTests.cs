@@ -243,8 +243,13 @@ public sealed class CollabHubTests(HubServerFixture fixture) : IClassFixture<Hub
         await bobClient.SendAsync(keptDoc, bobKept.Edit(d => d.GetText("t").Insert(0, "still here"))!);
         await Eventually.HoldsAsync(() => ownerKept.Text() == "still here", "the owner sees bob's edit on the other document");
         var receivedAfterRevoke = bobClient.Received.Count(r => r.DocId == revokedDoc);
+        await using var ownerWitness = await Server.ConnectAsync(owner.Token, messagePack);
+        var witnessed = await JoinSyncedAsync(ownerWitness, revokedDoc);
         await ownerClient.SendAsync(revokedDoc, ownerRevoked.Edit(d => d.GetText("t").Insert(0, "private"))!);
-        await Task.Delay(300);
+        // The document's broadcast has gone out (another member got it) and a round trip on bob's connection has
+        // completed after it, so a frame meant for bob would have arrived by now.
+        await Eventually.HoldsAsync(() => witnessed.Text() == "private", "another connection of the owner got the edit");
+        await bobClient.InvokeAsync("UnwatchSpace", "any");
         Assert.Equal(receivedAfterRevoke, bobClient.Received.Count(r => r.DocId == revokedDoc));
     }
 

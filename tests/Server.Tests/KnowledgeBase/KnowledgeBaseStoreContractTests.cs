@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Spotter.Collab.Grains.KnowledgeBase.Storage;
 
 namespace Spotter.Collab.Server.Tests.KnowledgeBase;
@@ -11,14 +12,7 @@ public abstract class KnowledgeBaseStoreContractTests
     /// <summary>A store whose retention policy (defaults) reads the time from <paramref name="time"/>.</summary>
     protected abstract IKnowledgeBaseStore OpenStore(TimeProvider time);
 
-    private IKnowledgeBaseStore OpenStore() => OpenStore(new Clock(Now));
-
-    private sealed class Clock(DateTimeOffset now) : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = now;
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
+    private IKnowledgeBaseStore OpenStore() => OpenStore(new FakeTimeProvider(Now));
 
     private static string NewId() => Guid.NewGuid().ToString("N");
 
@@ -77,7 +71,7 @@ public abstract class KnowledgeBaseStoreContractTests
     [Fact]
     public async Task Versions_kept_whole_for_a_day_are_thinned_once_they_are_older()
     {
-        var clock = new Clock(Now);
+        var clock = new FakeTimeProvider(Now);
         var store = OpenStore(clock);
         var doc = NewId();
         var other = NewId();
@@ -91,8 +85,8 @@ public abstract class KnowledgeBaseStoreContractTests
         await store.AddVersionAsync(other, new NewVersion(Now.AddHours(-1).AddMinutes(15), ["ben"], "activity", [2]));
         Assert.Equal(5, (await store.ListVersionsAsync(doc)).Count);
 
-        clock.Now = Now.AddDays(2);
-        var later = await store.AddVersionAsync(doc, new NewVersion(clock.Now, ["ana"], "activity", [3]));
+        clock.Advance(TimeSpan.FromDays(2));
+        var later = await store.AddVersionAsync(doc, new NewVersion(clock.GetUtcNow(), ["ana"], "activity", [3]));
         Assert.Equal([later, early[^1]], (await store.ListVersionsAsync(doc)).Select(v => v.Id));
         // Only the written document is pruned.
         Assert.Contains(otherEarly, (await store.ListVersionsAsync(other)).Select(v => v.Id));

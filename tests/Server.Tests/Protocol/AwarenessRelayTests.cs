@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Spotter.Collab.Crdt;
 using Spotter.Collab.Crdt.Protocols;
 using Spotter.Collab.Grains.Protocol;
@@ -10,19 +11,12 @@ public sealed class AwarenessRelayTests
     private static readonly AwarenessIdentity Alice = new("alice", "Alice");
     private static readonly AwarenessIdentity Bob = new("bob", "Bob");
 
-    private sealed class ManualClock : TimeProvider
-    {
-        public long Ticks { get; set; }
-        public override long GetTimestamp() => Ticks;
-        public override long TimestampFrequency => 1000;
-    }
-
     private static byte[] Update(params (ulong Client, ulong Clock, string State)[] entries) => AwarenessUpdates.Encode(entries);
 
     [Fact]
     public void Truncated_lying_or_overlong_updates_are_format_errors_and_change_nothing()
     {
-        var relay = new AwarenessRelay(new AwarenessRelayOptions(), new ManualClock());
+        var relay = new AwarenessRelay(new AwarenessRelayOptions(), new FakeTimeProvider());
         var bytes = Update((7, 3, """{"x":1}"""), (1UL << 40, 0, "null"));
         Assert.Throws<CrdtFormatException>(() => relay.Apply("c1", Alice, bytes.AsMemory(0, bytes.Length - 1), out _));
         Assert.Throws<CrdtFormatException>(() => relay.Apply("c1", Alice, new byte[] { 200, 1 }, out _));
@@ -35,7 +29,7 @@ public sealed class AwarenessRelayTests
     [Fact]
     public void Forged_identity_is_overwritten_with_the_authenticated_user()
     {
-        var relay = new AwarenessRelay(new AwarenessRelayOptions(), new ManualClock());
+        var relay = new AwarenessRelay(new AwarenessRelayOptions(), new FakeTimeProvider());
         relay.Apply("c1", Alice, Update((10, 1, """{"user":{"id":"mallory","name":"Evil"},"cursor":4}""")), out var accepted);
         var state = System.Text.Encoding.UTF8.GetString(Assert.Single(accepted).StateJson);
         Assert.Equal("""{"user":{"id":"alice","name":"Alice"},"cursor":4}""", state);
@@ -44,7 +38,7 @@ public sealed class AwarenessRelayTests
     [Fact]
     public void Client_ids_owned_by_another_connection_are_dropped()
     {
-        var relay = new AwarenessRelay(new AwarenessRelayOptions(), new ManualClock());
+        var relay = new AwarenessRelay(new AwarenessRelayOptions(), new FakeTimeProvider());
         relay.Apply("c1", Alice, Update((10, 1, "{}")), out _);
         relay.Apply("c2", Bob, Update((10, 5, """{"hijack":true}"""), (20, 1, "{}")), out var accepted);
         Assert.Equal(20UL, Assert.Single(accepted).Client);
@@ -56,7 +50,7 @@ public sealed class AwarenessRelayTests
     [Fact]
     public void Removing_a_connection_nulls_its_states_with_a_higher_clock_and_frees_the_ids()
     {
-        var relay = new AwarenessRelay(new AwarenessRelayOptions(), new ManualClock());
+        var relay = new AwarenessRelay(new AwarenessRelayOptions(), new FakeTimeProvider());
         relay.Apply("c1", Alice, Update((10, 4, "{}")), out _);
         var removed = Assert.Single(relay.RemoveConnection("c1"));
         Assert.Equal((10UL, 5UL, "null"), (removed.Client, removed.Clock, System.Text.Encoding.UTF8.GetString(removed.StateJson)));
@@ -69,7 +63,7 @@ public sealed class AwarenessRelayTests
     [Fact]
     public void Entries_relayed_with_the_senders_clock_are_echo_safe_and_re_clocked_ones_are_not()
     {
-        var relay = new AwarenessRelay(new AwarenessRelayOptions(), new ManualClock());
+        var relay = new AwarenessRelay(new AwarenessRelayOptions(), new FakeTimeProvider());
         relay.Apply("c1", Alice, Update((10, 4, "{}")), out var first);
         Assert.True(Assert.Single(first).EchoSafe);
         relay.RemoveConnection("c1");
@@ -82,19 +76,19 @@ public sealed class AwarenessRelayTests
     [Fact]
     public void Frames_beyond_the_burst_are_rate_limited_until_tokens_refill()
     {
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider();
         var relay = new AwarenessRelay(new AwarenessRelayOptions { Burst = 3, FramesPerSecond = 10 }, clock);
         for (var i = 1; i <= 3; i++) Assert.Equal(AwarenessOutcome.Accepted, relay.Apply("c1", Alice, Update((1, (ulong)i, "{}")), out _));
         Assert.Equal(AwarenessOutcome.RateLimited, relay.Apply("c1", Alice, Update((1, 4, "{}")), out _));
         Assert.Equal(AwarenessOutcome.Accepted, relay.Apply("c2", Bob, Update((2, 1, "{}")), out _));
-        clock.Ticks += 100; // 0.1 s at 10 frames/s = one token
+        clock.Advance(TimeSpan.FromMilliseconds(100)); // 0.1 s at 10 frames/s = one token
         Assert.Equal(AwarenessOutcome.Accepted, relay.Apply("c1", Alice, Update((1, 5, "{}")), out _));
     }
 
     [Fact]
     public void Invalid_state_json_is_a_format_error_and_changes_nothing()
     {
-        var relay = new AwarenessRelay(new AwarenessRelayOptions(), new ManualClock());
+        var relay = new AwarenessRelay(new AwarenessRelayOptions(), new FakeTimeProvider());
         byte[] invalidJson = [2, 1, 1, .. "\u0002{}"u8, 2, 1, .. "\u0005{oops"u8];
         Assert.Throws<CrdtFormatException>(() => relay.Apply("c1", Alice, invalidJson, out _));
         Assert.Throws<CrdtFormatException>(() => relay.Apply("c1", Alice, Update((1, 1, "{}"), (2, 1, "42")), out _));

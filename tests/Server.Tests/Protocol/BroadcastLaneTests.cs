@@ -1,32 +1,26 @@
+using Microsoft.Extensions.Time.Testing;
 using Spotter.Collab.Grains.Documents;
 
 namespace Spotter.Collab.Server.Tests.Protocol;
 
 public sealed class BroadcastLaneTests
 {
-    private sealed class ManualClock : TimeProvider
-    {
-        public long Ticks { get; set; }
-        public override long GetTimestamp() => Ticks;
-        public override long TimestampFrequency => 1000; // milliseconds
-    }
-
     [Fact]
     public void A_change_after_a_quiet_tick_goes_out_at_once_and_a_busy_lane_flushes_once_per_tick()
     {
-        var clock = new ManualClock { Ticks = 10_000 };
+        var clock = new FakeTimeProvider();
         var lane = new BroadcastLane(TimeSpan.FromMilliseconds(15), clock);
 
         Assert.True(lane.Request()); // first ever change: now
         lane.Flushed();
-        clock.Ticks += 5;
+        clock.Advance(TimeSpan.FromMilliseconds(5));
         Assert.False(lane.Request()); // 5 ms after a flush: wait for the rest of the tick
         Assert.True(lane.Scheduled);
         Assert.False(lane.Request()); // already scheduled: no second timer
-        clock.Ticks += 10;
+        clock.Advance(TimeSpan.FromMilliseconds(10));
         lane.Flushed(); // the timer fired
         Assert.False(lane.Scheduled);
-        clock.Ticks += 40;
+        clock.Advance(TimeSpan.FromMilliseconds(40));
         Assert.True(lane.Request()); // quiet for longer than a tick: now again
     }
 
@@ -44,16 +38,16 @@ public sealed class BroadcastLaneTests
     [Fact]
     public void A_lane_asks_for_its_tick_on_every_request()
     {
-        var clock = new ManualClock { Ticks = 10_000 };
+        var clock = new FakeTimeProvider();
         var tick = TimeSpan.FromMilliseconds(3);
         var lane = new BroadcastLane(() => tick, clock);
         Assert.True(lane.Request());
         lane.Flushed();
-        clock.Ticks += 4;
+        clock.Advance(TimeSpan.FromMilliseconds(4));
         Assert.True(lane.Request()); // 4 ms after a flush with a 3 ms tick: now
         lane.Flushed();
         tick = TimeSpan.FromMilliseconds(15); // the audience grew
-        clock.Ticks += 4;
+        clock.Advance(TimeSpan.FromMilliseconds(4));
         Assert.False(lane.Request());
         Assert.True(lane.Scheduled);
     }

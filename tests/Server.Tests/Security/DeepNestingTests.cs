@@ -59,9 +59,11 @@ public sealed class DeepNestingTests(DeepNestingServerFixture fixture) : IClassF
         await Eventually.HoldsAsync(() => editor.Rejections.Count(r => r.DocId == docId && r.Code == "malformed") == 2, "both updates were rejected as malformed");
         Assert.Contains("nests deeper than 256", editor.Rejections.First().Detail, StringComparison.Ordinal);
 
-        // Past the index delay the process is still there and nothing changed.
-        await Task.Delay(TimeSpan.FromSeconds(1));
-        Assert.Equal(before, await ReadXmlAsync(owner, docId));
+        // A later edit reaches the search index, so the indexer has run past the refused frames: the process is
+        // still there and nothing but that edit changed.
+        var later = await IndexedEditAsync(owner, docId);
+        var after = await ReadXmlAsync(owner, docId);
+        Assert.Equal(before + "<paragraph>" + later + "</paragraph>", after);
         Assert.Equal(HttpStatusCode.OK, (await owner.GetAsync($"/api/docs/{docId}")).StatusCode);
         Assert.Equal(HubConnectionState.Connected, editor.State);
     }
@@ -84,9 +86,10 @@ public sealed class DeepNestingTests(DeepNestingServerFixture fixture) : IClassF
         Assert.Equal(HttpStatusCode.NoContent, (await PostUpdateAsync(editor, docId, Blockquotes(254, "at the bound", clientId: 11))).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await PostUpdateAsync(editor, docId, Blockquotes(255, "beyond", clientId: 12))).StatusCode);
 
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        var later = await IndexedEditAsync(owner, docId);
         var after = await ReadXmlAsync(owner, docId);
         Assert.StartsWith(before, after, StringComparison.Ordinal);
+        Assert.EndsWith("<paragraph>" + later + "</paragraph>", after, StringComparison.Ordinal);
         Assert.Contains("at the bound", after, StringComparison.Ordinal);
         Assert.DoesNotContain("post marker", after, StringComparison.Ordinal);
         Assert.DoesNotContain("beyond", after, StringComparison.Ordinal);
@@ -266,6 +269,16 @@ public sealed class DeepNestingTests(DeepNestingServerFixture fixture) : IClassF
     }
 
     /// <summary>A top-level paragraph, as a V1 update from a fresh client.</summary>
+    /// <summary>Appends a paragraph with a fresh word (by a client id above the others, so it lands last) and waits
+    /// until search finds it: the index has caught up with everything before it.</summary>
+    private static async Task<string> IndexedEditAsync(HttpClient owner, string docId)
+    {
+        var word = $"later{Guid.NewGuid():N}";
+        Assert.Equal(HttpStatusCode.NoContent, (await PostUpdateAsync(owner, docId, Paragraph(word, clientId: 20))).StatusCode);
+        await Eventually.HoldsAsync(async () => (await JsonAsync(owner, $"/api/search?q={word}")).GetArrayLength() == 1, "the later edit was indexed");
+        return word;
+    }
+
     private static byte[] Paragraph(string text, ulong clientId = 10)
     {
         var doc = new Doc(new DocOptions { ClientId = clientId });

@@ -17,6 +17,10 @@ public abstract class DocumentStoreContractTests : IAsyncLifetime
     /// <summary>A new store instance on the test's database.</summary>
     protected abstract GroupCommitDocumentStore OpenStore();
 
+    /// <summary>Makes the database itself refuse every insert of <paramref name="documentId"/>'s updates (a trigger),
+    /// a failure in the middle of a batch that the store cannot see coming.</summary>
+    protected abstract Task RejectAppendsOfAsync(string documentId);
+
     [Fact]
     public async Task Appended_updates_load_back_in_order_after_reopening()
     {
@@ -116,5 +120,27 @@ public abstract class DocumentStoreContractTests : IAsyncLifetime
         await Assert.ThrowsAsync<ObjectDisposedException>(() => store.AppendAsync("drain", new byte[] { 1 }));
         await using var reopened = OpenStore();
         Assert.Equal(100, (await reopened.LoadAsync("drain")).Tail.Count);
+    }
+
+    [Fact]
+    public async Task A_group_commit_that_fails_part_way_leaves_nothing_of_it_durable()
+    {
+        await RejectAppendsOfAsync("poison");
+        await using var store = OpenStore();
+        // Queued in one go, so the poisoned append shares its group commit with valid ones (the writer is busy with
+        // an earlier batch while the rest queue up).
+        var appends = Enumerable.Range(0, 200)
+            .Select(i => (Index: i, Task: store.AppendAsync(i == 100 ? "poison" : "valid", BitConverter.GetBytes(i))))
+            .ToArray();
+        await Task.WhenAll(appends.Select(a => a.Task.ContinueWith(_ => { }, TaskScheduler.Default)));
+        var failed = appends.Where(a => a.Task.IsFaulted).Select(a => a.Index).ToHashSet();
+        Assert.Contains(100, failed);
+        Assert.True(failed.Count > 1, "the poisoned append was committed alone; the test needs it in a shared batch");
+        var durable = (await store.LoadAsync("valid")).Tail.Select(u => BitConverter.ToInt32(u.Update)).ToHashSet();
+        // Every caller told "failed" has nothing durable, every caller told "durable" is.
+        Assert.Empty(durable.Intersect(failed));
+        Assert.Equal(Enumerable.Range(0, 200).Except(failed).Order(), durable.Order());
+        // The store keeps working after a failed batch.
+        Assert.True(await store.AppendAsync("valid", BitConverter.GetBytes(1000)) > 0);
     }
 }

@@ -14,5 +14,19 @@ public sealed class SqliteDocumentStoreTests : DocumentStoreContractTests, IDisp
     protected override GroupCommitDocumentStore OpenStore() =>
         new SqliteDocumentStore(new SqliteDatabase(Options), Options, NullLogger<SqliteDocumentStore>.Instance);
 
+    protected override async Task RejectAppendsOfAsync(string documentId)
+    {
+        using var database = new SqliteDatabase(Options);
+        await database.WriteAsync(connection =>
+        {
+            using var trigger = connection.CreateCommand();
+            trigger.CommandText = $"""
+                CREATE TRIGGER reject_poison BEFORE INSERT ON doc_updates WHEN NEW.doc_id = '{documentId}'
+                BEGIN SELECT RAISE(ABORT, 'poisoned'); END
+                """;
+            return trigger.ExecuteNonQuery();
+        });
+    }
+
     public void Dispose() => _directory.Dispose();
 }

@@ -21,32 +21,6 @@ public sealed class SqliteKnowledgeBaseStore : IKnowledgeBaseStore
         _retention = options?.Value.VersionRetention ?? new VersionRetentionOptions();
         _retention.Validate();
         _time = time ?? TimeProvider.System;
-        using var connection = database.Open();
-        using var create = connection.CreateCommand();
-        create.CommandText = """
-            CREATE TABLE IF NOT EXISTS doc_versions (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
-                doc_id TEXT NOT NULL,
-                created_at INTEGER NOT NULL,
-                authors TEXT NOT NULL,
-                reason TEXT NOT NULL,
-                state BLOB NOT NULL);
-            CREATE INDEX IF NOT EXISTS doc_versions_by_doc ON doc_versions(doc_id, id);
-            CREATE TABLE IF NOT EXISTS attachments (
-                id TEXT PRIMARY KEY,
-                doc_id TEXT NOT NULL,
-                content_type TEXT NOT NULL,
-                data BLOB NOT NULL,
-                uploaded_by TEXT NOT NULL,
-                uploaded_at INTEGER NOT NULL);
-            CREATE TABLE IF NOT EXISTS search_documents (
-                doc_id TEXT PRIMARY KEY,
-                title TEXT NOT NULL,
-                body TEXT NOT NULL,
-                space_id TEXT,
-                updated_at INTEGER NOT NULL);
-            """;
-        create.ExecuteNonQuery();
     }
 
     public Task<long> AddVersionAsync(string documentId, NewVersion version, CancellationToken cancellationToken = default)
