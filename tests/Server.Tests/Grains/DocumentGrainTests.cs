@@ -50,6 +50,7 @@ public sealed class GrainClusterFixture : IAsyncLifetime, IDisposable
                 ["Storage:DataDirectory"] = Directory.Path,
             }).Build();
             siloBuilder.Services.AddSqliteStorage(configuration);
+            siloBuilder.Services.AddResourceKind<ResourceKinds.BoardKind>();
             siloBuilder.Services.Configure<DocumentGrainOptions>(o =>
             {
                 o.CompactAfterUpdates = CompactAfterUpdates;
