@@ -1,6 +1,9 @@
+using System.Net;
+using System.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection;
 using Spotter.Collab.Grains;
 using Spotter.Collab.Grains.Documents;
+using Spotter.Collab.Grains.Protocol;
 using Spotter.Collab.Server.Tests.Access;
 using Spotter.Collab.Server.Tests.Infrastructure;
 
@@ -46,10 +49,18 @@ public sealed class BoardKindHubTests(BoardServerFixture fixture) : IClassFixtur
         // The server's write of its root reaches the client like anyone's update.
         await Eventually.HoldsAsync(() => doc.Read(d => d.GetMap(BoardKind.SummaryRoot).Get("count")?.ToString()) == "1", "the projection synced");
 
-        await client.SendAsync(id, doc.Edit(d => d.GetMap(BoardKind.SummaryRoot).Set("count", 7L))!);
+        var forged = doc.Edit(d => d.GetMap(BoardKind.SummaryRoot).Set("count", 7L))!;
+        await client.SendAsync(id, forged);
         await Eventually.HoldsAsync(() => !client.Rejections.IsEmpty, "the write of the server's root was refused");
         var rejection = Assert.Single(client.Rejections);
         Assert.Equal((id, RejectCodes.ServerOwned), (rejection.DocId, rejection.Code));
+        // The HTTP update path answers with the same code.
+        using var http = Server.Client(token);
+        using var body = new ByteArrayContent(Frames.Parse(forged).Payload.ToArray());
+        body.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        var answer = await http.PostAsync($"/api/docs/{id}/updates", body);
+        Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
+        Assert.Contains("urn:spotter-collab:problem:server-owned", await answer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(1, (await Server.ReadRootAsync(token, id, BoardKind.SummaryRoot, "map")).GetProperty("count").GetInt32());
     }
 
