@@ -108,7 +108,8 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, ILiveResource
     public async Task<bool> Create(string owner, string title)
     {
         if (_record.RecordExists) return false;
-        // A page is registered (with its place in the tree) before its grain is created; then this is a no-op.
+        // A resource with a place in the organisation (a page in a space) is registered before its grain is created;
+        // then this is a no-op.
         await Organization.RegisterDocument(Id, owner, title);
         _record.State = new DocumentRecord { Title = title, CreatedAt = _time.GetUtcNow() };
         await _record.WriteStateAsync();
@@ -477,7 +478,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, ILiveResource
     private async Task<Participant> ParticipantAsync(string connectionId, string username)
     {
         if (_participants.TryGetValue(connectionId, out var known) && known.Username == username) return known;
-        // Awareness goes to everyone on the page, partners and link sessions too: it carries the opaque id and the
+        // Awareness goes to everyone on the resource, partners and link sessions too: it carries the opaque id and the
         // display name, never the username.
         var person = (await Organization.DescribePeople(null, [username]))[0];
         var participant = new Participant(username, new AwarenessIdentity(person.Id, person.DisplayName));
