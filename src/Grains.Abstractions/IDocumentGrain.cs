@@ -4,8 +4,10 @@ using Spotter.Collab.Grains.Access;
 namespace Spotter.Collab.Grains;
 
 /// <summary>
-/// One activation per document id: holds the CRDT document and the awareness states of everyone connected, checks
-/// the caller's role on every frame and fans accepted changes out to subscribed web hosts. Access comes from the
+/// One activation per live resource id (a wiki page, a standalone document, or any other registered resource kind):
+/// holds the CRDT document and the awareness states of everyone connected, checks the caller's role on every frame
+/// and fans accepted changes out to subscribed web hosts. The resource's kind follows from its id (on the silo, a
+/// kind registry); kind-specific behaviour runs in the kind's extension, never in the callers. Access comes from the
 /// organisation grain (<see cref="IOrganizationGrain"/>); the roles of principals with open connections are cached
 /// here and pushed by the organisation grain when they change (<see cref="ApplyRoles"/>).
 /// Callers pass the authenticated principal (a username or <c>link:&lt;id&gt;</c>); the grain trusts it.
@@ -68,7 +70,23 @@ public interface IDocumentGrain : IGrainWithStringKey
     /// because broadcasts issued before they re-subscribed never reached them.</summary>
     [Alias("EncodeState")]
     Task<byte[]> EncodeState();
+
+    /// <summary>Tells every host with the resource open to send <c>Notice(resourceId, kind, payload)</c> to its
+    /// connections (e.g. the page's comments changed). For server code only; clients never reach it.</summary>
+    [Alias("Notify")]
+    Task Notify(string kind, string payload);
+
+    /// <summary>A kind-specific operation that needs the live content and the serial apply path (e.g. replacing a
+    /// page's content on import). Handled by the resource kind's extension; a kind that does not know the command
+    /// answers <see cref="RejectCodes.Unsupported"/>.</summary>
+    [Alias("Execute")]
+    Task<FrameResult> Execute(string principal, ResourceCommand command);
 }
+
+/// <summary>Base of the operations a resource kind's extension handles through <see cref="IDocumentGrain.Execute"/>;
+/// each kind declares its own (serializable) commands.</summary>
+[GenerateSerializer, Immutable, Alias("spotter.ResourceCommand")]
+public abstract record ResourceCommand;
 
 /// <summary>One observer per web host per open document.</summary>
 [Alias("spotter.IDocumentObserver")]
@@ -82,9 +100,10 @@ public interface IDocumentObserver : IGrainObserver
     [Alias("OnAccessChanged"), OneWay]
     Task OnAccessChanged(string documentId, string username, DocumentRole? role);
 
-    /// <summary>The document's comment threads changed; hosts tell their connections (<c>CommentsChanged</c>).</summary>
-    [Alias("OnCommentsChanged"), OneWay]
-    Task OnCommentsChanged(string documentId);
+    /// <summary>A notice about the resource (its kind says what changed, e.g. <c>comments</c>); hosts send it to
+    /// every connection that has the resource open (<c>Notice</c>).</summary>
+    [Alias("OnNotice"), OneWay]
+    Task OnNotice(string resourceId, string kind, string payload);
 
     /// <summary>The activation <paramref name="epoch"/> is going away (silo shutdown, failed append, idle
     /// collection) and has forgotten its observers: re-subscribe now, which activates the document elsewhere, instead
@@ -132,6 +151,10 @@ public static class RejectCodes
     public const string Malformed = "malformed";
     public const string TooLarge = "too-large";
     public const string RateLimited = "rate-limited";
+    /// <summary>The update writes content that only the server may write (a resource kind's rule).</summary>
+    public const string ServerOwned = "server-owned";
+    /// <summary>Not a wire code for Rejected: the resource's kind does not handle this command.</summary>
+    public const string Unsupported = "unsupported";
     /// <summary>Not a wire code for Rejected: the caller has no access (any more).</summary>
     public const string Forbidden = "forbidden";
 }

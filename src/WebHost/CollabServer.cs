@@ -11,7 +11,9 @@ public static class CollabServer
 {
     public const string DefaultUrl = "http://127.0.0.1:5000";
 
-    public static WebApplication Build(string[] args)
+    /// <param name="configure">Adds to the services after the cluster is set up (e.g. a further resource kind for the
+    /// embedded silo).</param>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -28,6 +30,7 @@ public static class CollabServer
         // The one clock of the process; tests replace it with a fake.
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddCollabCluster();
+        configure?.Invoke(builder);
         builder.AddCollabAuthentication();
         builder.AddCollabApi();
         builder.AddCollabHub();

@@ -78,7 +78,7 @@ it('a commenter anchors a thread on text; it survives a concurrent insert before
   await anaPage.keyboard.type('Team ')
   for (const page of [anaPage, benPage, coraPage]) await waitForAnchor(page, 'on Friday')
 
-  // Ana sees the thread in the panel (CommentsChanged) and replies.
+  // Ana sees the thread in the panel (a comments notice) and replies.
   await anaPage.click('[data-panel=comments]')
   await anaPage.waitForSelector('[data-testid=comment-thread]:has-text("Friday is a holiday")')
   expect(await anaPage.textContent('[data-testid=comment-thread] .quote')).toBe('on Friday')

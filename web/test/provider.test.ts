@@ -253,6 +253,34 @@ describe('provider against the server', () => {
     expect(again.refused!.reason).toBe('forbidden')
   })
 
+  it('hands a comments notice to the open document\'s session, once', async () => {
+    const alice = await createUser('alice')
+    const bob = await createUser('bob')
+    const docId = await alice.api.createDocument('notices')
+    await alice.api.setMember(docId, bob.username, 'commenter')
+    const a = connectAs(alice)
+    await a.start()
+    const sa = await openSynced(a.openDocument(docId))
+    const notices: { kind: string; payload: string }[] = []
+    sa.on('notice', notice => notices.push(notice))
+    sa.doc.getText('text').insert(0, 'comment on me')
+    await sa.whenSaved()
+
+    const anchor = Buffer.from(Y.encodeRelativePosition(Y.createRelativePositionFromTypeIndex(sa.doc.getText('text'), 0))).toString('base64')
+    const response = await fetch(`${serverUrl()}/api/docs/${docId}/comments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bob.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ anchor: { start: anchor, end: anchor }, quote: 'comment', text: 'A question' }),
+    })
+    expect(response.status).toBe(201)
+    await waitFor('the comments notice', () => notices.length > 0)
+    // The server also sends CommentsChanged for older clients, right after the Notice; the answer to a later Send
+    // comes after both on this connection. This client acts on the Notice alone.
+    sa.doc.getText('text').insert(0, 'later ')
+    await sa.whenSaved()
+    expect(notices).toEqual([{ kind: 'comments', payload: '' }])
+  })
+
   it('works on the JSON hub protocol too', async () => {
     const alice = await createUser('alice')
     const bob = await createUser('bob')

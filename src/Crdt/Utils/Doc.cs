@@ -240,6 +240,25 @@ public sealed class Doc
         return UpdateOutcome.Applied;
     }
 
+    /// <summary>
+    /// True if applying this V1 update would insert anything under the root type <paramref name="rootName"/> (at any
+    /// depth) or delete content of it. Content the update refers to that the doc does not know yet counts as that
+    /// root's, so the answer errs towards true. Never changes the doc.
+    /// </summary>
+    public bool WritesRoot(ReadOnlySpan<byte> updateV1, string rootName)
+    {
+        ArgumentNullException.ThrowIfNull(rootName);
+        var decoded = DecodedUpdate.Decode(updateV1, v2: false, MaxStructsPerUpdate);
+        try
+        {
+            return RootWriteCheck.Writes(decoded, this, rootName);
+        }
+        finally
+        {
+            decoded.ReturnArrays();
+        }
+    }
+
     /// <summary>True if applying this V1 update would add structs or delete live content. Never changes the doc.</summary>
     public bool WouldChange(ReadOnlySpan<byte> updateV1) => UpdateReader.WouldChangeAndRelease(this, DecodedUpdate.Decode(updateV1, v2: false, MaxStructsPerUpdate));
 

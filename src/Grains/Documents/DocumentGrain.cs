@@ -12,18 +12,24 @@ using Spotter.Collab.Grains.Storage;
 namespace Spotter.Collab.Grains.Documents;
 
 /// <summary>
-/// A document: CRDT content (<see cref="DocumentState"/>), ACL, awareness and host fan-out.
+/// The live resource core, the same for every resource kind: CRDT content (<see cref="DocumentState"/>), the
+/// per-frame role check, participants, awareness, broadcast lanes, durable append with compaction, epochs and the
+/// hand-off to the hosts. What a kind adds (a wiki page's versions and indexing, a board's projections) runs in the
+/// <see cref="LiveResourceExtension"/> its <see cref="IResourceKind"/> attaches at activation, resolved from the id
+/// by <see cref="ResourceKinds"/>.
 /// Reentrant so that while one sender waits for its update to become durable, other frames keep flowing; every
 /// state change happens synchronously inside a turn, and appends are queued in apply order.
 /// </summary>
 [Reentrant]
-public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
+public sealed partial class DocumentGrain : Grain, IDocumentGrain, ILiveResource, IDisposable
 {
     private readonly IPersistentState<DocumentRecord> _record;
     private readonly IDocumentStore _store;
     private readonly DocumentGrainOptions _options;
     private readonly ILogger<DocumentGrain> _logger;
     private readonly TimeProvider _time;
+    private readonly ResourceKinds? _kinds;
+    private LiveResourceExtension _extension = LiveResourceExtension.None;
     private readonly ObserverManager<IDocumentObserver> _observers;
     private readonly AwarenessRelay _awareness;
     private readonly BroadcastBuffer _pending = new();
@@ -48,9 +54,11 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
         IDocumentStore store,
         IOptions<DocumentGrainOptions> options,
         ILogger<DocumentGrain> logger,
+        ResourceKinds? kinds = null,
         TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _kinds = kinds;
         _record = record;
         _store = store;
         _options = options.Value;
@@ -62,7 +70,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
         _awarenessLane = new BroadcastLane(_options.AwarenessTick, timeProvider ?? TimeProvider.System);
     }
 
-    private string Id => this.GetPrimaryKeyString();
+    public string Id => this.GetPrimaryKeyString();
 
     private IOrganizationGrain Organization => GrainFactory.GetGrain<IOrganizationGrain>(IOrganizationGrain.Key);
 
@@ -83,6 +91,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
             Interleave = true,
             KeepAlive = false,
         });
+        _extension = _kinds?.Resolve(Id)?.Attach(this) ?? LiveResourceExtension.None;
         // Only documents that exist load content; probes for missing ids stay cheap.
         if (_record.RecordExists)
         {
@@ -91,6 +100,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
             _content = DocumentState.Load(stored);
             _updatesSinceSnapshot = stored.Tail.Count;
             _bytesSinceSnapshot = stored.Tail.Sum(u => (long)u.Update.Length);
+            await RunHookAsync(_extension.OnLoadedAsync, nameof(LiveResourceExtension.OnLoadedAsync));
         }
         await base.OnActivateAsync(cancellationToken);
     }
@@ -98,12 +108,13 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
     public async Task<bool> Create(string owner, string title)
     {
         if (_record.RecordExists) return false;
-        // A page is registered (with its place in the tree) before its grain is created; then this is a no-op.
+        // A resource with a place in the organisation (a page in a space) is registered before its grain is created;
+        // then this is a no-op.
         await Organization.RegisterDocument(Id, owner, title);
         _record.State = new DocumentRecord { Title = title, CreatedAt = _time.GetUtcNow() };
         await _record.WriteStateAsync();
         _content ??= DocumentState.Load(await _store.LoadAsync(Id));
-        ScheduleIndex();
+        _extension.OnCreated();
         return true;
     }
 
@@ -155,7 +166,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
                 }
                 return Reply(Frames.Sync(SyncMessageType.Step2, missing));
             case FrameType.Sync:
-                return await AcceptUpdateAsync(role.Value, connectionId, payload.ToArray(), username);
+                return await AcceptUpdateAsync(role.Value, connectionId, payload.ToArray(), username, fromClient: true);
             case FrameType.Awareness:
                 var participant = await ParticipantAsync(connectionId, username);
                 List<RelayedAwareness> accepted;
@@ -191,7 +202,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
     {
         ArgumentNullException.ThrowIfNull(update);
         if (await ResolveAsync(username) is not { } role) return Reject(RejectCodes.Forbidden, "no access to this document");
-        return await AcceptUpdateAsync(role, null, update, username);
+        return await AcceptUpdateAsync(role, null, update, username, fromClient: true);
     }
 
     public Task Leave(string connectionId)
@@ -202,7 +213,43 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
             _ = Organization.CloseDocument(Id, participant.Username);
         }
         RemoveAwareness(connectionId);
-        return OnParticipantLeftAsync();
+        return _participants.Count == 0
+            ? RunHookAsync(_extension.OnLastParticipantLeftAsync, nameof(LiveResourceExtension.OnLastParticipantLeftAsync))
+            : Task.CompletedTask;
+    }
+
+    public Task Notify(string kind, string payload)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(kind);
+        ArgumentNullException.ThrowIfNull(payload);
+        return _observers.Notify(o => o.OnNotice(Id, kind, payload));
+    }
+
+    public Task<FrameResult> Execute(string principal, ResourceCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(principal);
+        ArgumentNullException.ThrowIfNull(command);
+        return _extension.ExecuteAsync(this, principal, command);
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        await RunHookAsync(_extension.OnDeactivatingAsync, nameof(LiveResourceExtension.OnDeactivatingAsync));
+        await HandOffAsync();
+        await base.OnDeactivateAsync(reason, cancellationToken);
+    }
+
+    /// <summary>Runs an extension hook; a failure is the kind's problem, logged, and never the caller's.</summary>
+    private async Task RunHookAsync(Func<Task> hook, string name)
+    {
+        try
+        {
+            await hook();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogExtensionFailed(ex, name, Id);
+        }
     }
 
     public Task<MembershipResult> SetMember(string actor, string username, DocumentRole role) => ChangeMemberAsync(actor, username, role.ToLevel());
@@ -358,12 +405,17 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
 
     /// <summary>
     /// Checks, applies, logs and (once durable) queues an update for broadcast. The apply happens in this turn;
-    /// the durability wait lets other calls interleave.
+    /// the durability wait lets other calls interleave. <paramref name="fromClient"/>: the kind's rules apply (the
+    /// server's own updates may write what clients may not).
     /// </summary>
-    private async Task<FrameResult> AcceptUpdateAsync(DocumentRole role, string? origin, byte[] update, string author)
+    private async Task<FrameResult> AcceptUpdateAsync(DocumentRole role, string? origin, byte[] update, string author, bool fromClient)
     {
         try
         {
+            if (fromClient && _extension.ValidatesUpdates && role.CanEdit() && _extension.Validate(role, author, update) is { } rejection)
+            {
+                return Reject(rejection.Code, rejection.Detail);
+            }
             switch (Content.ApplyIfAllowed(update, role.CanEdit()))
             {
                 case UpdateOutcome.Unchanged:
@@ -397,7 +449,15 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
         }
         if (!_options.RelayBeforeDurable) QueueBroadcast(origin, update);
         MaybeCompact();
-        OnContentChanged(author);
+        try
+        {
+            _extension.OnCommitted(author, update);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The update is durable and relayed: the sender's answer must say so.
+            LogExtensionFailed(ex, nameof(LiveResourceExtension.OnCommitted), Id);
+        }
         return Reply(null);
     }
 
@@ -418,7 +478,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
     private async Task<Participant> ParticipantAsync(string connectionId, string username)
     {
         if (_participants.TryGetValue(connectionId, out var known) && known.Username == username) return known;
-        // Awareness goes to everyone on the page, partners and link sessions too: it carries the opaque id and the
+        // Awareness goes to everyone on the resource, partners and link sessions too: it carries the opaque id and the
         // display name, never the username.
         var person = (await Organization.DescribePeople(null, [username]))[0];
         var participant = new Participant(username, new AwarenessIdentity(person.Id, person.DisplayName));
@@ -502,6 +562,36 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Compacting document {DocumentId} failed; the log stays as is")]
     private partial void LogCompactionFailed(Exception exception, string documentId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The resource kind's {Hook} of {ResourceId} failed")]
+    private partial void LogExtensionFailed(Exception exception, string hook, string resourceId);
+
+    bool ILiveResource.Exists => _record.RecordExists;
+
+    string ILiveResource.Title => _record.State.Title;
+
+    DocumentState? ILiveResource.Content => _content;
+
+    int ILiveResource.ParticipantCount => _participants.Count;
+
+    IGrainFactory ILiveResource.GrainFactory => GrainFactory;
+
+    FrameResult ILiveResource.Accepted => Reply(null);
+
+    IGrainTimer ILiveResource.RegisterTimer(Func<Task> callback, bool keepAlive) =>
+        this.RegisterGrainTimer(callback, new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = keepAlive });
+
+    Task<DocumentRole?> ILiveResource.ResolveRoleAsync(string principal) => ResolveAsync(principal);
+
+    Task<FrameResult> ILiveResource.ApplyServerUpdateAsync(DocumentRole role, byte[] update, string author)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        return AcceptUpdateAsync(role, null, update, author, fromClient: false);
+    }
+
+    Task ILiveResource.NotifyAsync(string kind, string payload) => Notify(kind, payload);
+
+    FrameResult ILiveResource.Reject(string code, string detail) => Reject(code, detail);
 
     private sealed record Participant(string Username, AwarenessIdentity Identity);
 }

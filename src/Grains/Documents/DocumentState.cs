@@ -44,6 +44,11 @@ public sealed class DocumentState
     /// </summary>
     public UpdateOutcome ApplyIfAllowed(ReadOnlySpan<byte> update, bool mayEdit) => _doc.ApplyUpdateIfAllowed(update, mayEdit, this);
 
+    /// <summary>Whether the update would write into the root <paramref name="rootName"/> (at any depth): for kinds that
+    /// keep a root to the server. Decodes the update (once more than applying it). Throws
+    /// <see cref="CrdtFormatException"/> on bad input.</summary>
+    public bool WritesRoot(ReadOnlySpan<byte> update, string rootName) => _doc.WritesRoot(update, rootName);
+
     public static byte[] MergeUpdates(IReadOnlyList<byte[]> updates)
     {
         ArgumentNullException.ThrowIfNull(updates);

@@ -44,7 +44,7 @@ public sealed class CommentsGrain([PersistentState("comments")] IPersistentState
     private async Task SaveAsync()
     {
         await state.WriteStateAsync();
-        await GrainFactory.GetGrain<IDocumentKnowledgeBase>(this.GetPrimaryKeyString()).NotifyCommentsChanged();
+        await GrainFactory.GetGrain<IDocumentGrain>(this.GetPrimaryKeyString()).Notify(PageNotices.Comments, "");
     }
 
     private static string NewId() => Guid.NewGuid().ToString("N");

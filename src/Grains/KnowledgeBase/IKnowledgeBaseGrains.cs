@@ -3,9 +3,9 @@ using Spotter.Collab.Grains.KnowledgeBase.Storage;
 namespace Spotter.Collab.Grains.KnowledgeBase;
 
 /// <summary>
-/// Knowledge-base operations on one document, implemented by the document grain itself (a second interface on
-/// <c>DocumentGrain</c>), because they need its live content and its serial apply path. Callers check access through
-/// <see cref="IDocumentGrain.Describe"/> first; edits are still role-checked here like any update.
+/// Content replacement of one page for the HTTP API (import, version restore). The page's live resource does the
+/// work, on its serial apply path (<see cref="ReplacePageContent"/>). Callers check access through
+/// <see cref="IDocumentGrain.Describe"/> first; the edit is still role-checked like any update.
 /// </summary>
 [Alias("spotter.IDocumentKnowledgeBase")]
 public interface IDocumentKnowledgeBase : IGrainWithStringKey
@@ -17,14 +17,6 @@ public interface IDocumentKnowledgeBase : IGrainWithStringKey
     /// </summary>
     [Alias("ApplyContent")]
     Task<FrameResult> ApplyContent(string username, byte[] sourceState, bool append, string reason);
-
-    /// <summary>Takes a version now if anything changed since the last one; returns its id or null.</summary>
-    [Alias("SaveVersion")]
-    Task<long?> SaveVersion(string reason);
-
-    /// <summary>Tells every host with the document open that its comments changed.</summary>
-    [Alias("NotifyCommentsChanged")]
-    Task NotifyCommentsChanged();
 }
 
 /// <summary>The knowledge-base tables for web hosts (which may be Orleans clients without store access).</summary>

@@ -9,8 +9,9 @@ using Spotter.Collab.WebHost.Auth;
 namespace Spotter.Collab.WebHost.Hubs;
 
 /// <summary>
-/// Carries y-websocket frames between clients and document grains. One connection may hold many documents;
-/// every frame is checked against the sender's current role by the grain.
+/// Carries y-websocket frames between clients and live resources of every kind (the document grain resolves the
+/// kind from the id). One connection may hold many; every frame is checked against the sender's current role by the
+/// grain.
 /// </summary>
 [Authorize]
 public sealed class CollabHub(DocumentConnections connections, OrganizationWatcher organization, IGrainFactory grains, IOptions<CollabLimits> limits, DenialRecorder denials, HubFloodGuard guard, HubTokenRenewal renewal) : Hub<ICollabClient>
@@ -89,8 +90,9 @@ public sealed class CollabHub(DocumentConnections connections, OrganizationWatch
 
     public Task LeaveDocument(string docId) => connections.LeaveAsync(Context.ConnectionId, docId);
 
-    /// <summary>Subscribes to <c>TreeChanged(spaceId)</c>; only for callers who can see something in the space
-    /// (a missing space and an invisible one both fail with <c>forbidden</c>), and only while they can.</summary>
+    /// <summary>Subscribes to the space's tree notices (<c>Notice(spaceId, "tree", "")</c>); only for callers who can
+    /// see something in the space (a missing space and an invisible one both fail with <c>forbidden</c>), and only
+    /// while they can.</summary>
     public async Task WatchSpace(string spaceId)
     {
         if (string.IsNullOrEmpty(spaceId) || !await grains.GetGrain<IOrganizationGrain>(IOrganizationGrain.Key).CanSeeSpace(Context.User!.Username(), spaceId))

@@ -437,7 +437,8 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
         public Task OnAccessChanged(string documentId, string username, DocumentRole? role) =>
             Closed ? Task.CompletedTask : role is { } newRole ? owner.ChangeRoleAsync(documentId, username, newRole) : owner.RevokeUserAsync(documentId, username);
 
-        public Task OnCommentsChanged(string documentId) => Closed ? Task.CompletedTask : owner._hub.Clients.Group(GroupName(Id)).CommentsChanged(Id);
+        public Task OnNotice(string resourceId, string kind, string payload) =>
+            Closed ? Task.CompletedTask : Notices.SendAsync(owner._hub.Clients.Group(GroupName(Id)), Id, kind, payload);
 
         public Task OnDeactivated(string documentId, Guid epoch)
         {

@@ -6,7 +6,8 @@ public interface ICollabClient
     /// <summary>A y-websocket frame for <paramref name="docId"/>.</summary>
     Task Receive(string docId, byte[] frame);
 
-    /// <summary>A frame of this client was refused: read-only, malformed, too-large or rate-limited.</summary>
+    /// <summary>A frame of this client was refused: read-only, malformed, too-large, rate-limited, or a code of the
+    /// resource's kind (e.g. server-owned).</summary>
     Task Rejected(string docId, string code, string detail);
 
     /// <summary>Access to the document was withdrawn; nothing more is sent for it.</summary>
@@ -16,9 +17,14 @@ public interface ICollabClient
     /// against the new role from now on.</summary>
     Task RoleChanged(string docId, string role);
 
-    /// <summary>The tree (or access within it) of a watched space changed: fetch the tree again.</summary>
+    /// <summary>Something about an open resource or a watched space changed; <paramref name="kind"/> says what
+    /// (<c>comments</c>, <c>tree</c>, or a kind of another resource kind), <paramref name="payload"/> is kind-specific
+    /// (often empty). See docs/protocol.md, "Notices".</summary>
+    Task Notice(string resourceId, string kind, string payload);
+
+    /// <summary>The same as <c>Notice(spaceId, "tree", "")</c>, for clients written before <see cref="Notice"/>.</summary>
     Task TreeChanged(string spaceId);
 
-    /// <summary>The document's comment threads changed: fetch <c>GET /api/docs/{docId}/comments</c> again.</summary>
+    /// <summary>The same as <c>Notice(docId, "comments", "")</c>, for clients written before <see cref="Notice"/>.</summary>
     Task CommentsChanged(string docId);
 }

@@ -12,7 +12,7 @@ namespace Spotter.Collab.WebHost.Hubs;
 /// This host's observer of the organisation grain (one per host, re-subscribed on a timer because the grain may be
 /// reactivated and forget it). Keeps the deactivated-user set for token validation, aborts the hub connections of
 /// deactivated users and of ended sessions (and those of link sessions they redeemed) at once, and forwards tree
-/// changes to the SignalR group <c>space:&lt;id&gt;</c>.
+/// changes to the SignalR group <c>space:&lt;id&gt;</c> (<c>Notice(spaceId, "tree", "")</c>).
 /// </summary>
 public sealed partial class OrganizationWatcher(
     IClusterClient cluster,
@@ -132,10 +132,10 @@ public sealed partial class OrganizationWatcher(
             await hub.Groups.RemoveFromGroupAsync(connectionId, SpaceGroup(spaceId));
             (removed ??= []).Add(connectionId);
         }
-        await hub.Clients.Group(SpaceGroup(spaceId)).TreeChanged(spaceId);
+        await Notices.SendAsync(hub.Clients.Group(SpaceGroup(spaceId)), spaceId, Notices.Tree, "");
         // The change that took the space away is the last one they hear of it: their client re-reads the tree, finds
         // nothing, and drops the space (the answer is the same 404 as for a space that never existed).
-        if (removed is not null) await hub.Clients.Clients(removed).TreeChanged(spaceId);
+        if (removed is not null) await Notices.SendAsync(hub.Clients.Clients(removed), spaceId, Notices.Tree, "");
     }
 
     private async Task ReplaceDeactivatedAsync(IReadOnlyList<string> usernames)

@@ -107,7 +107,7 @@ public sealed class OrganizationGrainTests(GrainClusterFixture fixture)
 
         public Task OnAccessChanged(string documentId, string username, DocumentRole? role) => Task.CompletedTask;
 
-        public Task OnCommentsChanged(string documentId) => Task.CompletedTask;
+        public Task OnNotice(string resourceId, string kind, string payload) => Task.CompletedTask;
 
         public Task OnDeactivated(string documentId, Guid epoch) => Task.CompletedTask;
     }

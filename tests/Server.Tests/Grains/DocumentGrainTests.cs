@@ -50,6 +50,7 @@ public sealed class GrainClusterFixture : IAsyncLifetime, IDisposable
                 ["Storage:DataDirectory"] = Directory.Path,
             }).Build();
             siloBuilder.Services.AddSqliteStorage(configuration);
+            siloBuilder.Services.AddResourceKind<ResourceKinds.BoardKind>();
             siloBuilder.Services.Configure<DocumentGrainOptions>(o =>
             {
                 o.CompactAfterUpdates = CompactAfterUpdates;
@@ -84,7 +85,7 @@ public sealed class DocumentGrainTests(GrainClusterFixture fixture)
     private static byte[] TextUpdate(SyncedDoc doc, string text) =>
         Frames.Parse(doc.Edit(d => d.GetText("t").Insert(d.GetText("t").ToString().Length, text))!).Payload.ToArray();
 
-    private sealed class RecordingObserver : IDocumentObserver
+    internal sealed class RecordingObserver : IDocumentObserver
     {
         public ConcurrentQueue<DocumentBroadcast> Broadcasts { get; } = new();
         public ConcurrentQueue<(string User, DocumentRole? Role)> AccessChanges { get; } = new();
@@ -101,7 +102,13 @@ public sealed class DocumentGrainTests(GrainClusterFixture fixture)
             return Task.CompletedTask;
         }
 
-        public Task OnCommentsChanged(string documentId) => Task.CompletedTask;
+        public ConcurrentQueue<(string ResourceId, string Kind, string Payload)> Notices { get; } = new();
+
+        public Task OnNotice(string resourceId, string kind, string payload)
+        {
+            Notices.Enqueue((resourceId, kind, payload));
+            return Task.CompletedTask;
+        }
 
         public ConcurrentQueue<(string DocumentId, Guid Epoch)> Deactivations { get; } = new();
 

@@ -16,7 +16,7 @@ public sealed class CollabTestServer : CollabApiClient, IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<CollabTestServer> StartAsync(string dataDirectory, IDictionary<string, string>? settings = null)
+    public static async Task<CollabTestServer> StartAsync(string dataDirectory, IDictionary<string, string>? settings = null, Action<WebApplicationBuilder>? configure = null)
     {
         var port = TestPorts.Free();
         var args = new List<string>
@@ -33,7 +33,7 @@ public sealed class CollabTestServer : CollabApiClient, IAsyncDisposable
             "--Auth:PasswordIterations=10000",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) args.Add($"--{key}={value}");
-        var app = CollabServer.Build([.. args]);
+        var app = CollabServer.Build([.. args], configure);
         await app.StartAsync();
         return new CollabTestServer(app, new Uri($"http://127.0.0.1:{port}"));
     }

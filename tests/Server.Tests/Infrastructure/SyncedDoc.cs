@@ -20,6 +20,13 @@ public sealed class SyncedDoc
         lock (_gate) return Doc.GetText(name).ToString();
     }
 
+    /// <summary>Reads the document under the same lock as the sync handler.</summary>
+    public T Read<T>(Func<Doc, T> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        lock (_gate) return read(Doc);
+    }
+
     /// <summary>Applies a local edit and returns the update frame it produced (null if nothing changed).</summary>
     public byte[]? Edit(Action<Doc> edit)
     {

@@ -29,6 +29,8 @@ public sealed class TestClient : IAsyncDisposable
         });
         connection.On<string, string>("RoleChanged", (doc, role) => Events.Enqueue(("RoleChanged", doc, role, DateTime.UtcNow)));
         connection.On<string>("TreeChanged", space => Events.Enqueue(("TreeChanged", space, "", DateTime.UtcNow)));
+        connection.On<string, string, string>("Notice", (id, kind, payload) => Notices.Enqueue((id, kind, payload)));
+        connection.On<string>("CommentsChanged", _ => { });
         connection.Closed += _ =>
         {
             Events.Enqueue(("Closed", "", "", DateTime.UtcNow));
@@ -44,6 +46,8 @@ public sealed class TestClient : IAsyncDisposable
     public Task InvokeAsync(string method, string argument) => _connection.InvokeAsync(method, argument);
 
     public ConcurrentQueue<(string DocId, byte[] Frame)> Received { get; } = new();
+    /// <summary><c>Notice(resourceId, kind, payload)</c> events in arrival order.</summary>
+    public ConcurrentQueue<(string ResourceId, string Kind, string Payload)> Notices { get; } = new();
     public ConcurrentQueue<Rejection> Rejections { get; } = new();
     public ConcurrentQueue<(string DocId, string Reason)> Revocations { get; } = new();
 

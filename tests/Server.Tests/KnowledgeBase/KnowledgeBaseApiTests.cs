@@ -316,6 +316,8 @@ public sealed class KnowledgeBaseApiTests(KnowledgeBaseServerFixture fixture, IT
             .WithUrl(new Uri(Server.BaseAddress, "/hubs/collab"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(ownerToken))
             .Build();
         hub.On<string>("CommentsChanged", id => changes.Enqueue(id));
+        var notices = new ConcurrentQueue<(string Id, string Kind, string Payload)>();
+        hub.On<string, string, string>("Notice", (id, kind, payload) => notices.Enqueue((id, kind, payload)));
         hub.On<string, byte[]>("Receive", (_, _) => { });
         await hub.StartAsync();
         await hub.InvokeAsync<Dictionary<string, string>>("JoinDocument", docId);
@@ -330,7 +332,8 @@ public sealed class KnowledgeBaseApiTests(KnowledgeBaseServerFixture fixture, IT
         Assert.Equal(HttpStatusCode.Created, add.StatusCode);
         using var thread = JsonDocument.Parse(await add.Content.ReadAsStringAsync());
         var threadId = thread.RootElement.GetProperty("id").GetString()!;
-        await Eventually.HoldsAsync(() => changes.Contains(docId), "CommentsChanged reached the open editor");
+        await Eventually.HoldsAsync(() => notices.Contains((docId, "comments", "")), "the comments notice reached the open editor");
+        await Eventually.HoldsAsync(() => changes.Contains(docId), "CommentsChanged (for older clients) reached the open editor");
 
         Assert.Equal(HttpStatusCode.OK, (await owner.PostAsJsonAsync($"/api/docs/{docId}/comments/{threadId}/replies", new { text = "The second one." })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await commenter.PostAsync($"/api/docs/{docId}/comments/{threadId}/resolve", null)).StatusCode);

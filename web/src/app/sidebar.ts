@@ -1,5 +1,5 @@
 // The sidebar: the spaces the user can see and the selected space's page tree, kept live through the hub
-// (`WatchSpace` + `TreeChanged` → fetch the tree again; the server filters it per user).
+// (`WatchSpace` + a `tree` notice → fetch the tree again; the server filters it per user).
 import type { SpaceSummary, SpaceTree, TreePage } from '../api'
 import { t } from '../i18n'
 import { atLeast, pageHash, spaceHash, type AppContext } from './context'

@@ -310,7 +310,7 @@ export function commentsPanel(editor: Editor, kb: KnowledgeBaseApi, notify: (mes
   let refreshing: Promise<void> | null = null
   let again = false
   const refresh = async (): Promise<void> => {
-    // CommentsChanged may arrive in bursts: one fetch at a time, and one more after it if asked meanwhile.
+    // Comment notices may arrive in bursts: one fetch at a time, and one more after it if asked meanwhile.
     if (refreshing) { again = true; return refreshing }
     refreshing = (async () => {
       do {

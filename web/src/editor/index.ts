@@ -11,7 +11,7 @@ import * as Y from 'yjs'
 import '../i18n/editor'
 import './editor.css'
 import { onLanguageChange, t } from '../i18n'
-import type { CollabConnection, Role } from '../provider'
+import { NoticeKinds, type CollabConnection, type Role } from '../provider'
 import type { Api } from '../api'
 import type { SignedIn } from '../app/session'
 import { colorFor } from '../app/colors'
@@ -215,7 +215,7 @@ export function editorPage(connection: CollabConnection, api: Api, docId: string
     filePicker)
 
   session.on('role', applyRole)
-  session.on('comments', () => void comments?.refresh())
+  session.on('notice', ({ kind }) => { if (kind === NoticeKinds.comments) void comments?.refresh() })
   session.on('revoked', ({ reason }) => {
     // Nothing of the document stays on screen once access is gone.
     editor.setEditable(false)

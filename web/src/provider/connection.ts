@@ -33,6 +33,14 @@ export interface CollabConnectionOptions {
 }
 
 export const HUB_PATH = '/hubs/collab'
+
+/** Kinds of the hub's `Notice(resourceId, kind, payload)` that this client acts on. */
+export const NoticeKinds = {
+  /** The page tree (or access within it) of a watched space changed: fetch the tree again. */
+  tree: 'tree',
+  /** A comment thread of an open page changed: fetch the threads again. */
+  comments: 'comments',
+} as const
 const defaultBackoff: BackoffOptions = { initialMs: 500, maxMs: 10_000 }
 
 /** How long before its access token expires a live connection hands the server a fresh one (`RenewToken`); the
@@ -70,7 +78,7 @@ export class CollabConnection extends ObservableV2<ConnectionEvents> {
   readonly codec: FrameCodec
   private _status: ConnectionStatus = 'disconnected'
   private readonly sessions = new Map<string, DocumentSession>()
-  /** Listeners of `TreeChanged` per space; every watched space is watched again after a reconnect. */
+  /** Listeners of `tree` notices per space; every watched space is watched again after a reconnect. */
   private readonly spaceWatchers = new Map<string, Set<(spaceId: string) => void>>()
   private readonly backoff: BackoffOptions
   private running = false
@@ -120,11 +128,10 @@ export class CollabConnection extends ObservableV2<ConnectionEvents> {
     this.hub.on('RoleChanged', (docId: string, role: string) => {
       this.sessions.get(docId)?.roleChanged(role)
     })
-    this.hub.on('CommentsChanged', (docId: string) => {
-      this.sessions.get(docId)?.commentsChanged()
-    })
-    this.hub.on('TreeChanged', (spaceId: string) => {
-      for (const listener of this.spaceWatchers.get(spaceId) ?? []) listener(spaceId)
+    // One event for every server notice, of every resource kind (docs/protocol.md, "Notices"). The server also
+    // sends TreeChanged and CommentsChanged for older clients; this one has no handlers for them.
+    this.hub.on('Notice', (resourceId: string, kind: string, payload: string | null) => {
+      this.notice(resourceId, kind, payload ?? '')
     })
     this.hub.onreconnecting(() => this.disconnected('reconnecting'))
     this.hub.onreconnected(() => this.connected())
@@ -168,8 +175,16 @@ export class CollabConnection extends ObservableV2<ConnectionEvents> {
     return session
   }
 
+  /** A notice goes to the open document it names, and a `tree` notice to the watchers of that space. */
+  private notice(resourceId: string, kind: string, payload: string): void {
+    if (kind === NoticeKinds.tree) {
+      for (const listener of this.spaceWatchers.get(resourceId) ?? []) listener(resourceId)
+    }
+    this.sessions.get(resourceId)?.notice(kind, payload)
+  }
+
   /**
-   * Calls `listener` on every `TreeChanged(spaceId)` (the client then fetches the tree again) and after each
+   * Calls `listener` on every `tree` notice of the space (the client then fetches the tree again) and after each
    * reconnect (changes may have been missed). Returns the function that stops watching.
    */
   watchSpace(spaceId: string, listener: (spaceId: string) => void): () => void {

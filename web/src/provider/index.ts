@@ -1,4 +1,4 @@
-export { CollabConnection, HUB_PATH, backoffDelay } from './connection'
+export { CollabConnection, HUB_PATH, NoticeKinds, backoffDelay } from './connection'
 export type { CollabConnectionOptions, ConnectionStatus, BackoffOptions } from './connection'
 export { DocumentSession, JoinRefusedError } from './session'
 export type { DocumentSessionOptions, Role, SessionStatus, SavedState, RejectionCode } from './session'

@@ -10,7 +10,8 @@ import type { CollabConnection } from './connection'
 
 export type Role = 'owner' | 'editor' | 'commenter' | 'viewer'
 export type SessionStatus = 'connecting' | 'connected' | 'reconnecting' | 'disconnected'
-export type RejectionCode = 'read-only' | 'malformed' | 'too-large' | 'rate-limited' | (string & {})
+/** The hub's codes, and codes of a resource kind's own rules (e.g. `server-owned`). */
+export type RejectionCode = 'read-only' | 'malformed' | 'too-large' | 'rate-limited' | 'server-owned' | (string & {})
 
 export interface DocumentSessionOptions {
   /** Awareness to use; one is created (and destroyed with the session) when omitted. */
@@ -33,8 +34,9 @@ type SessionEvents = {
   role: (role: Role) => void
   rejected: (event: { code: RejectionCode; detail: string }) => void
   revoked: (event: { reason: string }) => void
-  /** The document's comment threads changed on the server (fetch them again). */
-  comments: () => void
+  /** A server notice about this document (`Notice`): `kind` says what changed (e.g. `comments`: fetch the comment
+   * threads again), `payload` is kind-specific. */
+  notice: (event: { kind: string; payload: string }) => void
   error: (event: { error: Error }) => void
 }
 
@@ -226,9 +228,9 @@ export class DocumentSession extends ObservableV2<SessionEvents> {
     else if (role in byLevel) this.setRole(byLevel[role])
   }
 
-  /** @internal Someone added, answered or resolved a comment thread of this document. */
-  commentsChanged(): void {
-    if (!this.destroyed) this.emit('comments', [])
+  /** @internal A server notice about this document (e.g. someone added, answered or resolved a comment thread). */
+  notice(kind: string, payload: string): void {
+    if (!this.destroyed) this.emit('notice', [{ kind, payload }])
   }
 
   /** Leaves the document: withdraws this client's awareness, tells the server, stops syncing. */
