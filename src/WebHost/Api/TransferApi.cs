@@ -16,14 +16,15 @@ public static partial class TransferApi
 
     public static IEndpointRouteBuilder MapTransferApi(this IEndpointRouteBuilder app)
     {
-        var docs = app.MapGroup("/api/docs/{id}").RequireAuthorization().WithTags("Import/export");
-        docs.MapPost("/import", ImportAsync).Accepts<string>("text/markdown", "text/plain");
-        docs.MapGet("/export", ExportAsync);
+        var docs = app.MapGroup("/api/docs/{id}").RequireAuthorization().WithTags("Import/export")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
+        docs.MapPost("/import", ImportAsync).Accepts<string>("text/markdown", "text/plain").ProducesProblems(StatusCodes.Status413PayloadTooLarge);
+        docs.MapGet("/export", ExportAsync).Produces<string>(StatusCodes.Status200OK, "text/markdown", "text/html");
         return app;
     }
 
     /// <summary>Replaces the page's content with the Markdown body (<c>?mode=append</c> adds it at the end instead).</summary>
-    private static async Task<Results<NoContent, ProblemHttpResult>> ImportAsync(string id, string? mode, HttpRequest request, IGrainFactory grains, IAuditLog audit,
+    private static async Task<Results<NoContent, ProblemHttpResult>> ImportAsync(string id, string? mode, HttpRequest request, IGrainFactory grains, AuditRecorder audit,
         Microsoft.Extensions.Options.IOptions<KnowledgeBaseOptions> options)
     {
         var username = request.HttpContext.User.Username();
@@ -59,7 +60,7 @@ public static partial class TransferApi
     /// tree order, each under a heading with its title. Refused (403 no-export) when any exported page has noExport
     /// set on itself or an ancestor.
     /// </summary>
-    private static async Task<IResult> ExportAsync(string id, string? format, bool? subtree, HttpContext http, IGrainFactory grains, IAuditLog audit,
+    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> ExportAsync(string id, string? format, bool? subtree, HttpContext http, IGrainFactory grains, AuditRecorder audit,
         Microsoft.Extensions.Options.IOptions<KnowledgeBaseOptions> options)
     {
         var principal = http.User.Username();

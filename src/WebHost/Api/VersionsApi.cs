@@ -24,11 +24,12 @@ public static class VersionsApi
 {
     public static IEndpointRouteBuilder MapVersionsApi(this IEndpointRouteBuilder app)
     {
-        var versions = app.MapGroup("/api/docs/{id}/versions").RequireAuthorization().WithTags("Versions");
+        var versions = app.MapGroup("/api/docs/{id}/versions").RequireAuthorization().WithTags("Versions")
+            .ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
         versions.MapGet("/", ListAsync);
-        versions.MapGet("/compare", CompareAsync);
+        versions.MapGet("/compare", CompareAsync).ProducesProblems(StatusCodes.Status400BadRequest);
         versions.MapGet("/{versionId:long}", GetAsync);
-        versions.MapPost("/{versionId:long}/restore", RestoreAsync);
+        versions.MapPost("/{versionId:long}/restore", RestoreAsync).ProducesProblems(StatusCodes.Status400BadRequest);
         return app;
     }
 
@@ -88,7 +89,7 @@ public static class VersionsApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RestoreAsync(
-        string id, long versionId, HttpContext http, IGrainFactory grains, IAuditLog audit)
+        string id, long versionId, HttpContext http, IGrainFactory grains, AuditRecorder audit)
     {
         var username = http.User.Username();
         var info = await grains.GetGrain<IDocumentGrain>(id).Describe(username);
