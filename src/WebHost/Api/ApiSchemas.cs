@@ -22,6 +22,26 @@ public static class ApiSchemas
                 schema.Type = type & ~JsonSchemaType.String;
                 schema.Pattern = null;
             }
+            // A request may leave out what it may send as null (the server binds a missing property as null); the
+            // generated schema would list every constructor parameter as required.
+            if (context.JsonTypeInfo.Type.Name.EndsWith("Request", StringComparison.Ordinal) && schema.Required is { Count: > 0 } required)
+            {
+                foreach (var property in context.JsonTypeInfo.Properties)
+                {
+                    if (property.AssociatedParameter is { IsNullable: true } or { HasDefaultValue: true } || (property.AssociatedParameter is null && property.IsSetNullable))
+                    {
+                        required.Remove(property.Name);
+                    }
+                }
+            }
+            // A property left out when null (JsonIgnoreCondition.WhenWritingNull) is missing, not null, on the wire.
+            if (schema.Required is { Count: > 0 } sometimesMissing)
+            {
+                foreach (var property in context.JsonTypeInfo.Properties)
+                {
+                    if (property.ShouldSerialize is not null) sometimesMissing.Remove(property.Name);
+                }
+            }
             // The explanation's source is a grant source, or "administrator".
             if (context.JsonTypeInfo.Type == typeof(ExplanationResponse) && schema.Properties is { } properties)
             {
