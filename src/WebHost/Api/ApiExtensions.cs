@@ -16,6 +16,9 @@ public static partial class ApiExtensions
         builder.Services.AddOpenApi(options => options.DescribeTheWire());
         builder.Services.AddSingleton<RedeemThrottle>();
         builder.Services.AddSingleton<AuditRecorder>();
+        builder.Services.AddSingleton<Application.PageTransfer>();
+        builder.Services.AddSingleton<Application.PageHistory>();
+        builder.Services.AddSingleton<Application.PageMoves>();
         builder.Services.AddOptions<DenialAuditOptions>().Bind(builder.Configuration.GetSection(DenialAuditOptions.SectionName));
         builder.Services.AddSingleton<DenialRecorder>();
         builder.Services.AddOptions<CollabLimits>().Bind(builder.Configuration.GetSection(CollabLimits.SectionName));

@@ -3,6 +3,7 @@ using Spotter.Collab.Grains;
 using Spotter.Collab.Grains.Access;
 using Spotter.Collab.Grains.Audit;
 using Spotter.Collab.Grains.KnowledgeBase;
+using Spotter.Collab.WebHost.Application;
 using Spotter.Collab.WebHost.Auth;
 
 namespace Spotter.Collab.WebHost.Api;
@@ -21,8 +22,8 @@ public static class PagesApi
         pages.MapPost("/", CreateAsync).ProducesProblems(StatusCodes.Status409Conflict);
         pages.MapPatch("/{id}", RenameAsync).ProducesProblems(StatusCodes.Status409Conflict);
         // Who would gain or lose read access by the move (the client asks before moving and has it confirmed).
-        pages.MapPost("/{id}/move/preview", async (string id, MovePageRequest request, HttpContext http, IGrainFactory grains) =>
-            (await grains.Organization().PreviewMove(http.User.Username(), id, request.ParentId ?? "")).OkOrProblem());
+        pages.MapPost("/{id}/move/preview", async (string id, MovePageRequest request, HttpContext http, PageMoves moves) =>
+            (await moves.PreviewAsync(http.User.Username(), id, request.ParentId ?? "")).OkOrProblem());
         pages.MapPost("/{id}/move", MoveAsync).ProducesProblems(StatusCodes.Status409Conflict);
         pages.MapPost("/{id}/trash", (string id, HttpContext http, IGrainFactory grains, AuditRecorder audit) => SetTrashedAsync(id, true, http, grains, audit))
             .ProducesProblems(StatusCodes.Status409Conflict);
@@ -53,13 +54,11 @@ public static class PagesApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> MoveAsync(string id, MovePageRequest request, HttpContext http, IGrainFactory grains, AuditRecorder audit)
+    private static async Task<Results<NoContent, ProblemHttpResult>> MoveAsync(string id, MovePageRequest request, HttpContext http, PageMoves moves, AuditRecorder audit)
     {
-        var organization = grains.Organization();
-        var change = await organization.PreviewMove(http.User.Username(), id, request.ParentId ?? "");
-        var result = await organization.MovePage(http.User.Username(), id, request.ParentId ?? "", request.Index);
-        if (!result.IsOk) return result.Problem();
-        await audit.RecordAsync(http, AuditActions.PageMoved, id, $"to {request.ParentId} at {request.Index}{AccessChanges.Describe(change.Value)}");
+        var moved = await moves.MoveAsync(http.User.Username(), id, request.ParentId ?? "", request.Index);
+        if (!moved.Outcome.IsOk) return moved.Outcome.Problem();
+        await audit.RecordAsync(http, AuditActions.PageMoved, id, $"to {request.ParentId} at {request.Index}{AccessChanges.Describe(moved.Change)}");
         return TypedResults.NoContent();
     }
 
