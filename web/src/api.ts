@@ -1,4 +1,6 @@
-// The server's REST surface used by the app (and by the tests to set up users and documents).
+// The server's REST surface used by the app (and by the tests to set up users and documents). Every type here is
+// the server's own contract (web/openapi.json → src/api-schema.d.ts); nothing reshapes the answers.
+import type { components, paths } from './api-schema'
 export class ApiError extends Error {
   constructor(readonly status: number, message: string) {
     super(message)
@@ -6,139 +8,67 @@ export class ApiError extends Error {
   }
 }
 
-export interface DocumentInfo {
-  id: string
-  title: string
-  role: string
-  members: { username: string; role: string }[]
-  /** The server's attachment size limit in bytes (servers before it was told leave it out). */
-  maxAttachmentBytes?: number
-  /** Whether images from other sites may be in pages (the deployment's policy; off unless said). */
-  allowExternalImages?: boolean
-  /** Whether this user may see version history and resolved comment threads. */
-  history?: boolean
-  /** No copy, cut, drag-out or print for this user (no-export on a page they cannot edit). */
-  noCopy?: boolean
-  noExport?: boolean
-  /** This user's opaque id: what others see of them in carets, versions and comments. */
-  publicId?: string
-}
 
+/** A schema of the server's HTTP contract (web/openapi.json, generated into api-schema.d.ts: `npm run api:types`). */
+export type Schema<Name extends keyof components['schemas']> = components['schemas'][Name]
+
+export type DocumentInfo = Schema<'DocumentResponse'>
 /** One principal whose read access a move or a restriction would change. */
-export interface AccessChangeEntry {
-  kind: 'employee' | 'partner' | 'link'
-  displayName: string
-  principal?: string | null
-  partnerOrganization?: string | null
-  pages: number
-}
-
+export type AccessChangeEntry = Schema<'AccessChangeEntry'>
 /** Who would gain and who would lose read access (employees only as counts for non-employees). */
-export interface AccessChange {
-  gains: AccessChangeEntry[]
-  losses: AccessChangeEntry[]
-  hiddenGains?: number
-  hiddenLosses?: number
-}
-
-export type Level = 'none' | 'view' | 'comment' | 'edit' | 'manage'
+export type AccessChange = Schema<'AccessChange'>
+export type Level = Schema<'AccessLevel'>
 export const levels: Level[] = ['view', 'comment', 'edit', 'manage']
-export type LinkScope = 'company' | 'anyone'
+export type LinkScope = Schema<'LinkScope'>
+export type Me = Schema<'MeResponse'>
+/** A space, a page of a tree or a trashed page: one node of the organisation's tree as the caller sees it. */
+export type TreeNode = Schema<'TreeNode'>
+export type SpaceTree = Schema<'SpaceTree'>
+export type Grant = Schema<'GrantView'>
+export type GrantSource = Schema<'GrantSource'>
+export type AccessEntry = Schema<'ExplanationResponse'>
+export type ShareLink = Schema<'ShareLinkInfo'>
+export type CreatedLink = Schema<'CreateLinkResponse'>
+export type RedeemedLink = Schema<'RedeemLinkResponse'>
+export type DirectoryEntry = Schema<'DirectoryHit'>
+export type SearchHit = Schema<'SearchResult'>
+export type DirectoryUser = Schema<'DirectoryUser'>
+export type NewUser = Schema<'AdminCreateUserRequest'>
+export type Department = Schema<'DepartmentInfo'>
+export type Group = Schema<'GroupInfo'>
+export type PartnerOrg = Schema<'PartnerOrgInfo'>
+export type Policy = Schema<'SharingPolicy'>
+export type AccessPreview = Schema<'UserPreview'>
+export type AuditRecord = Schema<'AuditEntryResponse'>
+export type AuditFilter = NonNullable<paths['/api/admin/audit']['get']['parameters']['query']>
+export type ResourceSettings = Schema<'SettingsResponse'>
+/** The id of what a POST created. */
+export type Created = Schema<'CreatedResponse'>
 
-export interface Me {
-  username: string
-  displayName: string
-  isAdmin: boolean
-  kind?: 'employee' | 'partner'
-  partnerOrgId?: string | null
-}
+// ---- The typed call: method, path template and parameters checked against the contract, the answer typed by it.
 
-export interface SpaceSummary { id: string; title: string; level?: Level; name?: string }
-export interface TreePage { id: string; parentId: string; title: string; order: string | number; level: Level }
-export interface SpaceTree { space: { id: string; title: string; level: Level }; pages: TreePage[] }
-export interface TrashedPage { id: string; title: string; parentId?: string | null; trashedAt?: string }
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
+type Path = keyof paths
+/** The methods the contract has for `P`. */
+type MethodOf<P extends Path> = { [M in Method]: [NonNullable<paths[P][M]>] extends [never] ? never : M }[Method]
+type Operation<P extends Path, M extends Method> = NonNullable<paths[P][M]>
+type JsonOf<Response> = Response extends { content: { 'application/json': infer Body } } ? Body : undefined
+/** What a successful call answers: the JSON of its 200 or 201; undefined for 204. */
+type Answer<O> = O extends { responses: infer R }
+  ? 200 extends keyof R ? JsonOf<R[200]> : 201 extends keyof R ? JsonOf<R[201]> : undefined
+  : never
+type PathParams<O> = O extends { parameters: { path: infer T } } ? T : never
+type QueryParams<O> = O extends { parameters: { query?: infer Q } } ? Q : never
+type JsonBody<O> = O extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never
+type CallOptions<O> = { path?: PathParams<O>; query?: QueryParams<O>; body?: JsonBody<O> }
 
-export interface Grant { id: string; principal: string; level: Level; displayName?: string }
-export interface GrantSource { resourceId: string; resourceTitle: string; grantId: string; principal: string; inherited: boolean }
-export interface AccessEntry { principal: string; displayName: string; level: Level; source: GrantSource | 'administrator' | null; administrator?: boolean }
-
-export interface ShareLink {
-  id: string
-  resourceId: string
-  resourceTitle?: string
-  scope: LinkScope
-  role: Level
-  hasPassword?: boolean
-  expiresAt?: string | null
-  revoked?: boolean
-  createdBy: string
-  createdAt: string
-}
-export interface CreatedLink { id: string; token: string; url: string }
-export interface RedeemedLink { accessToken: string; resourceId: string; role: string }
-
-export type PrincipalKind = 'user' | 'group' | 'department' | 'partner' | 'company'
-export interface DirectoryEntry { principal: string; kind: PrincipalKind; name: string; detail?: string }
-interface DirectoryResults {
-  users?: { username: string; displayName?: string }[]
-  groups?: { id: string; name: string }[]
-  departments?: { id: string; name: string }[]
-  partners?: { id: string; name: string }[]
-}
-
-export interface SearchHit { id: string; title: string; spaceId: string; snippet: string }
-
-export interface DirectoryUser {
-  username: string
-  displayName: string
-  kind: 'employee' | 'partner'
-  partnerOrgId?: string | null
-  departmentId?: string | null
-  groupIds?: string[]
-  deactivated: boolean
-  isAdmin: boolean
-}
-export interface NewUser {
-  username: string
-  password: string
-  displayName: string
-  kind: 'employee' | 'partner'
-  partnerOrgId?: string
-  departmentId?: string
-  isAdmin?: boolean
-}
-export interface Department { id: string; name: string; parentId?: string | null }
-export interface Group { id: string; name: string; members: string[] }
-export interface PartnerOrg { id: string; name: string }
-export interface Policy { externalSharing: 'on' | 'trusted' | 'off'; trustedPartnerOrgs: string[] }
-export interface AccessPreview {
-  username?: string
-  spaces: { id: string; title: string; level?: Level }[]
-  pages: { id: string; title: string; spaceId?: string; level: Level }[]
-  documents: { id: string; title: string; level: Level }[]
-}
-export interface AuditFilter { actor?: string; action?: string; target?: string; from?: string; to?: string; limit?: number; before?: number }
-export interface AuditRecord {
-  sequence: number
-  time: string
-  actor: string
-  action: string
-  target?: string | null
-  detail?: string | null
-  sourceAddress?: string | null
-}
-
-const enc = encodeURIComponent
-
-/** The directory search answers one flat list or one list per kind; the pickers want one list. */
-function flattenDirectory(result: DirectoryEntry[] | DirectoryResults): DirectoryEntry[] {
-  if (Array.isArray(result)) return result
-  return [
-    ...(result.users ?? []).map(u => ({ principal: `user:${u.username}`, kind: 'user' as const, name: u.displayName || u.username, detail: u.username })),
-    ...(result.groups ?? []).map(g => ({ principal: `group:${g.id}`, kind: 'group' as const, name: g.name })),
-    ...(result.departments ?? []).map(d => ({ principal: `department:${d.id}`, kind: 'department' as const, name: d.name })),
-    ...(result.partners ?? []).map(p => ({ principal: `partner:${p.id}`, kind: 'partner' as const, name: p.name })),
-  ]
+/** `/api/docs/{id}` with `{ id: 'a b' }` → `/api/docs/a%20b`; query values left out when undefined, null or ''. */
+export function apiUrl(template: string, path?: Record<string, string | number>, query?: Record<string, unknown>): string {
+  const url = template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(path?.[name] ?? '')))
+  const search = Object.entries(query ?? {})
+    .filter(([, value]) => value !== undefined && value !== null && value !== '')
+    .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`).join('&')
+  return search ? `${url}?${search}` : url
 }
 
 export class Api {
@@ -164,273 +94,278 @@ export class Api {
     return new Api(this.baseUrl, token)
   }
 
+  /** A call of the contract: `call('get', '/api/docs/{id}', { path: { id } })` answers the typed JSON (undefined for
+   *  204) and throws `ApiError` for any other answer. */
+  call<P extends Path, M extends MethodOf<P>>(method: M, path: P, options: CallOptions<Operation<P, M>> = {}): Promise<Answer<Operation<P, M>>> {
+    const { path: params, query, body } = options as { path?: Record<string, string | number>; query?: Record<string, unknown>; body?: unknown }
+    return this.request(method.toUpperCase(), apiUrl(path, params, query), body)
+  }
+
   /** `POST /api/auth/login`: the access token, the refresh token and the access token's lifetime in seconds. */
   async signIn(username: string, password: string): Promise<TokenPair> {
-    const pair = await this.request<TokenPair>('POST', '/api/auth/login', { username, password })
+    const pair = await this.call('post', '/api/auth/login', { body: { username, password } })
     rememberLogin(pair)
     return pair
   }
 
   /** `POST /api/auth/refresh`: rotates the refresh token (the one passed in stops working). */
-  async refresh(refreshToken: string): Promise<TokenPair> {
-    return this.request<TokenPair>('POST', '/api/auth/refresh', { refreshToken })
+  refresh(refreshToken: string): Promise<TokenPair> {
+    return this.call('post', '/api/auth/refresh', { body: { refreshToken } })
   }
 
   /** `POST /api/auth/password`: changes the caller's password; their other sessions end, this one stays. */
   async changePassword(current: string, next: string): Promise<void> {
-    await this.request('POST', '/api/auth/password', { current, new: next })
+    await this.call('post', '/api/auth/password', { body: { current, new: next } })
   }
 
   /** `POST /api/auth/logout`: ends the session the refresh token belongs to. */
   async logout(refreshToken: string): Promise<void> {
-    await this.request('POST', '/api/auth/logout', { refreshToken })
+    await this.call('post', '/api/auth/logout', { body: { refreshToken } })
   }
 
   async login(username: string, password: string): Promise<string> {
     return (await this.signIn(username, password)).accessToken
   }
 
-  async me(): Promise<Me> {
-    return this.request('GET', '/api/me')
+  me(): Promise<Me> {
+    return this.call('get', '/api/me')
   }
 
   async createDocument(title: string): Promise<string> {
-    const { id } = await this.request<{ id: string }>('POST', '/api/docs', { title })
-    return id
+    return (await this.call('post', '/api/docs', { body: { title } })).id
   }
 
   /** Title, the caller's role and the members; 404 when missing or not shared with the caller. */
-  async describeDocument(docId: string): Promise<DocumentInfo> {
-    return this.request<DocumentInfo>('GET', `/api/docs/${encodeURIComponent(docId)}`)
+  describeDocument(docId: string): Promise<DocumentInfo> {
+    return this.call('get', '/api/docs/{id}', { path: { id: docId } })
   }
 
   /** Admin only: creates an account. */
   async createUser(username: string, password: string, displayName = username): Promise<void> {
-    await this.request('POST', '/api/users', { username, password, displayName })
+    await this.call('post', '/api/users', { body: { username, password, displayName } })
   }
 
   /** Owner only: adds a member or changes their role. */
   async setMember(docId: string, username: string, role: string): Promise<void> {
-    await this.request('PUT', `/api/docs/${encodeURIComponent(docId)}/members/${encodeURIComponent(username)}`, { role })
+    await this.call('put', '/api/docs/{id}/members/{username}', { path: { id: docId, username }, body: { role } })
   }
 
   /** Owner only: removes a member; their open sessions are revoked. */
   async removeMember(docId: string, username: string): Promise<void> {
-    await this.request('DELETE', `/api/docs/${encodeURIComponent(docId)}/members/${encodeURIComponent(username)}`)
+    await this.call('delete', '/api/docs/{id}/members/{username}', { path: { id: docId, username } })
   }
 
-  // ---- Knowledge base: spaces and the page tree (PLAN.md "Spaces and the page tree") ----
+  // ---- Knowledge base: spaces and the page tree ----
 
-  spaces(): Promise<SpaceSummary[]> {
-    return this.request('GET', '/api/spaces')
+  spaces(): Promise<TreeNode[]> {
+    return this.call('get', '/api/spaces')
   }
 
   async createSpace(name: string): Promise<string> {
-    const { id } = await this.request<{ id: string }>('POST', '/api/spaces', { name })
-    return id
+    return (await this.call('post', '/api/spaces', { body: { name } })).id
   }
 
   spaceTree(spaceId: string): Promise<SpaceTree> {
-    return this.request('GET', `/api/spaces/${enc(spaceId)}/tree`)
+    return this.call('get', '/api/spaces/{id}/tree', { path: { id: spaceId } })
   }
 
-  spaceTrash(spaceId: string): Promise<TrashedPage[]> {
-    return this.request<TrashedPage[] | { pages: TrashedPage[] }>('GET', `/api/spaces/${enc(spaceId)}/trash`)
-      .then(result => Array.isArray(result) ? result : result.pages)
+  spaceTrash(spaceId: string): Promise<TreeNode[]> {
+    return this.call('get', '/api/spaces/{id}/trash', { path: { id: spaceId } })
   }
 
   async createPage(spaceId: string, title: string, parentId?: string, index?: number): Promise<string> {
-    const { id } = await this.request<{ id: string }>('POST', '/api/pages', { spaceId, parentId, title, index })
-    return id
+    return (await this.call('post', '/api/pages', { body: { spaceId, parentId, title, index } })).id
   }
 
   async renamePage(pageId: string, title: string): Promise<void> {
-    await this.request('PATCH', `/api/pages/${enc(pageId)}`, { title })
+    await this.call('patch', '/api/pages/{id}', { path: { id: pageId }, body: { title } })
   }
 
-  /** `parentId` is the space id for a top-level page; `index` is the position among the new siblings. */
+  /** `parentId` is the space id for a top-level page. */
   previewMove(pageId: string, parentId: string): Promise<AccessChange> {
-    return this.request('POST', `/api/pages/${enc(pageId)}/move/preview`, { parentId })
+    return this.call('post', '/api/pages/{id}/move/preview', { path: { id: pageId }, body: { parentId } })
   }
 
   previewRestricted(resourceId: string, restricted: boolean): Promise<AccessChange> {
-    return this.request('POST', `/api/resources/${enc(resourceId)}/settings/preview`, { restricted })
+    return this.call('post', '/api/resources/{id}/settings/preview', { path: { id: resourceId }, body: { restricted } })
   }
 
+  /** `parentId` is the space id for a top-level page; `index` is the position among the new siblings. */
   async movePage(pageId: string, parentId: string, index: number): Promise<void> {
-    await this.request('POST', `/api/pages/${enc(pageId)}/move`, { parentId, index })
+    await this.call('post', '/api/pages/{id}/move', { path: { id: pageId }, body: { parentId, index } })
   }
 
   async trashPage(pageId: string): Promise<void> {
-    await this.request('POST', `/api/pages/${enc(pageId)}/trash`)
+    await this.call('post', '/api/pages/{id}/trash', { path: { id: pageId } })
   }
 
   async restorePage(pageId: string): Promise<void> {
-    await this.request('POST', `/api/pages/${enc(pageId)}/restore`)
+    await this.call('post', '/api/pages/{id}/restore', { path: { id: pageId } })
   }
 
   // ---- Grants, settings, explanation, share links (any resource id) ----
 
   grants(resourceId: string): Promise<Grant[]> {
-    return this.request('GET', `/api/resources/${enc(resourceId)}/grants`)
+    return this.call('get', '/api/resources/{id}/grants', { path: { id: resourceId } })
   }
 
-  addGrant(resourceId: string, principal: string, level: Level): Promise<Grant> {
-    return this.request('POST', `/api/resources/${enc(resourceId)}/grants`, { principal, level })
+  addGrant(resourceId: string, principal: string, level: Level): Promise<Schema<'GrantInfo'>> {
+    return this.call('post', '/api/resources/{id}/grants', { path: { id: resourceId }, body: { principal, level } })
   }
 
   async removeGrant(resourceId: string, grantId: string): Promise<void> {
-    await this.request('DELETE', `/api/resources/${enc(resourceId)}/grants/${enc(grantId)}`)
+    await this.call('delete', '/api/resources/{id}/grants/{grantId}', { path: { id: resourceId, grantId } })
   }
 
-  async updateSettings(resourceId: string, settings: { restricted?: boolean; noExport?: boolean; history?: 'editors' | 'commenters' | 'viewers'; guestHistory?: boolean }): Promise<void> {
-    await this.request('PATCH', `/api/resources/${enc(resourceId)}/settings`, settings)
+  /** The resource's own flags (managers only). */
+  settings(resourceId: string): Promise<ResourceSettings> {
+    return this.call('get', '/api/resources/{id}/settings', { path: { id: resourceId } })
+  }
+
+  async updateSettings(resourceId: string, settings: Schema<'SettingsRequest'>): Promise<void> {
+    await this.call('patch', '/api/resources/{id}/settings', { path: { id: resourceId }, body: settings })
   }
 
   access(resourceId: string): Promise<AccessEntry[]> {
-    return this.request('GET', `/api/resources/${enc(resourceId)}/access`)
+    return this.call('get', '/api/resources/{id}/access', { path: { id: resourceId } })
   }
 
   links(resourceId: string): Promise<ShareLink[]> {
-    return this.request('GET', `/api/resources/${enc(resourceId)}/links`)
+    return this.call('get', '/api/resources/{id}/links', { path: { id: resourceId } })
   }
 
-  createLink(resourceId: string, link: { scope: LinkScope; role: Level; password?: string; expiresAt?: string }): Promise<CreatedLink> {
-    return this.request('POST', `/api/resources/${enc(resourceId)}/links`, link)
+  createLink(resourceId: string, link: Schema<'CreateLinkRequest'>): Promise<CreatedLink> {
+    return this.call('post', '/api/resources/{id}/links', { path: { id: resourceId }, body: link })
   }
 
   async revokeLink(linkId: string): Promise<void> {
-    await this.request('DELETE', `/api/links/${enc(linkId)}`)
+    await this.call('delete', '/api/links/{id}', { path: { id: linkId } })
   }
 
   /** Anonymous allowed; a wrong password, an expired or revoked link all answer 404. */
   redeemLink(token: string, password?: string): Promise<RedeemedLink> {
-    return this.request('POST', '/api/links/redeem', { token, password: password || undefined })
+    return this.call('post', '/api/links/redeem', { body: { token, password: password || undefined } })
   }
 
   // ---- Directory (employees) ----
 
   searchDirectory(q: string): Promise<DirectoryEntry[]> {
-    return this.request<DirectoryEntry[] | DirectoryResults>('GET', `/api/directory/search?q=${enc(q)}`)
-      .then(flattenDirectory)
+    return this.call('get', '/api/directory/search', { query: { q } })
   }
 
   // ---- Knowledge base: search, import, export ----
 
   search(q: string, limit = 20, as?: string): Promise<SearchHit[]> {
-    return this.request('GET', `/api/search?q=${enc(q)}&limit=${limit}${as ? `&as=${enc(as)}` : ''}`)
+    return this.call('get', '/api/search', { query: { q, limit, as } })
   }
 
   /** The exported file; 403 `no-export` where the page or an ancestor forbids export. */
   async exportDocument(docId: string, format: 'md' | 'html', subtree = false): Promise<Blob> {
-    const response = await this.fetchRaw('GET', `/api/docs/${enc(docId)}/export?format=${format}&subtree=${subtree}`)
+    const response = await this.fetchRaw('GET', apiUrl('/api/docs/{id}/export', { id: docId }, { format, subtree }))
     return response.blob()
   }
 
   /** `replace` swaps the page's content for the Markdown; `append` adds it at the end. Both are ordinary edits. */
   async importMarkdown(docId: string, markdown: string, mode: 'replace' | 'append' = 'replace'): Promise<void> {
-    await this.fetchRaw('POST', `/api/docs/${enc(docId)}/import?mode=${mode}`, markdown, 'text/markdown')
+    await this.fetchRaw('POST', apiUrl('/api/docs/{id}/import', { id: docId }, { mode }), markdown, 'text/markdown')
   }
 
   // ---- Administration (admins only) ----
 
   adminUsers(): Promise<DirectoryUser[]> {
-    return this.request('GET', '/api/admin/users')
+    return this.call('get', '/api/admin/users')
   }
 
   async adminCreateUser(user: NewUser): Promise<void> {
-    await this.request('POST', '/api/admin/users', user)
+    await this.call('post', '/api/admin/users', { body: user })
   }
 
-  async adminUpdateUser(username: string, change: Partial<Pick<DirectoryUser, 'displayName' | 'departmentId' | 'partnerOrgId' | 'kind'>>): Promise<void> {
-    await this.request('PATCH', `/api/admin/users/${enc(username)}`, change)
+  async adminUpdateUser(username: string, change: Schema<'AdminUpdateUserRequest'>): Promise<void> {
+    await this.call('patch', '/api/admin/users/{username}', { path: { username }, body: change })
   }
 
   /** Sets a new password (or a generated one-time password, answered once) and ends all the user's sessions. */
-  async adminResetPassword(username: string, password?: string): Promise<{ password: string | null }> {
-    return this.request('POST', `/api/admin/users/${enc(username)}/password`, { password: password ?? null })
+  adminResetPassword(username: string, password?: string): Promise<Schema<'AdminResetPasswordResponse'>> {
+    return this.call('post', '/api/admin/users/{username}/password', { path: { username }, body: { password: password ?? null } })
   }
 
   /** Ends every session of the user, and with it their live connections. */
   async adminSignOutEverywhere(username: string): Promise<void> {
-    await this.request('POST', `/api/admin/users/${enc(username)}/sessions/revoke`)
+    await this.call('post', '/api/admin/users/{username}/sessions/revoke', { path: { username } })
   }
 
   async setUserActive(username: string, active: boolean): Promise<void> {
-    await this.request('POST', `/api/admin/users/${enc(username)}/${active ? 'reactivate' : 'deactivate'}`)
+    await this.call('post', active ? '/api/admin/users/{username}/reactivate' : '/api/admin/users/{username}/deactivate', { path: { username } })
   }
 
   /** Ends the account's sign-in lockouts (from whichever addresses). */
   async unlockUser(username: string): Promise<void> {
-    await this.request('POST', `/api/admin/users/${enc(username)}/unlock`)
+    await this.call('post', '/api/admin/users/{username}/unlock', { path: { username } })
   }
 
   departments(): Promise<Department[]> {
-    return this.request('GET', '/api/admin/departments')
+    return this.call('get', '/api/admin/departments')
   }
 
-  createDepartment(name: string, parentId?: string): Promise<Department> {
-    return this.request('POST', '/api/admin/departments', { name, parentId })
+  createDepartment(name: string, parentId?: string): Promise<Created> {
+    return this.call('post', '/api/admin/departments', { body: { name, parentId } })
   }
 
   async deleteDepartment(id: string): Promise<void> {
-    await this.request('DELETE', `/api/admin/departments/${enc(id)}`)
+    await this.call('delete', '/api/admin/departments/{id}', { path: { id } })
   }
 
   groups(): Promise<Group[]> {
-    return this.request('GET', '/api/admin/groups')
+    return this.call('get', '/api/admin/groups')
   }
 
-  createGroup(name: string): Promise<Group> {
-    return this.request('POST', '/api/admin/groups', { name })
+  createGroup(name: string): Promise<Created> {
+    return this.call('post', '/api/admin/groups', { body: { name } })
   }
 
   async deleteGroup(id: string): Promise<void> {
-    await this.request('DELETE', `/api/admin/groups/${enc(id)}`)
+    await this.call('delete', '/api/admin/groups/{id}', { path: { id } })
   }
 
   async setGroupMember(groupId: string, username: string, member: boolean): Promise<void> {
-    await this.request(member ? 'PUT' : 'DELETE', `/api/admin/groups/${enc(groupId)}/members/${enc(username)}`)
+    await this.call(member ? 'put' : 'delete', '/api/admin/groups/{id}/members/{username}', { path: { id: groupId, username } })
   }
 
   partners(): Promise<PartnerOrg[]> {
-    return this.request('GET', '/api/admin/partners')
+    return this.call('get', '/api/admin/partners')
   }
 
-  createPartner(name: string): Promise<PartnerOrg> {
-    return this.request('POST', '/api/admin/partners', { name })
+  createPartner(name: string): Promise<Created> {
+    return this.call('post', '/api/admin/partners', { body: { name } })
   }
 
   async renamePartner(id: string, name: string): Promise<void> {
-    await this.request('PATCH', `/api/admin/partners/${enc(id)}`, { name })
+    await this.call('patch', '/api/admin/partners/{id}', { path: { id }, body: { name } })
   }
 
   /** Refused (409, naming them) while any user, deactivated ones too, belongs to the organisation. */
   async deletePartner(id: string): Promise<void> {
-    await this.request('DELETE', `/api/admin/partners/${enc(id)}`)
+    await this.call('delete', '/api/admin/partners/{id}', { path: { id } })
   }
 
   policy(): Promise<Policy> {
-    return this.request('GET', '/api/admin/policy')
+    return this.call('get', '/api/admin/policy')
   }
 
   async setPolicy(policy: Policy): Promise<void> {
-    await this.request('PUT', '/api/admin/policy', policy)
+    await this.call('put', '/api/admin/policy', { body: policy })
   }
 
   allLinks(): Promise<ShareLink[]> {
-    return this.request('GET', '/api/admin/links')
+    return this.call('get', '/api/admin/links')
   }
 
   preview(username: string): Promise<AccessPreview> {
-    return this.request('GET', `/api/admin/preview/${enc(username)}`)
+    return this.call('get', '/api/admin/preview/{username}', { path: { username } })
   }
 
   audit(filter: AuditFilter = {}): Promise<AuditRecord[]> {
-    const query = Object.entries(filter)
-      .filter(([, value]) => value !== undefined && value !== '')
-      .map(([name, value]) => `${name}=${enc(String(value))}`).join('&')
-    return this.request('GET', `/api/admin/audit${query ? `?${query}` : ''}`)
+    return this.call('get', '/api/admin/audit', { query: filter })
   }
 
   /** A request whose body or answer is not JSON; throws ApiError like `request`. */
@@ -508,12 +443,7 @@ export class Api {
 // ---- Tokens: short-lived access tokens refreshed with a rotating refresh token (docs/protocol.md, Authentication).
 
 /** What login and refresh answer. `token` equals `accessToken`; `expiresIn` is the access token's lifetime in seconds. */
-export interface TokenPair {
-  token: string
-  accessToken: string
-  refreshToken: string
-  expiresIn: number
-}
+export type TokenPair = Schema<'TokenResponse'>
 
 /** Where an access token comes from when it may need refreshing. */
 export interface TokenSource {

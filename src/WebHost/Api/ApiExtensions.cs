@@ -13,8 +13,12 @@ public static partial class ApiExtensions
         // Enums travel as camelCase strings ("view", "partner", "trusted", ...), never as numbers.
         builder.Services.ConfigureHttpJsonOptions(json =>
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false)));
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(options => options.DescribeTheWire());
         builder.Services.AddSingleton<RedeemThrottle>();
+        builder.Services.AddSingleton<AuditRecorder>();
+        builder.Services.AddSingleton<Application.PageTransfer>();
+        builder.Services.AddSingleton<Application.PageHistory>();
+        builder.Services.AddSingleton<Application.PageMoves>();
         builder.Services.AddOptions<DenialAuditOptions>().Bind(builder.Configuration.GetSection(DenialAuditOptions.SectionName));
         builder.Services.AddSingleton<DenialRecorder>();
         builder.Services.AddOptions<CollabLimits>().Bind(builder.Configuration.GetSection(CollabLimits.SectionName));

@@ -14,8 +14,12 @@ public static class AttachmentsApi
 {
     public static IEndpointRouteBuilder MapAttachmentsApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/docs/{id}/attachments", UploadAsync).RequireAuthorization().WithTags("Attachments").Accepts<byte[]>("image/png", "image/jpeg", "image/gif", "image/webp");
-        app.MapGet("/api/attachments/{attachmentId}", DownloadAsync).RequireAuthorization().WithTags("Attachments");
+        app.MapPost("/api/docs/{id}/attachments", UploadAsync).RequireAuthorization().WithTags("Attachments").Accepts<byte[]>("image/png", "image/jpeg", "image/gif", "image/webp")
+            .ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType);
+        app.MapGet("/api/attachments/{attachmentId}", DownloadAsync).RequireAuthorization().WithTags("Attachments")
+            .Produces<byte[]>(StatusCodes.Status200OK, "image/png", "image/jpeg", "image/gif", "image/webp")
+            .Produces(StatusCodes.Status304NotModified)
+            .ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status404NotFound);
         return app;
     }
 
@@ -45,7 +49,7 @@ public static class AttachmentsApi
         return TypedResults.Created(url, new AttachmentResponse(attachmentId, url));
     }
 
-    private static async Task<IResult> DownloadAsync(string attachmentId, HttpContext http, IGrainFactory grains)
+    private static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult>> DownloadAsync(string attachmentId, HttpContext http, IGrainFactory grains)
     {
         var attachment = await grains.GetGrain<IKnowledgeBaseStoreGrain>(0).GetAttachment(attachmentId);
         // Missing and not readable look the same.

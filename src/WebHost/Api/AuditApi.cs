@@ -11,7 +11,8 @@ public static class AuditApi
 {
     public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/admin/audit", QueryAsync).RequireAuthorization(AuthExtensions.AdminPolicy).WithTags("Audit");
+        app.MapGet("/api/admin/audit", QueryAsync).RequireAuthorization(AuthExtensions.AdminPolicy).WithTags("Audit")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
         return app;
     }
 
@@ -22,15 +23,5 @@ public static class AuditApi
         if (limit is < 1 or > 1000) return Problems.Invalid("limit: 1-1000");
         var entries = await audit.QueryAsync(new AuditQuery(actor, action, target, from, to, before, limit ?? 100), cancellationToken);
         return TypedResults.Ok(entries.Select(e => new AuditEntryResponse(e.Sequence, e.Time, e.Actor, e.Action, e.Target, e.Detail, e.SourceAddress)).ToList());
-    }
-
-    /// <summary>Records an action by the caller of <paramref name="http"/> (its username, or <c>anonymous</c>) from its address.</summary>
-    public static Task RecordAsync(this IAuditLog audit, HttpContext http, string action, string? target, string? detail = null, string? actor = null)
-    {
-        ArgumentNullException.ThrowIfNull(audit);
-        ArgumentNullException.ThrowIfNull(http);
-        var who = actor ?? (http.User.Identity?.IsAuthenticated == true ? http.User.Username() : "anonymous");
-        DenialAudit.MarkAudited(http);
-        return audit.AppendAsync(new AuditEntry(who, action, target, detail, http.Connection.RemoteIpAddress?.ToString()), http.RequestAborted);
     }
 }

@@ -27,16 +27,17 @@ public sealed record MeResponse(
 
 public static class AuthApi
 {
-    private const string Anonymous = "anonymous";
+    private const string Anonymous = AuditRecorder.Anonymous;
 
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
-        var auth = app.MapGroup("/api/auth").WithTags("Auth").RequireRateLimiting(AuthExtensions.AuthRateLimitPolicy);
-        auth.MapPost("/login", LoginAsync).AllowAnonymous();
-        auth.MapPost("/refresh", RefreshAsync).AllowAnonymous();
+        var auth = app.MapGroup("/api/auth").WithTags("Auth").RequireRateLimiting(AuthExtensions.AuthRateLimitPolicy)
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status429TooManyRequests);
+        auth.MapPost("/login", LoginAsync).AllowAnonymous().ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
+        auth.MapPost("/refresh", RefreshAsync).AllowAnonymous().ProducesProblems(StatusCodes.Status401Unauthorized);
         auth.MapPost("/logout", LogoutAsync).AllowAnonymous();
-        auth.MapPost("/password", ChangePasswordAsync).RequireAuthorization();
-        app.MapGet("/api/me", MeAsync).RequireAuthorization().WithTags("Auth");
+        auth.MapPost("/password", ChangePasswordAsync).RequireAuthorization().ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
+        app.MapGet("/api/me", MeAsync).RequireAuthorization().WithTags("Auth").ProducesProblems(StatusCodes.Status401Unauthorized);
         return app;
     }
 
@@ -54,7 +55,7 @@ public static class AuthApi
     }
 
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> LoginAsync(
-        LoginRequest request, HttpContext http, IGrainFactory grains, TokenService tokens, IAuditLog audit, TimeProvider time, OrganizationWatcher organization)
+        LoginRequest request, HttpContext http, IGrainFactory grains, TokenService tokens, AuditRecorder audit, TimeProvider time, OrganizationWatcher organization)
     {
         var username = ApiExtensions.NormalizeUsername(request.Username);
         if (username is null || string.IsNullOrEmpty(request.Password))
@@ -89,7 +90,7 @@ public static class AuthApi
     }
 
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> RefreshAsync(
-        RefreshRequest request, HttpContext http, IGrainFactory grains, TokenService tokens, IAuditLog audit, SessionCheck sessions, OrganizationWatcher organization)
+        RefreshRequest request, HttpContext http, IGrainFactory grains, TokenService tokens, AuditRecorder audit, SessionCheck sessions, OrganizationWatcher organization)
     {
         if (!TryOwner(request.RefreshToken, out var username)) return InvalidRefreshToken();
         if (organization.IsDeactivated(username))
@@ -113,7 +114,7 @@ public static class AuthApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> LogoutAsync(
-        RefreshRequest request, HttpContext http, IGrainFactory grains, IAuditLog audit, SessionCheck sessions)
+        RefreshRequest request, HttpContext http, IGrainFactory grains, AuditRecorder audit, SessionCheck sessions)
     {
         if (string.IsNullOrEmpty(request.RefreshToken)) return Problems.Invalid("refreshToken is required");
         // Always 204: an unknown or dead token is as logged out as it gets.
@@ -129,7 +130,7 @@ public static class AuthApi
 
     /// <summary>The caller's own password: the current one must match (a wrong one counts like a failed login); every
     /// other session of the account ends, this one stays.</summary>
-    private static async Task<IResult> ChangePasswordAsync(ChangePasswordRequest request, HttpContext http, IGrainFactory grains, IAuditLog audit, PasswordPolicy passwords, TimeProvider time)
+    private static async Task<Results<NoContent, ProblemHttpResult>> ChangePasswordAsync(ChangePasswordRequest request, HttpContext http, IGrainFactory grains, AuditRecorder audit, PasswordPolicy passwords, TimeProvider time)
     {
         var sessionId = http.User.FindFirst(CollabClaims.SessionId)?.Value;
         if (http.User.Redeemer() is not null || sessionId is null || Principals.IsLink(http.User.Username()))
@@ -143,7 +144,7 @@ public static class AuthApi
         {
             case PasswordChangeOutcome.Changed:
                 await audit.RecordAsync(http, AuditActions.PasswordChanged, username, $"session {sessionId} kept; the other sessions ended", actor: username);
-                return Results.NoContent();
+                return TypedResults.NoContent();
             case PasswordChangeOutcome.WrongPassword:
                 await audit.RecordAsync(http, AuditActions.LoginFailed, username, "wrong current password on password change", actor: username);
                 return Problems.Of(StatusCodes.Status403Forbidden, "wrong-password", "the current password is wrong");

@@ -28,11 +28,14 @@ public static class CommentsApi
 
     public static IEndpointRouteBuilder MapCommentsApi(this IEndpointRouteBuilder app)
     {
-        var comments = app.MapGroup("/api/docs/{id}/comments").RequireAuthorization().WithTags("Comments");
+        var comments = app.MapGroup("/api/docs/{id}/comments").RequireAuthorization().WithTags("Comments")
+            .ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status404NotFound);
         comments.MapGet("/", ListAsync);
-        comments.MapPost("/", AddAsync);
-        comments.MapPost("/{threadId}/replies", ReplyAsync);
-        comments.MapPost("/{threadId}/resolve", ResolveAsync);
+        comments.MapPost("/", AddAsync).ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden);
+        comments.MapPost("/{threadId}/replies", ReplyAsync).ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden);
+        // The optional body { resolved: false } reopens the thread.
+        comments.MapPost("/{threadId}/resolve", ResolveAsync).Accepts<ResolveRequest>(true, "application/json")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden);
         return app;
     }
 

@@ -48,7 +48,7 @@ public static class DenialAudit
         if (http.User.Identity?.IsAuthenticated != true || http.Items.ContainsKey(AuditedKey)) return Task.CompletedTask;
         var user = http.User;
         return http.RequestServices.GetRequiredService<DenialRecorder>().RecordAsync(new AuditEntry(
-            user.Username(), AuditActions.AccessDenied, http.Request.Path, AccessApi.WithRedeemer(user, $"{http.Response.StatusCode} {http.Request.Method}"),
+            user.Username(), AuditActions.AccessDenied, http.Request.Path, AuditRecorder.WithRedeemer(user, $"{http.Response.StatusCode} {http.Request.Method}"),
             http.Connection.RemoteIpAddress?.ToString()));
     }
 
@@ -59,7 +59,7 @@ public static class DenialAudit
         ArgumentNullException.ThrowIfNull(context);
         var user = context.User!;
         var detail = why is null ? $"hub {method}" : $"hub {method}: {why}";
-        return denials.RecordAsync(new AuditEntry(user.Username(), AuditActions.AccessDenied, target, AccessApi.WithRedeemer(user, detail),
+        return denials.RecordAsync(new AuditEntry(user.Username(), AuditActions.AccessDenied, target, AuditRecorder.WithRedeemer(user, detail),
             context.GetHttpContext()?.Connection.RemoteIpAddress?.ToString()));
     }
 }

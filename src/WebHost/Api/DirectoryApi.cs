@@ -9,10 +9,9 @@ public static class DirectoryApi
     public static IEndpointRouteBuilder MapDirectoryApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/directory/search", async (string? q, HttpContext http, IGrainFactory grains) =>
-        {
-            var answer = await grains.Organization().SearchDirectory(http.User.Username(), q ?? "");
-            return answer.IsOk ? Results.Ok(answer.Value) : answer.Problem();
-        }).RequireAuthorization().WithTags("Directory");
+            (await grains.Organization().SearchDirectory(http.User.Username(), q ?? "")).OkOrProblem())
+            .RequireAuthorization().WithTags("Directory")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
         return app;
     }
 }

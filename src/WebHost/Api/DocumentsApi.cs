@@ -28,15 +28,20 @@ public static class DocumentsApi
 {
     public static IEndpointRouteBuilder MapDocumentsApi(this IEndpointRouteBuilder app)
     {
-        var docs = app.MapGroup("/api/docs").RequireAuthorization().WithTags("Documents");
-        docs.MapPost("/", CreateAsync);
-        docs.MapGet("/{id}", DescribeAsync);
-        docs.MapPut("/{id}/members/{username}", SetMemberAsync);
-        docs.MapDelete("/{id}/members/{username}", RemoveMemberAsync);
-        docs.MapGet("/{id}/roots/{name}", ReadRootAsync);
-        docs.MapPost("/{id}/updates", ApplyUpdateAsync).Accepts<byte[]>("application/octet-stream");
+        var docs = app.MapGroup("/api/docs").RequireAuthorization().WithTags("Documents").ProducesProblems(StatusCodes.Status401Unauthorized);
+        docs.MapPost("/", CreateAsync).ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status409Conflict);
+        docs.MapGet("/{id}", DescribeAsync).ProducesProblems(StatusCodes.Status404NotFound);
+        docs.MapPut("/{id}/members/{username}", SetMemberAsync).ProducesMembershipProblems();
+        docs.MapDelete("/{id}/members/{username}", RemoveMemberAsync).ProducesMembershipProblems();
+        docs.MapGet("/{id}/roots/{name}", ReadRootAsync)
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity);
+        docs.MapPost("/{id}/updates", ApplyUpdateAsync).Accepts<byte[]>("application/octet-stream")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge);
         return app;
     }
+
+    private static RouteHandlerBuilder ProducesMembershipProblems(this RouteHandlerBuilder builder) =>
+        builder.ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
 
     private static async Task<Results<Created<CreateDocumentResponse>, ProblemHttpResult>> CreateAsync(
         CreateDocumentRequest request, HttpContext http, IGrainFactory grains)
@@ -54,7 +59,7 @@ public static class DocumentsApi
         var id = Guid.NewGuid().ToString("N");
         if (!await grains.GetGrain<IDocumentGrain>(id).Create(http.User.Username(), title))
         {
-            return Problems.Of(StatusCodes.Status409Conflict, "exists", "document id collision, retry");
+            return Problems.Conflict("exists", "document id collision, retry");
         }
         return TypedResults.Created($"/api/docs/{id}", new CreateDocumentResponse(id));
     }
@@ -70,7 +75,7 @@ public static class DocumentsApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> SetMemberAsync(
-        string id, string username, SetMemberRequest request, HttpContext http, IGrainFactory grains)
+        string id, string username, SetMemberRequest request, HttpContext http, IGrainFactory grains, AuditRecorder audit)
     {
         if (!DocumentRoles.TryParse(request.Role, out var role)) return Problems.Invalid("role: owner, editor, commenter or viewer");
         // The caller's right first: only an owner may learn whether a username exists.
@@ -81,16 +86,16 @@ public static class DocumentsApi
             return Problems.Of(StatusCodes.Status400BadRequest, "unknown-user", $"no user '{username}'");
         }
         var result = await grains.GetGrain<IDocumentGrain>(id).SetMember(http.User.Username(), member, role);
-        if (result == MembershipResult.Ok) await http.AuditGrantChangeAsync(id, Principals.User(member), role.ToLevel());
+        if (result == MembershipResult.Ok) await audit.RecordGrantChangeAsync(http, id, Principals.User(member), role.ToLevel());
         return MembershipOutcome(result);
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> RemoveMemberAsync(string id, string username, HttpContext http, IGrainFactory grains)
+    private static async Task<Results<NoContent, ProblemHttpResult>> RemoveMemberAsync(string id, string username, HttpContext http, IGrainFactory grains, AuditRecorder audit)
     {
         if (await OwnerRefusalAsync(id, http, grains) is { } refused) return refused;
         var member = ApiExtensions.NormalizeUsername(username) ?? username;
         var result = await grains.GetGrain<IDocumentGrain>(id).RemoveMember(http.User.Username(), member);
-        if (result == MembershipResult.Ok) await http.AuditGrantChangeAsync(id, Principals.User(member), null);
+        if (result == MembershipResult.Ok) await audit.RecordGrantChangeAsync(http, id, Principals.User(member), null);
         return MembershipOutcome(result);
     }
 
@@ -109,11 +114,11 @@ public static class DocumentsApi
         MembershipResult.NotFound => Problems.NotFound(),
         MembershipResult.Forbidden => Problems.Forbidden("only an owner may change members"),
         MembershipResult.Invalid => Problems.Invalid("this user may not hold that role (partners never own; the sharing policy may refuse partners)"),
-        _ => Problems.Of(StatusCodes.Status409Conflict, "last-owner", "a document must keep at least one owner"),
+        _ => Problems.Conflict("last-owner", "a document must keep at least one owner"),
     };
 
     private static async Task<Results<Ok<RootValueResponse>, ProblemHttpResult>> ReadRootAsync(
-        string id, string name, string? type, HttpContext http, IGrainFactory grains, IAuditLog audit)
+        string id, string name, string? type, HttpContext http, IGrainFactory grains, AuditRecorder audit)
     {
         RootKind? kind = (type ?? "text") switch
         {
@@ -140,7 +145,7 @@ public static class DocumentsApi
         catch (InvalidOperationException ex)
         {
             // The root exists with a different type.
-            return Problems.Of(StatusCodes.Status409Conflict, "type-mismatch", ex.Message);
+            return Problems.Conflict("type-mismatch", ex.Message);
         }
         if (!result.Found) return Problems.NotFound();
         if (result.Json is null)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Claims;
 using System.Security.Cryptography;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -24,39 +25,39 @@ public static class LinksApi
 
     public static IEndpointRouteBuilder MapLinksApi(this IEndpointRouteBuilder app)
     {
-        var resourceLinks = app.MapGroup("/api/resources/{id}/links").RequireAuthorization().WithTags("Links");
+        var resourceLinks = app.MapGroup("/api/resources/{id}/links").RequireAuthorization().WithTags("Links")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
         resourceLinks.MapGet("/", async (string id, HttpContext http, IGrainFactory grains) =>
-        {
-            var answer = await grains.Organization().GetLinks(http.User.Username(), id);
-            return answer.IsOk ? Results.Ok(answer.Value) : answer.Problem();
-        });
-        resourceLinks.MapPost("/", CreateAsync);
+            (await grains.Organization().GetLinks(http.User.Username(), id)).OkOrProblem());
+        resourceLinks.MapPost("/", CreateAsync).ProducesProblems(StatusCodes.Status409Conflict);
         var links = app.MapGroup("/api/links").WithTags("Links");
-        links.MapDelete("/{id}", RevokeAsync).RequireAuthorization();
-        links.MapPost("/redeem", RedeemAsync).AllowAnonymous();
+        links.MapDelete("/{id}", RevokeAsync).RequireAuthorization()
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
+        links.MapPost("/redeem", RedeemAsync).AllowAnonymous().ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status429TooManyRequests);
         return app;
     }
 
-    private static async Task<IResult> CreateAsync(string id, CreateLinkRequest request, HttpContext http, IGrainFactory grains)
+    private static async Task<Results<Ok<CreateLinkResponse>, ProblemHttpResult>> CreateAsync(string id, CreateLinkRequest request, HttpContext http, IGrainFactory grains, AuditRecorder audit)
     {
         if (!AccessLevels.TryParseGrantable(request.Role, out var role)) return Problems.Invalid("role: view, comment or edit");
         var answer = await grains.Organization().CreateLink(http.User.Username(), id, request.Scope ?? LinkScope.Company, role, request.Password, request.ExpiresAt);
         if (!answer.IsOk) return answer.Problem();
         var created = answer.Value!;
-        await http.AuditAsync(AuditActions.LinkCreated, id, $"link={created.Link.Id}; scope={created.Link.Scope}; role={role.ToWire()}");
+        await audit.RecordAsync(http, AuditActions.LinkCreated, id, $"link={created.Link.Id}; scope={created.Link.Scope}; role={role.ToWire()}");
         // The token travels in the fragment, so it never reaches server logs when the link is opened.
-        return Results.Ok(new CreateLinkResponse(created.Link.Id, created.Token, $"/#/link/{created.Token}", created.Link));
+        return TypedResults.Ok(new CreateLinkResponse(created.Link.Id, created.Token, $"/#/link/{created.Token}", created.Link));
     }
 
-    private static async Task<IResult> RevokeAsync(string id, HttpContext http, IGrainFactory grains)
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(string id, HttpContext http, IGrainFactory grains, AuditRecorder audit)
     {
         var answer = await grains.Organization().RevokeLink(http.User.Username(), id);
         if (!answer.IsOk) return answer.Problem();
-        await http.AuditAsync(AuditActions.LinkRevoked, answer.Value!.ResourceId, $"link={id}");
-        return Results.NoContent();
+        await audit.RecordAsync(http, AuditActions.LinkRevoked, answer.Value!.ResourceId, $"link={id}");
+        return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> RedeemAsync(RedeemLinkRequest request, HttpContext http, IGrainFactory grains, TokenService tokens, IOptions<TokenOptions> options, RedeemThrottle throttle, TimeProvider time)
+    private static async Task<Results<Ok<RedeemLinkResponse>, ProblemHttpResult>> RedeemAsync(
+        RedeemLinkRequest request, HttpContext http, IGrainFactory grains, TokenService tokens, IOptions<TokenOptions> options, RedeemThrottle throttle, AuditRecorder audit, TimeProvider time)
     {
         var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         if (!throttle.TryAcquire(address)) return Problems.Of(StatusCodes.Status429TooManyRequests, "rate-limited", "too many link attempts; try again later");
@@ -71,13 +72,13 @@ public static class LinksApi
         if (!answer.IsOk)
         {
             throttle.Failed(address);
-            await http.AuditAsync(AuditActions.LinkRedeemFailed, null);
+            await audit.RecordAsync(http, AuditActions.LinkRedeemFailed, null);
             return Problems.NotFound();
         }
         var redemption = answer.Value!;
         var token = IssueLinkSession(tokens, options.Value, time, redemption, boundTo, boundSession);
-        await http.AuditAsync(AuditActions.LinkUsed, redemption.ResourceId, $"link={redemption.LinkId}; bound={boundTo ?? "none"}");
-        return Results.Ok(new RedeemLinkResponse(token, redemption.ResourceId, redemption.Role));
+        await audit.RecordAsync(http, AuditActions.LinkUsed, redemption.ResourceId, $"link={redemption.LinkId}; bound={boundTo ?? "none"}");
+        return TypedResults.Ok(new RedeemLinkResponse(token, redemption.ResourceId, redemption.Role));
     }
 
     /// <summary>A link-session JWT: subject <c>link:&lt;id&gt;</c>; grains resolve its level from the link itself,

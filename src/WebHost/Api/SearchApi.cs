@@ -15,7 +15,8 @@ public static class SearchApi
 
     public static IEndpointRouteBuilder MapSearchApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/search", SearchAsync).RequireAuthorization().WithTags("Search");
+        app.MapGet("/api/search", SearchAsync).RequireAuthorization().WithTags("Search")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
         return app;
     }
 

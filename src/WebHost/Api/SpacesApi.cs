@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Spotter.Collab.Grains.Access;
 using Spotter.Collab.WebHost.Auth;
 
@@ -10,20 +11,22 @@ public static class SpacesApi
 {
     public static IEndpointRouteBuilder MapSpacesApi(this IEndpointRouteBuilder app)
     {
-        var spaces = app.MapGroup("/api/spaces").RequireAuthorization().WithTags("Spaces");
-        spaces.MapGet("/", (HttpContext http, IGrainFactory grains) => grains.Organization().ListSpaces(http.User.Username()));
-        spaces.MapPost("/", async (CreateSpaceRequest request, HttpContext http, IGrainFactory grains) =>
-        {
-            var result = await grains.Organization().CreateSpace(http.User.Username(), request.Name);
-            return result.IsOk ? Results.Created($"/api/spaces/{result.Id}", new CreatedResponse(result.Id!)) : result.Problem();
-        });
-        spaces.MapGet("/{id}/tree", async (string id, HttpContext http, IGrainFactory grains) =>
-            await grains.Organization().GetTree(http.User.Username(), id) is { } tree ? Results.Ok(tree) : Problems.NotFound());
+        var spaces = app.MapGroup("/api/spaces").RequireAuthorization().WithTags("Spaces").ProducesProblems(StatusCodes.Status401Unauthorized);
+        spaces.MapGet("/", async (HttpContext http, IGrainFactory grains) => TypedResults.Ok(await grains.Organization().ListSpaces(http.User.Username())));
+        spaces.MapPost("/", CreateAsync).ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status409Conflict);
+        spaces.MapGet("/{id}/tree", TreeAsync).ProducesProblems(StatusCodes.Status404NotFound);
         spaces.MapGet("/{id}/trash", async (string id, HttpContext http, IGrainFactory grains) =>
-        {
-            var answer = await grains.Organization().GetTrash(http.User.Username(), id);
-            return answer.IsOk ? Results.Ok(answer.Value) : answer.Problem();
-        });
+            (await grains.Organization().GetTrash(http.User.Username(), id)).OkOrProblem())
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
         return app;
     }
+
+    private static async Task<Results<Created<CreatedResponse>, ProblemHttpResult>> CreateAsync(CreateSpaceRequest request, HttpContext http, IGrainFactory grains)
+    {
+        var result = await grains.Organization().CreateSpace(http.User.Username(), request.Name);
+        return result.IsOk ? TypedResults.Created($"/api/spaces/{result.Id}", new CreatedResponse(result.Id!)) : result.Problem();
+    }
+
+    private static async Task<Results<Ok<SpaceTree>, ProblemHttpResult>> TreeAsync(string id, HttpContext http, IGrainFactory grains) =>
+        await grains.Organization().GetTree(http.User.Username(), id) is { } tree ? TypedResults.Ok(tree) : Problems.NotFound();
 }

@@ -12,7 +12,8 @@ public static class UsersApi
 {
     public static IEndpointRouteBuilder MapUsersApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/users", CreateAsync).RequireAuthorization(AuthExtensions.AdminPolicy).WithTags("Users");
+        app.MapPost("/api/users", CreateAsync).RequireAuthorization(AuthExtensions.AdminPolicy).WithTags("Users")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status409Conflict);
         return app;
     }
 
@@ -25,7 +26,7 @@ public static class UsersApi
         if (displayName.Length > 100) return Problems.Invalid("displayName: at most 100 characters");
         if (!await grains.GetGrain<IUserGrain>(username).Create(displayName, request.Password, isAdmin: false))
         {
-            return Problems.Of(StatusCodes.Status409Conflict, "user-exists", $"user '{username}' already exists");
+            return Problems.Conflict("user-exists", $"user '{username}' already exists");
         }
         // Every account made here is an employee in the directory (partners come from /api/admin/users).
         await grains.Organization().AddUser(new DirectoryUser(username, displayName, UserKind.Employee, null, null, [], false, false));

@@ -6,6 +6,7 @@ using Spotter.Collab.Grains.Audit;
 using Spotter.Collab.Grains.KnowledgeBase;
 using Spotter.Collab.Grains.KnowledgeBase.Content;
 using Spotter.Collab.Grains.KnowledgeBase.Storage;
+using Spotter.Collab.WebHost.Application;
 using Spotter.Collab.WebHost.Auth;
 
 namespace Spotter.Collab.WebHost.Api;
@@ -24,23 +25,16 @@ public static class VersionsApi
 {
     public static IEndpointRouteBuilder MapVersionsApi(this IEndpointRouteBuilder app)
     {
-        var versions = app.MapGroup("/api/docs/{id}/versions").RequireAuthorization().WithTags("Versions");
+        var versions = app.MapGroup("/api/docs/{id}/versions").RequireAuthorization().WithTags("Versions")
+            .ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
         versions.MapGet("/", ListAsync);
-        versions.MapGet("/compare", CompareAsync);
+        versions.MapGet("/compare", CompareAsync).ProducesProblems(StatusCodes.Status400BadRequest);
         versions.MapGet("/{versionId:long}", GetAsync);
-        versions.MapPost("/{versionId:long}/restore", RestoreAsync);
+        versions.MapPost("/{versionId:long}/restore", RestoreAsync).ProducesProblems(StatusCodes.Status400BadRequest);
         return app;
     }
 
-    /// <summary>Null when the caller may read the page's history; the refusal otherwise. Checked before any version
-    /// is looked up, so a refused caller learns nothing about which versions exist.</summary>
-    public static ProblemHttpResult? HistoryRefusal(DocumentInfo? info)
-    {
-        if (info is null) return Problems.NotFound();
-        if (!info.History) return Problems.Of(StatusCodes.Status403Forbidden, "history-hidden", "version history is not shared with you");
-        if (info.NoExport && !info.Role.CanEdit()) return Problems.Of(StatusCodes.Status403Forbidden, "no-export", "copying content out of this document is not allowed");
-        return null;
-    }
+    private static ProblemHttpResult? HistoryRefusal(DocumentInfo? info) => PageHistory.HistoryRefusal(info)?.ToProblem();
 
     private static async Task<Results<Ok<List<VersionResponse>>, ProblemHttpResult>> ListAsync(string id, HttpContext http, IGrainFactory grains)
     {
@@ -55,7 +49,7 @@ public static class VersionsApi
         var info = await grains.GetGrain<IDocumentGrain>(id).Describe(http.User.Username());
         if (HistoryRefusal(info) is { } refused) return refused;
         var version = await grains.GetGrain<IKnowledgeBaseStoreGrain>(0).GetVersion(id, versionId);
-        if (version is null) return Problems.Of(StatusCodes.Status404NotFound, "not-found", "no such version");
+        if (version is null) return PageHistory.NoSuchVersion.ToProblem();
         var blocks = RichContent.Read(version.State);
         var summary = version.Summary;
         // The HTML is what the history view shows (reading, like the page itself); the Markdown source is a copy,
@@ -88,32 +82,12 @@ public static class VersionsApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RestoreAsync(
-        string id, long versionId, HttpContext http, IGrainFactory grains, IAuditLog audit)
+        string id, long versionId, HttpContext http, PageHistory history, AuditRecorder audit)
     {
-        var username = http.User.Username();
-        var info = await grains.GetGrain<IDocumentGrain>(id).Describe(username);
-        if (info is null) return Problems.NotFound();
-        if (!info.Role.CanEdit()) return Problems.Of(StatusCodes.Status403Forbidden, RejectCodes.ReadOnly, "restoring needs edit access");
-        // Restoring would bring old content back into the live page: only for those who may see it.
-        if (HistoryRefusal(info) is { } refused) return refused;
-        var version = await grains.GetGrain<IKnowledgeBaseStoreGrain>(0).GetVersion(id, versionId);
-        if (version is null) return Problems.Of(StatusCodes.Status404NotFound, "not-found", "no such version");
-        var result = await grains.GetGrain<IDocumentKnowledgeBase>(id).ApplyContent(username, version.State, append: false, reason: "restore");
-        if (result.IsRejected) return KnowledgeBaseAccess.Rejection(result);
+        if (await history.RestoreAsync(http.User.Username(), id, versionId) is { } refused) return refused.ToProblem();
         await audit.RecordAsync(http, AuditActions.VersionRestored, id, $"version {versionId}");
         return TypedResults.NoContent();
     }
-}
-
-/// <summary>Shared pieces of the knowledge-base endpoints.</summary>
-internal static class KnowledgeBaseAccess
-{
-    public static ProblemHttpResult Rejection(FrameResult result) => result.RejectCode switch
-    {
-        RejectCodes.Forbidden => Problems.NotFound(),
-        RejectCodes.ReadOnly => Problems.Of(StatusCodes.Status403Forbidden, RejectCodes.ReadOnly, result.RejectDetail ?? "read-only"),
-        _ => Problems.Of(StatusCodes.Status400BadRequest, result.RejectCode!, result.RejectDetail ?? result.RejectCode!),
-    };
 }
 
 /// <summary>People named in a response (authors, commenters) as the caller may see them, looked up in one call:

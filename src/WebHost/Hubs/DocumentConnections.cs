@@ -182,7 +182,7 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
         try
         {
             var detail = $"live connection revoked ({reason})";
-            if (_callers.TryGetValue(connectionId, out var caller) && caller.Context.User is { } user) detail = Api.AccessApi.WithRedeemer(user, detail)!;
+            if (_callers.TryGetValue(connectionId, out var caller) && caller.Context.User is { } user) detail = Api.AuditRecorder.WithRedeemer(user, detail)!;
             await audit.AppendAsync(new AuditEntry(principal, AuditActions.Revoked, documentId, detail));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

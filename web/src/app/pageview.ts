@@ -50,16 +50,15 @@ export function pageView(context: AppContext, sidebar: Sidebar | null, target: P
   if (sidebar && target.spaceId) stopTree = sidebar.onTree(showFromTree)
   // The per-document façade tells the level and the no-export flag (for pages outside a tree too).
   context.api.describeDocument(target.docId).then(info => {
-    const extra = info as unknown as { noExport?: boolean; level?: Level; kind?: ResourceKind; spaceId?: string | null }
     // A page reached by its id alone (search hit, old link) moves to its place in its space's tree.
-    if (!target.spaceId && extra.kind === 'page' && extra.spaceId) {
-      location.replace(pageHash(extra.spaceId, target.docId))
+    if (!target.spaceId && info.kind === 'page' && info.spaceId) {
+      location.replace(pageHash(info.spaceId, target.docId))
       return
     }
-    noExport = !!extra.noExport
+    noExport = info.noExport
     if (!title.textContent) title.textContent = info.title
-    if (extra.kind) kind = extra.kind
-    if (!target.spaceId) level = extra.level ?? roleToLevel(info.role)
+    kind = info.kind
+    if (!target.spaceId) level = info.level
     renderActions()
   }, () => { /* no access: the editor says so */ })
 
@@ -67,10 +66,6 @@ export function pageView(context: AppContext, sidebar: Sidebar | null, target: P
     h('header', { class: 'page-header' }, h('div', { class: 'page-heading' }, crumbs, title), actions),
     target.editor)
   return { element, dispose: () => stopTree?.() }
-}
-
-function roleToLevel(role: string): Level {
-  return ({ owner: 'manage', editor: 'edit', commenter: 'comment', viewer: 'view' } as Record<string, Level>)[role] ?? (role as Level)
 }
 
 function exportButton(context: AppContext, docId: string, title: () => string, withSubtree: boolean): HTMLElement {

@@ -1,6 +1,6 @@
 // The sharing panel for a resource the user manages: grants (with directory pickers), restricted / no-export,
 // "who has access and why", and share links.
-import { levels, type AccessEntry, type DirectoryEntry, type Grant, type Level, type LinkScope, type ShareLink } from '../api'
+import { levels, type AccessEntry, type DirectoryEntry, type Level, type LinkScope, type Schema, type ShareLink } from '../api'
 import { t } from '../i18n'
 import type { AppContext } from './context'
 import { h } from './dom'
@@ -9,8 +9,8 @@ import { confirmAccessChange } from './accessChange'
 
 export type ResourceKind = 'space' | 'page' | 'document'
 
-type HistoryAudience = 'editors' | 'commenters' | 'viewers'
-interface ResourceSettings { restricted?: boolean; noExport?: boolean; history?: HistoryAudience; guestHistory?: boolean }
+/** A picker entry: a directory hit, with the username beside a person's name. */
+type PickerEntry = DirectoryEntry & { detail?: string }
 
 export function openSharing(context: AppContext, resourceId: string, title: string, kind: ResourceKind): void {
   if (context.isPartner) return // partners never manage and never see the directory
@@ -49,13 +49,8 @@ function sharingPanel(context: AppContext, resourceId: string, kind: ResourceKin
   const noExport = h('input', { type: 'checkbox', name: 'noExport' })
   const loadGrants = async () => {
     try {
-      const result = await api.request<Grant[] | ({ grants: Grant[] } & ResourceSettings)>('GET', `/api/resources/${encodeURIComponent(resourceId)}/grants`)
-      const grants = Array.isArray(result) ? result : result.grants
+      const grants = await api.grants(resourceId)
       for (const grant of grants) if (grant.displayName) grantNames.set(grant.principal, grant.displayName)
-      if (!Array.isArray(result)) {
-        if (typeof result.restricted === 'boolean') { restricted.indeterminate = false; restricted.checked = result.restricted }
-        if (typeof result.noExport === 'boolean') { noExport.indeterminate = false; noExport.checked = result.noExport }
-      }
       grantList.replaceChildren(...grants.map(grant => h('li', {},
         h('span', { class: 'grow' }, principalLabel(grant.principal, grant.displayName)),
         h('span', { class: 'badge' }, levelLabel(grant.level)),
@@ -87,7 +82,7 @@ function sharingPanel(context: AppContext, resourceId: string, kind: ResourceKin
     } catch (error) { fail(error) }
   })
 
-  const saveSettings = async (change: ResourceSettings) => {
+  const saveSettings = async (change: Schema<'SettingsRequest'>) => {
     try {
       await api.updateSettings(resourceId, change)
       await loadAccess()
@@ -186,7 +181,7 @@ function sharingPanel(context: AppContext, resourceId: string, kind: ResourceKin
   const history = h('select', { name: 'history', 'data-testid': 'history-audience' },
     ...(['editors', 'commenters', 'viewers'] as const).map(value => h('option', { value }, t(`app.sharing.history.${value}`)))) as HTMLSelectElement
   const guestHistory = h('input', { type: 'checkbox', name: 'guestHistory' }) as HTMLInputElement
-  history.addEventListener('change', () => void saveSettings({ history: history.value as HistoryAudience }))
+  history.addEventListener('change', () => void saveSettings({ history: history.value as Schema<'HistoryAudience'> }))
   guestHistory.addEventListener('change', () => void saveSettings({ guestHistory: guestHistory.checked }))
   const historySettings = kind === 'space'
     ? h('div', { class: 'toggles', 'data-testid': 'history-settings' },
@@ -197,9 +192,11 @@ function sharingPanel(context: AppContext, resourceId: string, kind: ResourceKin
   // The flags' current values (the resource's own, not inherited ones); undecided until they arrive.
   restricted.indeterminate = true
   noExport.indeterminate = true
-  api.request<ResourceSettings>('GET', `/api/resources/${encodeURIComponent(resourceId)}/settings`).then(flags => {
-    if (typeof flags.noExport === 'boolean') { noExport.indeterminate = false; noExport.checked = flags.noExport }
-    if (typeof flags.restricted === 'boolean') { restricted.indeterminate = false; restricted.checked = flags.restricted }
+  api.settings(resourceId).then(flags => {
+    noExport.indeterminate = false
+    noExport.checked = flags.noExport
+    restricted.indeterminate = false
+    restricted.checked = flags.restricted
     if (flags.history) history.value = flags.history
     if (typeof flags.guestHistory === 'boolean') guestHistory.checked = flags.guestHistory
   }, () => {})
@@ -232,7 +229,7 @@ function sharingPanel(context: AppContext, resourceId: string, kind: ResourceKin
 
 function why(entry: AccessEntry, names: Map<string, string>): string {
   const source = entry.source
-  if (source === 'administrator' || !source || entry.administrator) return t('app.sharing.why.admin')
+  if (source === 'administrator') return t('app.sharing.why.admin')
   // A grant to the person themselves reads best with their name; other principals by the grants' display names.
   const own = source.principal === entry.principal || source.principal === `user:${entry.principal}`
   const through = own ? entry.displayName : principalLabel(source.principal, names.get(source.principal))
@@ -249,7 +246,7 @@ export function linkRow(link: ShareLink, revoke: () => void): HTMLElement {
     link.expiresAt ? t('app.links.expiresAt', { time: formatTime(link.expiresAt) }) : t('app.links.noExpiry'),
   ].filter(Boolean).join(' · ')
   return h('li', {},
-    h('span', { class: 'grow' }, link.resourceTitle ? h('strong', {}, `${link.resourceTitle} `) : null, details,
+    h('span', { class: 'grow' }, details,
       h('small', { class: 'muted' }, ` — ${t('app.links.createdBy', { user: link.createdBy, time: formatTime(link.createdAt) })}`)),
     h('button', { type: 'button', class: 'link danger-text', onclick: revoke }, t('app.links.revoke')))
 }
@@ -263,15 +260,15 @@ export function linkUrl(token: string): string {
 function principalPicker(context: AppContext): { element: HTMLElement; value: () => string | null; clear: () => void } {
   const input = h('input', { name: 'principal', placeholder: t('app.sharing.searchPeople'), autocomplete: 'off', role: 'combobox' })
   const results = h('ul', { class: 'picker-results', role: 'listbox', hidden: true })
-  let chosen: DirectoryEntry | null = null
+  let chosen: PickerEntry | null = null
   let request = 0
-  const company: DirectoryEntry = { principal: 'company', kind: 'company', name: t('app.principal.company') }
-  const choose = (entry: DirectoryEntry) => {
+  const company: PickerEntry = { principal: 'company', kind: 'company', name: t('app.principal.company') }
+  const choose = (entry: PickerEntry) => {
     chosen = entry
     input.value = entry.kind === 'user' ? `${entry.name}${entry.detail && entry.detail !== entry.name ? ` (${entry.detail})` : ''}` : principalLabel(entry.principal, entry.name)
     results.hidden = true
   }
-  const show = (entries: DirectoryEntry[]) => {
+  const show = (entries: PickerEntry[]) => {
     results.replaceChildren(...entries.map(entry => h('li', {},
       h('button', { type: 'button', role: 'option', 'data-principal': entry.principal, onclick: () => choose(entry) },
         h('span', { class: `kind kind-${entry.kind}` }, t(`app.kind.${String(entry.kind).toLowerCase()}`)),
@@ -288,8 +285,8 @@ function principalPicker(context: AppContext): { element: HTMLElement; value: ()
       if (mine !== request) return
       const companyMatches = company.name.toLowerCase().includes(q.toLowerCase()) || 'company'.includes(q.toLowerCase())
       // Users are told apart by their user name; "company" may come from the server too.
-      const hits = found.filter(entry => entry.principal !== company.principal)
-        .map(entry => entry.kind === 'user' && !entry.detail ? { ...entry, detail: entry.principal.slice('user:'.length) } : entry)
+      const hits: PickerEntry[] = found.filter(entry => entry.principal !== company.principal)
+        .map(entry => entry.kind === 'user' ? { ...entry, detail: entry.principal.slice('user:'.length) } : entry)
       show([...(companyMatches || found.length !== hits.length ? [company] : []), ...hits])
     }, () => { if (mine === request) show([]) })
   })

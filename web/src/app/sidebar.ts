@@ -1,6 +1,6 @@
 // The sidebar: the spaces the user can see and the selected space's page tree, kept live through the hub
 // (`WatchSpace` + a `tree` notice → fetch the tree again; the server filters it per user).
-import type { SpaceSummary, SpaceTree, TreePage } from '../api'
+import type { SpaceTree, TreeNode } from '../api'
 import { t } from '../i18n'
 import { atLeast, pageHash, spaceHash, type AppContext } from './context'
 import { h } from './dom'
@@ -14,7 +14,7 @@ export class Sidebar {
   readonly element: HTMLElement
   private readonly spacesList = h('ul', { class: 'spaces', 'data-testid': 'spaces' })
   private readonly spaceSection = h('section', { class: 'space-section' })
-  private spaces: SpaceSummary[] = []
+  private spaces: TreeNode[] = []
   private spaceId: string | null = null
   private pageId: string | null = null
   private tree: SpaceTree | null = null
@@ -133,9 +133,9 @@ export class Sidebar {
   private expandTo(pageId: string): void {
     const byId = new Map(this.tree!.pages.map(page => [page.id, page]))
     let page = byId.get(pageId)
-    while (page && byId.has(page.parentId)) {
-      expanded.add(page.parentId)
-      page = byId.get(page.parentId)
+    while (page && byId.has(parentOf(page))) {
+      expanded.add(parentOf(page))
+      page = byId.get(parentOf(page))
     }
   }
 
@@ -165,7 +165,7 @@ export class Sidebar {
       list)
   }
 
-  private renderNode(page: TreePage): HTMLElement {
+  private renderNode(page: TreeNode): HTMLElement {
     const tree = this.tree!
     const children = childrenOf(tree, page.id)
     const open = expanded.has(page.id)
@@ -191,12 +191,12 @@ export class Sidebar {
       open && children.length > 0 && h('ul', { role: 'group' }, ...children.map(child => this.renderNode(child))))
   }
 
-  private menu(page: TreePage): HTMLElement | null {
+  private menu(page: TreeNode): HTMLElement | null {
     const tree = this.tree!
     const canEdit = atLeast(page.level, 'edit')
     const canManage = atLeast(page.level, 'manage') && !this.context.isPartner
     if (!canEdit && !canManage) return null
-    const siblings = childrenOf(tree, page.parentId)
+    const siblings = childrenOf(tree, parentOf(page))
     const index = siblings.findIndex(p => p.id === page.id)
     const item = (label: string, action: () => void, disabled = false) =>
       h('button', { type: 'button', role: 'menuitem', disabled, onclick: () => { menu.open = false; action() } }, label)
@@ -205,8 +205,8 @@ export class Sidebar {
       h('div', { class: 'menu-items', role: 'menu' },
         canEdit && item(t('app.page.rename'), () => void this.rename(page)),
         canEdit && item(t('app.page.moveTo'), () => this.moveDialog(page)),
-        canEdit && item(t('app.page.moveUp'), () => void this.move(page.id, page.parentId, index - 1), index <= 0),
-        canEdit && item(t('app.page.moveDown'), () => void this.move(page.id, page.parentId, index + 1), index >= siblings.length - 1),
+        canEdit && item(t('app.page.moveUp'), () => void this.move(page.id, parentOf(page), index - 1), index <= 0),
+        canEdit && item(t('app.page.moveDown'), () => void this.move(page.id, parentOf(page), index + 1), index >= siblings.length - 1),
         canManage && item(t('app.share'), () => openSharing(this.context, page.id, page.title, 'page')),
         canEdit && item(t('app.page.trash'), () => void this.trash(page))))
     // Only one menu open at a time.
@@ -216,7 +216,7 @@ export class Sidebar {
     return menu
   }
 
-  private enableDrag(row: HTMLElement, page: TreePage): void {
+  private enableDrag(row: HTMLElement, page: TreeNode): void {
     const tree = this.tree!
     row.addEventListener('dragstart', event => {
       event.dataTransfer?.setData('text/x-spotter-page', page.id)
@@ -245,9 +245,9 @@ export class Sidebar {
         expanded.add(page.id)
         void this.move(dragged, page.id, childrenOf(tree, page.id).filter(p => p.id !== dragged).length)
       } else {
-        const siblings = childrenOf(tree, page.parentId).filter(p => p.id !== dragged)
+        const siblings = childrenOf(tree, parentOf(page)).filter(p => p.id !== dragged)
         const at = siblings.findIndex(p => p.id === page.id)
-        void this.move(dragged, page.parentId, where === 'before' ? at : at + 1)
+        void this.move(dragged, parentOf(page), where === 'before' ? at : at + 1)
       }
     })
   }
@@ -279,7 +279,7 @@ export class Sidebar {
     }
   }
 
-  private async rename(page: TreePage): Promise<void> {
+  private async rename(page: TreeNode): Promise<void> {
     const title = await promptText(t('app.page.rename'), t('app.page.title'), page.title)
     if (!title || title === page.title) return
     try {
@@ -290,13 +290,13 @@ export class Sidebar {
     }
   }
 
-  private async trash(page: TreePage): Promise<void> {
+  private async trash(page: TreeNode): Promise<void> {
     if (!await confirmAction(t('app.page.trash'), t('app.page.trashConfirm', { title: page.title }), t('app.page.trash'))) return
     try {
       await this.context.api.trashPage(page.id)
       await this.loadTree()
       if (this.pageId === page.id || (this.pageId && this.tree && !this.tree.pages.some(p => p.id === this.pageId))) {
-        location.hash = spaceHash(this.tree?.space.id ?? page.parentId)
+        location.hash = spaceHash(this.tree?.space.id ?? parentOf(page))
       }
       toast(t('app.page.trashed', { title: page.title }))
     } catch (error) {
@@ -320,7 +320,7 @@ export class Sidebar {
   }
 
   /** "Move to…": pick a new parent (not inside the page itself) and a position among its children. */
-  private moveDialog(page: TreePage): void {
+  private moveDialog(page: TreeNode): void {
     const tree = this.tree!
     const targets: { id: string; label: string }[] = [{ id: tree.space.id, label: t('app.page.topLevel', { space: tree.space.title }) }]
     const walk = (parentId: string, depth: number) => {
@@ -357,40 +357,34 @@ export class Sidebar {
   }
 }
 
-function spaceTitle(space: SpaceSummary): string {
-  return space.title ?? space.name ?? space.id
+function spaceTitle(space: TreeNode): string {
+  return space.title || space.id
 }
 
-function orderValue(page: TreePage): string | number {
-  return page.order
+/** A page's parent (the space itself for a top-level page; pages of a tree always have one). */
+function parentOf(page: TreeNode): string {
+  return page.parentId ?? ''
 }
 
 /** Children of `parentId` in sibling order. */
-export function childrenOf(tree: SpaceTree, parentId: string): TreePage[] {
+export function childrenOf(tree: SpaceTree, parentId: string): TreeNode[] {
   const known = new Set(tree.pages.map(page => page.id))
   return tree.pages
     // A page whose parent is not visible is shown at the top level (the server usually does that already).
-    .filter(page => page.parentId === parentId || (parentId === tree.space.id && !known.has(page.parentId) && page.parentId !== tree.space.id))
-    .sort((a, b) => {
-      const x = orderValue(a)
-      const y = orderValue(b)
-      if (typeof x === 'number' && typeof y === 'number') return x - y
-      const sx = String(x)
-      const sy = String(y)
-      return sx < sy ? -1 : sx > sy ? 1 : 0
-    })
+    .filter(page => page.parentId === parentId || (parentId === tree.space.id && !known.has(parentOf(page)) && page.parentId !== tree.space.id))
+    .sort((a, b) => a.order - b.order)
 }
 
 function isInSubtree(tree: SpaceTree, rootId: string, pageId: string): boolean {
   const byId = new Map(tree.pages.map(page => [page.id, page]))
-  for (let page = byId.get(pageId); page; page = byId.get(page.parentId)) if (page.id === rootId) return true
+  for (let page = byId.get(pageId); page; page = byId.get(parentOf(page))) if (page.id === rootId) return true
   return false
 }
 
 /** The chain of pages from the top level down to `pageId` (for breadcrumbs). */
-export function ancestry(tree: SpaceTree, pageId: string): TreePage[] {
+export function ancestry(tree: SpaceTree, pageId: string): TreeNode[] {
   const byId = new Map(tree.pages.map(page => [page.id, page]))
-  const chain: TreePage[] = []
-  for (let page = byId.get(pageId); page && chain.length < 100; page = byId.get(page.parentId)) chain.unshift(page)
+  const chain: TreeNode[] = []
+  for (let page = byId.get(pageId); page && chain.length < 100; page = byId.get(parentOf(page))) chain.unshift(page)
   return chain
 }

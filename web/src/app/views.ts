@@ -4,7 +4,7 @@ import { t } from '../i18n'
 import { atLeast, pageHash, spaceHash, type AppContext } from './context'
 import { h } from './dom'
 import { childrenOf, type Sidebar } from './sidebar'
-import { errorText, formatTime, highlightedSnippet, toast } from './ui'
+import { errorText, highlightedSnippet, toast } from './ui'
 
 export interface View { element: HTMLElement; dispose?: () => void }
 
@@ -13,8 +13,8 @@ export function homeView(context: AppContext): View {
   context.api.spaces().then(spaces => {
     list.replaceChildren(...spaces.map(space => h('li', {},
       h('a', { class: 'card-link', href: spaceHash(space.id) },
-        h('span', { class: 'space-icon big', 'aria-hidden': 'true' }, (space.title ?? space.name ?? '?').slice(0, 1).toUpperCase()),
-        h('strong', {}, space.title ?? space.name ?? space.id)))))
+        h('span', { class: 'space-icon big', 'aria-hidden': 'true' }, (space.title || '?').slice(0, 1).toUpperCase()),
+        h('strong', {}, space.title || space.id)))))
     if (spaces.length === 0) list.replaceChildren(h('li', { class: 'muted' }, context.isPartner ? t('app.space.noneShared') : t('app.home.empty')))
   }, error => list.replaceChildren(h('li', { class: 'error' }, errorText(error))))
   return {
@@ -51,7 +51,6 @@ export function trashView(context: AppContext, sidebar: Sidebar, spaceId: string
       const pages = await context.api.spaceTrash(spaceId)
       list.replaceChildren(...pages.map(page => h('li', {},
         h('span', { class: 'grow' }, page.title || t('app.page.untitled')),
-        page.trashedAt ? h('small', { class: 'muted' }, formatTime(page.trashedAt)) : null,
         h('button', {
           type: 'button', class: 'secondary small',
           onclick: async () => {

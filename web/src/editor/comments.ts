@@ -11,7 +11,7 @@ import { fromBase64, toBase64 } from 'lib0/buffer'
 import * as Y from 'yjs'
 import { t } from '../i18n'
 import { h } from '../app/dom'
-import { authorName, type CommentThread, type KnowledgeBaseApi } from './kbApi'
+import type { CommentThread, KnowledgeBaseApi } from './kbApi'
 
 interface Anchor {
   id: string
@@ -242,9 +242,9 @@ export function commentsPanel(editor: Editor, kb: KnowledgeBaseApi, notify: (mes
     const item = h('article', { class: `thread${thread.resolved ? ' resolved' : ''}`, 'data-thread': thread.id, 'data-testid': 'comment-thread' },
       h('blockquote', { class: 'quote' }, thread.quote),
       !thread.resolved && range === null ? detachedNote() : null,
-      h('div', { class: 'comment' }, h('strong', {}, authorName(thread.author)), ' ', h('span', { class: 'text' }, thread.text)),
-      ...(thread.replies ?? []).map(reply =>
-        h('div', { class: 'comment reply' }, h('strong', {}, authorName(reply.author)), ' ', h('span', { class: 'text' }, reply.text))),
+      // The first comment opens the thread; the rest are replies.
+      ...thread.comments.map((comment, index) =>
+        h('div', { class: index === 0 ? 'comment' : 'comment reply' }, h('strong', {}, comment.authorName), ' ', h('span', { class: 'text' }, comment.text))),
     )
     item.addEventListener('click', event => {
       if ((event.target as HTMLElement).closest('form, button')) return

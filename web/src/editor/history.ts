@@ -2,7 +2,7 @@
 // two versions (or a version and the current text), and restoring a version as a new change.
 import { h } from '../app/dom'
 import { language, t } from '../i18n'
-import { authorName, type CompareBlock, type KnowledgeBaseApi, type VersionSummary } from './kbApi'
+import type { CompareBlock, KnowledgeBaseApi, VersionSummary } from './kbApi'
 import { errorText } from './comments'
 
 export interface HistoryPanel {
@@ -108,7 +108,7 @@ export function historyPanel(kb: KnowledgeBaseApi, notify: (message: string) => 
       const restoreButton = h('button', { type: 'button', class: 'link', 'data-testid': 'restore-version', hidden: !canRestore },
         t('editor.history.restore'))
       restoreButton.addEventListener('click', () => void restore(String(version.id)))
-      const names = version.authors.map(author => authorName(author)).join(', ')
+      const names = version.authors.map(author => author.displayName).join(', ')
       return h('li', { 'data-version': String(version.id), class: shown?.kind === 'version' && shown.id === String(version.id) ? 'active' : '' },
         h('div', {}, h('time', { datetime: version.createdAt }, when(version.createdAt)),
           version.reason ? h('span', { class: 'badge' }, reasonText(version.reason)) : null),

@@ -1,70 +1,13 @@
-// The knowledge-base endpoints the editor page uses: attachments, comments, versions (docs: PLAN "Knowledge base").
-import type { Api } from '../api'
+// The knowledge-base endpoints the editor page uses: attachments, comments, versions (docs/knowledge-base.md).
+import type { Api, Schema } from '../api'
 
-export interface Author {
-  username: string
-  displayName?: string
-}
-
-export interface CommentReply {
-  id?: string
-  author: string | Author
-  text: string
-  createdAt?: string
-}
-
-export interface CommentThread {
-  id: string
-  /** Base64 of yjs `encodeRelativePosition` for the start and end of the anchored text. */
-  anchor: { start: string; end: string }
-  quote: string
-  text: string
-  author: string | Author
-  createdAt?: string
-  resolved?: boolean
-  replies?: CommentReply[]
-}
-
-export interface VersionSummary {
-  /** The server may number versions; the client only passes the id back. */
-  id: string | number
-  createdAt: string
-  authors: (string | Author)[]
-  reason?: string
-}
-
-export interface VersionDetail extends VersionSummary {
-  html: string
-  markdown?: string
-}
-
-export interface CompareBlock {
-  op: 'same' | 'added' | 'removed'
-  html: string
-}
-
-/** A thread as the server may send it: either text/author/replies, or one `comments` list whose first entry opens it. */
-type WireThread = Omit<CommentThread, 'text' | 'author'> & Partial<Pick<CommentThread, 'text' | 'author'>> & { comments?: CommentReply[] }
-
-function normalizeThread(thread: WireThread): CommentThread {
-  if (!thread.comments || thread.comments.length === 0) return { ...thread, text: thread.text ?? '', author: thread.author ?? '?' }
-  const [first, ...rest] = thread.comments.map(named)
-  return { ...thread, text: first.text, author: first.author, createdAt: thread.createdAt ?? first.createdAt, replies: rest }
-}
-
-/** `{ author: username, authorName }` as the comments API sends it, folded into one author. */
-function named(comment: CommentReply & { authorName?: string }): CommentReply {
-  if (typeof comment.author === 'string' && comment.authorName) return { ...comment, author: { username: comment.author, displayName: comment.authorName } }
-  return comment
-}
-
-const docPath = (docId: string) => `/api/docs/${encodeURIComponent(docId)}`
-
-export function authorName(author: string | Author | undefined): string {
-  if (!author) return '?'
-  if (typeof author === 'string') return author
-  return author.displayName || author.username
-}
+/** A comment thread: `comments[0]` opens it, the rest are replies in order. */
+export type CommentThread = Schema<'CommentThreadResponse'>
+export type Comment = Schema<'CommentResponse'>
+export type VersionSummary = Schema<'VersionResponse'>
+export type VersionDetail = Schema<'VersionContentResponse'>
+export type CompareBlock = Schema<'CompareBlock'>
+export type CommentAnchor = Schema<'CommentAnchor'>
 
 export class KnowledgeBaseApi {
   private attachmentLimit: Promise<number | null> | null = null
@@ -74,7 +17,7 @@ export class KnowledgeBaseApi {
   /** The server's upload limit for attachments, read once from the document's description; null when unknown. */
   maxAttachmentBytes(): Promise<number | null> {
     this.attachmentLimit ??= this.api.describeDocument(this.docId).then(
-      info => (typeof info.maxAttachmentBytes === 'number' && info.maxAttachmentBytes > 0 ? info.maxAttachmentBytes : null),
+      info => (info.maxAttachmentBytes > 0 ? info.maxAttachmentBytes : null),
       () => { this.attachmentLimit = null; return null }, // asked again at the next upload
     )
     return this.attachmentLimit
@@ -82,48 +25,47 @@ export class KnowledgeBaseApi {
 
   /** Whether the server lets images from other sites into pages (false when unknown). */
   allowExternalImages(): Promise<boolean> {
-    return this.api.describeDocument(this.docId).then(info => info.allowExternalImages === true, () => false)
+    return this.api.describeDocument(this.docId).then(info => info.allowExternalImages, () => false)
   }
 
-  uploadAttachment(file: Blob): Promise<{ id: string; url: string }> {
-    return this.api.upload(`${docPath(this.docId)}/attachments`, file, file.type || 'application/octet-stream')
+  uploadAttachment(file: Blob): Promise<Schema<'AttachmentResponse'>> {
+    return this.api.upload(`/api/docs/${encodeURIComponent(this.docId)}/attachments`, file, file.type || 'application/octet-stream')
   }
 
   downloadAttachment(url: string): Promise<Blob> {
     return this.api.download(url)
   }
 
-  async comments(): Promise<CommentThread[]> {
-    const answer = await this.api.request<WireThread[] | { threads: WireThread[] }>('GET', `${docPath(this.docId)}/comments`)
-    return (Array.isArray(answer) ? answer : answer.threads).map(normalizeThread)
+  comments(): Promise<CommentThread[]> {
+    return this.api.call('get', '/api/docs/{id}/comments', { path: { id: this.docId } })
   }
 
-  addComment(anchor: { start: string; end: string }, quote: string, text: string): Promise<CommentThread> {
-    return this.api.request('POST', `${docPath(this.docId)}/comments`, { anchor, quote, text })
+  addComment(anchor: CommentAnchor, quote: string, text: string): Promise<CommentThread> {
+    return this.api.call('post', '/api/docs/{id}/comments', { path: { id: this.docId }, body: { anchor, quote, text } })
   }
 
-  reply(threadId: string, text: string): Promise<unknown> {
-    return this.api.request('POST', `${docPath(this.docId)}/comments/${encodeURIComponent(threadId)}/replies`, { text })
+  reply(threadId: string, text: string): Promise<CommentThread> {
+    return this.api.call('post', '/api/docs/{id}/comments/{threadId}/replies', { path: { id: this.docId, threadId }, body: { text } })
   }
 
-  resolve(threadId: string): Promise<unknown> {
-    return this.api.request('POST', `${docPath(this.docId)}/comments/${encodeURIComponent(threadId)}/resolve`)
+  resolve(threadId: string): Promise<CommentThread> {
+    return this.api.call('post', '/api/docs/{id}/comments/{threadId}/resolve', { path: { id: this.docId, threadId } })
   }
 
   versions(): Promise<VersionSummary[]> {
-    return this.api.request('GET', `${docPath(this.docId)}/versions`)
+    return this.api.call('get', '/api/docs/{id}/versions', { path: { id: this.docId } })
   }
 
   version(versionId: string | number): Promise<VersionDetail> {
-    return this.api.request('GET', `${docPath(this.docId)}/versions/${encodeURIComponent(String(versionId))}`)
+    return this.api.call('get', '/api/docs/{id}/versions/{versionId}', { path: { id: this.docId, versionId: Number(versionId) } })
   }
 
-  compare(from: string | number, to: string | number): Promise<{ blocks: CompareBlock[] }> {
-    const query = `from=${encodeURIComponent(String(from))}&to=${encodeURIComponent(String(to))}`
-    return this.api.request('GET', `${docPath(this.docId)}/versions/compare?${query}`)
+  /** `from` and `to` are version ids or `current`. */
+  compare(from: string | number, to: string | number): Promise<Schema<'CompareResponse'>> {
+    return this.api.call('get', '/api/docs/{id}/versions/compare', { path: { id: this.docId }, query: { from: String(from), to: String(to) } })
   }
 
-  restore(versionId: string | number): Promise<unknown> {
-    return this.api.request('POST', `${docPath(this.docId)}/versions/${encodeURIComponent(String(versionId))}/restore`)
+  async restore(versionId: string | number): Promise<void> {
+    await this.api.call('post', '/api/docs/{id}/versions/{versionId}/restore', { path: { id: this.docId, versionId: Number(versionId) } })
   }
 }
