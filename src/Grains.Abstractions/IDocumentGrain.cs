@@ -204,9 +204,10 @@ public sealed record RootReadResult(
 [Alias("spotter.IUserGrain")]
 public interface IUserGrain : IGrainWithStringKey
 {
-    /// <summary>Creates the account; false if the username is taken.</summary>
-    [Alias("Create")]
-    Task<bool> Create(string displayName, string password, bool isAdmin);
+    /// <summary>Creates the account's credentials; false if the username is taken. Who the person is (name, kind,
+    /// administrator) is the organisation directory's, not the account's.</summary>
+    [Alias("CreateCredentials")]
+    Task<bool> Create(string password);
 
     /// <summary>The profile if the password matches, else null (also for unknown users).</summary>
     [Alias("VerifyPassword")]
@@ -264,6 +265,4 @@ public enum PasswordChangeOutcome
 
 [GenerateSerializer, Immutable, Alias("spotter.UserProfile")]
 public sealed record UserProfile(
-    [property: Id(0)] string Username,
-    [property: Id(1)] string DisplayName,
-    [property: Id(2)] bool IsAdmin);
+    [property: Id(0)] string Username);

@@ -7,15 +7,14 @@ namespace Spotter.Collab.Grains.Users;
 [GenerateSerializer, Alias("spotter.UserRecord")]
 public sealed class UserRecord
 {
-    [Id(0)] public string DisplayName { get; set; } = "";
     [Id(1)] public PasswordHash? Password { get; set; }
-    [Id(2)] public bool IsAdmin { get; set; }
     [Id(3)] public DateTimeOffset CreatedAt { get; set; }
     [Id(4)] public LoginThrottle Throttle { get; set; } = new();
     [Id(5)] public List<RefreshSession> Sessions { get; set; } = [];
 }
 
-/// <summary>One account, keyed by username: credentials, lockout and refresh-token sessions. The password hash and
+/// <summary>One account, keyed by username: credentials, lockout and refresh-token sessions (the person's name and
+/// role are the organisation directory's). The password hash and
 /// token hashes never leave the grain. An activation for a username without an account still answers logins (always
 /// wrongly, at the same cost) and locks out like a real account, but keeps that state in memory only.</summary>
 public sealed class UserGrain(
@@ -30,14 +29,12 @@ public sealed class UserGrain(
 
     private RefreshSessions Sessions => new(user.State.Sessions, _options.Sessions, this.GetPrimaryKeyString());
 
-    public async Task<bool> Create(string displayName, string password, bool isAdmin)
+    public async Task<bool> Create(string password)
     {
         if (user.RecordExists) return false;
         user.State = new UserRecord
         {
-            DisplayName = displayName,
             Password = PasswordHasher.Hash(password, _options.PasswordIterations),
-            IsAdmin = isAdmin,
             CreatedAt = time.GetUtcNow(),
         };
         await user.WriteStateAsync();
@@ -225,5 +222,5 @@ internal static class LoginRules
         return new LoginResult(LoginOutcome.Succeeded, Profile(username, account), AccountExists: true);
     }
 
-    public static UserProfile Profile(string username, UserRecord account) => new(username, account.DisplayName, account.IsAdmin);
+    public static UserProfile Profile(string username, UserRecord account) => new(username);
 }

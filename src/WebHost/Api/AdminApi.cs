@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Spotter.Collab.Grains;
 using Spotter.Collab.Grains.Access;
 using Spotter.Collab.Grains.Audit;
+using Spotter.Collab.WebHost.Application;
 using Spotter.Collab.WebHost.Auth;
 
 namespace Spotter.Collab.WebHost.Api;
@@ -78,24 +79,14 @@ public static class AdminApi
     private static string Normalize(string username) => ApiExtensions.NormalizeUsername(username) ?? username;
 
     private static async Task<Results<Created<DirectoryUser>, ProblemHttpResult>> CreateUserAsync(
-        AdminCreateUserRequest request, HttpContext http, IGrainFactory grains, PasswordPolicy passwords, AuditRecorder audit)
+        AdminCreateUserRequest request, HttpContext http, UserAccounts accounts, AuditRecorder audit)
     {
-        var username = ApiExtensions.NormalizeUsername(request.Username);
-        if (username is null) return Problems.Invalid("username: 1-64 characters of a-z, 0-9, '_', '.', '-', starting with a letter or digit");
-        if (passwords.Check(request.Password, username) is { } weak) return weak;
-        var displayName = string.IsNullOrWhiteSpace(request.DisplayName) ? username : request.DisplayName.Trim();
-        if (displayName.Length > 100) return Problems.Invalid("displayName: at most 100 characters");
-        var account = grains.GetGrain<IUserGrain>(username);
-        if (await account.GetProfile() is not null) return Problems.Conflict("user-exists", $"user '{username}' already exists");
-        var isAdmin = request.IsAdmin == true;
-        // The directory entry first: it validates kind, department and partner organisation.
-        var added = await grains.Organization().AddUser(new DirectoryUser(username, displayName, request.Kind ?? UserKind.Employee,
-            AccessApi.CleanId(request.PartnerOrgId), AccessApi.CleanId(request.DepartmentId), [], false, isAdmin));
-        if (added.Outcome == OrgOutcome.Conflict) return Problems.Conflict("user-exists", $"user '{username}' already exists");
-        if (!added.IsOk) return added.Problem();
-        if (!await account.Create(displayName, request.Password, isAdmin)) return Problems.Conflict("user-exists", $"user '{username}' already exists");
-        await audit.RecordAsync(http, AuditActions.UserCreated, username, $"kind={request.Kind ?? UserKind.Employee}");
-        return TypedResults.Created($"/api/admin/users/{username}", (await grains.Organization().GetUser(username))!);
+        var kind = request.Kind ?? UserKind.Employee;
+        var (user, refusal) = await accounts.CreateAsync(
+            new NewAccount(request.Username, request.Password, request.DisplayName, kind, request.PartnerOrgId, request.DepartmentId, request.IsAdmin == true));
+        if (refusal is not null) return refusal.ToProblem();
+        await audit.RecordAsync(http, AuditActions.UserCreated, user!.Username, $"kind={kind}");
+        return TypedResults.Created($"/api/admin/users/{user.Username}", user);
     }
 
     private static async Task<Results<Ok<DirectoryUser>, ProblemHttpResult>> UpdateUserAsync(

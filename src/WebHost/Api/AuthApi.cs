@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Spotter.Collab.Grains;
 using Spotter.Collab.Grains.Access;
 using Spotter.Collab.Grains.Audit;
+using Spotter.Collab.WebHost.Application;
 using Spotter.Collab.WebHost.Auth;
 using Spotter.Collab.WebHost.Hubs;
 
@@ -55,7 +56,7 @@ public static class AuthApi
     }
 
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> LoginAsync(
-        LoginRequest request, HttpContext http, IGrainFactory grains, TokenService tokens, AuditRecorder audit, TimeProvider time, OrganizationWatcher organization)
+        LoginRequest request, HttpContext http, IGrainFactory grains, TokenService tokens, UserAccounts accounts, AuditRecorder audit, TimeProvider time, OrganizationWatcher organization)
     {
         var username = ApiExtensions.NormalizeUsername(request.Username);
         if (username is null || string.IsNullOrEmpty(request.Password))
@@ -75,7 +76,7 @@ public static class AuthApi
                 return Deactivated();
             case LoginOutcome.Succeeded:
                 await audit.RecordAsync(http, AuditActions.Login, username, $"session {result.Session!.SessionId}", actor: username);
-                return TypedResults.Ok(Tokens(tokens, result.Profile!, result.Session));
+                return TypedResults.Ok(await TokensAsync(tokens, accounts, username, result.Session));
             case LoginOutcome.LockedOut when result.LockedNow:
                 await audit.RecordAsync(http, AuditActions.LoginFailed, username, FailureDetail(result), actor: Anonymous);
                 await audit.RecordAsync(http, AuditActions.LockedOut, username, $"locked until {Time(result.LockedUntil)} after repeated failures", actor: Anonymous);
@@ -90,7 +91,7 @@ public static class AuthApi
     }
 
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> RefreshAsync(
-        RefreshRequest request, HttpContext http, IGrainFactory grains, TokenService tokens, AuditRecorder audit, SessionCheck sessions, OrganizationWatcher organization)
+        RefreshRequest request, HttpContext http, IGrainFactory grains, TokenService tokens, UserAccounts accounts, AuditRecorder audit, SessionCheck sessions, OrganizationWatcher organization)
     {
         if (!TryOwner(request.RefreshToken, out var username)) return InvalidRefreshToken();
         if (organization.IsDeactivated(username))
@@ -103,7 +104,7 @@ public static class AuthApi
         {
             case RefreshOutcome.Succeeded:
                 await audit.RecordAsync(http, AuditActions.TokenRefreshed, username, $"session {result.SessionId}", actor: username);
-                return TypedResults.Ok(Tokens(tokens, result.Profile!, result.Session!));
+                return TypedResults.Ok(await TokensAsync(tokens, accounts, username, result.Session!));
             case RefreshOutcome.Reused:
                 sessions.Forget(username, result.SessionId!);
                 await audit.RecordAsync(http, AuditActions.RefreshReuse, username, $"a rotated refresh token of session {result.SessionId} was presented again; the session is revoked", actor: username);
@@ -155,9 +156,12 @@ public static class AuthApi
         }
     }
 
-    private static TokenResponse Tokens(TokenService tokens, UserProfile profile, IssuedSession session)
+    /// <summary>A new access token carries the person's current name and role from the directory (a rename shows in
+    /// the next refreshed token).</summary>
+    private static async Task<TokenResponse> TokensAsync(TokenService tokens, UserAccounts accounts, string username, IssuedSession session)
     {
-        var accessToken = tokens.Issue(profile, session.SessionId);
+        var subject = await accounts.TokenSubjectAsync(username) ?? new TokenSubject(username, username, false);
+        var accessToken = tokens.Issue(subject, session.SessionId);
         return new TokenResponse(accessToken, accessToken, session.RefreshToken, (int)tokens.AccessTokenLifetime.TotalSeconds);
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Spotter.Collab.Grains;
 using Spotter.Collab.Grains.Access;
+using Spotter.Collab.WebHost.Application;
 using Spotter.Collab.WebHost.Auth;
 
 namespace Spotter.Collab.WebHost.Api;
@@ -17,19 +18,12 @@ public static class UsersApi
         return app;
     }
 
-    private static async Task<Results<Created<UserResponse>, ProblemHttpResult>> CreateAsync(CreateUserRequest request, IGrainFactory grains, PasswordPolicy passwords)
+    /// <summary>An employee account (partners and administrators come from /api/admin/users; both go through
+    /// <see cref="UserAccounts"/>).</summary>
+    private static async Task<Results<Created<UserResponse>, ProblemHttpResult>> CreateAsync(CreateUserRequest request, UserAccounts accounts)
     {
-        var username = ApiExtensions.NormalizeUsername(request.Username);
-        if (username is null) return Problems.Invalid("username: 1-64 characters of a-z, 0-9, '_', '.', '-', starting with a letter or digit");
-        if (passwords.Check(request.Password, username) is { } weak) return weak;
-        var displayName = string.IsNullOrWhiteSpace(request.DisplayName) ? username : request.DisplayName.Trim();
-        if (displayName.Length > 100) return Problems.Invalid("displayName: at most 100 characters");
-        if (!await grains.GetGrain<IUserGrain>(username).Create(displayName, request.Password, isAdmin: false))
-        {
-            return Problems.Conflict("user-exists", $"user '{username}' already exists");
-        }
-        // Every account made here is an employee in the directory (partners come from /api/admin/users).
-        await grains.Organization().AddUser(new DirectoryUser(username, displayName, UserKind.Employee, null, null, [], false, false));
-        return TypedResults.Created($"/api/users/{username}", new UserResponse(username, displayName));
+        var (user, refusal) = await accounts.CreateAsync(new NewAccount(request.Username, request.Password, request.DisplayName, UserKind.Employee, null, null, IsAdmin: false));
+        if (refusal is not null) return refusal.ToProblem();
+        return TypedResults.Created($"/api/users/{user!.Username}", new UserResponse(user.Username, user.DisplayName));
     }
 }

@@ -25,5 +25,12 @@ public sealed record Refusal(int Status, string Code, string Detail)
         };
     }
 
+    /// <summary>A problem answer made elsewhere (its title is the problem code, see <see cref="Problems.Of"/>).</summary>
+    public static Refusal From(ProblemHttpResult problem)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        return new(problem.StatusCode, problem.ProblemDetails.Title ?? "invalid", problem.ProblemDetails.Detail ?? "");
+    }
+
     public ProblemHttpResult ToProblem() => Problems.Of(Status, Code, Detail);
 }

@@ -17,7 +17,8 @@ public sealed partial class AdminAccountInitializer(IGrainFactory grains, IConfi
         if (await admin.GetProfile().WaitAsync(cancellationToken) is not null) return;
         var configured = configuration["SPOTTER_ADMIN_PASSWORD"];
         var password = string.IsNullOrEmpty(configured) ? RandomNumberGenerator.GetString("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789", 20) : configured;
-        if (!await admin.Create("Administrator", password, isAdmin: true).WaitAsync(cancellationToken)) return;
+        // The directory seeds the admin's entry (name, administrator) itself; the account holds the credentials.
+        if (!await admin.Create(password).WaitAsync(cancellationToken)) return;
         if (string.IsNullOrEmpty(configured))
         {
             // Printed once, on the console only: it is not stored anywhere in clear text.

@@ -18,7 +18,7 @@ public sealed class TokenService(SigningKeyRing keys, IOptions<TokenOptions> opt
     public TimeSpan AccessTokenLifetime => options.Value.EffectiveAccessTokenLifetime;
 
     /// <summary>An access token for <paramref name="user"/>, bound to <paramref name="sessionId"/> when given.</summary>
-    public string Issue(UserProfile user, string? sessionId = null)
+    public string Issue(TokenSubject user, string? sessionId = null)
     {
         ArgumentNullException.ThrowIfNull(user);
         var claims = new List<Claim>
@@ -50,3 +50,6 @@ public sealed class TokenService(SigningKeyRing keys, IOptions<TokenOptions> opt
         });
     }
 }
+
+/// <summary>The person an access token speaks for, as the organisation directory knows them when it is issued.</summary>
+public sealed record TokenSubject(string Username, string DisplayName, bool IsAdmin);

@@ -27,7 +27,7 @@ public sealed class AccountRulesTests
     [Fact]
     public void A_successful_login_upgrades_a_weaker_hash_and_the_password_still_works()
     {
-        var account = new UserRecord { DisplayName = "A", Password = PasswordHasher.Hash("secret-pw", CheapIterations) };
+        var account = new UserRecord { Password = PasswordHasher.Hash("secret-pw", CheapIterations) };
         var stronger = Options(CheapIterations * 2);
 
         var result = LoginRules.Check(account, account.Throttle, "127.0.0.1", "secret-pw", stronger, T0, "a", out var changed);

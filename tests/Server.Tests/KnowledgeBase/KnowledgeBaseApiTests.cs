@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 using Spotter.Collab.Crdt;
 using Spotter.Collab.Grains.Protocol;
 using Spotter.Collab.Server.Tests.Access;
+using Spotter.Collab.Server.Tests.Auth;
 using Spotter.Collab.Server.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -533,6 +534,48 @@ public sealed class KnowledgeBaseApiTests(KnowledgeBaseServerFixture fixture, IT
     }
 
     /// <summary>The document's state as base64 (through the export-independent roots endpoint is not enough: we need the ids).</summary>
+    [Fact]
+    public async Task A_rename_shows_in_awareness_history_comments_and_the_next_refreshed_token()
+    {
+        var (ownerName, owner, ownerToken) = await UserAsync("own");
+        var (name, person, _) = await UserAsync("ren");
+        var signedIn = await Server.SignInAsync(name);
+        var docId = await Server.CreateDocumentAsync(ownerToken, "Names");
+        await Server.ShareAsync(ownerToken, docId, name, "editor");
+        Assert.Equal(HttpStatusCode.NoContent, (await ImportAsync(person, docId, "# Names\n\nhello\n")).StatusCode);
+        var doc = new Doc();
+        doc.ApplyUpdate(Convert.FromBase64String(await StateAsync(owner, docId)));
+        var heading = (YXmlText)((YXmlElement)doc.GetXmlFragment("default").Get(0)).Get(0);
+        var anchor = new { start = Convert.ToBase64String(RelativePosition.FromTypeIndex(heading, 0).Encode()), end = Convert.ToBase64String(RelativePosition.FromTypeIndex(heading, 5).Encode()) };
+        Assert.Equal(HttpStatusCode.Created, (await person.PostAsJsonAsync($"/api/docs/{docId}/comments", new { anchor, quote = "Names", text = "Mine" })).StatusCode);
+
+        using var admin = Server.Client(await Server.LoginAsync("admin", CollabTestServer.AdminPassword));
+        var renamed = await admin.PatchAsJsonAsync($"/api/admin/users/{name}", new { displayName = "Ren Renamed" });
+        Assert.True(renamed.IsSuccessStatusCode, await renamed.Content.ReadAsStringAsync());
+
+        // Versions and comments name their authors as the directory names them now.
+        var versions = await JsonAsync(owner, $"/api/docs/{docId}/versions");
+        Assert.Equal("Ren Renamed", versions[0].GetProperty("authors")[0].GetProperty("displayName").GetString());
+        var comment = (await JsonAsync(owner, $"/api/docs/{docId}/comments"))[0].GetProperty("comments")[0];
+        Assert.Equal("Ren Renamed", comment.GetProperty("authorName").GetString());
+
+        // The next token carries the new name, and so does what the person sees of themselves.
+        var refreshed = await Server.RefreshAsync(signedIn.RefreshToken);
+        Assert.Equal("Ren Renamed", new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(refreshed.AccessToken).GetClaim("name").Value);
+        Assert.Equal("REN user", new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(signedIn.AccessToken).GetClaim("name").Value);
+        Assert.Equal("Ren Renamed", (await JsonAsync(Server.Client(refreshed.AccessToken), "/api/me")).GetProperty("displayName").GetString());
+
+        // Others see the new name on the person's caret.
+        await using var watcher = await Server.ConnectAsync(ownerToken, messagePack: false);
+        await using var editor = await Server.ConnectAsync(refreshed.AccessToken, messagePack: false);
+        await watcher.JoinAsync(docId);
+        await editor.JoinAsync(docId);
+        await editor.SendAsync(docId, Frames.Awareness(AwarenessUpdates.Encode((4242, 1, """{"cursor":1}"""))));
+        await Eventually.HoldsAsync(() => watcher.AwarenessOf(docId).Any(e => e.Client == 4242), "the owner sees the renamed person's caret");
+        Assert.Equal("Ren Renamed", (string?)watcher.AwarenessOf(docId).Last(e => e.Client == 4242).State!["user"]!["name"]);
+        Assert.NotEqual(ownerName, name);
+    }
+
     private async Task<string> StateAsync(HttpClient http, string docId)
     {
         await using var client = await Server.ConnectAsync(http.DefaultRequestHeaders.Authorization!.Parameter!, messagePack: true);

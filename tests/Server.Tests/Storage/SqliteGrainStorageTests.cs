@@ -19,21 +19,23 @@ public sealed class SqliteGrainStorageTests : IDisposable
 
     private static GrainId Id(string key) => GrainId.Create("user", key);
 
+    private static DateTimeOffset At(int day) => new(2026, 1, day, 0, 0, 0, TimeSpan.Zero);
+
     [Fact]
     public async Task State_round_trips_with_a_changing_etag()
     {
         var storage = Storage();
-        var state = new GrainState<UserRecord>(new UserRecord { DisplayName = "Alice" });
+        var state = new GrainState<UserRecord>(new UserRecord { CreatedAt = At(1) });
         await storage.WriteStateAsync("user", Id("alice"), state);
         var firstEtag = state.ETag;
-        state.State!.DisplayName = "Alice B.";
+        state.State!.CreatedAt = At(2);
         await storage.WriteStateAsync("user", Id("alice"), state);
         Assert.NotEqual(firstEtag, state.ETag);
 
         var read = new GrainState<UserRecord>();
         await Storage().ReadStateAsync("user", Id("alice"), read);
         Assert.True(read.RecordExists);
-        Assert.Equal("Alice B.", read.State!.DisplayName);
+        Assert.Equal(At(2), read.State!.CreatedAt);
         Assert.Equal(state.ETag, read.ETag);
     }
 
@@ -41,17 +43,17 @@ public sealed class SqliteGrainStorageTests : IDisposable
     public async Task Stale_etag_writes_and_duplicate_creates_are_refused()
     {
         var storage = Storage();
-        var winner = new GrainState<UserRecord>(new UserRecord { DisplayName = "one" });
+        var winner = new GrainState<UserRecord>(new UserRecord { CreatedAt = At(1) });
         await storage.WriteStateAsync("user", Id("bob"), winner);
-        var stale = new GrainState<UserRecord> { State = new UserRecord { DisplayName = "two" }, ETag = winner.ETag };
+        var stale = new GrainState<UserRecord> { State = new UserRecord { CreatedAt = At(2) }, ETag = winner.ETag };
         await storage.WriteStateAsync("user", Id("bob"), winner);
         await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync("user", Id("bob"), stale));
-        var duplicate = new GrainState<UserRecord>(new UserRecord { DisplayName = "three" });
+        var duplicate = new GrainState<UserRecord>(new UserRecord { CreatedAt = At(3) });
         await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync("user", Id("bob"), duplicate));
 
         var read = new GrainState<UserRecord>();
         await storage.ReadStateAsync("user", Id("bob"), read);
-        Assert.Equal("one", read.State!.DisplayName);
+        Assert.Equal(At(1), read.State!.CreatedAt);
     }
 
     [Fact]
@@ -63,7 +65,7 @@ public sealed class SqliteGrainStorageTests : IDisposable
         Assert.False(missing.RecordExists);
         Assert.Null(missing.ETag);
 
-        var state = new GrainState<UserRecord>(new UserRecord { DisplayName = "c" });
+        var state = new GrainState<UserRecord>(new UserRecord { CreatedAt = At(1) });
         await storage.WriteStateAsync("user", Id("carol"), state);
         await storage.ClearStateAsync("user", Id("carol"), state);
         var read = new GrainState<UserRecord>();
