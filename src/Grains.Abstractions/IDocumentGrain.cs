@@ -126,7 +126,18 @@ public sealed record DocumentInfo(
     [property: Id(6)] ResourceKind Kind = ResourceKind.Document,
     [property: Id(7)] string? SpaceId = null,
     [property: Id(8)] bool History = false,
-    [property: Id(9)] string PublicId = "");
+    [property: Id(9)] string PublicId = "")
+{
+    /// <summary>The caller's view of a live resource from its access decision; null when the caller has no role in
+    /// it or it is not a live resource (a space).</summary>
+    public static DocumentInfo? Of(string id, DocumentAccess? access)
+    {
+        if (access is null || access.Kind == ResourceKind.Space || access.Level.ToRole() is not { } role) return null;
+        var members = access.UserGrants.Where(g => g.Value != AccessLevel.None)
+            .ToDictionary(g => g.Key, g => g.Value.ToRole()!.Value, StringComparer.Ordinal);
+        return new DocumentInfo(id, access.Title, role, members, access.Level, access.NoExport, access.Kind, access.SpaceId, access.History, access.PublicId);
+    }
+}
 
 [GenerateSerializer, Immutable, Alias("spotter.JoinResult")]
 public sealed record JoinResult(

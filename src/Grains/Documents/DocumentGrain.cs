@@ -121,10 +121,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, ILiveResource
     public async Task<DocumentInfo?> Describe(string username)
     {
         if (!_record.RecordExists) return null;
-        if (await Organization.DescribeDocument(Id, username) is not { } access || access.Level.ToRole() is not { } role) return null;
-        var members = access.UserGrants.Where(g => g.Value != AccessLevel.None)
-            .ToDictionary(g => g.Key, g => g.Value.ToRole()!.Value, StringComparer.Ordinal);
-        return new DocumentInfo(Id, access.Title, role, members, access.Level, access.NoExport, access.Kind, access.SpaceId, access.History, access.PublicId);
+        return DocumentInfo.Of(Id, await Organization.DescribeDocument(Id, username));
     }
 
     public async Task<JoinResult> Join(string username, string connectionId)

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Spotter.Collab.Grains;
 using Spotter.Collab.Grains.Access;
 using Spotter.Collab.WebHost.Auth;
 
@@ -17,6 +18,11 @@ public static class AccessApi
         app.MapLinksApi();
         return app;
     }
+
+    /// <summary>The caller's view of a live resource (null: missing or not shared with them), decided by the access
+    /// model alone: answering it never activates the resource or loads its content.</summary>
+    public static async Task<DocumentInfo?> DescribeResourceAsync(this IGrainFactory grains, string id, string principal) =>
+        DocumentInfo.Of(id, await grains.Organization().DescribeDocument(id, principal));
 
     public static IOrganizationGrain Organization(this IGrainFactory grains)
     {

@@ -27,7 +27,7 @@ public static class AttachmentsApi
         string id, HttpRequest request, IGrainFactory grains, IOptions<KnowledgeBaseOptions> options, TimeProvider time)
     {
         var username = request.HttpContext.User.Username();
-        var info = await grains.GetGrain<IDocumentGrain>(id).Describe(username);
+        var info = await grains.DescribeResourceAsync(id, username);
         if (info is null) return Problems.NotFound();
         if (!info.Role.CanEdit()) return Problems.Of(StatusCodes.Status403Forbidden, RejectCodes.ReadOnly, "uploading needs edit access");
         var max = options.Value.MaxAttachmentBytes;
@@ -53,7 +53,7 @@ public static class AttachmentsApi
     {
         var attachment = await grains.GetGrain<IKnowledgeBaseStoreGrain>(0).GetAttachment(attachmentId);
         // Missing and not readable look the same.
-        if (attachment is null || await grains.GetGrain<IDocumentGrain>(attachment.DocumentId).Describe(http.User.Username()) is null)
+        if (attachment is null || await grains.DescribeResourceAsync(attachment.DocumentId, http.User.Username()) is null)
         {
             return Problems.Of(StatusCodes.Status404NotFound, "not-found", "no such attachment, or it is not shared with you");
         }

@@ -41,7 +41,7 @@ public static class CommentsApi
 
     private static async Task<Results<Ok<List<CommentThreadResponse>>, ProblemHttpResult>> ListAsync(string id, HttpContext http, IGrainFactory grains)
     {
-        if (await grains.GetGrain<IDocumentGrain>(id).Describe(http.User.Username()) is not { } info) return Problems.NotFound();
+        if (await grains.DescribeResourceAsync(id, http.User.Username()) is not { } info) return Problems.NotFound();
         var threads = (await grains.GetGrain<ICommentsGrain>(id).List()).Where(t => info.History || !t.Resolved).ToList();
         var people = await PeopleOfAsync(grains, http, threads);
         return TypedResults.Ok(threads.Select(t => ToResponse(t, people)).ToList());
@@ -89,7 +89,7 @@ public static class CommentsApi
 
     private static async Task<(DocumentInfo? Info, ProblemHttpResult? Denied)> CheckCommenterAsync(string id, HttpContext http, IGrainFactory grains)
     {
-        var info = await grains.GetGrain<IDocumentGrain>(id).Describe(http.User.Username());
+        var info = await grains.DescribeResourceAsync(id, http.User.Username());
         if (info is null) return (null, Problems.NotFound());
         return (info, info.Role >= DocumentRole.Commenter ? null : Problems.Forbidden("commenting needs comment access"));
     }

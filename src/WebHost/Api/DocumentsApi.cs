@@ -67,7 +67,7 @@ public static class DocumentsApi
     private static async Task<Results<Ok<DocumentResponse>, ProblemHttpResult>> DescribeAsync(
         string id, HttpContext http, IGrainFactory grains, IOptions<KnowledgeBaseOptions> knowledgeBase)
     {
-        var info = await grains.GetGrain<IDocumentGrain>(id).Describe(http.User.Username());
+        var info = await grains.DescribeResourceAsync(id, http.User.Username());
         if (info is null) return Problems.NotFound();
         var members = info.Members.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => new MemberResponse(m.Key, m.Value.ToWire())).ToList();
         return TypedResults.Ok(new DocumentResponse(info.Id, info.Title, info.Role.ToWire(), members, info.Level, info.NoExport, info.Kind, info.SpaceId,
@@ -103,7 +103,7 @@ public static class DocumentsApi
     /// document is missing or invisible, 403 when the caller sees it but does not own it).</summary>
     private static async Task<ProblemHttpResult?> OwnerRefusalAsync(string id, HttpContext http, IGrainFactory grains)
     {
-        var info = await grains.GetGrain<IDocumentGrain>(id).Describe(http.User.Username());
+        var info = await grains.DescribeResourceAsync(id, http.User.Username());
         if (info is null) return Problems.NotFound();
         return info.Level >= AccessLevel.Manage ? null : Problems.Forbidden("only an owner may change members");
     }
@@ -130,7 +130,7 @@ public static class DocumentsApi
         };
         if (kind is null) return Problems.Invalid("type: text, map, array or xml");
         // Raw content is a copy of the document: the no-copy/no-export flag applies here as it does to export.
-        var info = await grains.GetGrain<IDocumentGrain>(id).Describe(http.User.Username());
+        var info = await grains.DescribeResourceAsync(id, http.User.Username());
         if (info is null) return Problems.NotFound();
         if (info.NoExport)
         {

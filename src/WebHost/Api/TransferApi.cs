@@ -48,7 +48,7 @@ public static class TransferApi
         // Invisible pages are 404 whatever the format.
         if (format is not ("md" or "html"))
         {
-            return await grains.GetGrain<IDocumentGrain>(id).Describe(http.User.Username()) is null ? Problems.NotFound() : Problems.Invalid("format: md or html");
+            return await grains.DescribeResourceAsync(id, http.User.Username()) is null ? Problems.NotFound() : Problems.Invalid("format: md or html");
         }
         var export = await transfer.ExportAsync(http.User.Username(), id, markdownFormat: format == "md", subtree == true);
         if (export.Refused is { } refused)

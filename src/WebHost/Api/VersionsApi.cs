@@ -38,7 +38,7 @@ public static class VersionsApi
 
     private static async Task<Results<Ok<List<VersionResponse>>, ProblemHttpResult>> ListAsync(string id, HttpContext http, IGrainFactory grains)
     {
-        if (HistoryRefusal(await grains.GetGrain<IDocumentGrain>(id).Describe(http.User.Username())) is { } refused) return refused;
+        if (HistoryRefusal(await grains.DescribeResourceAsync(id, http.User.Username())) is { } refused) return refused;
         var versions = await grains.GetGrain<IKnowledgeBaseStoreGrain>(0).ListVersions(id);
         var people = await People.DescribeAsync(grains, http, versions.SelectMany(v => v.Authors));
         return TypedResults.Ok(versions.Select(v => new VersionResponse(v.Id, v.CreatedAt, people.Authors(v.Authors), v.Reason)).ToList());
@@ -46,7 +46,7 @@ public static class VersionsApi
 
     private static async Task<Results<Ok<VersionContentResponse>, ProblemHttpResult>> GetAsync(string id, long versionId, HttpContext http, IGrainFactory grains)
     {
-        var info = await grains.GetGrain<IDocumentGrain>(id).Describe(http.User.Username());
+        var info = await grains.DescribeResourceAsync(id, http.User.Username());
         if (HistoryRefusal(info) is { } refused) return refused;
         var version = await grains.GetGrain<IKnowledgeBaseStoreGrain>(0).GetVersion(id, versionId);
         if (version is null) return PageHistory.NoSuchVersion.ToProblem();
@@ -61,7 +61,7 @@ public static class VersionsApi
 
     private static async Task<Results<Ok<CompareResponse>, ProblemHttpResult>> CompareAsync(string id, string? from, string? to, HttpContext http, IGrainFactory grains)
     {
-        if (HistoryRefusal(await grains.GetGrain<IDocumentGrain>(id).Describe(http.User.Username())) is { } refused) return refused;
+        if (HistoryRefusal(await grains.DescribeResourceAsync(id, http.User.Username())) is { } refused) return refused;
         var fromState = await StateAsync(grains, id, from);
         var toState = await StateAsync(grains, id, to ?? "current");
         if (fromState is null || toState is null) return Problems.Invalid("from/to: a version id of this document or 'current'");

@@ -1,4 +1,5 @@
 using Spotter.Collab.Grains;
+using Spotter.Collab.WebHost.Api;
 using Spotter.Collab.Grains.KnowledgeBase;
 using Spotter.Collab.Grains.KnowledgeBase.Storage;
 
@@ -22,7 +23,7 @@ public sealed class PageHistory(IGrainFactory grains)
     /// <summary>Brings the version's content back into the live page: editors who may see history only.</summary>
     public async Task<Refusal?> RestoreAsync(string principal, string id, long versionId)
     {
-        var info = await grains.GetGrain<IDocumentGrain>(id).Describe(principal);
+        var info = await grains.DescribeResourceAsync(id, principal);
         if (info is null) return Refusal.NotFound;
         if (!info.Role.CanEdit()) return Refusal.ReadOnly("restoring needs edit access");
         // Restoring would bring old content back into the live page: only for those who may see it.

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Options;
 using Spotter.Collab.Grains;
+using Spotter.Collab.WebHost.Api;
 using Spotter.Collab.Grains.Access;
 using Spotter.Collab.Grains.KnowledgeBase;
 using Spotter.Collab.Grains.KnowledgeBase.Content;
@@ -20,7 +21,7 @@ public sealed partial class PageTransfer(IGrainFactory grains, IOptions<Knowledg
     /// <summary>Null when <paramref name="principal"/> may import into the page; checked before the body is read.</summary>
     public async Task<Refusal?> ImportRefusalAsync(string principal, string id)
     {
-        var info = await grains.GetGrain<IDocumentGrain>(id).Describe(principal);
+        var info = await grains.DescribeResourceAsync(id, principal);
         if (info is null) return Refusal.NotFound;
         return info.Role.CanEdit() ? null : Refusal.ReadOnly("importing needs edit access");
     }
@@ -50,7 +51,7 @@ public sealed partial class PageTransfer(IGrainFactory grains, IOptions<Knowledg
     /// </summary>
     public async Task<ExportResult> ExportAsync(string principal, string id, bool markdownFormat, bool subtree)
     {
-        var info = await grains.GetGrain<IDocumentGrain>(id).Describe(principal);
+        var info = await grains.DescribeResourceAsync(id, principal);
         if (info is null) return new ExportResult(null, "", 0, Refusal.NotFound);
 
         var pages = new List<(DocumentInfo Info, int Depth)> { (info, 0) };
@@ -70,7 +71,7 @@ public sealed partial class PageTransfer(IGrainFactory grains, IOptions<Knowledg
             while (pending.TryPop(out var next))
             {
                 if (!seen.Add(next.Id)) continue;
-                if (await grains.GetGrain<IDocumentGrain>(next.Id).Describe(principal) is not { } childInfo) continue;
+                if (await grains.DescribeResourceAsync(next.Id, principal) is not { } childInfo) continue;
                 pages.Add((childInfo, next.Depth));
                 PushChildren(next.Id, next.Depth + 1);
             }
@@ -127,7 +128,7 @@ public sealed partial class PageTransfer(IGrainFactory grains, IOptions<Knowledg
             if (await store.GetAttachment(id) is not { } attachment || attachment.Data.Length > budget) continue;
             if (!readable.TryGetValue(attachment.DocumentId, out var canRead))
             {
-                canRead = await grains.GetGrain<IDocumentGrain>(attachment.DocumentId).Describe(principal) is not null;
+                canRead = await grains.DescribeResourceAsync(attachment.DocumentId, principal) is not null;
                 readable[attachment.DocumentId] = canRead;
             }
             if (!canRead) continue;

@@ -29,8 +29,11 @@ public sealed record Refusal(int Status, string Code, string Detail)
     public static Refusal From(ProblemHttpResult problem)
     {
         ArgumentNullException.ThrowIfNull(problem);
-        return new(problem.StatusCode, problem.ProblemDetails.Title ?? "invalid", problem.ProblemDetails.Detail ?? "");
+        return new(problem.StatusCode, problem.ProblemDetails.Title ?? "invalid", problem.ProblemDetails.Detail ?? "") { Problem = problem };
     }
 
-    public ProblemHttpResult ToProblem() => Problems.Of(Status, Code, Detail);
+    /// <summary>The answer as it was made, with its extensions (e.g. a weak password's <c>reason</c>), when the refusal came from one.</summary>
+    private ProblemHttpResult? Problem { get; init; }
+
+    public ProblemHttpResult ToProblem() => Problem ?? Problems.Of(Status, Code, Detail);
 }
