@@ -40,6 +40,8 @@ try
                     ["Orleans:GatewayPort"] = ThrowawayPostgres.FreePort().ToString(CultureInfo.InvariantCulture),
                     ["SPOTTER_ADMIN_PASSWORD"] = ScaleRun.AdminPassword,
                     ["Auth:PasswordIterations"] = "10000",
+                    // A large organisation takes longer to build than an access token lives.
+                    ["Auth:AccessTokenLifetime"] = "12:00:00",
                     // Joins of pages the user may not see are refused and timed too; they must not close the connection.
                     ["Collab:Hub:MaxRefusals"] = "1000000",
                     ["Logging:LogLevel:Default"] = "Warning",
@@ -78,6 +80,7 @@ try
                 ["Orleans:ClusterId"] = clusterId,
                 ["SPOTTER_ADMIN_PASSWORD"] = ScaleRun.AdminPassword,
                 ["Collab:Hub:MaxRefusals"] = "1000000",
+                ["Auth:AccessTokenLifetime"] = "12:00:00",
                 ["Auth:SigningKeys:0"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(64)),
                 ["Logging:LogLevel:Default"] = "Warning",
             });
