@@ -9,7 +9,8 @@ namespace Spotter.Collab.Grains.Access;
 /// (each change writes only the rows it touched; the blob of older versions is imported once), plus live enforcement:
 /// it knows which (document, principal) pairs have connections open and, after every change, tells the affected
 /// document grains their new roles; web hosts subscribe for deactivations and tree changes.
-/// Not reentrant: mutations run one at a time (reads marked [ReadOnly] interleave with each other only).
+/// Not reentrant: mutations run one at a time; reads marked [ReadOnly] interleave with each other, the hot-path reads
+/// marked [AlwaysInterleave] (decisions, trees, joins) with everything, including a mutation waiting for its write.
 /// </summary>
 public sealed partial class OrganizationGrain : Grain, IOrganizationGrain
 {
