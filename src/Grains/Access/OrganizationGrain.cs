@@ -67,13 +67,15 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain
         else if (await _store.LoadAsync(cancellationToken) is { } stored)
         {
             _model = new Organization(stored, _time);
+            // The model may have added what must always exist (the administrator's entry, the person-id key).
             var repaired = _model.TakeChanges().Rows;
             if (!repaired.IsEmpty) await _store.SaveAsync(AccessRowChanges.Of(_model.State, repaired), cancellationToken);
         }
         else
         {
             // First activation on rows: the model is the blob of older versions (empty on a new installation).
-            // Every row is written in one transaction before the blob goes, so a crash in between imports again.
+            // Every row is written in one transaction before the blob is cleared; after a crash in between, the rows
+            // exist and the leftover blob is never read again.
             _model = new Organization(_state.State, _time);
             _model.TakeChanges();
             await _store.SaveAsync(AccessRowChanges.All(_model.State), cancellationToken);
