@@ -173,7 +173,7 @@ internal static class AccessStateSize
         using var connection = new NpgsqlConnection(connectionString);
         connection.Open();
         using var command = new NpgsqlCommand("""
-            SELECT coalesce((SELECT sum(octet_length(payloadbinary)) FROM orleansstorage WHERE graintypestring ILIKE '%organization%'), 0)
+            SELECT coalesce((SELECT sum(octet_length(payload)) FROM orleans_grain_state WHERE grain_type ILIKE '%organization%'), 0)
                  + coalesce((SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                              WHERE c.relkind = 'r' AND n.nspname = 'public' AND c.relname LIKE 'access\_%'), 0)
             """, connection);
