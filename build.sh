@@ -2,7 +2,7 @@
 # One entry point for developers and CI.
 #   ./build.sh test        install what the tests need, run every test, print "N passed, N failed"
 #   ./build.sh test --soak longer fuzz/differential runs (SPOTTER_SOAK=1)
-#   ./build.sh bench       run the benchmarks (see docs/benchmarks.md; `bench load`, `bench store` for the others)
+#   ./build.sh bench       run the benchmarks (see docs/benchmarks.md; `bench load`, `bench store`, `bench scale` for the others)
 set -uo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD

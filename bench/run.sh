@@ -4,6 +4,7 @@
 #   ./build.sh bench [--runs N] [--only automerge-paper,C1]     (BENCH_RUNS=N works too)
 #   ./build.sh bench load [...]                                  live co-editing load bench (bench/load/run.sh)
 #   ./build.sh bench store [...]                                 document store + cluster bench (bench/store/run.sh)
+#   ./build.sh bench scale [...]                                 access model at scale (bench/scale/run.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" = "load" ]; then
@@ -13,6 +14,10 @@ fi
 if [ "${1:-}" = "store" ]; then
   shift
   exec bash bench/store/run.sh "$@"
+fi
+if [ "${1:-}" = "scale" ]; then
+  shift
+  exec bash bench/scale/run.sh "$@"
 fi
 OUT=artifacts/bench
 mkdir -p "$OUT"

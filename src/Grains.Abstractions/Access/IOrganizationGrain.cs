@@ -12,37 +12,41 @@ public interface IOrganizationGrain : IGrainWithStringKey
 {
     public const string Key = "default";
 
-    // ---- access decisions (hot path, read-only) ----
+    // ---- access decisions (hot path) ----
+    // [AlwaysInterleave]: these are synchronous reads of the in-memory model, so they run between the turns of a
+    // mutation (while it waits for its rows to be written) instead of queueing behind it. They see a change from the
+    // moment it is applied in memory: revocations take effect before they are durable, and if the write fails the
+    // grain deactivates and reloads the stored model (open documents re-check within their access refresh).
 
-    [Alias("Resolve"), ReadOnly]
+    [Alias("Resolve"), AlwaysInterleave]
     Task<AccessDecision> Resolve(string resourceId, string principal);
 
     /// <summary>The ids the principal may read (at least view), in input order.</summary>
-    [Alias("FilterReadable"), ReadOnly]
+    [Alias("FilterReadable"), AlwaysInterleave]
     Task<IReadOnlyList<string>> FilterReadable(string principal, IReadOnlyList<string> resourceIds);
 
     /// <summary>Null when the principal cannot see the resource (or it is missing).</summary>
-    [Alias("DescribeDocument"), ReadOnly]
+    [Alias("DescribeDocument"), AlwaysInterleave]
     Task<DocumentAccess?> DescribeDocument(string resourceId, string principal);
 
     /// <summary>Null when the principal cannot see the resource (or it is missing).</summary>
-    [Alias("GetResource"), ReadOnly]
+    [Alias("GetResource"), AlwaysInterleave]
     Task<ResourceInfo?> GetResource(string resourceId, string principal);
 
     /// <summary>Opaque ids and display names of principals (usernames or <c>link:&lt;id&gt;</c>), in input order;
     /// usernames only when <paramref name="viewer"/> is an active employee.</summary>
-    [Alias("DescribePeople"), ReadOnly]
+    [Alias("DescribePeople"), AlwaysInterleave]
     Task<IReadOnlyList<PersonView>> DescribePeople(string? viewer, IReadOnlyList<string> principals);
 
     // ---- live enforcement: which (document, principal) pairs have connections open ----
 
     /// <summary>Records the pair as open and returns the principal's current access.</summary>
-    [Alias("OpenDocument")]
+    [Alias("OpenDocument"), AlwaysInterleave]
     Task<AccessDecision> OpenDocument(string documentId, string principal);
 
     /// <summary>Re-registers the document's open principals (the organisation grain may have been reactivated and
     /// forgotten them) and returns their current levels, so a document can catch up on anything it missed.</summary>
-    [Alias("RefreshOpen")]
+    [Alias("RefreshOpen"), AlwaysInterleave]
     Task<IReadOnlyDictionary<string, AccessLevel>> RefreshOpen(string documentId, IReadOnlyList<string> principals);
 
     [Alias("CloseDocument"), OneWay]
@@ -148,22 +152,22 @@ public interface IOrganizationGrain : IGrainWithStringKey
     [Alias("CreateSpace")]
     Task<OrgResult> CreateSpace(string actor, string name);
 
-    [Alias("ListSpaces"), ReadOnly]
+    [Alias("ListSpaces"), AlwaysInterleave]
     Task<IReadOnlyList<TreeNode>> ListSpaces(string principal);
 
-    [Alias("GetTree"), ReadOnly]
+    [Alias("GetTree"), AlwaysInterleave]
     Task<SpaceTree?> GetTree(string principal, string spaceId);
 
     [Alias("GetTrash"), ReadOnly]
     Task<OrgAnswer<IReadOnlyList<TreeNode>>> GetTrash(string actor, string spaceId);
 
     /// <summary>Whether the principal can see the space or at least one page in it.</summary>
-    [Alias("CanSeeSpace"), ReadOnly]
+    [Alias("CanSeeSpace"), AlwaysInterleave]
     Task<bool> CanSeeSpace(string principal, string spaceId);
 
     /// <summary>Those of <paramref name="principals"/> who can still see the space or a page in it: one call per host
     /// and tree change decides which of its watchers may still hear about the space.</summary>
-    [Alias("WhoCanSeeSpace"), ReadOnly]
+    [Alias("WhoCanSeeSpace"), AlwaysInterleave]
     Task<IReadOnlyList<string>> WhoCanSeeSpace(string spaceId, IReadOnlyList<string> principals);
 
     /// <summary>Creates a page resource (the caller then creates its document grain); Id = the new page id.</summary>
@@ -222,7 +226,7 @@ public interface IOrganizationGrain : IGrainWithStringKey
 
     /// <summary>NotFound for unknown token, wrong password, expired, revoked or disallowed (no oracle);
     /// <paramref name="redeemer"/> is the signed-in principal, if any (company links need an employee).</summary>
-    [Alias("RedeemLink")]
+    [Alias("RedeemLink"), AlwaysInterleave]
     Task<OrgAnswer<LinkRedemption>> RedeemLink(string token, string? password, string? redeemer);
 }
 

@@ -14,6 +14,8 @@ public sealed class ChangeSet
     public bool IsEmpty => !Everything && Spaces.Count == 0 && !DeactivatedUsersChanged && !AccessChanged;
     /// <summary>Some effective level may have changed (open connections must be re-evaluated).</summary>
     public bool AccessChanged { get; set; }
+    /// <summary>The stored rows the mutations touched.</summary>
+    public AccessRowKeys Rows { get; } = new();
 }
 
 /// <summary>
@@ -38,12 +40,14 @@ public sealed class Organization
         if (!state.Users.ContainsKey(AdminUsername))
         {
             state.Users[AdminUsername] = new UserEntry { Username = AdminUsername, DisplayName = "Administrator", Kind = UserKind.Employee, IsAdmin = true };
+            Changes.Rows.Users.Add(AdminUsername);
         }
         foreach (var link in state.Links.Values) _linksByTokenHash[link.TokenHash] = link.Id;
         if (state.PublicIdKey is null)
         {
             state.PublicIdKey = PublicIds.NewKey();
             PublicIdKeyCreated = true;
+            Changes.Rows.PublicIdKey = true;
         }
     }
 
@@ -95,6 +99,7 @@ public sealed class Organization
 
     private void ChangedResource(ResourceEntry resource, bool access = true)
     {
+        Changes.Rows.Resources.Add(resource.Id);
         if (Evaluator.SpaceOf(resource) is { } space) Changes.Spaces.Add(space.Id);
         if (access) Changes.AccessChanged = true;
     }
@@ -122,6 +127,7 @@ public sealed class Organization
         var entry = new UserEntry { Username = user.Username, DisplayName = CleanName(user.DisplayName) ?? user.Username, IsAdmin = user.IsAdmin };
         if (Placement(entry, user.Kind, user.DepartmentId, user.PartnerOrgId) is { } invalid) return invalid;
         State.Users[user.Username] = entry;
+        Changes.Rows.Users.Add(user.Username);
         ChangedEverything();
         return OrgResult.Ok;
     }
@@ -161,6 +167,7 @@ public sealed class Organization
         user.DepartmentId = candidate.DepartmentId;
         user.PartnerOrgId = candidate.PartnerOrgId;
         if (displayName is not null) user.DisplayName = displayName;
+        Changes.Rows.Users.Add(username);
         ChangedEverything();
         return OrgResult.Ok;
     }
@@ -171,6 +178,7 @@ public sealed class Organization
         if (deactivated && username == AdminUsername) return OrgResult.Invalid("the built-in administrator cannot be deactivated");
         if (user.Deactivated == deactivated) return OrgResult.Ok;
         user.Deactivated = deactivated;
+        Changes.Rows.Users.Add(username);
         ChangedEverything();
         Changes.DeactivatedUsersChanged = true;
         return OrgResult.Ok;
@@ -188,6 +196,7 @@ public sealed class Organization
         if (parentId is not null && !State.Departments.ContainsKey(parentId)) return OrgResult.Invalid($"no department '{parentId}'");
         var id = NewId();
         State.Departments[id] = new DepartmentEntry { Id = id, Name = clean, ParentId = parentId };
+        Changes.Rows.Departments.Add(id);
         return OrgResult.Created(id);
     }
 
@@ -214,6 +223,7 @@ public sealed class Organization
             }
         }
         if (clean is not null) department.Name = clean;
+        Changes.Rows.Departments.Add(id);
         return OrgResult.Ok;
     }
 
@@ -223,6 +233,7 @@ public sealed class Organization
         if (State.Departments.Values.Any(d => d.ParentId == id)) return OrgResult.Conflict("the department has sub-departments");
         if (State.Users.Values.Any(u => u.DepartmentId == id)) return OrgResult.Conflict("the department has members");
         State.Departments.Remove(id);
+        Changes.Rows.Departments.Add(id);
         RemoveGrantsOf(Principals.DepartmentPrefix + id);
         return OrgResult.Ok;
     }
@@ -236,12 +247,14 @@ public sealed class Organization
         if (CleanName(name) is not { } clean) return OrgResult.Invalid("name: 1-200 characters");
         var id = NewId();
         State.Groups[id] = new GroupEntry { Id = id, Name = clean };
+        Changes.Rows.Groups.Add(id);
         return OrgResult.Created(id);
     }
 
     public OrgResult DeleteGroup(string id)
     {
         if (!State.Groups.Remove(id)) return OrgResult.NotFound;
+        Changes.Rows.Groups.Add(id);
         RemoveGrantsOf(Principals.GroupPrefix + id);
         return OrgResult.Ok;
     }
@@ -251,7 +264,11 @@ public sealed class Organization
         if (!State.Groups.TryGetValue(groupId, out var group)) return OrgResult.NotFound;
         if (member && !State.Users.ContainsKey(username)) return OrgResult.Invalid($"no user '{username}'");
         var changed = member ? group.Members.Add(username) : group.Members.Remove(username);
-        if (changed) ChangedEverything();
+        if (changed)
+        {
+            Changes.Rows.Groups.Add(groupId);
+            ChangedEverything();
+        }
         return OrgResult.Ok;
     }
 
@@ -263,6 +280,7 @@ public sealed class Organization
         if (CleanName(name) is not { } clean) return OrgResult.Invalid("name: 1-200 characters");
         var id = NewId();
         State.Partners[id] = new PartnerEntry { Id = id, Name = clean };
+        Changes.Rows.Partners.Add(id);
         return OrgResult.Created(id);
     }
 
@@ -271,6 +289,7 @@ public sealed class Organization
         if (!State.Partners.TryGetValue(id, out var partner)) return OrgResult.NotFound;
         if (CleanName(name) is not { } clean) return OrgResult.Invalid("name: 1-200 characters");
         partner.Name = clean;
+        Changes.Rows.Partners.Add(id);
         return OrgResult.Ok;
     }
 
@@ -288,9 +307,10 @@ public sealed class Organization
             return OrgResult.Conflict($"the partner organisation still has users: {names}{more}; move them to another organisation first");
         }
         State.Partners.Remove(id);
+        Changes.Rows.Partners.Add(id);
         RemoveGrantsOf(Principals.PartnerPrefix + id);
         // Nobody belongs to it any more, so dropping it from the trusted list changes no one's access.
-        State.TrustedPartnerOrgs.Remove(id);
+        if (State.TrustedPartnerOrgs.Remove(id)) Changes.Rows.Policy = true;
         return OrgResult.Ok;
     }
 
@@ -304,6 +324,7 @@ public sealed class Organization
         if (unknown is not null) return OrgResult.Invalid($"no partner organisation '{unknown}'");
         State.ExternalSharing = policy.ExternalSharing;
         State.TrustedPartnerOrgs = policy.TrustedPartnerOrgs.Distinct(StringComparer.Ordinal).ToList();
+        Changes.Rows.Policy = true;
         ChangedEverything();
         return OrgResult.Ok;
     }
@@ -417,6 +438,7 @@ public sealed class Organization
             CreatedAt = _time.GetUtcNow(),
             Grants = [new GrantEntry { Id = NewId(), Principal = Principals.User(owner), Level = AccessLevel.Manage }],
         };
+        Changes.Rows.Resources.Add(documentId);
         return true;
     }
 
@@ -460,6 +482,7 @@ public sealed class Organization
             Grants = [new GrantEntry { Id = NewId(), Principal = Principals.User(actor), Level = AccessLevel.Manage }],
         };
         Changes.Spaces.Add(id);
+        Changes.Rows.Resources.Add(id);
         return OrgResult.Created(id);
     }
 
@@ -494,7 +517,7 @@ public sealed class Organization
     }
 
     /// <summary>Puts <paramref name="page"/> at <paramref name="index"/> (end when null or beyond) among its
-    /// parent's children and renumbers them 0..n.</summary>
+    /// parent's children and renumbers them 0..n; only the siblings whose position changed are rows to write.</summary>
     private void PlaceAmongSiblings(ResourceEntry page, int? index)
     {
         var siblings = State.Resources.Values
@@ -502,7 +525,13 @@ public sealed class Organization
             .OrderBy(r => r.Order).ThenBy(r => r.CreatedAt).ToList();
         var at = Math.Clamp(index ?? siblings.Count, 0, siblings.Count);
         siblings.Insert(at, page);
-        for (var i = 0; i < siblings.Count; i++) siblings[i].Order = i;
+        for (var i = 0; i < siblings.Count; i++)
+        {
+            if (siblings[i].Order == i) continue;
+            siblings[i].Order = i;
+            Changes.Rows.Resources.Add(siblings[i].Id);
+        }
+        Changes.Rows.Resources.Add(page.Id);
     }
 
     public OrgResult RenameResource(string actor, string resourceId, string title)
@@ -776,6 +805,7 @@ public sealed class Organization
             CreatedAt = _time.GetUtcNow(),
         };
         State.Links[link.Id] = link;
+        Changes.Rows.Links.Add(link.Id);
         _linksByTokenHash[link.TokenHash] = link.Id;
         return OrgAnswer.Ok(new CreatedLink(Info(link), token));
     }
@@ -792,6 +822,7 @@ public sealed class Organization
         if (!link.Revoked)
         {
             link.Revoked = true;
+            Changes.Rows.Links.Add(link.Id);
             if (State.Resources.TryGetValue(link.ResourceId, out var resource)) ChangedResource(resource);
         }
         return OrgAnswer.Ok(Info(link));

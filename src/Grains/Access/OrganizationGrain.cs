@@ -5,10 +5,12 @@ using Orleans.Utilities;
 namespace Spotter.Collab.Grains.Access;
 
 /// <summary>
-/// The organisation's access model (<see cref="Organization"/>) persisted as one grain state, plus live enforcement:
+/// The organisation's access model (<see cref="Organization"/>) persisted as rows through <see cref="IAccessStore"/>
+/// (each change writes only the rows it touched; the blob of older versions is imported once), plus live enforcement:
 /// it knows which (document, principal) pairs have connections open and, after every change, tells the affected
 /// document grains their new roles; web hosts subscribe for deactivations and tree changes.
-/// Not reentrant: mutations run one at a time (reads marked [ReadOnly] interleave with each other only).
+/// Not reentrant: mutations run one at a time; reads marked [ReadOnly] interleave with each other, the hot-path reads
+/// marked [AlwaysInterleave] (decisions, trees, joins) with everything, including a mutation waiting for its write.
 /// </summary>
 public sealed partial class OrganizationGrain : Grain, IOrganizationGrain
 {
@@ -23,7 +25,10 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain
     /// wait arbitrarily long, and a step is cheap).</summary>
     private static readonly TimeSpan LongestExpiryWait = TimeSpan.FromHours(1);
 
+    // The model as one blob: older versions' storage, read once to import it into the rows; the whole storage where
+    // no access store is registered (hosts with Orleans' own grain storage only).
     private readonly IPersistentState<OrganizationState> _state;
+    private readonly IAccessStore? _store;
     private readonly ILogger<OrganizationGrain> _logger;
     private readonly TimeProvider _time;
     private readonly ObserverManager<IOrganizationObserver> _observers;
@@ -41,9 +46,11 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain
     public OrganizationGrain(
         [PersistentState("organization")] IPersistentState<OrganizationState> state,
         ILogger<OrganizationGrain> logger,
-        TimeProvider? time = null)
+        TimeProvider? time = null,
+        IAccessStore? store = null)
     {
         _state = state;
+        _store = store;
         _logger = logger;
         _time = time ?? TimeProvider.System;
         _observers = new ObserverManager<IOrganizationObserver>(ObserverExpiry, logger);
@@ -51,9 +58,33 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _model = new Organization(_state.State, _time);
-        // Opaque person ids must stay the same across restarts: their key is stored before the first one goes out.
-        if (_model.PublicIdKeyCreated) await _state.WriteStateAsync(cancellationToken);
+        if (_store is null)
+        {
+            _model = new Organization(_state.State, _time);
+            // Opaque person ids must stay the same across restarts: their key is stored before the first one goes out.
+            if (_model.PublicIdKeyCreated) await _state.WriteStateAsync(cancellationToken);
+        }
+        else if (await _store.LoadAsync(cancellationToken) is { } stored)
+        {
+            _model = new Organization(stored, _time);
+            // The model may have added what must always exist (the administrator's entry, the person-id key).
+            var repaired = _model.TakeChanges().Rows;
+            if (!repaired.IsEmpty) await _store.SaveAsync(AccessRowChanges.Of(_model.State, repaired), cancellationToken);
+        }
+        else
+        {
+            // First activation on rows: the model is the blob of older versions (empty on a new installation).
+            // Every row is written in one transaction before the blob is cleared; after a crash in between, the rows
+            // exist and the leftover blob is never read again.
+            _model = new Organization(_state.State, _time);
+            _model.TakeChanges();
+            await _store.SaveAsync(AccessRowChanges.All(_model.State), cancellationToken);
+            if (_state.RecordExists)
+            {
+                LogImported(_model.State.Resources.Count);
+                await _state.ClearStateAsync(cancellationToken);
+            }
+        }
         // A fresh activation knows no open pairs: expiries before now are the documents' refresh's business.
         _expiriesEnforcedThrough = _time.GetUtcNow();
         ScheduleLinkExpiry();
@@ -190,7 +221,8 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain
         if (!succeeded(result)) return result;
         try
         {
-            await _state.WriteStateAsync();
+            if (_store is null) await _state.WriteStateAsync();
+            else if (!changes.Rows.IsEmpty) await _store.SaveAsync(AccessRowChanges.Of(_model.State, changes.Rows));
         }
         catch (Exception ex)
         {
@@ -358,6 +390,9 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain
             : changes.Spaces.ToList();
         foreach (var space in spaces) _ = _observers.Notify(o => o.OnTreeChanged(space));
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Imported the organisation's access model ({Resources} resources) from its grain-state blob into rows")]
+    private partial void LogImported(int resources);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Writing the organisation state failed; deactivating")]
     private partial void LogWriteFailed(Exception exception);

@@ -9,13 +9,15 @@ namespace Spotter.Collab.Grains.Storage;
 
 public static class PostgresStorageExtensions
 {
-    /// <summary>Cluster mode: document logs and the audit log in PostgreSQL (grain state uses Orleans' ADO.NET provider).</summary>
+    /// <summary>Cluster mode: document logs, the access model's rows and the audit log in PostgreSQL (other grain state
+    /// uses Orleans' ADO.NET provider).</summary>
     public static IServiceCollection AddPostgresStorage(this IServiceCollection services, IConfiguration configuration, string connectionString)
     {
         services.AddOptions<PostgresStoreOptions>().Bind(configuration.GetSection(PostgresStoreOptions.SectionName));
         AllowNpgsqlExceptions(services);
         services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         services.AddSingleton<IAuditLog>(sp => new PostgresAuditLog(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetService<TimeProvider>()));
+        services.AddSingleton<Access.IAccessStore>(sp => new PostgresAccessStore(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton<PostgresDocumentStore>();
         services.AddSingleton<IDocumentStore>(sp => sp.GetRequiredService<PostgresDocumentStore>());
         services.AddKnowledgeBaseStore<KnowledgeBase.Storage.PostgresKnowledgeBaseStore>(configuration);
