@@ -3,7 +3,7 @@ using Spotter.Collab.Grains.Access;
 
 namespace Spotter.Collab.Grains.Storage;
 
-/// <summary>The access model's rows in the embedded SQLite file (schema: <see cref="AccessRowsSql.SqliteSchema"/>);
+/// <summary>The access model's rows in the embedded SQLite file (schema: SqliteMigrations/0003_access_rows.sql);
 /// a change runs its statements in one transaction on the database's writer thread.</summary>
 public sealed class SqliteAccessStore : IAccessStore
 {
@@ -13,8 +13,6 @@ public sealed class SqliteAccessStore : IAccessStore
     {
         ArgumentNullException.ThrowIfNull(database);
         _database = database;
-        using var connection = database.Open();
-        SqliteDatabase.Execute(connection, AccessRowsSql.SqliteSchema);
     }
 
     public Task<OrganizationState?> LoadAsync(CancellationToken cancellationToken = default) =>
