@@ -39,7 +39,14 @@ public sealed class Subject
 /// </summary>
 public sealed class AccessEvaluator(OrganizationState state, TimeProvider time)
 {
+    /// <summary>How many levels pages nest below their space: creating or moving a page deeper is refused, and
+    /// every walk up the tree stops there.</summary>
+    public const int MaxPageDepth = 999;
+
     public OrganizationState State { get; } = state;
+
+    /// <summary>Each parent's child pages (kept current by <see cref="Organization"/>).</summary>
+    public PageChildren Children { get; } = new(state.Resources.Values);
 
     public Subject SubjectOf(string principal)
     {
@@ -125,7 +132,7 @@ public sealed class AccessEvaluator(OrganizationState state, TimeProvider time)
         var best = AccessLevel.None;
         GrantSource? source = null;
         var node = start;
-        for (var depth = 0; depth < 1000; depth++)
+        for (var depth = 0; depth <= MaxPageDepth; depth++)
         {
             if (subject.Link is { } link && link.ResourceId == node.Id && link.Role > best)
             {
@@ -150,7 +157,7 @@ public sealed class AccessEvaluator(OrganizationState state, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(resource);
         var node = resource;
-        for (var depth = 0; depth < 1000; depth++)
+        for (var depth = 0; depth <= MaxPageDepth; depth++)
         {
             yield return node;
             if (node.ParentId is null || !State.Resources.TryGetValue(node.ParentId, out var parent)) yield break;
@@ -217,30 +224,54 @@ public sealed class AccessEvaluator(OrganizationState state, TimeProvider time)
         return result.OrderByDescending(e => e.Level).ThenBy(e => e.Principal, StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>Pages of a space in tree order (parents before children, siblings by order).</summary>
-    public List<ResourceEntry> PagesOf(string spaceId, bool includeTrashed)
+    /// <summary>Pages of a space in tree order (parents before children, siblings by order). Walks with an
+    /// explicit stack: nothing bounds how deep pages nest.</summary>
+    public List<ResourceEntry> PagesOf(string spaceId, bool includeTrashed) => PagesUnder(spaceId, includeTrashed);
+
+    /// <summary>The pages below <paramref name="parentId"/> (a space or a page) in tree order.</summary>
+    public List<ResourceEntry> PagesUnder(string parentId, bool includeTrashed)
     {
-        var children = new Dictionary<string, List<ResourceEntry>>(StringComparer.Ordinal);
-        foreach (var resource in State.Resources.Values)
-        {
-            if (resource.Kind != ResourceKind.Page || resource.ParentId is null) continue;
-            if (!children.TryGetValue(resource.ParentId, out var list)) children[resource.ParentId] = list = [];
-            list.Add(resource);
-        }
         var ordered = new List<ResourceEntry>();
-        void Visit(string parentId)
+        var pending = new Stack<ResourceEntry>();
+        void PushChildren(string parentId)
         {
-            if (!children.TryGetValue(parentId, out var list)) return;
-            foreach (var child in list.OrderBy(c => c.Order).ThenBy(c => c.CreatedAt))
+            // Reversed, so the first sibling is popped first.
+            foreach (var child in SiblingsInOrder(parentId).Reverse())
             {
                 if (child.Trashed && !includeTrashed) continue;
-                ordered.Add(child);
-                Visit(child.Id);
+                pending.Push(child);
             }
         }
-        Visit(spaceId);
+        PushChildren(parentId);
+        while (pending.TryPop(out var page))
+        {
+            ordered.Add(page);
+            PushChildren(page.Id);
+        }
         return ordered;
     }
+
+    /// <summary>Levels from the space down to <paramref name="resource"/> (a top-level page: 1).</summary>
+    public int DepthOf(ResourceEntry resource) => AncestorsAndSelf(resource).Count() - 1;
+
+    /// <summary>Levels of pages below <paramref name="page"/> (a page without children: 0).</summary>
+    public int HeightBelow(ResourceEntry page)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        var height = 0;
+        var pending = new Stack<(ResourceEntry Page, int Level)>();
+        pending.Push((page, 0));
+        while (pending.TryPop(out var next))
+        {
+            height = Math.Max(height, next.Level);
+            foreach (var child in Children.Of(next.Page.Id)) pending.Push((child, next.Level + 1));
+        }
+        return height;
+    }
+
+    /// <summary>The pages directly under <paramref name="parentId"/> by position (then creation).</summary>
+    public IEnumerable<ResourceEntry> SiblingsInOrder(string parentId) =>
+        Children.Of(parentId).OrderBy(c => c.Order).ThenBy(c => c.CreatedAt);
 
     /// <summary>The space and the pages the subject can see; a visible page under an invisible parent hangs off
     /// the space. Null when the space is missing or the subject sees nothing of it.</summary>
@@ -267,7 +298,11 @@ public sealed class AccessEvaluator(OrganizationState state, TimeProvider time)
         var result = new List<TreeNode>();
         foreach (var space in State.Resources.Values.Where(r => r.Kind == ResourceKind.Space).OrderBy(r => r.Title, StringComparer.CurrentCulture))
         {
-            if (TreeFor(subject, space.Id) is { } tree) result.Add(tree.Space);
+            // A space the subject reaches is listed without walking its pages; otherwise a page shared inside it
+            // is what makes it visible.
+            var level = Evaluate(subject, space.Id).Level;
+            if (level != AccessLevel.None) result.Add(new TreeNode(space.Id, null, space.Title, 0, level));
+            else if (TreeFor(subject, space.Id) is { } tree) result.Add(tree.Space);
         }
         return result;
     }

@@ -508,9 +508,11 @@ public sealed class Organization
         if (Evaluator.SpaceOf(parent)?.Id != spaceId || parent.Kind == ResourceKind.Document) return OrgResult.NotFound;
         if (Evaluator.IsTrashed(parent)) return OrgResult.Invalid("the parent is in the trash");
         if (CleanName(title) is not { } clean) return OrgResult.Invalid("title: 1-200 characters");
+        if (Evaluator.DepthOf(parent) >= AccessEvaluator.MaxPageDepth) return TooDeep();
         var id = NewId();
         var page = new ResourceEntry { Id = id, Kind = ResourceKind.Page, Title = clean, ParentId = parent.Id, CreatedBy = actor, CreatedAt = _time.GetUtcNow() };
         State.Resources[id] = page;
+        Evaluator.Children.Add(page);
         PlaceAmongSiblings(page, index);
         ChangedResource(page);
         return OrgResult.Created(id);
@@ -520,9 +522,7 @@ public sealed class Organization
     /// parent's children and renumbers them 0..n; only the siblings whose position changed are rows to write.</summary>
     private void PlaceAmongSiblings(ResourceEntry page, int? index)
     {
-        var siblings = State.Resources.Values
-            .Where(r => r.Kind == ResourceKind.Page && r.ParentId == page.ParentId && r != page)
-            .OrderBy(r => r.Order).ThenBy(r => r.CreatedAt).ToList();
+        var siblings = Evaluator.SiblingsInOrder(page.ParentId!).Where(r => r != page).ToList();
         var at = Math.Clamp(index ?? siblings.Count, 0, siblings.Count);
         siblings.Insert(at, page);
         for (var i = 0; i < siblings.Count; i++)
@@ -547,7 +547,9 @@ public sealed class Organization
     public OrgResult MovePage(string actor, string pageId, string parentId, int? index)
     {
         if (CheckMove(actor, pageId, parentId, out var page, out var target) is { } refused) return refused;
+        Evaluator.Children.Remove(page, page.ParentId);
         page.ParentId = target.Id;
+        Evaluator.Children.Add(page);
         PlaceAmongSiblings(page, index);
         ChangedResource(page);
         return OrgResult.Ok;
@@ -571,8 +573,11 @@ public sealed class Organization
         if (target.Kind == ResourceKind.Document || Evaluator.SpaceOf(target) != space) return OrgResult.Invalid("pages move within their space");
         if (Evaluator.IsWithin(target, page.Id)) return OrgResult.Invalid("a page cannot move below itself");
         if (Evaluator.IsTrashed(target)) return OrgResult.Invalid("the target is in the trash");
+        if (Evaluator.DepthOf(target) + 1 + Evaluator.HeightBelow(page) > AccessEvaluator.MaxPageDepth) return TooDeep();
         return null;
     }
+
+    private static OrgResult TooDeep() => OrgResult.Invalid($"pages nest at most {AccessEvaluator.MaxPageDepth} levels below their space");
 
     /// <summary>
     /// Applies <paramref name="change"/> to the model, compares who can read <paramref name="root"/> and every page
@@ -582,11 +587,10 @@ public sealed class Organization
     private AccessChange Simulate(string actor, ResourceEntry root, Action change, Action undo)
     {
         var pages = new List<string> { root.Id };
-        if (root.Kind != ResourceKind.Document && Evaluator.SpaceOf(root) is { } space)
+        if (root.Kind != ResourceKind.Document && Evaluator.SpaceOf(root) is not null)
         {
-            pages.AddRange(Evaluator.PagesOf(space.Id, includeTrashed: false).Where(p => p != root && Evaluator.IsWithin(p, root.Id)).Select(p => p.Id));
+            pages.AddRange(Evaluator.PagesUnder(root.Id, includeTrashed: false).Select(p => p.Id));
         }
-        if (root.Kind == ResourceKind.Space) pages = [.. Evaluator.PagesOf(root.Id, includeTrashed: false).Select(p => p.Id).Prepend(root.Id)];
         var before = Readers(pages);
         Dictionary<string, int> after;
         change();

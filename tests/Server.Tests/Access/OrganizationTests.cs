@@ -59,6 +59,35 @@ public sealed class OrganizationTests
     }
 
     [Fact]
+    public void Pages_nest_to_the_depth_limit_and_no_deeper_and_the_deepest_tree_reads_in_order()
+    {
+        var chain = new List<string> { _intro };
+        for (var depth = 2; depth <= AccessEvaluator.MaxPageDepth; depth++)
+        {
+            chain.Add(Ok(_org.CreatePage("alice", _space, chain[^1], $"Level {depth}", null)));
+        }
+
+        var tooDeep = _org.CreatePage("alice", _space, chain[^1], "One more", null);
+        Assert.Equal(OrgOutcome.Invalid, tooDeep.Outcome);
+        Assert.Contains("at most 999 levels", tooDeep.Detail, StringComparison.Ordinal);
+        Assert.Equal(OrgOutcome.Invalid, _org.MovePage("alice", _pricing, chain[^1], null).Outcome);
+        // A page with a child fits under the deepest page but two, not under the deepest but one.
+        var parent = Ok(_org.CreatePage("alice", _space, null, "Parent", null));
+        Ok(_org.CreatePage("alice", _space, parent, "Child", null));
+        Assert.Equal(OrgOutcome.Invalid, _org.MovePage("alice", parent, chain[^2], null).Outcome);
+        Ok(_org.MovePage("alice", parent, chain[^3], null));
+        Ok(_org.MovePage("alice", _pricing, chain[^2], null));
+
+        // The deepest page keeps its space's access, and the tree lists the chain parents first.
+        Assert.Equal(AccessLevel.Manage, Level("alice", chain[^1]));
+        var tree = _org.Tree("alice", _space)!.Pages.Select(p => p.Id).ToList();
+        Assert.Equal(chain, tree.Where(chain.Contains));
+        Assert.True(tree.IndexOf(_pricing) > tree.IndexOf(chain[^2]));
+        // Previewing a move of the whole chain walks every page below it.
+        Assert.True(_org.PreviewMove("alice", _intro, _space).IsOk);
+    }
+
+    [Fact]
     public void Space_grants_reach_pages_and_sub_pages_and_the_explanation_names_the_source()
     {
         Assert.Equal(AccessLevel.None, Level("bob", _details));
