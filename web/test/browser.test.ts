@@ -67,9 +67,9 @@ it('two people in Chromium see each other typing in the same document', async ()
   await anaPage.click('.tiptap')
   await anaPage.keyboard.type('Ana writes the first line.')
   await benPage.waitForFunction(() => document.querySelector('.tiptap')?.textContent?.includes('Ana writes the first line.'))
-  // The caret goes to the end of Ana's line through the DOM selection (as editor.test.ts does): a click followed by
-  // Control+End left ProseMirror's own selection at the start now and then on a loaded machine, so Enter split the line
-  // before Ana's text.
+  // The caret goes to the end of Ana's line through the editor's own selection (as editor.test.ts does): a click
+  // followed by Control+End, or a DOM selection, left ProseMirror's selection at the start now and then on a loaded
+  // machine, so Enter split the line before Ana's text.
   await caretAtEndOf(benPage, 'Ana writes the first line.')
   await benPage.keyboard.press('Enter')
   await benPage.keyboard.type('Ben adds a second one.')

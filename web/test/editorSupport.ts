@@ -76,25 +76,36 @@ export async function waitForText(page: Page, text: string, timeout = 10_000): P
   }
 }
 
-/** Puts the caret at the end of the block whose text starts with `prefix`. */
+/**
+ * Puts the caret at the end of the paragraph whose text starts with `prefix`, through the editor's own state. A DOM
+ * selection would be read by ProseMirror only on the next selectionchange event, and a remote update landing before
+ * that restores ProseMirror's older selection, so typing would start at the wrong place.
+ */
 export async function caretAtEndOf(page: Page, prefix: string): Promise<void> {
   const ok = await page.evaluate(start => {
-    const block = [...document.querySelectorAll('.tiptap p')].find(p => (p.textContent ?? '').startsWith(start))
-    if (!block) return false
-    const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT, {
-      acceptNode: node => node.parentElement?.closest('.collaboration-carets__caret') ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT,
+    type Node = { type: { name: string }; textContent: string; nodeSize: number }
+    type Editor = {
+      state: { doc: { descendants(f: (node: Node, pos: number) => boolean | void): void } }
+      commands: { setTextSelection(pos: number): boolean }
+      view: { focus(): void; hasFocus(): boolean }
+    }
+    const editor = (document.querySelector('.tiptap') as HTMLElement & { editor?: Editor }).editor
+    if (!editor) return false
+    let end = -1
+    editor.state.doc.descendants((node, pos) => {
+      if (end >= 0) return false
+      if (node.type.name === 'paragraph' && node.textContent.startsWith(start)) {
+        end = pos + node.nodeSize - 1
+        return false
+      }
+      return true
     })
-    let last: Text | null = null
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) last = node as Text
-    if (!last) return false
-    ;(document.querySelector('.tiptap') as HTMLElement).focus()
-    const selection = window.getSelection()!
-    selection.collapse(last, last.length)
-    return true
+    if (end < 0 || !editor.commands.setTextSelection(end)) return false
+    // Focused at once: Tiptap's focus command waits for an animation frame, and keys pressed before it are lost.
+    editor.view.focus()
+    return editor.view.hasFocus()
   }, prefix)
-  if (!ok) throw new Error(`no paragraph starts with "${prefix}"`)
-  // Let ProseMirror read the DOM selection before typing.
-  await page.waitForTimeout(50)
+  if (!ok) throw new Error(`no paragraph starts with "${prefix}", or the editor did not take the focus`)
 }
 
 /** Selects `text` (first occurrence) inside the editor through the DOM, as a mouse drag would. */
