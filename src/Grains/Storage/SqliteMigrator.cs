@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Data.Sqlite;
+using Spotter.Collab.Storage.Postgres;
 
 namespace Spotter.Collab.Grains.Storage;
 
@@ -17,10 +18,10 @@ public static class SqliteMigrator
 {
     private const string ResourcePrefix = "Spotter.Collab.Grains.Storage.SqliteMigrations.";
 
-    private static readonly Lazy<IReadOnlyList<SqliteMigration>> s_migrations = new(LoadMigrations);
+    private static readonly Lazy<IReadOnlyList<Migration>> s_migrations = new(LoadMigrations);
 
     /// <summary>The migrations this assembly ships, in the order they are applied.</summary>
-    public static IReadOnlyList<SqliteMigration> Migrations => s_migrations.Value;
+    public static IReadOnlyList<Migration> Migrations => s_migrations.Value;
 
     /// <summary>Applies every pending migration and returns the versions it applied (empty when up to date).</summary>
     /// <exception cref="SqliteMigrationException">An applied migration's script has changed since it ran.</exception>
@@ -35,7 +36,7 @@ public static class SqliteMigrator
         return applied;
     }
 
-    private static bool Apply(SqliteConnection connection, SqliteMigration migration)
+    private static bool Apply(SqliteConnection connection, Migration migration)
     {
         using var transaction = connection.BeginTransaction(deferred: false);
         Execute(connection, transaction, """
@@ -85,55 +86,8 @@ public static class SqliteMigrator
         command.ExecuteNonQuery();
     }
 
-    private static List<SqliteMigration> LoadMigrations()
-    {
-        var assembly = typeof(SqliteMigrator).Assembly;
-        var migrations = new List<SqliteMigration>();
-        foreach (var resource in assembly.GetManifestResourceNames())
-        {
-            if (!resource.StartsWith(ResourcePrefix, StringComparison.Ordinal) || !resource.EndsWith(".sql", StringComparison.Ordinal)) continue;
-            var fileName = resource[ResourcePrefix.Length..^".sql".Length];
-            var separator = fileName.IndexOf('_', StringComparison.Ordinal);
-            if (separator <= 0 || !int.TryParse(fileName.AsSpan(0, separator), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
-            {
-                throw new SqliteMigrationException($"Migration resource '{resource}' is not named NNNN_name.sql.");
-            }
-            migrations.Add(new SqliteMigration(version, fileName[(separator + 1)..], ReadResource(assembly, resource)));
-        }
-        migrations.Sort((a, b) => a.Version.CompareTo(b.Version));
-        for (var i = 1; i < migrations.Count; i++)
-        {
-            if (migrations[i].Version == migrations[i - 1].Version) throw new SqliteMigrationException($"Two migrations share version {migrations[i].Version}.");
-        }
-        return migrations;
-    }
-
-    private static string ReadResource(Assembly assembly, string resource)
-    {
-        using var stream = assembly.GetManifestResourceStream(resource)
-            ?? throw new SqliteMigrationException($"Migration resource '{resource}' cannot be opened.");
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        return reader.ReadToEnd();
-    }
-}
-
-/// <summary>One schema change of the SQLite file: its version (from the file name), name and SQL.</summary>
-public sealed class SqliteMigration
-{
-    internal SqliteMigration(int version, string name, string sql)
-    {
-        Version = version;
-        Name = name;
-        // Line endings are normalised so a checkout with CRLF does not look like an edited migration.
-        Sql = sql.Replace("\r\n", "\n", StringComparison.Ordinal);
-        Checksum = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Sql)));
-    }
-
-    public int Version { get; }
-    public string Name { get; }
-    public string Sql { get; }
-    /// <summary>Lower-case hex SHA-256 of <see cref="Sql"/>.</summary>
-    public string Checksum { get; }
+    private static IReadOnlyList<Migration> LoadMigrations() =>
+        Migration.LoadEmbedded(typeof(SqliteMigrator).Assembly, ResourcePrefix, message => new SqliteMigrationException(message));
 }
 
 /// <summary>The SQLite file cannot be brought to the shipped schema (bad migration set or an edited applied migration).</summary>
