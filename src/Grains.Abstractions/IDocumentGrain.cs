@@ -71,6 +71,12 @@ public interface IDocumentGrain : IGrainWithStringKey
     [Alias("EncodeState")]
     Task<byte[]> EncodeState();
 
+    /// <summary>The frames that bring a host's connections up to this activation after a reactivation or a lost
+    /// link: the whole state as a sync update (when there is any), then a sync step 1 that asks every client for
+    /// what it has and the activation lacks.</summary>
+    [Alias("CatchUp")]
+    Task<IReadOnlyList<byte[]>> CatchUp();
+
     /// <summary>Tells every host with the resource open to send <c>Notice(resourceId, kind, payload)</c> to its
     /// connections (e.g. the page's comments changed). For server code only; clients never reach it.</summary>
     [Alias("Notify")]

@@ -12,6 +12,9 @@ public interface IOrganizationGrain : IGrainWithStringKey
 {
     public const string Key = "default";
 
+    /// <summary>Host observers not refreshed within this time are dropped (hosts refresh at a third of it).</summary>
+    public static readonly TimeSpan ObserverExpiry = TimeSpan.FromSeconds(90);
+
     // ---- access decisions (hot path) ----
     // [AlwaysInterleave]: these are synchronous reads of the in-memory model, so they run between the turns of a
     // mutation (while it waits for its rows to be written) instead of queueing behind it. They see a change from the

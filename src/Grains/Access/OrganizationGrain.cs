@@ -15,7 +15,7 @@ namespace Spotter.Collab.Grains.Access;
 public sealed partial class OrganizationGrain : Grain, IOrganizationGrain
 {
     /// <summary>Host observers not refreshed within this time are dropped (hosts refresh at a third of it).</summary>
-    public static readonly TimeSpan ObserverExpiry = TimeSpan.FromSeconds(90);
+    public static readonly TimeSpan ObserverExpiry = IOrganizationGrain.ObserverExpiry;
 
     /// <summary>An open pair not refreshed by its document within this time is forgotten (documents refresh every
     /// <see cref="Documents.DocumentGrainOptions.AccessRefresh"/>, 30 s by default).</summary>

@@ -331,6 +331,14 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, ILiveResource
     public Task<byte[]> EncodeState() =>
         Task.FromResult(_content is null ? [] : _content.EncodeStateAsUpdate());
 
+    public Task<IReadOnlyList<byte[]>> CatchUp()
+    {
+        var state = _content is null ? [] : _content.EncodeStateAsUpdate();
+        return Task.FromResult<IReadOnlyList<byte[]>>(state.Length > 0
+            ? [Frames.Sync(SyncMessageType.Update, state), Frames.Sync(SyncMessageType.Step1, Updates.StateVectorOf(state))]
+            : [Frames.Sync(SyncMessageType.Step1, [0])]);
+    }
+
     public Task Unsubscribe(IDocumentObserver observer)
     {
         _observers.Unsubscribe(observer);

@@ -2,6 +2,7 @@ using Orleans.Configuration;
 using Spotter.Collab.Grains;
 using Spotter.Collab.Grains.Documents;
 using Spotter.Collab.Grains.Storage;
+using Spotter.Collab.Grains.Users;
 
 namespace Spotter.Collab.WebHost.Hosting;
 
@@ -19,13 +20,7 @@ public static class SiloHostingExtensions
         return IsClusterClient(builder.Configuration) ? builder.AddClusterClient() : builder.AddEmbeddedSilo();
     }
 
-    public static bool IsClusterClient(IConfiguration configuration)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        var mode = configuration["Cluster:Mode"];
-        return string.Equals(mode, "client", StringComparison.OrdinalIgnoreCase)
-            || (string.IsNullOrEmpty(mode) && !string.IsNullOrEmpty(configuration.GetConnectionString("Postgres")));
-    }
+    public static bool IsClusterClient(IConfiguration configuration) => ClusterMode.IsClient(configuration);
 
     /// <summary>Single-process mode: a localhost-clustered silo in this host, storing everything in SQLite.</summary>
     public static WebApplicationBuilder AddEmbeddedSilo(this WebApplicationBuilder builder)
@@ -37,6 +32,7 @@ public static class SiloHostingExtensions
             orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, null, silo.ServiceId, silo.ClusterId);
         });
         builder.Services.AddSqliteStorage(builder.Configuration);
+        builder.Services.AddUserAccounts(builder.Configuration);
         builder.Services.AddOptions<DocumentGrainOptions>().Bind(builder.Configuration.GetSection(DocumentGrainOptions.SectionName));
         return builder;
     }

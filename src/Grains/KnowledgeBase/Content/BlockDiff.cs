@@ -1,12 +1,5 @@
 namespace Spotter.Collab.Grains.KnowledgeBase.Content;
 
-public enum BlockChange
-{
-    Same,
-    Added,
-    Removed,
-}
-
 /// <summary>
 /// Block-level comparison of two versions: each top-level block (rendered HTML) is kept, added or removed, along a
 /// longest common subsequence, so a reader sees which paragraphs changed.

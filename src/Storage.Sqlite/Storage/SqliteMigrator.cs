@@ -3,7 +3,6 @@ using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Data.Sqlite;
-using Spotter.Collab.Storage.Postgres;
 
 namespace Spotter.Collab.Grains.Storage;
 

@@ -50,13 +50,13 @@ public static class VersionsApi
         if (HistoryRefusal(info) is { } refused) return refused;
         var version = await grains.GetGrain<IKnowledgeBaseStoreGrain>(0).GetVersion(id, versionId);
         if (version is null) return PageHistory.NoSuchVersion.ToProblem();
-        var blocks = RichContent.Read(version.State);
+        var content = await grains.GetGrain<IContentConversionGrain>(0).Render(version.State);
         var summary = version.Summary;
         // The HTML is what the history view shows (reading, like the page itself); the Markdown source is a copy,
         // so the no-copy/no-export flag withholds it as it refuses export.
         var people = await People.DescribeAsync(grains, http, summary.Authors);
         return TypedResults.Ok(new VersionContentResponse(summary.Id, summary.CreatedAt, people.Authors(summary.Authors), summary.Reason,
-            RichHtml.Render(blocks), info!.NoExport ? null : RichMarkdown.Render(blocks)));
+            content.Html, info!.NoExport ? null : content.Markdown));
     }
 
     private static async Task<Results<Ok<CompareResponse>, ProblemHttpResult>> CompareAsync(string id, string? from, string? to, HttpContext http, IGrainFactory grains)
@@ -65,7 +65,7 @@ public static class VersionsApi
         var fromState = await StateAsync(grains, id, from);
         var toState = await StateAsync(grains, id, to ?? "current");
         if (fromState is null || toState is null) return Problems.Invalid("from/to: a version id of this document or 'current'");
-        var diff = BlockDiff.Compare(RichHtml.RenderBlocks(RichContent.Read(fromState)), RichHtml.RenderBlocks(RichContent.Read(toState)));
+        var diff = await grains.GetGrain<IContentConversionGrain>(0).Compare(fromState, toState);
         return TypedResults.Ok(new CompareResponse(diff.Select(d => new CompareBlock(d.Change switch
         {
             BlockChange.Same => "same",

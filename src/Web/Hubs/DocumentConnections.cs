@@ -3,10 +3,8 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.SignalR;
-using Spotter.Collab.Crdt;
 using Spotter.Collab.Grains;
 using Spotter.Collab.Grains.Audit;
-using Spotter.Collab.Crdt.Protocols;
 using Spotter.Collab.Grains.Protocol;
 using Spotter.Collab.WebHost.Auth;
 
@@ -363,13 +361,11 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
                 // Updates are idempotent, so the full state catches every local connection up. The new activation
                 // also lacks whatever the old one accepted but never made durable (those senders got an error), so
                 // the grain's sync step 1 asks every client for what it has that the grain does not.
-                var state = await grain.EncodeState();
                 var group = _hub.Clients.Group(GroupName(document.Id));
-                if (state.Length > 0)
+                foreach (var frame in await grain.CatchUp())
                 {
-                    await group.Receive(document.Id, Frames.Sync(SyncMessageType.Update, state));
+                    await group.Receive(document.Id, frame);
                 }
-                await group.Receive(document.Id, Frames.Sync(SyncMessageType.Step1, state.Length > 0 ? Updates.StateVectorOf(state) : [0]));
                 document.Unreachable = false;
             }
             return true;

@@ -1,6 +1,5 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Spotter.Collab.Crdt;
 using Spotter.Collab.Grains;
 using Spotter.Collab.Grains.KnowledgeBase;
 using Spotter.Collab.WebHost.Auth;
@@ -50,14 +49,14 @@ public static class CommentsApi
     private static async Task<Results<Created<CommentThreadResponse>, ProblemHttpResult>> AddAsync(string id, AddCommentRequest request, HttpContext http, IGrainFactory grains)
     {
         if ((await CheckCommenterAsync(id, http, grains)).Denied is { } denied) return denied;
-        if (request.Anchor is null || !IsRelativePosition(request.Anchor.Start) || !IsRelativePosition(request.Anchor.End))
+        if (request.Anchor is not { Start: { } start, End: { } end } || !await grains.GetGrain<IContentConversionGrain>(0).IsAnchor(new CommentAnchor(start, end)))
         {
             return Problems.Invalid("anchor: start and end as base64 of Y.encodeRelativePosition");
         }
         if (Validate(request.Text) is { } invalid) return invalid;
         var quote = request.Quote ?? "";
         if (quote.Length > MaxQuote) return Problems.Invalid($"quote: at most {MaxQuote} characters");
-        var thread = await grains.GetGrain<ICommentsGrain>(id).Add(http.User.Username(), new CommentAnchor(request.Anchor.Start!, request.Anchor.End!), quote, request.Text!);
+        var thread = await grains.GetGrain<ICommentsGrain>(id).Add(http.User.Username(), new CommentAnchor(start, end), quote, request.Text!);
         return TypedResults.Created($"/api/docs/{id}/comments/{thread.Id}", ToResponse(thread, await PeopleOfAsync(grains, http, [thread])));
     }
 
@@ -103,22 +102,6 @@ public static class CommentsApi
         string.IsNullOrWhiteSpace(text) || text.Length > MaxText ? Problems.Invalid($"text: 1-{MaxText} characters") : null;
 
     private static ProblemHttpResult NoThread() => Problems.Of(StatusCodes.Status404NotFound, "not-found", "no such comment thread");
-
-    /// <summary>True when the value is base64 of exactly one encoded Yjs relative position (decoded by the engine).</summary>
-    private static bool IsRelativePosition(string? base64)
-    {
-        if (string.IsNullOrEmpty(base64) || base64.Length > 512) return false;
-        try
-        {
-            var bytes = Convert.FromBase64String(base64);
-            // Exactly one encoded position: re-encoding must give the same bytes (no trailing garbage).
-            return RelativePosition.Decode(bytes).Encode().AsSpan().SequenceEqual(bytes);
-        }
-        catch (Exception ex) when (ex is FormatException or CrdtFormatException)
-        {
-            return false;
-        }
-    }
 
     private static Task<People> PeopleOfAsync(IGrainFactory grains, HttpContext http, IEnumerable<CommentThread> threads) =>
         People.DescribeAsync(grains, http, threads.SelectMany(t => t.Comments.Select(c => c.Author).Concat(t.ResolvedBy is { } by ? [by] : [])));

@@ -74,8 +74,12 @@ public sealed class PostgresKnowledgeBaseStore : IKnowledgeBaseStore
     private static VersionSummary Summary(NpgsqlDataReader reader) => new(
         reader.GetInt64(0),
         new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(1), DateTimeKind.Utc)),
-        SqliteKnowledgeBaseStore.SplitAuthors(reader.GetString(2)),
+        SplitAuthors(reader.GetString(2)),
         reader.GetString(3));
+
+    /// <summary>Authors are stored joined by newlines, as in the SQLite store.</summary>
+    private static string[] SplitAuthors(string authors) =>
+        authors.Length == 0 ? [] : authors.Split('\n');
 
     public async Task AddAttachmentAsync(StoredAttachment attachment, CancellationToken cancellationToken = default)
     {

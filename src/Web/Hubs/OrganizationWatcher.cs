@@ -31,7 +31,7 @@ public sealed partial class OrganizationWatcher(
     public static string SpaceGroup(string spaceId) => "space:" + spaceId;
 
     /// <summary>How often the subscription is renewed (well inside the grain's observer expiry).</summary>
-    public static TimeSpan RefreshPeriod => OrganizationGrain.ObserverExpiry / 3;
+    public static TimeSpan RefreshPeriod => IOrganizationGrain.ObserverExpiry / 3;
 
     public bool IsDeactivated(string username) => _deactivated.Contains(username);
 

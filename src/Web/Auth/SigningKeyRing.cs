@@ -34,7 +34,7 @@ public sealed partial class SigningKeyRing
         }
         else
         {
-            if (SiloHostingExtensions.IsClusterClient(configuration) && string.IsNullOrEmpty(settings.KeyDirectory))
+            if (ClusterMode.IsClient(configuration) && string.IsNullOrEmpty(settings.KeyDirectory))
             {
                 throw new InvalidOperationException(
                     "Web hosts of a cluster must share their token signing keys: set Auth:SigningKeys (see docs/deploy.md, Security) or Auth:KeyDirectory to a folder all web hosts share.");

@@ -9,7 +9,6 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
-using Spotter.Collab.Grains.Users;
 using Spotter.Collab.WebHost.Api;
 
 namespace Spotter.Collab.WebHost.Auth;
@@ -27,8 +26,6 @@ public static class AuthExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<TokenOptions>().Bind(builder.Configuration.GetSection(TokenOptions.SectionName));
-        // The embedded silo shares this container; a separate silo binds the same section itself.
-        builder.Services.AddUserAccounts(builder.Configuration);
         var tokenOptions = builder.Configuration.GetSection(TokenOptions.SectionName).Get<TokenOptions>() ?? new TokenOptions();
         // The host's own signing keys are encrypted with this key ring. With operator keys there is nothing to
         // encrypt, and no key ring is made (Data Protection creates its first key at start).

@@ -4,7 +4,6 @@ using Spotter.Collab.Grains;
 using Spotter.Collab.WebHost.Api;
 using Spotter.Collab.Grains.Access;
 using Spotter.Collab.Grains.KnowledgeBase;
-using Spotter.Collab.Grains.KnowledgeBase.Content;
 
 namespace Spotter.Collab.WebHost.Application;
 
@@ -29,16 +28,10 @@ public sealed partial class PageTransfer(IGrainFactory grains, IOptions<Knowledg
     /// <summary>Replaces the page's content with the Markdown (or adds it at the end): an ordinary, versioned edit.</summary>
     public async Task<Refusal?> ImportAsync(string principal, string id, string markdown, bool append)
     {
-        byte[] source;
-        try
+        var imported = await grains.GetGrain<IContentConversionGrain>(0).ImportMarkdown(markdown, options.Value.AllowExternalImages);
+        if (imported.Update is not { } source)
         {
-            var imported = MarkdownImporter.Parse(markdown);
-            if (!options.Value.AllowExternalImages) ExternalImages.Remove(imported, out _);
-            source = RichContent.ReplaceUpdate([], imported);
-        }
-        catch (ContentTooDeepException ex)
-        {
-            return new Refusal(StatusCodes.Status400BadRequest, RejectCodes.Malformed, ex.Message);
+            return new Refusal(StatusCodes.Status400BadRequest, RejectCodes.Malformed, imported.Refusal ?? "content refused");
         }
         var result = await grains.GetGrain<IDocumentKnowledgeBase>(id).ApplyContent(principal, source, append, reason: "import");
         return result.IsRejected ? Refusal.Of(result) : null;
@@ -82,29 +75,9 @@ public sealed partial class PageTransfer(IGrainFactory grains, IOptions<Knowledg
                 new Refusal(StatusCodes.Status403Forbidden, "no-export", "exporting this page is not allowed"), refused.Info.Id);
         }
 
-        var markdown = new StringBuilder();
-        var html = new StringBuilder("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>");
-        RichHtml.Escape(info.Title, html);
-        html.Append("</title></head><body>");
-        foreach (var (page, depth) in pages)
-        {
-            var blocks = RichContent.Read(await grains.GetGrain<IDocumentGrain>(page.Id).EncodeState());
-            if (!options.Value.AllowExternalImages) ExternalImages.Remove(blocks, out _);
-            var level = Math.Min(depth + 1, 6);
-            if (markdownFormat)
-            {
-                if (markdown.Length > 0) markdown.Append('\n');
-                markdown.Append('#', level).Append(' ').Append(page.Title).Append("\n\n").Append(RichMarkdown.Render(blocks));
-            }
-            else
-            {
-                html.Append("<section><h").Append(level).Append('>');
-                RichHtml.Escape(page.Title, html);
-                html.Append("</h").Append(level).Append('>').Append(RichHtml.Render(blocks)).Append("</section>");
-            }
-        }
-        html.Append("</body></html>");
-        var content = markdownFormat ? markdown.ToString() : await EmbedAttachmentsAsync(html.ToString(), principal);
+        var rendered = await grains.GetGrain<IContentConversionGrain>(0).Export(
+            info.Title, pages.Select(p => new ExportedPage(p.Info.Id, p.Info.Title, p.Depth)).ToList(), markdownFormat, options.Value.AllowExternalImages);
+        var content = markdownFormat ? rendered : await EmbedAttachmentsAsync(rendered, principal);
         return new ExportResult(content, info.Title, pages.Count);
     }
 

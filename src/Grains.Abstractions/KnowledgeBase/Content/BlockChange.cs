@@ -1,0 +1,8 @@
+namespace Spotter.Collab.Grains.KnowledgeBase.Content;
+
+public enum BlockChange
+{
+    Same,
+    Added,
+    Removed,
+}
