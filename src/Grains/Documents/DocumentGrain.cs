@@ -209,13 +209,13 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, ILiveResource
         }
         RemoveAwareness(connectionId);
         if (_participants.Count > 0) return Task.CompletedTask;
-        NobodyLeft();
+        ScheduleIdleDeactivation();
         return RunHookAsync(_extension.OnLastParticipantLeftAsync, nameof(LiveResourceExtension.OnLastParticipantLeftAsync));
     }
 
     /// <summary>The last participant is gone: stop the access refresh and deactivate after
     /// <see cref="DocumentGrainOptions.IdleDeactivation"/> unless someone joins meanwhile.</summary>
-    private void NobodyLeft()
+    private void ScheduleIdleDeactivation()
     {
         StopAccessRefresh();
         _idleTimer ??= this.RegisterGrainTimer(DeactivateIfIdle, new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan)
@@ -330,7 +330,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, ILiveResource
                 _participants.Remove(connectionId);
                 RemoveAwareness(connectionId);
             }
-            if (_participants.Count == 0) NobodyLeft();
+            if (_participants.Count == 0) ScheduleIdleDeactivation();
         }
         _ = _observers.Notify(o => o.OnAccessChanged(Id, principal, role));
     }
