@@ -41,6 +41,11 @@ public sealed class DocumentGrainOptions
     /// re-reads their roles (covers a reactivated organisation grain and any missed push).</summary>
     public TimeSpan AccessRefresh { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long an activation stays after its last participant left: a page reopened meanwhile finds it
+    /// loaded; after that it deactivates (its timers with it). Activations nobody joined (HTTP API calls) are left
+    /// to Orleans' collection age.</summary>
+    public TimeSpan IdleDeactivation { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Log entries after which the document is compacted into a new snapshot.</summary>
     public int CompactAfterUpdates { get; set; } = 1000;
 

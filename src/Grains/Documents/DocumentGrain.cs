@@ -43,7 +43,10 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, ILiveResource
     private DocumentState? _content;
     private readonly BroadcastLane _contentLane;
     private readonly BroadcastLane _awarenessLane;
+    // Both run only while someone has the document open: an idle activation without participants costs no ticks.
     private IGrainTimer? _accessTimer;
+    private bool _accessRefreshing;
+    private IGrainTimer? _idleTimer;
     private Task<long> _lastAppend = Task.FromResult(0L);
     private int _updatesSinceSnapshot;
     private long _bytesSinceSnapshot;
@@ -82,11 +85,6 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, ILiveResource
             KeepAlive = false,
         });
         _awarenessLane.Timer = this.RegisterGrainTimer(() => FlushAwareness(), new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan)
-        {
-            Interleave = true,
-            KeepAlive = false,
-        });
-        _accessTimer = this.RegisterGrainTimer(RefreshAccessAsync, new GrainTimerCreationOptions(_options.AccessRefresh, _options.AccessRefresh)
         {
             Interleave = true,
             KeepAlive = false,
@@ -210,9 +208,47 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, ILiveResource
             _ = Organization.CloseDocument(Id, participant.Username);
         }
         RemoveAwareness(connectionId);
-        return _participants.Count == 0
-            ? RunHookAsync(_extension.OnLastParticipantLeftAsync, nameof(LiveResourceExtension.OnLastParticipantLeftAsync))
-            : Task.CompletedTask;
+        if (_participants.Count > 0) return Task.CompletedTask;
+        ScheduleIdleDeactivation();
+        return RunHookAsync(_extension.OnLastParticipantLeftAsync, nameof(LiveResourceExtension.OnLastParticipantLeftAsync));
+    }
+
+    /// <summary>The last participant is gone: stop the access refresh and deactivate after
+    /// <see cref="DocumentGrainOptions.IdleDeactivation"/> unless someone joins meanwhile.</summary>
+    private void ScheduleIdleDeactivation()
+    {
+        StopAccessRefresh();
+        _idleTimer ??= this.RegisterGrainTimer(DeactivateIfIdle, new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan)
+        {
+            Interleave = true,
+            KeepAlive = false,
+        });
+        _idleTimer.Change(_options.IdleDeactivation, Timeout.InfiniteTimeSpan);
+    }
+
+    private Task DeactivateIfIdle()
+    {
+        if (_participants.Count == 0) DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+
+    private void StartAccessRefresh()
+    {
+        if (_accessRefreshing) return;
+        _accessRefreshing = true;
+        _accessTimer ??= this.RegisterGrainTimer(RefreshAccessAsync, new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan)
+        {
+            Interleave = true,
+            KeepAlive = false,
+        });
+        _accessTimer.Change(_options.AccessRefresh, _options.AccessRefresh);
+    }
+
+    private void StopAccessRefresh()
+    {
+        if (!_accessRefreshing) return;
+        _accessRefreshing = false;
+        _accessTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     public Task Notify(string kind, string payload)
@@ -294,6 +330,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, ILiveResource
                 _participants.Remove(connectionId);
                 RemoveAwareness(connectionId);
             }
+            if (_participants.Count == 0) ScheduleIdleDeactivation();
         }
         _ = _observers.Notify(o => o.OnAccessChanged(Id, principal, role));
     }
@@ -387,6 +424,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, ILiveResource
         // Re-read after the await: a push from the organisation grain may have arrived meanwhile.
         if (_roles.TryGetValue(principal, out var pushed)) return pushed;
         _roles[principal] = role.Value;
+        StartAccessRefresh();
         return role;
     }
 
@@ -488,6 +526,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, ILiveResource
         var person = (await Organization.DescribePeople(null, [username]))[0];
         var participant = new Participant(username, new AwarenessIdentity(person.Id, person.DisplayName));
         _participants[connectionId] = participant;
+        _idleTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         return participant;
     }
 

@@ -45,6 +45,8 @@ public static class AuthExtensions
             .Configure<TokenService, IOptions<TokenOptions>>((jwt, tokens, options) =>
             {
                 jwt.MapInboundClaims = false;
+                // Nothing reads the raw token back from the authentication properties.
+                jwt.SaveToken = false;
                 jwt.TokenValidationParameters = new TokenValidationParameters
                 {
                     ValidIssuer = options.Value.Issuer,
@@ -75,6 +77,14 @@ public static class AuthExtensions
                                 context.Fail(failure);
                                 return;
                             }
+                        }
+                        // A hub connection holds its principal for as long as it is open: keep its claims, not the
+                        // parsed token (and the token's own copy of them) behind the validated identity.
+                        if (context.Request.Path.StartsWithSegments("/hubs", StringComparison.Ordinal) && context.Principal?.Identity is ClaimsIdentity validated)
+                        {
+                            context.Principal = new ClaimsPrincipal(new ClaimsIdentity(
+                                validated.Claims.Select(c => new Claim(c.Type, c.Value, c.ValueType, c.Issuer, c.OriginalIssuer)),
+                                validated.AuthenticationType, validated.NameClaimType, validated.RoleClaimType));
                         }
                     },
                 };

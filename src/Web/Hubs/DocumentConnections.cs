@@ -39,7 +39,8 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
         if (!IsLive(connectionId)) return new JoinResult(null, null, Guid.Empty);
         var join = await cluster.GetGrain<IDocumentGrain>(documentId).Join(username, connectionId);
         if (join.Role is null) return join;
-        var documents = _connections.GetOrAdd(connectionId, _ => new ConcurrentDictionary<string, string>(StringComparer.Ordinal));
+        // Sized for the usual one document per connection (the default table is 31 buckets and a lock per core).
+        var documents = _connections.GetOrAdd(connectionId, _ => new ConcurrentDictionary<string, string>(concurrencyLevel: 1, capacity: 1, StringComparer.Ordinal));
         if (documents.TryAdd(documentId, username))
         {
             await _hub.Groups.AddToGroupAsync(connectionId, GroupName(documentId));
