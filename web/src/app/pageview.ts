@@ -1,8 +1,9 @@
 // The main area for an open page: breadcrumbs, title, page actions (share, export, import, trash) and the editor.
 import type { Level, SpaceTree } from '../api'
 import { t } from '../i18n'
-import { atLeast, pageHash, spaceHash, type AppContext } from './context'
+import { atLeast, pagePath, spacePath, type AppContext } from './context'
 import { h } from './dom'
+import { navigate } from './navigation'
 import { openSharing, type ResourceKind } from './sharing'
 import { ancestry, type Sidebar } from './sidebar'
 import { download, errorText, openDialog, toast } from './ui'
@@ -41,8 +42,8 @@ export function pageView(context: AppContext, sidebar: Sidebar | null, target: P
     document.title = `${title.textContent} · ${tree.space.title}`
     level = page.level
     crumbs.replaceChildren(
-      h('a', { href: spaceHash(tree.space.id) }, tree.space.title),
-      ...chain.slice(0, -1).flatMap(p => [h('span', { class: 'sep' }, '/'), h('a', { href: pageHash(tree.space.id, p.id) }, p.title)]))
+      h('a', { href: spacePath(tree.space.id) }, tree.space.title),
+      ...chain.slice(0, -1).flatMap(p => [h('span', { class: 'sep' }, '/'), h('a', { href: pagePath(tree.space.id, p.id) }, p.title)]))
     renderActions()
   }
 
@@ -52,7 +53,7 @@ export function pageView(context: AppContext, sidebar: Sidebar | null, target: P
   context.api.describeDocument(target.docId).then(info => {
     // A page reached by its id alone (search hit, old link) moves to its place in its space's tree.
     if (!target.spaceId && info.kind === 'page' && info.spaceId) {
-      location.replace(pageHash(info.spaceId, target.docId))
+      navigate(pagePath(info.spaceId, target.docId), { replace: true })
       return
     }
     noExport = info.noExport

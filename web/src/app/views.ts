@@ -1,7 +1,7 @@
 // Main-area views other than an open page: home, a space's overview, its trash, search results.
 import type { SpaceTree } from '../api'
 import { t } from '../i18n'
-import { atLeast, pageHash, spaceHash, type AppContext } from './context'
+import { atLeast, docPath, pagePath, spacePath, type AppContext } from './context'
 import { h } from './dom'
 import { childrenOf, type Sidebar } from './sidebar'
 import { errorText, highlightedSnippet, toast } from './ui'
@@ -12,7 +12,7 @@ export function homeView(context: AppContext): View {
   const list = h('ul', { class: 'cards' }, h('li', { class: 'muted' }, t('app.loading')))
   context.api.spaces().then(spaces => {
     list.replaceChildren(...spaces.map(space => h('li', {},
-      h('a', { class: 'card-link', href: spaceHash(space.id) },
+      h('a', { class: 'card-link', href: spacePath(space.id) },
         h('span', { class: 'space-icon big', 'aria-hidden': 'true' }, (space.title || '?').slice(0, 1).toUpperCase()),
         h('strong', {}, space.title || space.id)))))
     if (spaces.length === 0) list.replaceChildren(h('li', { class: 'muted' }, context.isPartner ? t('app.space.noneShared') : t('app.home.empty')))
@@ -36,7 +36,7 @@ export function spaceView(sidebar: Sidebar, spaceId: string): View {
     const roots = childrenOf(tree, spaceId)
     const canEdit = atLeast(tree.space.level, 'edit')
     body.replaceChildren(roots.length
-      ? h('ul', { class: 'page-list' }, ...roots.map(page => h('li', {}, h('a', { href: pageHash(spaceId, page.id) }, page.title || t('app.page.untitled')))))
+      ? h('ul', { class: 'page-list' }, ...roots.map(page => h('li', {}, h('a', { href: pagePath(spaceId, page.id) }, page.title || t('app.page.untitled')))))
       : h('p', { class: 'muted' }, t('app.page.none')))
     if (canEdit) body.append(h('button', { type: 'button', onclick: () => void sidebar.createPage(null) }, `+ ${t('app.page.new')}`))
   }
@@ -81,7 +81,7 @@ export function searchView(context: AppContext, query: string): View {
   else {
     context.api.search(query, 50).then(hits => {
       list.replaceChildren(...hits.map(hit => h('li', {},
-        h('a', { href: hit.spaceId ? pageHash(hit.spaceId, hit.id) : `#/doc/${encodeURIComponent(hit.id)}` }, hit.title || t('app.page.untitled')),
+        h('a', { href: hit.spaceId ? pagePath(hit.spaceId, hit.id) : docPath(hit.id) }, hit.title || t('app.page.untitled')),
         h('p', { class: 'snippet' }, highlightedSnippet(hit.snippet ?? '')))))
       if (hits.length === 0) list.replaceChildren(h('li', { class: 'muted' }, t('app.search.none', { q: query })))
     }, error => list.replaceChildren(h('li', { class: 'error' }, errorText(error))))
