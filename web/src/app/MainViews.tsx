@@ -1,13 +1,13 @@
 // Main-area routes of the shell that load with it: home, a space's overview and trash, search results.
 import { useQuery } from '@tanstack/react-query'
-import { useLayoutEffect } from 'react'
+import { useEffect, useLayoutEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Link, useParams, useSearchParams } from 'react-router'
-import { docPath, pagePath, spacePath } from './context'
-import { LegacyView } from './LegacyView'
+import type { SpaceTree } from '../api'
+import { atLeast, docPath, pagePath, spacePath } from './context'
 import { useShell } from './Shell'
-import { errorText, snippetSegments } from './ui'
-import { spaceView, trashView } from './views'
+import { childrenOf } from './sidebar'
+import { errorText, snippetSegments, toast } from './ui'
 
 export function HomePage() {
   const { t } = useTranslation()
@@ -66,15 +66,78 @@ export function SearchPage() {
 }
 
 export function SpacePage() {
-  const { i18n } = useTranslation()
+  const { t } = useTranslation()
   const { sidebar } = useShell()
   const { spaceId = '' } = useParams()
-  return <LegacyView make={() => { sidebar.select(spaceId, null); return spaceView(sidebar, spaceId) }} deps={[sidebar, spaceId, i18n.language]} />
+  const [tree, setTree] = useState<SpaceTree | null>(null)
+  const [failure, setFailure] = useState<{ error: unknown } | null>(null)
+  useLayoutEffect(() => sidebar.select(spaceId, null), [sidebar, spaceId])
+  useEffect(() => {
+    setTree(null)
+    setFailure(null)
+    const stops = [
+      sidebar.onTree(next => {
+        if (next.space.id !== spaceId) return
+        document.title = next.space.title
+        setTree(next)
+        setFailure(null)
+      }),
+      sidebar.onTreeError(error => setFailure({ error })),
+    ]
+    return () => stops.forEach(stop => stop())
+  }, [sidebar, spaceId])
+  const roots = tree ? childrenOf(tree, spaceId) : []
+  return (
+    <section className="view">
+      <h1>{tree?.space.title ?? ''}</h1>
+      <div>
+        {failure ? <p className="error">{errorText(failure.error)}</p>
+          : !tree ? <p className="muted">{t('app.loading')}</p>
+          : <>
+            {roots.length
+              ? <ul className="page-list">{roots.map(page => <li key={page.id}><Link to={pagePath(spaceId, page.id)}>{page.title || t('app.page.untitled')}</Link></li>)}</ul>
+              : <p className="muted">{t('app.page.none')}</p>}
+            {atLeast(tree.space.level, 'edit') ? <button type="button" onClick={() => void sidebar.createPage(null)}>{`+ ${t('app.page.new')}`}</button> : null}
+          </>}
+      </div>
+    </section>
+  )
 }
 
 export function TrashPage() {
-  const { i18n } = useTranslation()
+  const { t } = useTranslation()
   const { context, sidebar } = useShell()
   const { spaceId = '' } = useParams()
-  return <LegacyView make={() => { sidebar.select(spaceId, null); return trashView(context, sidebar, spaceId) }} deps={[sidebar, spaceId, i18n.language]} />
+  useLayoutEffect(() => sidebar.select(spaceId, null), [sidebar, spaceId])
+  // Never shown from an earlier visit: the trash changes from other places.
+  const trash = useQuery({ queryKey: ['trash', spaceId], queryFn: () => context.api.spaceTrash(spaceId), gcTime: 0 })
+  const { refetch } = trash
+  // A page trashed elsewhere shows up here without a reload.
+  useEffect(() => sidebar.onTree(() => void refetch()), [sidebar, refetch])
+  const restore = async (page: { id: string; title: string }) => {
+    try {
+      await context.api.restorePage(page.id)
+      toast(t('app.trash.restored', { title: page.title }))
+      await refetch()
+    } catch (error) {
+      toast(errorText(error), 'bad')
+    }
+  }
+  return (
+    <section className="view">
+      <h1>{t('app.trash.title')}</h1>
+      <p className="muted">{t('app.trash.help')}</p>
+      <ul className="rows" data-testid="trash">
+        {trash.isPending ? <li className="muted">{t('app.loading')}</li>
+          : trash.isError ? <li className="error">{errorText(trash.error)}</li>
+          : trash.data.length === 0 ? <li className="muted">{t('app.trash.empty')}</li>
+          : trash.data.map(page => (
+            <li key={page.id}>
+              <span className="grow">{page.title || t('app.page.untitled')}</span>
+              <button type="button" className="secondary small" onClick={() => void restore(page)}>{t('app.trash.restore')}</button>
+            </li>
+          ))}
+      </ul>
+    </section>
+  )
 }

@@ -1,12 +1,10 @@
 // An open page (in a space's tree, or a standalone document): its own chunk, with the editor (Tiptap, comments,
 // history and compare) and the sharing dialog.
-import { useEffect } from 'react'
-import { useTranslation } from 'react-i18next'
+import { useEffect, useLayoutEffect, useMemo } from 'react'
 import { useParams } from 'react-router'
 import { editorPage, type EditorPage } from '../editor'
 import type { AppContext } from './context'
-import { LegacyView } from './LegacyView'
-import { pageView } from './pageview'
+import { PageView } from './PageView'
 import { useShell } from './Shell'
 
 // The editor of the open page outlives re-renders of the page around it (language switch, tree updates, and the
@@ -33,17 +31,12 @@ function releaseEditor(): void {
 }
 
 function PageHost({ docId, spaceId }: { docId: string; spaceId: string | null }) {
-  const { i18n } = useTranslation()
   const { context, sidebar } = useShell()
+  const editor = useMemo(() => editorFor(context, docId), [context, docId])
   useEffect(() => releaseEditor, [])
-  return (
-    <LegacyView
-      make={() => {
-        sidebar.select(spaceId, spaceId ? docId : null)
-        return pageView(context, spaceId ? sidebar : null, { docId, spaceId, editor: editorFor(context, docId).element })
-      }}
-      deps={[context, sidebar, docId, spaceId, i18n.language]} />
-  )
+  // Before the page view asks the sidebar for the tree: selecting another space starts a new one.
+  useLayoutEffect(() => sidebar.select(spaceId, spaceId ? docId : null), [sidebar, spaceId, docId])
+  return <PageView key={docId} context={context} sidebar={spaceId ? sidebar : null} docId={docId} spaceId={spaceId} editor={editor} />
 }
 
 export function SpacePageRoute() {
