@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next'
 import { Link, useParams, useSearchParams } from 'react-router'
 import type { SpaceTree } from '../api'
 import { atLeast, docPath, pagePath, spacePath } from './context'
+import { subscribeInStep } from './LegacyView'
 import { useShell } from './Shell'
 import { childrenOf } from './sidebar'
 import { errorText, snippetSegments, toast } from './ui'
@@ -66,26 +67,28 @@ export function SearchPage() {
 }
 
 export function SpacePage() {
+  const { spaceId = '' } = useParams()
+  return <SpaceOverview key={spaceId} spaceId={spaceId} />
+}
+
+function SpaceOverview({ spaceId }: { spaceId: string }) {
   const { t } = useTranslation()
   const { sidebar } = useShell()
-  const { spaceId = '' } = useParams()
-  const [tree, setTree] = useState<SpaceTree | null>(null)
+  const [tree, setTree] = useState<SpaceTree | null>(() => (sidebar.currentTree?.space.id === spaceId ? sidebar.currentTree : null))
   const [failure, setFailure] = useState<{ error: unknown } | null>(null)
   useLayoutEffect(() => sidebar.select(spaceId, null), [sidebar, spaceId])
   useEffect(() => {
-    setTree(null)
-    setFailure(null)
     const stops = [
-      sidebar.onTree(next => {
+      subscribeInStep<SpaceTree>(listener => sidebar.onTree(listener), next => {
         if (next.space.id !== spaceId) return
-        document.title = next.space.title
         setTree(next)
         setFailure(null)
       }),
-      sidebar.onTreeError(error => setFailure({ error })),
+      subscribeInStep<unknown>(listener => sidebar.onTreeError(listener), error => setFailure({ error })),
     ]
     return () => stops.forEach(stop => stop())
   }, [sidebar, spaceId])
+  useEffect(() => { if (tree) document.title = tree.space.title }, [tree])
   const roots = tree ? childrenOf(tree, spaceId) : []
   return (
     <section className="view">

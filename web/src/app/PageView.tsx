@@ -7,12 +7,21 @@ import type { EditorPage } from '../editor'
 import { t } from '../i18n'
 import { atLeast, pagePath, spacePath, type AppContext } from './context'
 import { h } from './dom'
-import { LegacyView } from './LegacyView'
+import { LegacyView, subscribeInStep } from './LegacyView'
 import type { ResourceKind } from './sharing'
 import { ancestry, type Sidebar } from './sidebar'
 import { download, errorText, openDialog, toast } from './ui'
 
-interface Heading { title: string; crumbs: { space: { id: string; title: string }; pages: TreeNode[] } | null }
+interface Heading { title: string; level: Level; space: { id: string; title: string }; ancestors: TreeNode[] }
+
+/** The page's title, level and breadcrumbs from its space's tree; null when the tree does not hold it. */
+function headingFrom(tree: SpaceTree | null, docId: string): Heading | null {
+  if (!tree) return null
+  const chain = ancestry(tree, docId)
+  const page = chain.at(-1)
+  if (!page || page.id !== docId) return null
+  return { title: page.title || t('app.page.untitled'), level: page.level, space: { id: tree.space.id, title: tree.space.title }, ancestors: chain.slice(0, -1) }
+}
 
 /** The Tiptap editor (src/editor, plain DOM with its own collaboration wiring) as a React component. */
 export function CollabEditor({ editor }: { editor: EditorPage }) {
@@ -28,24 +37,20 @@ export function PageView({ context, sidebar, docId, spaceId, editor }: {
 }) {
   const { t } = useTranslation()
   const navigate = useNavigate()
-  const [heading, setHeading] = useState<Heading>({ title: '', crumbs: null })
-  const [treeLevel, setTreeLevel] = useState<Level | null>(null)
+  // From the tree the sidebar already has, in the first render: the title is there as soon as the page is.
+  const [fromTree, setFromTree] = useState(() => (sidebar && spaceId ? headingFrom(sidebar.currentTree, docId) : null))
   const [info, setInfo] = useState<{ level: Level; noExport: boolean; kind: ResourceKind; title: string } | null>(null)
 
   useEffect(() => {
-    setHeading({ title: '', crumbs: null })
-    setTreeLevel(null)
     if (!sidebar || !spaceId) return
-    return sidebar.onTree((tree: SpaceTree) => {
-      const chain = ancestry(tree, docId)
-      const page = chain.at(-1)
-      if (!page || page.id !== docId) return
-      const title = page.title || t('app.page.untitled')
-      document.title = `${title} · ${tree.space.title}`
-      setHeading({ title, crumbs: { space: { id: tree.space.id, title: tree.space.title }, pages: chain.slice(0, -1) } })
-      setTreeLevel(page.level)
+    return subscribeInStep(listener => sidebar.onTree(listener), (tree: SpaceTree) => {
+      const next = headingFrom(tree, docId)
+      if (next) setFromTree(next)
     })
   }, [sidebar, spaceId, docId])
+  useEffect(() => {
+    if (fromTree) document.title = `${fromTree.title} · ${fromTree.space.title}`
+  }, [fromTree])
 
   // The per-document façade tells the level and the no-export flag (for pages outside a tree too).
   useEffect(() => {
@@ -63,8 +68,8 @@ export function PageView({ context, sidebar, docId, spaceId, editor }: {
     return () => { live = false }
   }, [context, docId, spaceId, navigate])
 
-  const title = heading.title || info?.title || ''
-  const level: Level = (spaceId ? treeLevel : info?.level) ?? 'none'
+  const title = fromTree?.title || info?.title || ''
+  const level: Level = (spaceId ? fromTree?.level : info?.level) ?? 'none'
   const kind: ResourceKind = info?.kind ?? (spaceId ? 'page' : 'document')
   const canManage = atLeast(level, 'manage') && !context.isPartner
   const canEdit = atLeast(level, 'edit')
@@ -76,10 +81,10 @@ export function PageView({ context, sidebar, docId, spaceId, editor }: {
       <header className="page-header">
         <div className="page-heading">
           <nav className="crumbs" aria-label={t('app.breadcrumbs')}>
-            {heading.crumbs ? <>
-              <Link to={spacePath(heading.crumbs.space.id)}>{heading.crumbs.space.title}</Link>
-              {heading.crumbs.pages.map(page => (
-                <Fragment key={page.id}><span className="sep">/</span><Link to={pagePath(heading.crumbs!.space.id, page.id)}>{page.title}</Link></Fragment>
+            {fromTree ? <>
+              <Link to={spacePath(fromTree.space.id)}>{fromTree.space.title}</Link>
+              {fromTree.ancestors.map(page => (
+                <Fragment key={page.id}><span className="sep">/</span><Link to={pagePath(fromTree.space.id, page.id)}>{page.title}</Link></Fragment>
               ))}
             </> : null}
           </nav>
