@@ -2,15 +2,17 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { expect, it } from 'vitest'
-import { language, setLanguage, t } from '../src/i18n'
+import { formatDateTime, formatNumber, language, setLanguage, t } from '../src/i18n'
 import '../src/i18n/app'
 
 const appDir = resolve(import.meta.dirname, '..', 'src', 'app')
+// A plural message is one key per plural category of the language (Intl.PluralRules): `key_one`, `key_other`.
+const pluralSuffix = /_(zero|one|two|few|many|other)$/
 
 function catalogKeys(lang: 'en' | 'zh'): Set<string> {
   const source = readFileSync(resolve(import.meta.dirname, '..', 'src', 'i18n', 'app.ts'), 'utf8')
   const block = source.split(lang === 'en' ? 'const en: Messages = {' : 'const zh: Messages = {')[1].split('\n}\n')[0]
-  return new Set([...block.matchAll(/^\s*'([^']+)':/gm)].map(m => m[1]))
+  return new Set([...block.matchAll(/^\s*'([^']+)':/gm)].map(m => m[1].replace(pluralSuffix, '')))
 }
 
 it('English and Chinese catalogs have the same keys', () => {
@@ -23,7 +25,7 @@ it('English and Chinese catalogs have the same keys', () => {
 
 it('every literal key used by the shell is in the catalog', () => {
   const en = catalogKeys('en')
-  const files = [...readdirSync(appDir).map(f => join(appDir, f)), resolve(appDir, '..', 'main.ts')]
+  const files = [...readdirSync(appDir).map(f => join(appDir, f)), resolve(appDir, '..', 'main.tsx')]
   const used = new Set<string>()
   for (const file of files) {
     for (const match of readFileSync(file, 'utf8').matchAll(/\bt\('(app\.[^']+)'/g)) used.add(match[1])
@@ -40,4 +42,23 @@ it('t() follows the language switch and fills placeholders', () => {
   expect(t('app.home.welcome', { name: 'Ana' })).toBe('欢迎，Ana')
   expect(t('app.signOut')).toBe('退出')
   setLanguage(before)
+})
+
+it('plurals, dates and numbers follow the language', () => {
+  const before = language()
+  setLanguage('en')
+  expect(t('app.access.hiddenEmployees', { count: 1 })).toBe('1 employee')
+  expect(t('app.access.hiddenEmployees', { count: 3 })).toBe('3 employees')
+  expect(formatNumber(12345.5)).toBe('12,345.5')
+  expect(formatDateTime('2026-03-04T05:06:00Z')).toMatch(/Mar 4, 2026/)
+  setLanguage('zh')
+  expect(t('app.access.hiddenEmployees', { count: 1 })).toBe('1 名员工')
+  expect(t('app.access.hiddenEmployees', { count: 3 })).toBe('3 名员工')
+  expect(formatDateTime('2026-03-04T05:06:00Z')).toMatch(/2026年3月4日/)
+  setLanguage(before)
+})
+
+it('a placeholder without its parameter stays visible', () => {
+  setLanguage('en')
+  expect(t('app.home.welcome')).toBe('Welcome, {name}')
 })

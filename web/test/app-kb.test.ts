@@ -79,5 +79,5 @@ it('Markdown import and export through the page header, and search with highligh
   await page.waitForSelector('[data-testid=search-results] li a:has-text("Lab notes")')
   expect(await page.textContent('[data-testid=search-results] mark')).toBe(word)
   await page.click('[data-testid=search-results] li a:has-text("Lab notes")')
-  await page.waitForURL(new RegExp(`#/space/${spaceId}/page/${pageId}$`))
+  await page.waitForURL(new RegExp(`/space/${spaceId}/page/${pageId}$`))
 })

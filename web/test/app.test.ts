@@ -83,11 +83,11 @@ it('a newcomer signs in, creates a space and a page, sees it in the tree and wri
 
   await page.click('[data-testid=new-space]')
   await answerPrompt(page, 'Product handbook')
-  await page.waitForURL(/#\/space\//)
+  await page.waitForURL(/\/space\/[^/]+$/)
   await page.waitForSelector('[data-testid=new-page]')
   await page.click('[data-testid=new-page]')
   await answerPrompt(page, 'Getting started')
-  await page.waitForURL(/#\/space\/[^/]+\/page\//)
+  await page.waitForURL(/\/space\/[^/]+\/page\//)
   await page.waitForSelector('[data-testid=tree-page]:has-text("Getting started")')
   expect(await page.textContent('[data-testid=page-title]')).toBe('Getting started')
 
@@ -192,7 +192,7 @@ it('the sharing panel grants through the directory picker, explains access, and 
   await page.selectOption('[data-testid=create-link] select[name=role]', 'view')
   await page.click('[data-testid=create-link] button[type=submit]')
   const url = await page.locator('[data-testid=link-url]').inputValue()
-  expect(url).toMatch(/#\/link\/.+/)
+  expect(url).toMatch(/^http:\/\/[^/]+\/link\/.+/)
   await page.waitForSelector('[data-testid=links] li:has-text("Anyone with the link")')
   await screenshot(page, 'app-sharing.png')
 
@@ -218,7 +218,7 @@ it('the admin page creates a user and a group', { timeout: 60_000 }, async () =>
   const signedIn = await new Api(serverUrl()).login(username, 'carla-secret-1')
   expect(signedIn).toBeTruthy()
 
-  await page.click('a[href="#/admin/groups"]')
+  await page.click('a[href="/admin/groups"]')
   const group = `Editors ${Date.now().toString(36)}`
   await page.fill('[data-testid=create-group] input[name=groupName]', group)
   await page.click('[data-testid=create-group] button[type=submit]')
@@ -229,7 +229,7 @@ it('the admin page creates a user and a group', { timeout: 60_000 }, async () =>
   await page.waitForSelector(`.group-card[data-group="${group}"] .chips li:has-text("Carla Mendes")`)
   const groups = await (await admin()).groups()
   expect(groups.find(g => g.name === group)?.members).toEqual([username])
-  await page.click('a[href="#/admin/users"]')
+  await page.click('a[href="/admin/users"]')
   await page.waitForSelector(`[data-testid=users] tr[data-username="${username}"]`)
   await screenshot(page, 'app-admin.png')
 })
@@ -372,7 +372,7 @@ it('the admin page shows the audit log, previews a user, builds departments, set
   await page.click('.admin-panel form button[type=submit]')
   await page.waitForSelector(`[data-testid=audit] tr:has-text("${spaceId}")`)
 
-  await page.click('a[href="#/admin/preview"]')
+  await page.click('a[href="/admin/preview"]')
   await page.locator('select[name=previewUser]').selectOption(ben.username)
   await page.click('.admin-panel form button[type=submit]')
   await page.waitForSelector('[data-testid=preview] li:has-text("Budget")')
@@ -380,7 +380,7 @@ it('the admin page shows the audit log, previews a user, builds departments, set
 
   // A department with a sub-department, shown as a tree.
   const top = `Engineering ${Date.now().toString(36)}`
-  await page.click('a[href="#/admin/departments"]')
+  await page.click('a[href="/admin/departments"]')
   await page.fill('input[name=departmentName]', top)
   await page.click('.admin-panel form button[type=submit]')
   await page.waitForSelector(`.dept-tree li:has-text("${top}")`)
@@ -391,7 +391,7 @@ it('the admin page shows the audit log, previews a user, builds departments, set
 
   // Policy: external sharing off, saved, then back on (other tests share the server).
   const root = await admin()
-  await page.click('a[href="#/admin/policy"]')
+  await page.click('a[href="/admin/policy"]')
   await page.check('input[name=externalSharing][value=off]')
   await page.click('.admin-panel form button[type=submit]')
   await expect.poll(async () => (await root.policy()).externalSharing).toBe('off')
@@ -401,7 +401,7 @@ it('the admin page shows the audit log, previews a user, builds departments, set
   await page.click('.admin-panel form button[type=submit]')
   await expect.poll(async () => (await root.policy()).externalSharing).toBe('on')
 
-  await page.click('a[href="#/admin/users"]')
+  await page.click('a[href="/admin/users"]')
   const row = page.locator(`[data-testid=users] tr[data-username="${ben.username}"]`)
   await row.locator('button:has-text("Deactivate")').click()
   await page.waitForSelector(`[data-testid=users] tr[data-username="${ben.username}"] .badge:has-text("Deactivated")`)

@@ -78,7 +78,14 @@ async function startServer(): Promise<{ url: string; stop: () => Promise<void> }
   const dataDir = mkdtempSync(join(tmpdir(), 'spotter-web-tests-'))
   // The browser test uses the client as the WebHost serves it, built from the current sources.
   const distDir = join(dataDir, 'dist')
-  await build({ root: webRoot, logLevel: 'warn', build: { outDir: distDir, emptyOutDir: true } })
+  // A production build, as `npm run build` makes it (vitest's NODE_ENV=test would bundle React's development build).
+  const testEnvironment = process.env.NODE_ENV
+  process.env.NODE_ENV = 'production'
+  try {
+    await build({ root: webRoot, mode: 'production', logLevel: 'warn', build: { outDir: distDir, emptyOutDir: true } })
+  } finally {
+    process.env.NODE_ENV = testEnvironment
+  }
   const url = `http://127.0.0.1:${httpPort}`
   let log = ''
   const child = spawn('dotnet', [webHostDll], {

@@ -11,7 +11,7 @@ export type AdminTab = typeof adminTabs[number]
 
 export function adminView(context: AppContext, tab: AdminTab): { element: HTMLElement } {
   const nav = h('nav', { class: 'tabs', role: 'tablist' }, ...adminTabs.map(name =>
-    h('a', { href: `#/admin/${name}`, role: 'tab', class: name === tab ? 'selected' : '', 'aria-selected': String(name === tab) }, t(`app.admin.${name}`))))
+    h('a', { href: `/admin/${name}`, role: 'tab', class: name === tab ? 'selected' : '', 'aria-selected': String(name === tab) }, t(`app.admin.${name}`))))
   const panels: Record<AdminTab, (context: AppContext) => HTMLElement> = {
     users: usersPanel, departments: departmentsPanel, groups: groupsPanel, partners: partnersPanel,
     policy: policyPanel, links: linksPanel, audit: auditPanel, preview: previewPanel,

@@ -19,5 +19,6 @@ export function atLeast(level: Level | string | undefined, needed: Level): boole
   return order.indexOf(String(level ?? 'none').toLowerCase() as Level) >= order.indexOf(needed)
 }
 
-export const pageHash = (spaceId: string, pageId: string) => `#/space/${encodeURIComponent(spaceId)}/page/${encodeURIComponent(pageId)}`
-export const spaceHash = (spaceId: string) => `#/space/${encodeURIComponent(spaceId)}`
+export const pagePath = (spaceId: string, pageId: string) => `/space/${encodeURIComponent(spaceId)}/page/${encodeURIComponent(pageId)}`
+export const spacePath = (spaceId: string) => `/space/${encodeURIComponent(spaceId)}`
+export const docPath = (docId: string) => `/doc/${encodeURIComponent(docId)}`

@@ -1,4 +1,4 @@
-// `#/link/<token>`: redeems a share link (asking for its password when the first try fails) and opens the page
+// `/link/<token>`: redeems a share link (asking for its password when the first try fails) and opens the page
 // with the link session's own token, on its own hub connection.
 import { Api, ApiError, type RedeemedLink } from '../api'
 import { t } from '../i18n'
@@ -10,6 +10,7 @@ import { errorText } from './ui'
 const storageKey = (token: string) => `spotter.collab.link.${token}`
 
 export interface LinkSession {
+  /** The link page's main area (the shell around it is the router's). */
   element: HTMLElement
   dispose(): void
 }
@@ -21,7 +22,7 @@ type EditorFactory = (connection: CollabConnection, api: Api, docId: string, me:
  * redemption carries their token. The server binds the link session to that account (it ends with their session), so
  * a session kept in this tab is reused only for the same account — or for nobody, when it was redeemed signed out.
  */
-export function linkPage(token: string, signedIn: { api: Api; username: string } | null, makeEditor: EditorFactory, header: HTMLElement): LinkSession {
+export function linkPage(token: string, signedIn: { api: Api; username: string } | null, makeEditor: EditorFactory): LinkSession {
   const anonymous = new Api('')
   const content = h('div', { class: 'link-content' })
   let connection: CollabConnection | null = null
@@ -82,7 +83,7 @@ export function linkPage(token: string, signedIn: { api: Api; username: string }
   }
 
   return {
-    element: h('div', { class: 'link-shell' }, header, h('main', { class: 'link-main' }, content)),
+    element: content,
     dispose() {
       disposed = true
       editor?.dispose()

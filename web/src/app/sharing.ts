@@ -253,7 +253,7 @@ export function linkRow(link: ShareLink, revoke: () => void): HTMLElement {
 
 /** The redemption route of this app; the token is in the fragment so it never reaches a server log. */
 export function linkUrl(token: string): string {
-  return `${location.origin}${location.pathname}#/link/${encodeURIComponent(token)}`
+  return `${location.origin}/link/${encodeURIComponent(token)}`
 }
 
 /** A text box that searches the directory as you type; "everyone in the company" is always offered. */

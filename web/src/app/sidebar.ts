@@ -2,13 +2,18 @@
 // (`WatchSpace` + a `tree` notice → fetch the tree again; the server filters it per user).
 import type { SpaceTree, TreeNode } from '../api'
 import { t } from '../i18n'
-import { atLeast, pageHash, spaceHash, type AppContext } from './context'
+import { atLeast, pagePath, spacePath, type AppContext } from './context'
 import { h } from './dom'
-import { openSharing } from './sharing'
+import { navigate } from './navigation'
 import { confirmAction, errorText, openDialog, promptText, toast } from './ui'
 import { confirmAccessChange } from './accessChange'
 
 const expanded = new Set<string>()
+
+/** The sharing dialog is its own chunk, loaded when first opened. */
+function openSharing(...args: Parameters<typeof import('./sharing').openSharing>): void {
+  void import('./sharing').then(sharing => sharing.openSharing(...args))
+}
 
 export class Sidebar {
   readonly element: HTMLElement
@@ -99,7 +104,7 @@ export class Sidebar {
       return
     }
     this.spacesList.replaceChildren(...this.spaces.map(space => h('li', {},
-      h('a', { href: spaceHash(space.id), class: space.id === this.spaceId ? 'space-link selected' : 'space-link' },
+      h('a', { href: spacePath(space.id), class: space.id === this.spaceId ? 'space-link selected' : 'space-link' },
         h('span', { class: 'space-icon', 'aria-hidden': 'true' }, spaceTitle(space).slice(0, 1).toUpperCase()),
         h('span', {}, spaceTitle(space))))))
   }
@@ -147,7 +152,7 @@ export class Sidebar {
     const actions = h('div', { class: 'space-actions' },
       canEditSpace && h('button', { type: 'button', class: 'small', 'data-testid': 'new-page', onclick: () => void this.createPage(null) }, `+ ${t('app.page.new')}`),
       canManageSpace && h('button', { type: 'button', class: 'small secondary', onclick: () => openSharing(this.context, tree.space.id, tree.space.title, 'space') }, t('app.share')),
-      canManageSpace && h('a', { class: 'small', href: `${spaceHash(tree.space.id)}/trash` }, t('app.trash')))
+      canManageSpace && h('a', { class: 'small', href: `${spacePath(tree.space.id)}/trash` }, t('app.trash')))
     const roots = childrenOf(tree, tree.space.id)
     const list = h('ul', { class: 'tree', role: 'tree', 'data-testid': 'tree' }, ...roots.map(page => this.renderNode(page)))
     if (roots.length === 0) list.append(h('li', { class: 'muted small empty' }, t('app.page.none')))
@@ -160,7 +165,7 @@ export class Sidebar {
       if (dragged) void this.move(dragged, tree.space.id, childrenOf(tree, tree.space.id).filter(p => p.id !== dragged).length)
     })
     this.spaceSection.replaceChildren(
-      h('div', { class: 'space-title' }, h('a', { href: spaceHash(tree.space.id) }, tree.space.title)),
+      h('div', { class: 'space-title' }, h('a', { href: spacePath(tree.space.id) }, tree.space.title)),
       actions,
       list)
   }
@@ -178,7 +183,7 @@ export class Sidebar {
       : h('span', { class: 'twisty' })
     const row = h('div', { class: page.id === this.pageId ? 'node-row selected' : 'node-row', draggable: canEdit ? 'true' : false },
       twisty,
-      h('a', { href: pageHash(tree.space.id, page.id), class: 'node-title', 'data-testid': 'tree-page' }, page.title || t('app.page.untitled')),
+      h('a', { href: pagePath(tree.space.id, page.id), class: 'node-title', 'data-testid': 'tree-page' }, page.title || t('app.page.untitled')),
       h('span', { class: 'node-actions' },
         canEdit && h('button', {
           type: 'button', class: 'icon', title: t('app.page.newChild'), 'aria-label': t('app.page.newChild'),
@@ -258,7 +263,7 @@ export class Sidebar {
     try {
       const id = await this.context.api.createSpace(name)
       await this.loadSpaces()
-      location.hash = spaceHash(id)
+      navigate(spacePath(id))
     } catch (error) {
       toast(errorText(error), 'bad')
     }
@@ -273,7 +278,7 @@ export class Sidebar {
       const id = await this.context.api.createPage(tree.space.id, title, parentId ?? undefined)
       if (parentId) expanded.add(parentId)
       await this.loadTree()
-      location.hash = pageHash(tree.space.id, id)
+      navigate(pagePath(tree.space.id, id))
     } catch (error) {
       toast(errorText(error), 'bad')
     }
@@ -296,7 +301,7 @@ export class Sidebar {
       await this.context.api.trashPage(page.id)
       await this.loadTree()
       if (this.pageId === page.id || (this.pageId && this.tree && !this.tree.pages.some(p => p.id === this.pageId))) {
-        location.hash = spaceHash(this.tree?.space.id ?? parentOf(page))
+        navigate(spacePath(this.tree?.space.id ?? parentOf(page)))
       }
       toast(t('app.page.trashed', { title: page.title }))
     } catch (error) {

@@ -1,6 +1,6 @@
 // Small shared pieces of the shell: modal dialogs, prompts, error text, downloads.
 import { ApiError } from '../api'
-import { t } from '../i18n'
+import { formatDateTime, t } from '../i18n'
 import { h } from './dom'
 
 /** Opens a modal `<dialog>` with `body`; `close()` removes it. Escape and the × button close it too. */
@@ -127,6 +127,10 @@ export function highlightedSnippet(html: string): DocumentFragment {
 
 export function formatTime(value: string | null | undefined): string {
   if (!value) return ''
-  const date = new Date(value)
-  return Number.isNaN(date.getTime()) ? value : date.toLocaleString()
+  return formatDateTime(value)
+}
+
+/** A search hit's snippet as text runs, the highlighted ones marked (see `highlightedSnippet`). */
+export function snippetSegments(html: string): { text: string; marked: boolean }[] {
+  return [...highlightedSnippet(html).childNodes].map(node => ({ text: node.textContent ?? '', marked: node.nodeName === 'MARK' }))
 }

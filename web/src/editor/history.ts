@@ -1,7 +1,7 @@
 // The version history panel: the list of snapshots (time, authors, why), one version's content, a comparison of
 // two versions (or a version and the current text), and restoring a version as a new change.
 import { h } from '../app/dom'
-import { language, t } from '../i18n'
+import { formatDateTime, t } from '../i18n'
 import type { CompareBlock, KnowledgeBaseApi, VersionSummary } from './kbApi'
 import { errorText } from './comments'
 
@@ -42,10 +42,7 @@ export function historyPanel(kb: KnowledgeBaseApi, notify: (message: string) => 
   refreshButton.addEventListener('click', () => void refresh())
   const element = h('div', { class: 'history-panel', 'data-testid': 'history-panel' }, refreshButton, list, compareForm, preview)
 
-  const when = (iso: string) => {
-    const date = new Date(iso)
-    return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(language() === 'zh' ? 'zh-CN' : 'en-GB')
-  }
+  const when = (iso: string) => formatDateTime(iso)
   const reasonText = (reason: string | undefined) => {
     if (!reason) return ''
     const key = `editor.history.reason.${reason}`

@@ -1,0 +1,130 @@
+// The signed-in shell: top bar, sidebar (still plain DOM, src/app/sidebar.ts) and the routed main area.
+import { Suspense, useEffect, useMemo, useRef, useState, type FormEvent } from 'react'
+import { useTranslation } from 'react-i18next'
+import { Link, Outlet, useLocation, useNavigate, useOutletContext } from 'react-router'
+import { Api, ApiError, type Me } from '../api'
+import type { AppContext } from './context'
+import { Brand, LanguageSwitch, ThemeSwitch } from './chrome'
+import { ensureConnection, stopConnection } from './connection'
+import { LegacyView } from './LegacyView'
+import { LoginPage } from './LoginPage'
+import { changePasswordDialog } from './password'
+import { currentUser, signOut, type SignedIn } from './session'
+import { Sidebar } from './sidebar'
+import { errorText } from './ui'
+
+const anonymous = new Api('')
+
+export interface ShellParts { context: AppContext; sidebar: Sidebar }
+
+/** What a route inside the shell works with: the signed-in context and the sidebar. */
+export function useShell(): ShellParts {
+  return useOutletContext<ShellParts>()
+}
+
+/** The sign-in form while nobody is signed in (on any route), else the shell. Checked on every navigation, so a
+ *  session ended elsewhere leads to the sign-in form at the next step. */
+export function SignedInLayout() {
+  useLocation()
+  const user = currentUser()
+  if (!user) return <LoginPage />
+  return <Shell key={user.username} user={user} />
+}
+
+function useSignOut(): () => void {
+  const navigate = useNavigate()
+  return () => {
+    signOut()
+    stopConnection()
+    navigate('/login')
+  }
+}
+
+function Shell({ user }: { user: SignedIn }) {
+  const { t, i18n } = useTranslation()
+  const leave = useSignOut()
+  const [context, setContext] = useState<AppContext | null>(null)
+  const [failure, setFailure] = useState<unknown>(null)
+
+  useEffect(() => {
+    let live = true
+    const api = anonymous.withToken(user.token)
+    const load = async (): Promise<AppContext> => {
+      const me = await api.me()
+      return { api, me, user, connection: ensureConnection(user), isPartner: await isPartner(api, me) }
+    }
+    load().then(loaded => { if (live) setContext(loaded) }, error => {
+      if (!live) return
+      if (error instanceof ApiError && error.status === 401) leave()
+      else setFailure(error)
+    })
+    return () => { live = false }
+    // One shell per signed-in user (the component is keyed by the user name).
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [])
+
+  // The sidebar's labels are built in the current language: a language switch builds it again.
+  const sidebar = useMemo(() => (context ? new Sidebar(context) : null), [context, i18n.language])
+  useEffect(() => () => sidebar?.dispose(), [sidebar])
+
+  if (failure) return <p className="error">{errorText(failure)}</p>
+  if (!context || !sidebar) return null
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <Brand />
+        <SearchBox />
+        <span className="spacer" />
+        <ThemeSwitch />
+        <LanguageSwitch />
+        {context.me.isAdmin && !context.isPartner ? <Link className="top-link" to="/admin/users" data-testid="admin-link">{t('app.admin.title')}</Link> : null}
+        <span className="user" data-testid="me">{context.me.displayName}{context.isPartner ? <span className="badge">{t('app.partnerBadge')}</span> : null}</span>
+        <button type="button" className="link" data-testid="change-password-button" onClick={() => changePasswordDialog(context.api)}>{t('app.password.change')}</button>
+        <button type="button" className="link" onClick={leave}>{t('app.signOut')}</button>
+      </header>
+      <div className="body">
+        <LegacyView make={() => ({ element: sidebar.element })} deps={[sidebar]} />
+        <main className="content">
+          <Suspense fallback={<p className="muted">{t('app.loading')}</p>}>
+            <Outlet context={{ context, sidebar } satisfies ShellParts} />
+          </Suspense>
+        </main>
+      </div>
+    </div>
+  )
+}
+
+function SearchBox() {
+  const { t } = useTranslation()
+  const navigate = useNavigate()
+  const location = useLocation()
+  const input = useRef<HTMLInputElement>(null)
+  // The results page shows its query in the box.
+  useEffect(() => {
+    if (location.pathname === '/search' && input.current) input.current.value = new URLSearchParams(location.search).get('q') ?? ''
+  }, [location])
+  const submit = (event: FormEvent) => {
+    event.preventDefault()
+    const query = input.current?.value.trim()
+    if (query) navigate(`/search?q=${encodeURIComponent(query)}`)
+  }
+  return (
+    <form className="search" role="search" onSubmit={submit}>
+      <input ref={input} type="search" name="q" placeholder={t('app.search.placeholder')} aria-label={t('app.search.placeholder')} autoComplete="off" />
+    </form>
+  )
+}
+
+/**
+ * Partner users get no staff features. `/api/me` names the kind; where it does not (an older server), the
+ * directory decides: it answers 403 to exactly the users who must not see it.
+ */
+async function isPartner(api: Api, me: Me): Promise<boolean> {
+  if (me.kind) return me.kind === 'partner'
+  try {
+    await api.searchDirectory('')
+    return false
+  } catch (error) {
+    return error instanceof ApiError && error.status === 403
+  }
+}

@@ -1,0 +1,34 @@
+// Client-side navigation for the parts of the app built as plain DOM: the router registers itself here, so a
+// `navigate('/space/…')` from the sidebar moves through React Router like a `<Link>` does.
+export type Navigate = (to: string, options?: { replace?: boolean }) => void
+
+let current: Navigate = (to, options) => { if (options?.replace) location.replace(to); else location.assign(to) }
+
+export function setNavigate(navigate: Navigate): void {
+  current = navigate
+}
+
+export function navigate(to: string, options?: { replace?: boolean }): void {
+  current(to, options)
+}
+
+/**
+ * The app's URLs were `#/…` before it had a router; bookmarks and share links still carry them (the server's link
+ * URL is `/#/link/<token>`). Answers the real path such a hash stands for, or null.
+ */
+export function pathOfLegacyHash(hash: string): string | null {
+  return hash.startsWith('#/') ? hash.slice(1) : null
+}
+
+/** A click on a same-origin `<a href="/…">` built outside React, to be handled by the router (null otherwise). */
+export function routedHref(event: MouseEvent): string | null {
+  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return null
+  const anchor = (event.target as Element | null)?.closest?.('a[href]')
+  if (!(anchor instanceof HTMLAnchorElement) || anchor.hasAttribute('download')) return null
+  if (anchor.target && anchor.target !== '_self') return null
+  const href = anchor.getAttribute('href') ?? ''
+  if (!href.startsWith('/') || href.startsWith('//')) return null
+  const url = new URL(href, location.href)
+  if (url.origin !== location.origin || /^\/(api|hubs)(\/|$)/.test(url.pathname)) return null
+  return url.pathname + url.search + url.hash
+}

@@ -1,0 +1,74 @@
+import './style.css'
+import './i18n/app'
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
+import { lazy } from 'react'
+import { createRoot } from 'react-dom/client'
+import { I18nextProvider } from 'react-i18next'
+import { createBrowserRouter, Navigate, RouterProvider, type RouteObject } from 'react-router'
+import { i18n, locale } from './i18n'
+import { LoginPage } from './app/LoginPage'
+import { HomePage, SearchPage, SpacePage, TrashPage } from './app/MainViews'
+import { pathOfLegacyHash, routedHref, setNavigate } from './app/navigation'
+import { currentUser } from './app/session'
+import { SignedInLayout } from './app/Shell'
+import { applyTheme, storedTheme } from './app/theme'
+
+// Each area is its own chunk, loaded when first opened.
+const SpacePageRoute = lazy(() => import('./app/PageRoute').then(m => ({ default: m.SpacePageRoute })))
+const DocumentRoute = lazy(() => import('./app/PageRoute').then(m => ({ default: m.DocumentRoute })))
+const AdminRoute = lazy(() => import('./app/AdminRoute'))
+const LinkRoute = lazy(() => import('./app/LinkRoute'))
+
+function LoginRoute() {
+  return currentUser() ? <Navigate to="/" replace /> : <LoginPage />
+}
+
+const routes: RouteObject[] = [
+  { path: '/login', element: <LoginRoute /> },
+  { path: '/link/:token', element: <LinkRoute /> },
+  {
+    path: '/',
+    element: <SignedInLayout />,
+    children: [
+      { index: true, element: <HomePage /> },
+      { path: 'space/:spaceId', element: <SpacePage /> },
+      { path: 'space/:spaceId/trash', element: <TrashPage /> },
+      { path: 'space/:spaceId/page/:pageId', element: <SpacePageRoute /> },
+      { path: 'doc/:docId', element: <DocumentRoute /> },
+      { path: 'search', element: <SearchPage /> },
+      { path: 'admin', element: <AdminRoute /> },
+      { path: 'admin/:tab', element: <AdminRoute /> },
+      { path: '*', element: <Navigate to="/" replace /> },
+    ],
+  },
+]
+
+// Old `#/…` URLs (bookmarks, the server's share-link URL) open their real path.
+const legacy = pathOfLegacyHash(location.hash)
+if (legacy !== null) history.replaceState(null, '', legacy)
+
+const router = createBrowserRouter(routes)
+setNavigate((to, options) => void router.navigate(to, options))
+window.addEventListener('hashchange', () => {
+  const path = pathOfLegacyHash(location.hash)
+  if (path !== null) void router.navigate(path, { replace: true })
+})
+// Links built outside React (sidebar, views) move through the router instead of reloading the page.
+document.addEventListener('click', event => {
+  const href = routedHref(event)
+  if (href === null) return
+  event.preventDefault()
+  void router.navigate(href)
+})
+
+applyTheme(storedTheme())
+document.documentElement.lang = locale()
+const queries = new QueryClient({ defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } } })
+
+createRoot(document.getElementById('app')!).render(
+  <I18nextProvider i18n={i18n}>
+    <QueryClientProvider client={queries}>
+      <RouterProvider router={router} />
+    </QueryClientProvider>
+  </I18nextProvider>,
+)
