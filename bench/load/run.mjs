@@ -27,7 +27,7 @@ import * as Y from 'yjs'
 import { AckStats, FullReplica, Histogram, Registry, now } from './lib/clients.mjs'
 import { LightGroup, WorkerLights, loopDelayMonitor, loopDelayP99Ms } from './lib/lights.mjs'
 import { ReplicaGroup } from './lib/replicas.mjs'
-import { allowedCpus, inParallel, limitRunTime, pinGenerator, processSample, runQueueWait, runQueueWaitBetween, startTarget, versions, waitFor } from './lib/targets.mjs'
+import { allowedCpus, inParallel, limitRunTime, pinGenerator, processSample, runQueueWait, runQueueWaitBetween, startRuntimeCounters, startTarget, versions, waitFor } from './lib/targets.mjs'
 import { createTransport } from './lib/transports.mjs'
 import { TEXT_ROOT, encodeCharInsert } from './lib/wire.mjs'
 
@@ -331,6 +331,7 @@ async function runDocumentsScenario(target, clients, documents, round, pinned) {
 
   await sleep(warmupS * 1000)
   const loadBefore = os.loadavg()[0]
+  const runtimeCounters = target.name === 'spotter' ? startRuntimeCounters(target.pid, durationS) : startRuntimeCounters(null, 0)
   const before = processSample(target.pid)
   const waitBefore = { server: runQueueWait(target.pid), generator: runQueueWait(process.pid) }
   const generatorBefore = process.cpuUsage()
@@ -354,6 +355,7 @@ async function runDocumentsScenario(target, clients, documents, round, pinned) {
   const loadAfter = os.loadavg()[0]
   await Promise.all(groups.map(g => g.stopLoopDelay()))
   await Promise.all(groups.map(g => g.stopTyping()))
+  const runtime = await runtimeCounters.stop()
 
   // Drain (bounded): every measured edit at every other client of its document, every edit acknowledged.
   const receivers = slot => documentSize[documentOf(slot)] - 1
@@ -436,6 +438,11 @@ async function runDocumentsScenario(target, clients, documents, round, pinned) {
     converged: notConverged.length === 0 && serverMismatches === 0,
     serverCpuPct: Math.round((cpuSeconds / elapsedS) * 100),
     serverCpuMsPerEdit: deliveries.edits > 0 ? Number(((cpuSeconds * 1000) / deliveries.edits).toFixed(3)) : null,
+    // The runtime's counters over the window (with BENCH_DOTNET_COUNTERS set): allocation per measured edit.
+    ...(runtime ? {
+      serverAllocKiBPerEdit: deliveries.edits > 0 ? Number((runtime.allocatedBytes / 1024 / deliveries.edits).toFixed(1)) : null,
+      serverRuntime: runtime,
+    } : {}),
     serverIdleRssMb: Math.round(idle.rssMb),
     serverRssMb: Math.round(after.rssMb),
     serverPeakRssMb: Math.round(peakRss),

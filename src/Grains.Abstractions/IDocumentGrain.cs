@@ -30,9 +30,9 @@ public interface IDocumentGrain : IGrainWithStringKey
     Task<JoinResult> Join(string username, string connectionId);
 
     /// <summary>Handles one y-websocket frame (sync, awareness, query-awareness) from a joined connection.
-    /// Completes once any update in it is durable.</summary>
+    /// Completes once any update in it is durable. The frame is not copied on the way (neither side changes it).</summary>
     [Alias("Receive")]
-    Task<FrameResult> Receive(string username, string connectionId, byte[] frame);
+    Task<FrameResult> Receive(string username, string connectionId, [Immutable] byte[] frame);
 
     /// <summary>The connection left or dropped: its awareness states are removed for everyone.</summary>
     [Alias("Leave")]

@@ -269,3 +269,49 @@ export function versions() {
     node: process.versions.node,
   }
 }
+
+/**
+ * The .NET runtime's own counters of a Spotter server over the measured window (`dotnet-counters collect`, the
+ * System.Runtime meter, one sample a second): bytes allocated, GC collections and pause time, JIT time. Started only
+ * when BENCH_DOTNET_COUNTERS names the dotnet-counters executable (`dotnet tool install --tool-path DIR dotnet-counters`);
+ * `stop()` returns null otherwise or when the tool failed.
+ */
+export function startRuntimeCounters(pid, seconds) {
+  const tool = process.env.BENCH_DOTNET_COUNTERS
+  if (!tool || !existsSync(tool)) return { stop: async () => null }
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'spotter-counters-'))
+  const file = path.join(dir, 'counters.csv')
+  const duration = new Date(Math.ceil(seconds) * 1000).toISOString().slice(11, 19)
+  const child = spawn(tool, ['collect', '-p', String(pid), '--counters', 'System.Runtime', '--format', 'csv', '-o', file, '--duration', duration],
+    { stdio: 'ignore' })
+  return {
+    async stop() {
+      const timer = setTimeout(() => child.kill('SIGINT'), 10_000)
+      if (child.exitCode === null && child.signalCode === null) await once(child, 'exit')
+      clearTimeout(timer)
+      try {
+        const sums = new Map()
+        for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
+          const cells = line.split(',')
+          if (cells.length < 5) continue
+          const value = Number(cells[cells.length - 1])
+          const name = cells.slice(2, cells.length - 2).join(',')
+          if (Number.isFinite(value) && name.includes('/ 1 sec')) sums.set(name, (sums.get(name) ?? 0) + value)
+        }
+        const sum = prefix => [...sums].filter(([name]) => name.startsWith(prefix)).reduce((n, [, v]) => n + v, 0)
+        const gen = g => sum(`dotnet.gc.collections ({collection} / 1 sec)[gc.heap.generation=${g}]`)
+        return {
+          allocatedBytes: sum('dotnet.gc.heap.total_allocated'),
+          gcCollections: { gen0: gen('gen0'), gen1: gen('gen1'), gen2: gen('gen2') },
+          gcPauseSeconds: Number(sum('dotnet.gc.pause.time').toFixed(3)),
+          jitSeconds: Number(sum('dotnet.jit.compilation.time').toFixed(3)),
+          jitMethods: sum('dotnet.jit.compiled_methods'),
+        }
+      } catch {
+        return null
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+      }
+    },
+  }
+}

@@ -57,7 +57,14 @@ internal sealed class BroadcastBuffer
         ArgumentNullException.ThrowIfNull(mergeUpdates);
         var frames = new List<BroadcastFrame>(1);
         if (_updates.Count == 0) return frames;
-        var merged = Frames.Sync(SyncMessageType.Update, mergeUpdates(_updates.Values.SelectMany(g => g).ToList()));
+        // One sender's updates (the usual case) are merged from its own list, without a copy.
+        List<byte[]>? all = null;
+        foreach (var group in _updates.Values)
+        {
+            if (all is null) all = _updates.Count == 1 ? group : [.. group];
+            else all.AddRange(group);
+        }
+        var merged = Frames.Sync(SyncMessageType.Update, mergeUpdates(all!));
         frames.Add(new BroadcastFrame(SoleOrigin(_updates.Keys) is { } sole ? [sole] : [], merged));
         _updates.Clear();
         return frames;
@@ -89,6 +96,17 @@ internal sealed class BroadcastBuffer
     }
 
     /// <summary>The one connection everything came from, if so (then it has nothing to learn from the frame).</summary>
-    private static string? SoleOrigin(IReadOnlyCollection<string> origins) =>
-        origins.Count == 1 && origins.First() is { Length: > 0 } origin ? origin : null;
+    private static string? SoleOrigin(Dictionary<string, List<byte[]>>.KeyCollection origins)
+    {
+        if (origins.Count != 1) return null;
+        foreach (var origin in origins) return origin.Length > 0 ? origin : null;
+        return null;
+    }
+
+    private static string? SoleOrigin(HashSet<string> origins)
+    {
+        if (origins.Count != 1) return null;
+        foreach (var origin in origins) return origin.Length > 0 ? origin : null;
+        return null;
+    }
 }

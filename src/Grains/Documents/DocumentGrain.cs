@@ -596,7 +596,10 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, ILiveResource
 
     private FrameResult Reject(string code, string detail) => new(code, detail, null, _epoch);
 
-    private FrameResult Reply(byte[]? reply) => new(null, null, reply, _epoch);
+    // Immutable and answered to most frames: one per activation instead of one per frame.
+    private FrameResult? _accepted;
+
+    private FrameResult Reply(byte[]? reply) => reply is null ? _accepted ??= new(null, null, null, _epoch) : new(null, null, reply, _epoch);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Appending an update of document {DocumentId} failed; deactivating")]
     private partial void LogAppendFailed(Exception exception, string documentId);

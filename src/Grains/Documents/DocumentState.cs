@@ -49,6 +49,15 @@ public sealed class DocumentState
     /// <see cref="CrdtFormatException"/> on bad input.</summary>
     public bool WritesRoot(ReadOnlySpan<byte> update, string rootName) => _doc.WritesRoot(update, rootName);
 
+    /// <summary>Reads the XML fragment root <paramref name="name"/> of the live document, without copying the state:
+    /// for readers that need only that root (a page's text for the search index). The fragment must not be kept or
+    /// changed after <paramref name="read"/> returns.</summary>
+    public T ReadFragment<T>(string name, Func<YXmlFragment, T> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        return read(_doc.GetXmlFragment(name));
+    }
+
     public static byte[] MergeUpdates(IReadOnlyList<byte[]> updates)
     {
         ArgumentNullException.ThrowIfNull(updates);

@@ -50,6 +50,9 @@ internal sealed partial class PageExtension(ILiveResource page, IKnowledgeBaseSt
     private IGrainTimer? _versionTimer;
     private IGrainTimer? _indexTimer;
     private bool _indexScheduled;
+    private ISearchIndexGrain? _searchIndex;
+    // What the index was last sent for this page in this activation (null: nothing yet, or it failed).
+    private long? _indexedTextHash;
 
     /// <summary>A new page is indexed with only its title.</summary>
     public override void OnCreated() => ScheduleIndex();
@@ -133,18 +136,27 @@ internal sealed partial class PageExtension(ILiveResource page, IKnowledgeBaseSt
         if (page.Content is not { } content || !page.Exists) return;
         try
         {
-            // Only the encode runs on the grain's turn; decoding the copy and extracting its text run on the thread
-            // pool, so a long page being typed into does not stall the updates queued behind this timer (the grain
-            // is reentrant, so they proceed during the await).
-            var state = content.EncodeStateAsUpdate();
-            var text = await Task.Run(() => RichContent.PlainText(RichContent.Read(state)));
-            await page.GrainFactory.GetGrain<ISearchIndexGrain>("default").Index(new SearchDocument(page.Id, page.Title, text, null, time.GetUtcNow()));
+            // Read from the live document on the grain's turn: walking the page's blocks costs what its text costs,
+            // where copying the whole state and decoding the copy cost what every root and tombstone costs.
+            var text = content.ReadFragment(RichContent.FragmentName, fragment => RichContent.PlainText(RichNode.FromFragment(fragment)));
+            // Edits that leave the text as it is (other roots, marks, undone typing) have nothing new for the index.
+            var textHash = TextHash(text);
+            if (textHash == _indexedTextHash) return;
+            _indexedTextHash = textHash;
+            _searchIndex ??= page.GrainFactory.GetGrain<ISearchIndexGrain>("default");
+            await _searchIndex.Index(new SearchDocument(page.Id, page.Title, text, null, time.GetUtcNow()));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            // The index may not hold this text: the next index of the page sends it whatever it is.
+            _indexedTextHash = null;
             LogIndexFailed(logger, ex, page.Id);
         }
     }
+
+    /// <summary>Length and a 32-bit hash: two texts that collide on both are the index's only way to miss an edit,
+    /// and only until the page's next one.</summary>
+    private static long TextHash(string text) => ((long)text.Length << 32) | (uint)StringComparer.Ordinal.GetHashCode(text);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Indexing page {PageId} failed")]
     private static partial void LogIndexFailed(ILogger logger, Exception exception, string pageId);

@@ -53,7 +53,7 @@ public sealed class CollabHub(DocumentConnections connections, OrganizationWatch
         FrameResult result;
         try
         {
-            result = await grains.GetGrain<IDocumentGrain>(docId).Receive(username, Context.ConnectionId, frame);
+            result = await connections.DocumentGrain(docId).Receive(username, Context.ConnectionId, frame);
         }
         catch (Exception ex) when (ex is OrleansException or TimeoutException)
         {

@@ -55,6 +55,11 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
         return _connections.TryGetValue(connectionId, out var documents) && documents.TryGetValue(documentId, out username);
     }
 
+    /// <summary>The document's grain, from the open document's entry when there is one: a frame's hot path should not
+    /// resolve a grain reference anew (Orleans looks up the interface's grain type by reflection).</summary>
+    public IDocumentGrain DocumentGrain(string documentId) =>
+        _documents.TryGetValue(documentId, out var document) ? document.Grain : cluster.GetGrain<IDocumentGrain>(documentId);
+
     public async Task LeaveAsync(string connectionId, string documentId)
     {
         if (!_connections.TryGetValue(connectionId, out var documents) || !documents.TryRemove(documentId, out _)) return;
@@ -253,7 +258,7 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
     {
         while (true)
         {
-            var document = _documents.GetOrAdd(documentId, id => new HostDocument(id, this));
+            var document = _documents.GetOrAdd(documentId, id => new HostDocument(id, cluster.GetGrain<IDocumentGrain>(id), this));
             await document.Gate.WaitAsync();
             try
             {
@@ -393,9 +398,11 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
     private const int MaxBatchesInFlight = 64;
 
     /// <summary>The observer of one open document on this host.</summary>
-    private sealed class HostDocument(string id, DocumentConnections owner) : IDocumentObserver
+    private sealed class HostDocument(string id, IDocumentGrain grain, DocumentConnections owner) : IDocumentObserver
     {
         public string Id { get; } = id;
+        public IDocumentGrain Grain { get; } = grain;
+        private readonly string _group = GroupName(id);
         public SemaphoreSlim Gate { get; } = new(1, 1);
         public int References { get; set; }
         public bool Closed { get; set; }
@@ -408,7 +415,7 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
         {
             // Sent before the grain saw this host's unsubscription; a newer subscription gets its own copy.
             if (Closed) return Task.CompletedTask;
-            var group = GroupName(Id);
+            var group = _group;
             // Recipients of the frames of one tick are disjoint per frame kind, so the sends may overlap.
             var sends = new List<Task>(broadcast.Frames.Count);
             foreach (var frame in broadcast.Frames)
@@ -426,7 +433,7 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
             // connection's socket before taking the next batch would make one slow reader delay everyone; so the
             // next batch goes out at once, and only when many batches are still unwritten does this wait (bounded
             // memory for a stalled connection).
-            return _sends.Track(Task.WhenAll(sends));
+            return _sends.Track(sends.Count == 1 ? sends[0] : Task.WhenAll(sends));
         }
 
         private readonly SendWindow _sends = new(MaxBatchesInFlight);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.SignalR;
@@ -65,7 +66,7 @@ public sealed partial class HubFloodGuard : IHubFilter, IDisposable
         var perConnection = PartitionedRateLimiter.Create<HubCallerContext, string>(caller =>
             RateLimitPartition.GetTokenBucketLimiter(caller.ConnectionId, _ => Bucket(_options.CallsPerSecondPerConnection, _options.BurstPerConnection)));
         var perPrincipal = PartitionedRateLimiter.Create<HubCallerContext, string>(caller =>
-            RateLimitPartition.GetTokenBucketLimiter(PrincipalKey(caller), _ => Bucket(_options.CallsPerSecondPerPrincipal, _options.BurstPerPrincipal)));
+            RateLimitPartition.GetTokenBucketLimiter(CachedPrincipalKey(caller), _ => Bucket(_options.CallsPerSecondPerPrincipal, _options.BurstPerPrincipal)));
         _calls = PartitionedRateLimiter.CreateChained(perConnection, perPrincipal);
         if (_options.MaxRefusals > 0)
         {
@@ -90,6 +91,14 @@ public sealed partial class HubFloodGuard : IHubFilter, IDisposable
         if (subject is null) return caller.ConnectionId;
         return Principals.IsLink(subject) ? $"{subject}#{user!.FindFirstValue(JwtRegisteredClaimNames.Jti) ?? caller.ConnectionId}" : subject;
     }
+
+    // Per connection context (one per connection, for its lifetime), so entries go with their connections.
+    private static readonly ConditionalWeakTable<HubCallerContext, string> PrincipalKeys = [];
+
+    /// <summary><see cref="PrincipalKey"/>, read from the claims once per connection (a connection's user never changes)
+    /// rather than on every call.</summary>
+    private static string CachedPrincipalKey(HubCallerContext caller) =>
+        PrincipalKeys.TryGetValue(caller, out var key) ? key : PrincipalKeys.GetValue(caller, PrincipalKey);
 
     private static TokenBucketRateLimiterOptions Bucket(int perSecond, int burst) => new()
     {
