@@ -33,6 +33,20 @@ public sealed class AccessRowKeys
 
     public bool IsEmpty => Users.Count == 0 && Departments.Count == 0 && Groups.Count == 0 && Partners.Count == 0
         && Resources.Count == 0 && Links.Count == 0 && !Policy && !PublicIdKey;
+
+    /// <summary>Adds the keys of <paramref name="other"/> (changes waiting for one write).</summary>
+    public void UnionWith(AccessRowKeys other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        Users.UnionWith(other.Users);
+        Departments.UnionWith(other.Departments);
+        Groups.UnionWith(other.Groups);
+        Partners.UnionWith(other.Partners);
+        Resources.UnionWith(other.Resources);
+        Links.UnionWith(other.Links);
+        Policy |= other.Policy;
+        PublicIdKey |= other.PublicIdKey;
+    }
 }
 
 /// <summary>

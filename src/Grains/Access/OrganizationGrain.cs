@@ -9,8 +9,10 @@ namespace Spotter.Collab.Grains.Access;
 /// (each change writes only the rows it touched; the blob of older versions is imported once), plus live enforcement:
 /// it knows which (document, principal) pairs have connections open and, after every change, tells the affected
 /// document grains their new roles; web hosts subscribe for deactivations and tree changes.
-/// Not reentrant: mutations run one at a time; reads marked [ReadOnly] interleave with each other, the hot-path reads
-/// marked [AlwaysInterleave] (decisions, trees, joins) with everything, including a mutation waiting for its write.
+/// Not reentrant, but every mutation and hot-path read is [AlwaysInterleave]: each applies to the in-memory model
+/// synchronously, within one turn, so they still happen one at a time, and none waits for another's write (mutations
+/// wait for their own, which group-commits the rows of all changes made meanwhile). Reads marked [ReadOnly]
+/// interleave with each other.
 /// </summary>
 public sealed partial class OrganizationGrain : Grain, IOrganizationGrain
 {
@@ -42,6 +44,11 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain
     private DateTimeOffset? _expiryTimerDue;
     // Links that expired up to this time have been enforced.
     private DateTimeOffset _expiriesEnforcedThrough;
+    // Rows changed in memory and not yet handed to a write, and the completion of the write that will take them.
+    private AccessRowKeys _pendingRows = new();
+    private TaskCompletionSource? _pendingWrite;
+    private bool _writing;
+    private bool _writeFailed;
 
     public OrganizationGrain(
         [PersistentState("organization")] IPersistentState<OrganizationState> state,
@@ -213,27 +220,69 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain
 
     public Task<OrgAnswer<ShareLinkInfo>> RevokeLink(string actor, string linkId) => MutateAsync(() => _model.RevokeLink(actor, linkId), r => r.IsOk);
 
-    /// <summary>Runs one model mutation; when it succeeded, persists the state and enforces its effects.</summary>
+    /// <summary>Runs one model mutation; when it succeeded, persists the state and enforces its effects. The change
+    /// is applied in memory within the caller's turn (mutations are synchronous, so they still apply one at a time),
+    /// then waits for its write together with whatever else changed meanwhile: a mutation does not hold the
+    /// activation while its rows are written, so concurrent creators share one write instead of queueing for one
+    /// each.</summary>
     private async Task<T> MutateAsync<T>(Func<T> mutation, Func<T, bool> succeeded)
     {
+        // Memory is ahead of storage after a failed write: refuse further changes until the grain reloads.
+        if (_writeFailed) throw new InvalidOperationException("The organisation's state could not be written; it is being reloaded.");
         var result = mutation();
         var changes = _model.TakeChanges();
         if (!succeeded(result)) return result;
-        try
-        {
-            if (_store is null) await _state.WriteStateAsync();
-            else if (!changes.Rows.IsEmpty) await _store.SaveAsync(AccessRowChanges.Of(_model.State, changes.Rows));
-        }
-        catch (Exception ex)
-        {
-            // Memory is ahead of storage: start over from the stored state on the next call.
-            LogWriteFailed(ex);
-            DeactivateOnIdle();
-            throw;
-        }
+        if (_store is null || !changes.Rows.IsEmpty) await PersistAsync(changes.Rows);
         Enforce(changes);
         ScheduleLinkExpiry();
         return result;
+    }
+
+    /// <summary>Adds the rows to the next write and returns when a write containing them is durable.</summary>
+    private Task PersistAsync(AccessRowKeys rows)
+    {
+        _pendingRows.UnionWith(rows);
+        _pendingWrite ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var durable = _pendingWrite.Task;
+        if (!_writing) _ = WriteLoopAsync();
+        return durable;
+    }
+
+    /// <summary>One write at a time, in order, on the grain's scheduler: each takes every row changed since the
+    /// previous one as it is now in the model (a row changed twice is written once, in its latest form).</summary>
+    private async Task WriteLoopAsync()
+    {
+        _writing = true;
+        try
+        {
+            while (_pendingWrite is { } write)
+            {
+                var rows = _pendingRows;
+                _pendingRows = new AccessRowKeys();
+                _pendingWrite = null;
+                try
+                {
+                    if (_store is null) await _state.WriteStateAsync();
+                    else await _store.SaveAsync(AccessRowChanges.Of(_model.State, rows));
+                    write.SetResult();
+                }
+                catch (Exception ex)
+                {
+                    // Memory is ahead of storage: start over from the stored state on the next call.
+                    LogWriteFailed(ex);
+                    _writeFailed = true;
+                    write.SetException(ex);
+                    _pendingWrite?.SetException(ex);
+                    _pendingWrite = null;
+                    DeactivateOnIdle();
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            _writing = false;
+        }
     }
 
     // ---------------- share-link expiry ----------------
