@@ -14,7 +14,7 @@ namespace Spotter.Collab.Grains.Access;
 /// wait for their own, which group-commits the rows of all changes made meanwhile). Reads marked [ReadOnly]
 /// interleave with each other.
 /// </summary>
-public sealed partial class OrganizationGrain : Grain, IOrganizationGrain
+public sealed partial class OrganizationGrain : Grain, IOrganizationGrain, IAccessReplicaSource
 {
     /// <summary>Host observers not refreshed within this time are dropped (hosts refresh at a third of it).</summary>
     public static readonly TimeSpan ObserverExpiry = TimeSpan.FromSeconds(90);
@@ -26,6 +26,9 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain
     /// <summary>Longest single wait of the link-expiry timer; a later expiry is waited for in steps (timers cannot
     /// wait arbitrarily long, and a step is cheap).</summary>
     private static readonly TimeSpan LongestExpiryWait = TimeSpan.FromHours(1);
+
+    /// <summary>How long a change waits for a replica to take it before dropping that replica.</summary>
+    private static readonly TimeSpan ReplicaAnswerTimeout = TimeSpan.FromSeconds(2);
 
     // The model as one blob: older versions' storage, read once to import it into the rows; the whole storage where
     // no access store is registered (hosts with Orleans' own grain storage only).
@@ -49,6 +52,11 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain
     private TaskCompletionSource? _pendingWrite;
     private bool _writing;
     private bool _writeFailed;
+    // The per-silo replicas of the model (AccessReaderGrain) and the version of the last change pushed to them,
+    // counted from this activation (named by the epoch).
+    private readonly ObserverManager<IAccessReplicaObserver> _replicas;
+    private readonly Guid _epoch = Guid.NewGuid();
+    private long _version;
 
     public OrganizationGrain(
         [PersistentState("organization")] IPersistentState<OrganizationState> state,
@@ -61,6 +69,7 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain
         _logger = logger;
         _time = time ?? TimeProvider.System;
         _observers = new ObserverManager<IOrganizationObserver>(ObserverExpiry, logger);
+        _replicas = new ObserverManager<IAccessReplicaObserver>(ObserverExpiry, logger);
     }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -262,8 +271,12 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain
                 _pendingWrite = null;
                 try
                 {
-                    if (_store is null) await _state.WriteStateAsync();
-                    else await _store.SaveAsync(AccessRowChanges.Of(_model.State, rows));
+                    var changes = AccessRowChanges.Of(_model.State, rows);
+                    var update = new AccessUpdate(_epoch, ++_version, changes);
+                    var durable = _store is null ? _state.WriteStateAsync() : _store.SaveAsync(changes);
+                    // The callers get their answer once every replica has the change too: the next decision
+                    // anywhere sees it.
+                    await Task.WhenAll(durable, PublishAsync(update));
                     write.SetResult();
                 }
                 catch (Exception ex)
@@ -284,6 +297,30 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain
             _writing = false;
         }
     }
+
+    // ---------------- replicas ----------------
+
+    public Task<ReplicaHead> SubscribeReplica(IAccessReplicaObserver replica)
+    {
+        _replicas.Subscribe(replica, replica);
+        return Task.FromResult(new ReplicaHead(_epoch, _version));
+    }
+
+    public Task UnsubscribeReplica(IAccessReplicaObserver replica)
+    {
+        _replicas.Unsubscribe(replica);
+        return Task.CompletedTask;
+    }
+
+    // Changes applied in memory but not yet published are in the snapshot and come again in the next update (the
+    // same rows, taken later), so the snapshot's version is the last one published.
+    public Task<AccessSnapshot> GetReplicaSnapshot() =>
+        Task.FromResult(new AccessSnapshot(new ReplicaHead(_epoch, _version), AccessRowChanges.All(_model.State)));
+
+    /// <summary>Pushes a change to every replica and waits for them; one that does not answer in time is dropped (it
+    /// finds the gap and reloads when it subscribes again).</summary>
+    private Task PublishAsync(AccessUpdate update) =>
+        _replicas.Count == 0 ? Task.CompletedTask : _replicas.Notify(r => r.Apply(update).WaitAsync(ReplicaAnswerTimeout));
 
     // ---------------- share-link expiry ----------------
 
