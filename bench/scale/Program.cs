@@ -18,8 +18,10 @@ using Spotter.Collab.StoreBench;
 //       [--servers DIR]   (DIR/src/{WebHost,Silo}/bin/Release/net10.0: a copy of the builds, e.g. of another commit)
 // Builds an organisation through the HTTP API of a real server (web host with embedded silo on SQLite; silo + web
 // host on a throwaway PostgreSQL) and reports, at 1k, 10k, 50k and 100k pages up to --pages: page create p50/p99
-// and rate over the last 1,000 creates, JoinDocument p50/p99 over the hub, GET tree of the big space and the
-// persisted size of the access state. One JSON line per checkpoint on stdout, progress on stderr.
+// and rate over the last 1,000 creates, the servers' CPU per create, JoinDocument p50/p99 over the hub, GET tree of
+// the big space, the persisted size of the access state and the resident memory of the process holding the model;
+// on SQLite, after the last checkpoint, the web host is restarted on the same data and its first two joins are timed.
+// One JSON line per checkpoint on stdout, progress on stderr.
 var settings = ScaleSettings.Parse(args);
 var root = settings.Servers ?? RepositoryRoot();
 Console.Error.WriteLine($"== load average before: {LoadAverage()}");
@@ -33,7 +35,7 @@ try
             var dataDirectory = Directory.CreateTempSubdirectory("spotter-scale-").FullName;
             try
             {
-                await using var web = ServerProcess.Start("web", ServerProcess.ReleaseDll(root, "WebHost", "Spotter.Collab.WebHost"), new Dictionary<string, string>
+                var webSettings = new Dictionary<string, string>
                 {
                     ["Storage:DataDirectory"] = dataDirectory,
                     ["Orleans:SiloPort"] = ThrowawayPostgres.FreePort().ToString(CultureInfo.InvariantCulture),
@@ -45,11 +47,29 @@ try
                     // Joins of pages the user may not see are refused and timed too; they must not close the connection.
                     ["Collab:Hub:MaxRefusals"] = "1000000",
                     ["Logging:LogLevel:Default"] = "Warning",
-                });
+                };
+                var web = ServerProcess.Start("web", ServerProcess.ReleaseDll(root, "WebHost", "Spotter.Collab.WebHost"), webSettings);
                 await web.WaitReadyAsync(TimeSpan.FromSeconds(120));
                 var path = Path.Combine(dataDirectory, "spotter.db");
-                using var run = new ScaleRun(settings, "sqlite", web.BaseAddress, () => AccessStateSize.Sqlite(path));
+                using var run = new ScaleRun(settings, "sqlite", web.BaseAddress, () => AccessStateSize.Sqlite(path), web);
                 await run.RunAsync();
+                // A restart on the same data: the first join loads the whole access model (and activates the page).
+                await web.DisposeAsync();
+                var restartedAt = Stopwatch.StartNew();
+                await using var restarted = ServerProcess.Start("web", ServerProcess.ReleaseDll(root, "WebHost", "Spotter.Collab.WebHost"), webSettings);
+                await restarted.WaitReadyAsync(TimeSpan.FromSeconds(120));
+                var ready = restartedAt.Elapsed.TotalMilliseconds;
+                var firstJoin = await run.FirstJoinAsync(restarted.BaseAddress);
+                Console.WriteLine(new System.Text.Json.Nodes.JsonObject
+                {
+                    ["store"] = "sqlite",
+                    ["pages"] = settings.Pages,
+                    ["restartReadyMs"] = Math.Round(ready),
+                    ["restartFirstJoinMs"] = Math.Round(firstJoin.First, 1),
+                    ["restartSecondJoinMs"] = Math.Round(firstJoin.Second, 1),
+                    ["modelHostRssBytes"] = ScaleRun.ResidentBytes(restarted.ProcessId),
+                    ["loadAverage"] = LoadAverage(),
+                }.ToJsonString());
             }
             finally
             {
@@ -85,7 +105,7 @@ try
                 ["Logging:LogLevel:Default"] = "Warning",
             });
             await web.WaitReadyAsync(TimeSpan.FromSeconds(120));
-            using var run = new ScaleRun(settings, "postgres", web.BaseAddress, () => AccessStateSize.Postgres(connectionString));
+            using var run = new ScaleRun(settings, "postgres", web.BaseAddress, () => AccessStateSize.Postgres(connectionString), silo, web);
             await run.RunAsync();
         }
         else
@@ -182,7 +202,9 @@ internal static class AccessStateSize
 }
 
 /// <summary>One organisation built up to <see cref="ScaleSettings.Pages"/> pages on one server.</summary>
-internal sealed class ScaleRun(ScaleSettings settings, string store, Uri server, Func<long> accessStateSize) : IDisposable
+/// <remarks><paramref name="modelHost"/> is the process holding the access model (the silo); <paramref name="servers"/>
+/// every server process, whose CPU time is charged to the creates.</remarks>
+internal sealed class ScaleRun(ScaleSettings settings, string store, Uri server, Func<long> accessStateSize, ServerProcess modelHost, params ServerProcess[] servers) : IDisposable
 {
     public const string AdminPassword = "scale-bench-admin-password";
     private const string UserPassword = "scale-bench-user-password";
@@ -196,9 +218,24 @@ internal sealed class ScaleRun(ScaleSettings settings, string store, Uri server,
     private readonly Dictionary<string, List<string>> _pagesBySpace = [];
     private readonly List<string> _allPages = [];
     private readonly List<double> _createMs = [];
+    // Server CPU per page create over the last checkpoint (the grants, restrictions and links made alongside included).
+    private double _createCpuMs;
     private readonly HttpClient _http = new() { BaseAddress = server, Timeout = TimeSpan.FromMinutes(2) };
 
     public void Dispose() => _http.Dispose();
+
+    private double ServerCpuSeconds() => servers.Append(modelHost).Distinct().Sum(s => s.CpuSeconds);
+
+    /// <summary>Resident memory of the process holding the access model (VmRSS).</summary>
+    private long ModelHostResidentBytes() => ResidentBytes(modelHost.ProcessId);
+
+    public static long ResidentBytes(int processId)
+    {
+        var status = $"/proc/{processId}/status";
+        if (!File.Exists(status)) return -1;
+        var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return line is null ? -1 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+    }
 
     private static void Progress(string line) => Console.Error.WriteLine($"== {DateTime.UtcNow:HH:mm:ss} {line}");
 
@@ -212,7 +249,9 @@ internal sealed class ScaleRun(ScaleSettings settings, string store, Uri server,
         {
             var started = Stopwatch.StartNew();
             var before = _allPages.Count;
+            var cpuBefore = ServerCpuSeconds();
             await CreatePagesAsync(checkpoint - _allPages.Count);
+            _createCpuMs = (ServerCpuSeconds() - cpuBefore) * 1000 / (checkpoint - before);
             Progress($"{store}: {checkpoint} pages ({checkpoint - before} in {started.Elapsed.TotalSeconds:F0} s)");
             await ReportAsync(checkpoint);
         }
@@ -357,11 +396,13 @@ internal sealed class ScaleRun(ScaleSettings settings, string store, Uri server,
             ["createP50Ms"] = Round(creates.P50),
             ["createP99Ms"] = Round(creates.P99),
             ["createsPerSecond"] = Round(rate),
+            ["createServerCpuMs"] = Math.Round(_createCpuMs, 2),
             ["joinP50Ms"] = Round(joins.P50),
             ["joinP99Ms"] = Round(joins.P99),
             ["treePages"] = tree.Pages,
             ["treeMedianMs"] = Round(tree.MedianMs),
             ["accessStateBytes"] = size,
+            ["modelHostRssBytes"] = ModelHostResidentBytes(),
             ["loadAverage"] = File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?",
         };
         Console.WriteLine(line.ToJsonString());
@@ -375,6 +416,45 @@ internal sealed class ScaleRun(ScaleSettings settings, string store, Uri server,
         var sorted = samples.Order().ToList();
         double At(double q) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)];
         return (At(0.50), At(0.99));
+    }
+
+    /// <summary>The first and second JoinDocument on a freshly started server (two different readable pages, each
+    /// the first join of its page): the first loads the access model.</summary>
+    public async Task<(double First, double Second)> FirstJoinAsync(Uri restarted)
+    {
+        var user = _employees[0];
+        using var http = new HttpClient { BaseAddress = restarted };
+        using var login = await http.PostAsJsonAsync("/api/auth/login", new { username = user, password = UserPassword });
+        login.EnsureSuccessStatusCode();
+        using var json = JsonDocument.Parse(await login.Content.ReadAsStringAsync());
+        var token = json.RootElement.GetProperty("token").GetString()!;
+        await using var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(restarted, "/hubs/collab"), HttpTransportType.WebSockets, options =>
+            {
+                options.SkipNegotiation = true;
+                options.AccessTokenProvider = () => Task.FromResult<string?>(token);
+            })
+            .AddMessagePackProtocol()
+            .Build();
+        connection.On<string, byte[]>("Receive", (_, _) => { });
+        await connection.StartAsync();
+        // Pages of the big space, which the whole company may view.
+        var pages = _pagesBySpace[_spaces[0]];
+        var samples = new List<double>();
+        foreach (var page in new[] { pages[^1], pages[pages.Count / 2] })
+        {
+            var watch = Stopwatch.StartNew();
+            try
+            {
+                await connection.InvokeAsync<Dictionary<string, string>>("JoinDocument", page);
+            }
+            catch (HubException)
+            {
+                // A page under a restricted one is refused; the decision is what is timed.
+            }
+            samples.Add(watch.Elapsed.TotalMilliseconds);
+        }
+        return (samples[0], samples[1]);
     }
 
     /// <summary>An employee joins pages chosen at random over the hub (MessagePack, like the web client), one after another.</summary>

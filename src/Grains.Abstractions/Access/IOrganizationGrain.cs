@@ -20,6 +20,8 @@ public interface IOrganizationGrain : IGrainWithStringKey
     // mutation (while it waits for its rows to be written) instead of queueing behind it. They see a change from the
     // moment it is applied in memory: revocations take effect before they are durable, and if the write fails the
     // grain deactivates and reloads the stored model (open documents re-check within their access refresh).
+    // Mutations are [AlwaysInterleave] too: each applies synchronously in one turn (so one at a time) and then waits
+    // only for the write that takes its rows, shared with the changes made meanwhile (group commit).
 
     [Alias("Resolve"), AlwaysInterleave]
     Task<AccessDecision> Resolve(string resourceId, string principal);
@@ -77,58 +79,58 @@ public interface IOrganizationGrain : IGrainWithStringKey
     Task<DirectoryUser?> GetUser(string username);
 
     /// <summary>Adds a directory entry (Conflict if it exists; Invalid for unknown departments/partner orgs).</summary>
-    [Alias("AddUser")]
+    [Alias("AddUser"), AlwaysInterleave]
     Task<OrgResult> AddUser(DirectoryUser user);
 
-    [Alias("UpdateUser")]
+    [Alias("UpdateUser"), AlwaysInterleave]
     Task<OrgResult> UpdateUser(string username, UserChange change);
 
-    [Alias("SetDeactivated")]
+    [Alias("SetDeactivated"), AlwaysInterleave]
     Task<OrgResult> SetDeactivated(string username, bool deactivated);
 
     [Alias("GetDepartments"), ReadOnly]
     Task<IReadOnlyList<DepartmentInfo>> GetDepartments();
 
-    [Alias("CreateDepartment")]
+    [Alias("CreateDepartment"), AlwaysInterleave]
     Task<OrgResult> CreateDepartment(string name, string? parentId);
 
     /// <summary>Renames and/or moves a department (<paramref name="parentId"/> "" = top level, null = unchanged).</summary>
-    [Alias("UpdateDepartment")]
+    [Alias("UpdateDepartment"), AlwaysInterleave]
     Task<OrgResult> UpdateDepartment(string id, string? name, string? parentId);
 
-    [Alias("DeleteDepartment")]
+    [Alias("DeleteDepartment"), AlwaysInterleave]
     Task<OrgResult> DeleteDepartment(string id);
 
     [Alias("GetGroups"), ReadOnly]
     Task<IReadOnlyList<GroupInfo>> GetGroups();
 
-    [Alias("CreateGroup")]
+    [Alias("CreateGroup"), AlwaysInterleave]
     Task<OrgResult> CreateGroup(string name);
 
-    [Alias("DeleteGroup")]
+    [Alias("DeleteGroup"), AlwaysInterleave]
     Task<OrgResult> DeleteGroup(string id);
 
-    [Alias("SetGroupMember")]
+    [Alias("SetGroupMember"), AlwaysInterleave]
     Task<OrgResult> SetGroupMember(string groupId, string username, bool member);
 
     [Alias("GetPartners"), ReadOnly]
     Task<IReadOnlyList<PartnerOrgInfo>> GetPartners();
 
-    [Alias("CreatePartner")]
+    [Alias("CreatePartner"), AlwaysInterleave]
     Task<OrgResult> CreatePartner(string name);
 
-    [Alias("UpdatePartner")]
+    [Alias("UpdatePartner"), AlwaysInterleave]
     Task<OrgResult> UpdatePartner(string id, string name);
 
     /// <summary>Removes the organisation, its grants and its place in the trusted list; Conflict while any user
     /// (deactivated ones too) belongs to it.</summary>
-    [Alias("DeletePartner")]
+    [Alias("DeletePartner"), AlwaysInterleave]
     Task<OrgResult> DeletePartner(string id);
 
     [Alias("GetPolicy"), ReadOnly]
     Task<SharingPolicy> GetPolicy();
 
-    [Alias("SetPolicy")]
+    [Alias("SetPolicy"), AlwaysInterleave]
     Task<OrgResult> SetPolicy(SharingPolicy policy);
 
     /// <summary>Sharing-picker search; Forbidden for partners and link sessions.</summary>
@@ -144,15 +146,15 @@ public interface IOrganizationGrain : IGrainWithStringKey
     // ---- resources, tree, grants, settings ----
 
     /// <summary>Registers a standalone document with a manage grant for its creator; false if the id is known.</summary>
-    [Alias("RegisterDocument")]
+    [Alias("RegisterDocument"), AlwaysInterleave]
     Task<bool> RegisterDocument(string documentId, string owner, string title);
 
     /// <summary>The legacy member API: a direct user grant on the resource (null level removes it).
     /// Conflict ("last-owner") when the resource would lose its last direct manage grant.</summary>
-    [Alias("SetUserGrant")]
+    [Alias("SetUserGrant"), AlwaysInterleave]
     Task<OrgResult> SetUserGrant(string actor, string resourceId, string username, AccessLevel? level);
 
-    [Alias("CreateSpace")]
+    [Alias("CreateSpace"), AlwaysInterleave]
     Task<OrgResult> CreateSpace(string actor, string name);
 
     [Alias("ListSpaces"), AlwaysInterleave]
@@ -174,29 +176,29 @@ public interface IOrganizationGrain : IGrainWithStringKey
     Task<IReadOnlyList<string>> WhoCanSeeSpace(string spaceId, IReadOnlyList<string> principals);
 
     /// <summary>Creates a page resource (the caller then creates its document grain); Id = the new page id.</summary>
-    [Alias("CreatePage")]
+    [Alias("CreatePage"), AlwaysInterleave]
     Task<OrgResult> CreatePage(string actor, string spaceId, string? parentId, string title, int? index);
 
-    [Alias("RenameResource")]
+    [Alias("RenameResource"), AlwaysInterleave]
     Task<OrgResult> RenameResource(string actor, string resourceId, string title);
 
-    [Alias("MovePage")]
+    [Alias("MovePage"), AlwaysInterleave]
     Task<OrgResult> MovePage(string actor, string pageId, string parentId, int? index);
 
-    [Alias("SetTrashed")]
+    [Alias("SetTrashed"), AlwaysInterleave]
     Task<OrgResult> SetTrashed(string actor, string pageId, bool trashed);
 
     [Alias("GetGrants"), ReadOnly]
     Task<OrgAnswer<IReadOnlyList<GrantView>>> GetGrants(string actor, string resourceId);
 
-    [Alias("AddGrant")]
+    [Alias("AddGrant"), AlwaysInterleave]
     Task<OrgAnswer<GrantInfo>> AddGrant(string actor, string resourceId, string principal, AccessLevel level);
 
-    [Alias("RemoveGrant")]
+    [Alias("RemoveGrant"), AlwaysInterleave]
     Task<OrgResult> RemoveGrant(string actor, string resourceId, string grantId);
 
     /// <summary>Flags of any resource; <paramref name="history"/> and <paramref name="guestHistory"/> only on spaces.</summary>
-    [Alias("UpdateSettings")]
+    [Alias("UpdateSettings"), AlwaysInterleave]
     Task<OrgResult> UpdateSettings(string actor, string resourceId, bool? restricted, bool? noExport, HistoryAudience? history = null, bool? guestHistory = null);
 
     /// <summary>Who would gain or lose read access if the page moved under <paramref name="parentId"/> (the same
@@ -220,11 +222,11 @@ public interface IOrganizationGrain : IGrainWithStringKey
     [Alias("GetActiveLinks"), ReadOnly]
     Task<IReadOnlyList<ShareLinkInfo>> GetActiveLinks();
 
-    [Alias("CreateLink")]
+    [Alias("CreateLink"), AlwaysInterleave]
     Task<OrgAnswer<CreatedLink>> CreateLink(string actor, string resourceId, LinkScope scope, AccessLevel role, string? password, DateTimeOffset? expiresAt);
 
     /// <summary>Revokes a link (manage on its resource, or an admin actor).</summary>
-    [Alias("RevokeLink")]
+    [Alias("RevokeLink"), AlwaysInterleave]
     Task<OrgAnswer<ShareLinkInfo>> RevokeLink(string actor, string linkId);
 
     /// <summary>NotFound for unknown token, wrong password, expired, revoked or disallowed (no oracle);

@@ -33,29 +33,45 @@ public sealed class AccessRowKeys
 
     public bool IsEmpty => Users.Count == 0 && Departments.Count == 0 && Groups.Count == 0 && Partners.Count == 0
         && Resources.Count == 0 && Links.Count == 0 && !Policy && !PublicIdKey;
+
+    /// <summary>Adds the keys of <paramref name="other"/> (changes waiting for one write).</summary>
+    public void UnionWith(AccessRowKeys other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        Users.UnionWith(other.Users);
+        Departments.UnionWith(other.Departments);
+        Groups.UnionWith(other.Groups);
+        Partners.UnionWith(other.Partners);
+        Resources.UnionWith(other.Resources);
+        Links.UnionWith(other.Links);
+        Policy |= other.Policy;
+        PublicIdKey |= other.PublicIdKey;
+    }
 }
 
 /// <summary>
 /// The rows to write for one change, copied out of the model on the grain's turn (the store writes them on its own
-/// thread while the grain goes on): entries to upsert, keys to delete.
+/// thread while the grain goes on): entries to upsert, keys to delete. The same rows keep the per-silo replicas of
+/// the model current (<see cref="AccessReaderGrain"/>).
 /// </summary>
+[GenerateSerializer, Alias("spotter.AccessRowChanges")]
 public sealed class AccessRowChanges
 {
-    public List<UserEntry> Users { get; } = [];
-    public List<string> DeletedUsers { get; } = [];
-    public List<DepartmentEntry> Departments { get; } = [];
-    public List<string> DeletedDepartments { get; } = [];
-    public List<GroupEntry> Groups { get; } = [];
-    public List<string> DeletedGroups { get; } = [];
-    public List<PartnerEntry> Partners { get; } = [];
-    public List<string> DeletedPartners { get; } = [];
-    public List<ResourceEntry> Resources { get; } = [];
-    public List<string> DeletedResources { get; } = [];
-    public List<LinkEntry> Links { get; } = [];
-    public List<string> DeletedLinks { get; } = [];
+    [Id(0)] public List<UserEntry> Users { get; init; } = [];
+    [Id(1)] public List<string> DeletedUsers { get; init; } = [];
+    [Id(2)] public List<DepartmentEntry> Departments { get; init; } = [];
+    [Id(3)] public List<string> DeletedDepartments { get; init; } = [];
+    [Id(4)] public List<GroupEntry> Groups { get; init; } = [];
+    [Id(5)] public List<string> DeletedGroups { get; init; } = [];
+    [Id(6)] public List<PartnerEntry> Partners { get; init; } = [];
+    [Id(7)] public List<string> DeletedPartners { get; init; } = [];
+    [Id(8)] public List<ResourceEntry> Resources { get; init; } = [];
+    [Id(9)] public List<string> DeletedResources { get; init; } = [];
+    [Id(10)] public List<LinkEntry> Links { get; init; } = [];
+    [Id(11)] public List<string> DeletedLinks { get; init; } = [];
     /// <summary>Set when the policy changed: external sharing and the trusted partner organisations.</summary>
-    public SharingPolicy? Policy { get; set; }
-    public byte[]? PublicIdKey { get; set; }
+    [Id(12)] public SharingPolicy? Policy { get; set; }
+    [Id(13)] public byte[]? PublicIdKey { get; set; }
 
     public bool IsEmpty => Users.Count == 0 && DeletedUsers.Count == 0 && Departments.Count == 0 && DeletedDepartments.Count == 0
         && Groups.Count == 0 && DeletedGroups.Count == 0 && Partners.Count == 0 && DeletedPartners.Count == 0

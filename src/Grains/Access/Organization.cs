@@ -83,6 +83,51 @@ public sealed class Organization
         return changes;
     }
 
+    /// <summary>
+    /// Brings a replica of the model up to date with rows written by the organisation grain: upserts replace whole
+    /// entries (a resource with its grants, a group with its members), deletions remove them, and the indexes kept
+    /// beside the state (child pages, link tokens) follow. Nothing is validated: the rows come from the model that
+    /// validated the change.
+    /// </summary>
+    public void ApplyRows(AccessRowChanges rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        foreach (var user in rows.Users) State.Users[user.Username] = user;
+        foreach (var key in rows.DeletedUsers) State.Users.Remove(key);
+        foreach (var department in rows.Departments) State.Departments[department.Id] = department;
+        foreach (var key in rows.DeletedDepartments) State.Departments.Remove(key);
+        foreach (var group in rows.Groups) State.Groups[group.Id] = group;
+        foreach (var key in rows.DeletedGroups) State.Groups.Remove(key);
+        foreach (var partner in rows.Partners) State.Partners[partner.Id] = partner;
+        foreach (var key in rows.DeletedPartners) State.Partners.Remove(key);
+        foreach (var resource in rows.Resources)
+        {
+            if (State.Resources.TryGetValue(resource.Id, out var old)) Evaluator.Children.Remove(old, old.ParentId);
+            State.Resources[resource.Id] = resource;
+            Evaluator.Children.Add(resource);
+        }
+        foreach (var key in rows.DeletedResources)
+        {
+            if (State.Resources.Remove(key, out var old)) Evaluator.Children.Remove(old, old.ParentId);
+        }
+        foreach (var link in rows.Links)
+        {
+            if (State.Links.TryGetValue(link.Id, out var old)) _linksByTokenHash.Remove(old.TokenHash);
+            State.Links[link.Id] = link;
+            _linksByTokenHash[link.TokenHash] = link.Id;
+        }
+        foreach (var key in rows.DeletedLinks)
+        {
+            if (State.Links.Remove(key, out var old)) _linksByTokenHash.Remove(old.TokenHash);
+        }
+        if (rows.Policy is { } policy)
+        {
+            State.ExternalSharing = policy.ExternalSharing;
+            State.TrustedPartnerOrgs = policy.TrustedPartnerOrgs.ToList();
+        }
+        if (rows.PublicIdKey is { } publicIdKey) State.PublicIdKey = publicIdKey;
+    }
+
     private static string NewId() => Guid.NewGuid().ToString("N");
 
     private static string? CleanName(string? name)

@@ -9,10 +9,12 @@ namespace Spotter.Collab.Grains.Access;
 /// (each change writes only the rows it touched; the blob of older versions is imported once), plus live enforcement:
 /// it knows which (document, principal) pairs have connections open and, after every change, tells the affected
 /// document grains their new roles; web hosts subscribe for deactivations and tree changes.
-/// Not reentrant: mutations run one at a time; reads marked [ReadOnly] interleave with each other, the hot-path reads
-/// marked [AlwaysInterleave] (decisions, trees, joins) with everything, including a mutation waiting for its write.
+/// Not reentrant, but every mutation and hot-path read is [AlwaysInterleave]: each applies to the in-memory model
+/// synchronously, within one turn, so they still happen one at a time, and none waits for another's write (mutations
+/// wait for their own, which group-commits the rows of all changes made meanwhile). Reads marked [ReadOnly]
+/// interleave with each other.
 /// </summary>
-public sealed partial class OrganizationGrain : Grain, IOrganizationGrain
+public sealed partial class OrganizationGrain : Grain, IOrganizationGrain, IAccessReplicaSource
 {
     /// <summary>Host observers not refreshed within this time are dropped (hosts refresh at a third of it).</summary>
     public static readonly TimeSpan ObserverExpiry = IOrganizationGrain.ObserverExpiry;
@@ -24,6 +26,9 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain
     /// <summary>Longest single wait of the link-expiry timer; a later expiry is waited for in steps (timers cannot
     /// wait arbitrarily long, and a step is cheap).</summary>
     private static readonly TimeSpan LongestExpiryWait = TimeSpan.FromHours(1);
+
+    /// <summary>How long a change waits for a replica to take it before dropping that replica.</summary>
+    private static readonly TimeSpan ReplicaAnswerTimeout = TimeSpan.FromSeconds(2);
 
     // The model as one blob: older versions' storage, read once to import it into the rows; the whole storage where
     // no access store is registered (hosts with Orleans' own grain storage only).
@@ -42,6 +47,16 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain
     private DateTimeOffset? _expiryTimerDue;
     // Links that expired up to this time have been enforced.
     private DateTimeOffset _expiriesEnforcedThrough;
+    // Rows changed in memory and not yet handed to a write, and the completion of the write that will take them.
+    private AccessRowKeys _pendingRows = new();
+    private TaskCompletionSource? _pendingWrite;
+    private bool _writing;
+    private bool _writeFailed;
+    // The per-silo replicas of the model (AccessReaderGrain) and the version of the last change pushed to them,
+    // counted from this activation (named by the epoch).
+    private readonly ObserverManager<IAccessReplicaObserver> _replicas;
+    private readonly Guid _epoch = Guid.NewGuid();
+    private long _version;
 
     public OrganizationGrain(
         [PersistentState("organization")] IPersistentState<OrganizationState> state,
@@ -54,6 +69,7 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain
         _logger = logger;
         _time = time ?? TimeProvider.System;
         _observers = new ObserverManager<IOrganizationObserver>(ObserverExpiry, logger);
+        _replicas = new ObserverManager<IAccessReplicaObserver>(ObserverExpiry, logger);
     }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -213,28 +229,98 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain
 
     public Task<OrgAnswer<ShareLinkInfo>> RevokeLink(string actor, string linkId) => MutateAsync(() => _model.RevokeLink(actor, linkId), r => r.IsOk);
 
-    /// <summary>Runs one model mutation; when it succeeded, persists the state and enforces its effects.</summary>
+    /// <summary>Runs one model mutation; when it succeeded, persists the state and enforces its effects. The change
+    /// is applied in memory within the caller's turn (mutations are synchronous, so they still apply one at a time),
+    /// then waits for its write together with whatever else changed meanwhile: a mutation does not hold the
+    /// activation while its rows are written, so concurrent creators share one write instead of queueing for one
+    /// each.</summary>
     private async Task<T> MutateAsync<T>(Func<T> mutation, Func<T, bool> succeeded)
     {
+        // Memory is ahead of storage after a failed write: refuse further changes until the grain reloads.
+        if (_writeFailed) throw new InvalidOperationException("The organisation's state could not be written; it is being reloaded.");
         var result = mutation();
         var changes = _model.TakeChanges();
         if (!succeeded(result)) return result;
-        try
-        {
-            if (_store is null) await _state.WriteStateAsync();
-            else if (!changes.Rows.IsEmpty) await _store.SaveAsync(AccessRowChanges.Of(_model.State, changes.Rows));
-        }
-        catch (Exception ex)
-        {
-            // Memory is ahead of storage: start over from the stored state on the next call.
-            LogWriteFailed(ex);
-            DeactivateOnIdle();
-            throw;
-        }
+        if (_store is null || !changes.Rows.IsEmpty) await PersistAsync(changes.Rows);
         Enforce(changes);
         ScheduleLinkExpiry();
         return result;
     }
+
+    /// <summary>Adds the rows to the next write and returns when a write containing them is durable.</summary>
+    private Task PersistAsync(AccessRowKeys rows)
+    {
+        _pendingRows.UnionWith(rows);
+        _pendingWrite ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var durable = _pendingWrite.Task;
+        if (!_writing) _ = WriteLoopAsync();
+        return durable;
+    }
+
+    /// <summary>One write at a time, in order, on the grain's scheduler: each takes every row changed since the
+    /// previous one as it is now in the model (a row changed twice is written once, in its latest form).</summary>
+    private async Task WriteLoopAsync()
+    {
+        _writing = true;
+        try
+        {
+            while (_pendingWrite is { } write)
+            {
+                var rows = _pendingRows;
+                _pendingRows = new AccessRowKeys();
+                _pendingWrite = null;
+                try
+                {
+                    var changes = AccessRowChanges.Of(_model.State, rows);
+                    var update = new AccessUpdate(_epoch, ++_version, changes);
+                    var durable = _store is null ? _state.WriteStateAsync() : _store.SaveAsync(changes);
+                    // The callers get their answer once every replica has the change too: the next decision
+                    // anywhere sees it.
+                    await Task.WhenAll(durable, PublishAsync(update));
+                    write.SetResult();
+                }
+                catch (Exception ex)
+                {
+                    // Memory is ahead of storage: start over from the stored state on the next call.
+                    LogWriteFailed(ex);
+                    _writeFailed = true;
+                    write.SetException(ex);
+                    _pendingWrite?.SetException(ex);
+                    _pendingWrite = null;
+                    DeactivateOnIdle();
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            _writing = false;
+        }
+    }
+
+    // ---------------- replicas ----------------
+
+    public Task<ReplicaHead> SubscribeReplica(IAccessReplicaObserver replica)
+    {
+        _replicas.Subscribe(replica, replica);
+        return Task.FromResult(new ReplicaHead(_epoch, _version));
+    }
+
+    public Task UnsubscribeReplica(IAccessReplicaObserver replica)
+    {
+        _replicas.Unsubscribe(replica);
+        return Task.CompletedTask;
+    }
+
+    // Changes applied in memory but not yet published are in the snapshot and come again in the next update (the
+    // same rows, taken later), so the snapshot's version is the last one published.
+    public Task<AccessSnapshot> GetReplicaSnapshot() =>
+        Task.FromResult(new AccessSnapshot(new ReplicaHead(_epoch, _version), AccessRowChanges.All(_model.State)));
+
+    /// <summary>Pushes a change to every replica and waits for them; one that does not answer in time is dropped (it
+    /// finds the gap and reloads when it subscribes again).</summary>
+    private Task PublishAsync(AccessUpdate update) =>
+        _replicas.Count == 0 ? Task.CompletedTask : _replicas.Notify(r => r.Apply(update).WaitAsync(ReplicaAnswerTimeout));
 
     // ---------------- share-link expiry ----------------
 

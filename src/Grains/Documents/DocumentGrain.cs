@@ -77,6 +77,8 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, ILiveResource
 
     private IOrganizationGrain Organization => GrainFactory.GetGrain<IOrganizationGrain>(IOrganizationGrain.Key);
 
+    private IAccessReaderGrain AccessReader => GrainFactory.GetGrain<IAccessReaderGrain>(IAccessReaderGrain.Key);
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _contentLane.Timer = this.RegisterGrainTimer(() => FlushContent(), new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan)
@@ -119,7 +121,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, ILiveResource
     public async Task<DocumentInfo?> Describe(string username)
     {
         if (!_record.RecordExists) return null;
-        return DocumentInfo.Of(Id, await Organization.DescribeDocument(Id, username));
+        return DocumentInfo.Of(Id, await AccessReader.DescribeDocument(Id, username));
     }
 
     public async Task<JoinResult> Join(string username, string connectionId)
@@ -407,11 +409,12 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, ILiveResource
 
     private DocumentState Content => _content ?? throw new InvalidOperationException($"document {Id} has no content loaded");
 
-    /// <summary>The principal's current role from the organisation grain (null: none, or no such document).</summary>
+    /// <summary>The principal's current role from this silo's copy of the access model (null: none, or no such
+    /// document).</summary>
     private async Task<DocumentRole?> ResolveAsync(string principal)
     {
         if (!_record.RecordExists) return null;
-        return (await Organization.Resolve(Id, principal)).Level.ToRole();
+        return (await AccessReader.Resolve(Id, principal)).Level.ToRole();
     }
 
     /// <summary>Registers the connection as open with the organisation grain and caches the principal's role.</summary>

@@ -22,7 +22,14 @@ public static class AccessApi
     /// <summary>The caller's view of a live resource (null: missing or not shared with them), decided by the access
     /// model alone: answering it never activates the resource or loads its content.</summary>
     public static async Task<DocumentInfo?> DescribeResourceAsync(this IGrainFactory grains, string id, string principal) =>
-        DocumentInfo.Of(id, await grains.Organization().DescribeDocument(id, principal));
+        DocumentInfo.Of(id, await grains.AccessReader().DescribeDocument(id, principal));
+
+    /// <summary>Decisions from the silo's copy of the access model (<see cref="IAccessReaderGrain"/>).</summary>
+    public static IAccessReaderGrain AccessReader(this IGrainFactory grains)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        return grains.GetGrain<IAccessReaderGrain>(IAccessReaderGrain.Key);
+    }
 
     public static IOrganizationGrain Organization(this IGrainFactory grains)
     {

@@ -32,16 +32,16 @@ public static class SearchApi
         }
         // Fetch more candidates than asked for: some will be filtered out as unreadable.
         var candidates = await grains.GetGrain<ISearchIndexGrain>("default").Search(q, take * 4 + 20);
-        var organization = grains.GetGrain<IOrganizationGrain>(IOrganizationGrain.Key);
+        var access = grains.AccessReader();
         // One call decides readability for every candidate, from the live tree and grants.
-        var readable = (await organization.FilterReadable(principal, candidates.Select(h => h.DocumentId).ToList())).ToHashSet(StringComparer.Ordinal);
+        var readable = (await access.FilterReadable(principal, candidates.Select(h => h.DocumentId).ToList())).ToHashSet(StringComparer.Ordinal);
         var results = new List<SearchResult>(take);
         foreach (var hit in candidates)
         {
             if (results.Count == take) break;
             if (!readable.Contains(hit.DocumentId)) continue;
             // Title and space as they are now (the indexed title may predate a rename).
-            var resource = await organization.GetResource(hit.DocumentId, principal);
+            var resource = await access.GetResource(hit.DocumentId, principal);
             // A trashed page is only in its space's trash (for managers), never in search results — restoring it
             // brings it back, since the index keeps it.
             if (resource is null || resource.Trashed) continue;

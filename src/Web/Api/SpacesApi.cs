@@ -28,5 +28,5 @@ public static class SpacesApi
     }
 
     private static async Task<Results<Ok<SpaceTree>, ProblemHttpResult>> TreeAsync(string id, HttpContext http, IGrainFactory grains) =>
-        await grains.Organization().GetTree(http.User.Username(), id) is { } tree ? TypedResults.Ok(tree) : Problems.NotFound();
+        await grains.AccessReader().GetTree(http.User.Username(), id) is { } tree ? TypedResults.Ok(tree) : Problems.NotFound();
 }

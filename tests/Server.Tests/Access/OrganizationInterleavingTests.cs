@@ -105,4 +105,33 @@ public sealed class OrganizationInterleavingTests : IAsyncLifetime, IDisposable
         Assert.True(created.IsOk);
         Assert.Equal(2, (await org.GetTree("admin", space))!.Pages.Count);
     }
+
+    [Fact]
+    public async Task Mutations_apply_while_an_earlier_one_waits_for_its_write_and_complete_with_it()
+    {
+        var org = _cluster.Client.GetGrain<IOrganizationGrain>(IOrganizationGrain.Key);
+        var space = (await org.CreateSpace("admin", "Group commit")).Id!;
+
+        WriteGate.Close();
+        var first = org.CreatePage("admin", space, null, "First", null);
+        var second = org.CreatePage("admin", space, null, "Second", null);
+        var grant = org.AddGrant("admin", space, "company", AccessLevel.View);
+        // All three are applied in memory (visible to decisions and trees) while the first write is held; the
+        // calls may arrive in any order, so wait (bounded) until all three are seen.
+        var waiting = System.Diagnostics.Stopwatch.StartNew();
+        while ((await org.GetTree("admin", space))!.Pages.Count < 2 || !(await org.GetGrants("admin", space)).Value!.Any(g => g.Principal == "company"))
+        {
+            Assert.True(waiting.Elapsed < TimeSpan.FromSeconds(30), "the mutations were not applied while the write was held");
+            await Task.Delay(10);
+        }
+        Assert.Equal(["First", "Second"], (await org.GetTree("admin", space))!.Pages.Select(p => p.Title).Order());
+        Assert.False(first.IsCompleted);
+        Assert.False(second.IsCompleted);
+        Assert.False(grant.IsCompleted);
+
+        WriteGate.Open();
+        Assert.True((await first).IsOk);
+        Assert.True((await second).IsOk);
+        Assert.True((await grant).IsOk);
+    }
 }

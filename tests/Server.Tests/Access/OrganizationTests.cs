@@ -407,4 +407,42 @@ public sealed class OrganizationTests
         Assert.Equal([_intro, _details], preview.Pages.Select(p => p.Id));
         Assert.Equal([doc], preview.Documents.Select(d => d.Id));
     }
+
+    [Fact]
+    public void A_replica_fed_the_written_rows_decides_and_draws_trees_like_the_model()
+    {
+        var replica = new Organization(new OrganizationState(), _clock);
+        replica.ApplyRows(AccessRowChanges.All(_org.State));
+        _org.TakeChanges();
+        var steps = new List<Action>
+        {
+            () => Grant(_space, "company", AccessLevel.View, "admin"),
+            () => Grant(_details, "partner:" + _acme, AccessLevel.Edit, "admin"),
+            () => Ok(_org.SetGroupMember(_reviewers, "bob", true)),
+            () => Grant(_pricing, "group:" + _reviewers, AccessLevel.Comment, "admin"),
+            () => Ok(_org.UpdateSettings("admin", _intro, restricted: true, noExport: null)),
+            () => Ok(_org.MovePage("admin", _pricing, _intro, 0)),
+            () => Ok(_org.CreatePage("admin", _space, _details, "Deep", null)),
+            () => Ok(_org.SetTrashed("admin", _details, true)),
+            () => Ok(_org.SetDeactivated("erin", true)),
+            () => Ok(_org.SetPolicy(new SharingPolicy(ExternalSharing.Trusted, [_other]))),
+            () => Ok(_org.DeleteGroup(_reviewers)),
+        };
+        var principals = new[] { "alice", "bob", "carol", "dave", "erin" };
+        foreach (var step in steps)
+        {
+            step();
+            replica.ApplyRows(AccessRowChanges.Of(_org.State, _org.TakeChanges().Rows));
+            foreach (var principal in principals)
+            {
+                foreach (var resource in _org.State.Resources.Keys)
+                {
+                    Assert.Equal(_org.Resolve(resource, principal), replica.Resolve(resource, principal));
+                }
+                Assert.Equal(
+                    _org.Tree(principal, _space)?.Pages.Select(p => (p.Id, p.ParentId, p.Order, p.Level)),
+                    replica.Tree(principal, _space)?.Pages.Select(p => (p.Id, p.ParentId, p.Order, p.Level)));
+            }
+        }
+    }
 }
