@@ -8,10 +8,10 @@ namespace Spotter.Collab.Grains.Access;
 [Alias("spotter.IAccessReplicaSource")]
 public interface IAccessReplicaSource : IGrainWithStringKey
 {
-    /// <summary>Subscribes (refresh before <see cref="OrganizationGrain.ObserverExpiry"/>) and returns the version the
-    /// model is at, so a replica can tell whether it missed changes.</summary>
+    /// <summary>Subscribes for a lease (the replica answers from its copy only within it, counted from before this
+    /// call) and returns the version the model is at, so a replica can tell whether it missed changes.</summary>
     [Alias("SubscribeReplica"), AlwaysInterleave]
-    Task<ReplicaHead> SubscribeReplica(IAccessReplicaObserver replica);
+    Task<ReplicaHead> SubscribeReplica(IAccessReplicaObserver replica, TimeSpan lease);
 
     [Alias("UnsubscribeReplica"), OneWay]
     Task UnsubscribeReplica(IAccessReplicaObserver replica);
@@ -27,6 +27,11 @@ public interface IAccessReplicaObserver : IGrainObserver
 {
     [Alias("Apply")]
     Task Apply(AccessUpdate update);
+
+    /// <summary>The organisation grain's activation <paramref name="epoch"/> is starting over from the store: its
+    /// versions end here, and the replica reloads before its next answer.</summary>
+    [Alias("EpochEnded")]
+    Task EpochEnded(Guid epoch);
 }
 
 /// <summary>Where the model is: <paramref name="Epoch"/> names the organisation grain's activation (versions count
@@ -59,6 +64,7 @@ public sealed class AccessReaderGrain(IOptions<AccessReplicaOptions>? options = 
     private IAccessReplicaObserver? _reference;
     private Organization? _model;
     private ReplicaHead _head = new(Guid.Empty, 0);
+    // When this copy last asked for its subscription: it answers from its copy only within its lease from then.
     private DateTimeOffset _subscribedAt;
 
     private IAccessReplicaSource Source => GrainFactory.GetGrain<IAccessReplicaSource>(IOrganizationGrain.Key);
@@ -102,10 +108,13 @@ public sealed class AccessReaderGrain(IOptions<AccessReplicaOptions>? options = 
     /// <summary>The model with every change pushed so far applied (reloaded when one was missed).</summary>
     private async ValueTask<Organization> CurrentAsync()
     {
-        if (_model is null || _time.GetUtcNow() - _subscribedAt >= _options.Renewal)
+        var lease = AccessReplicaOptions.Clamp(_options.Renewal);
+        if (_inbox.TakeEpochEnd(_head.Epoch)) _model = null;
+        if (_model is null || _time.GetUtcNow() - _subscribedAt >= lease)
         {
-            var head = await Source.SubscribeReplica(_reference!);
-            _subscribedAt = _time.GetUtcNow();
+            var askedAt = _time.GetUtcNow();
+            var head = await Source.SubscribeReplica(_reference!, lease);
+            _subscribedAt = askedAt;
             ApplyQueued();
             // Behind after applying what arrived: a change was missed (or this replica is new).
             if (_model is null || head.Epoch != _head.Epoch || head.Version > _head.Version) await ReloadAsync();
@@ -150,19 +159,36 @@ public sealed class AccessReaderGrain(IOptions<AccessReplicaOptions>? options = 
     {
         public ConcurrentQueue<AccessUpdate> Updates { get; } = new();
 
+        private readonly ConcurrentDictionary<Guid, bool> _endedEpochs = new();
+
         public Task Apply(AccessUpdate update)
         {
             Updates.Enqueue(update);
             return Task.CompletedTask;
         }
+
+        public Task EpochEnded(Guid epoch)
+        {
+            _endedEpochs[epoch] = true;
+            return Task.CompletedTask;
+        }
+
+        /// <summary>Whether <paramref name="epoch"/> was announced as ended (forgets the announcement).</summary>
+        public bool TakeEpochEnd(Guid epoch) => _endedEpochs.TryRemove(epoch, out _);
     }
 }
 
 /// <summary>Settings of the per-silo copies of the access model.</summary>
 public sealed class AccessReplicaOptions
 {
-    /// <summary>How often a copy renews its subscription with the organisation grain and checks it has missed no
-    /// change (the organisation grain forgets subscriptions not renewed within
-    /// <see cref="OrganizationGrain.ObserverExpiry"/>, and a new activation of it knows none).</summary>
-    public TimeSpan Renewal { get; set; } = OrganizationGrain.ObserverExpiry / 3;
+    /// <summary>The longest lease a copy may hold: how long a copy that missed a change (its silo stalled, or the
+    /// organisation grain was activated again elsewhere) can answer from before it.</summary>
+    public static readonly TimeSpan MaxLease = TimeSpan.FromSeconds(10);
+
+    /// <summary>A copy's lease: it answers from its copy for this long after asking for its subscription, then asks
+    /// again and checks it missed no change. A change that a copy does not take in time waits for its lease to end.
+    /// At most <see cref="MaxLease"/>.</summary>
+    public TimeSpan Renewal { get; set; } = MaxLease;
+
+    internal static TimeSpan Clamp(TimeSpan lease) => lease < TimeSpan.Zero ? TimeSpan.Zero : lease > MaxLease ? MaxLease : lease;
 }

@@ -54,7 +54,9 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain, IAcce
     private bool _writeFailed;
     // The per-silo replicas of the model (AccessReaderGrain) and the version of the last change pushed to them,
     // counted from this activation (named by the epoch).
-    private readonly ObserverManager<IAccessReplicaObserver> _replicas;
+    // Each subscribed replica with the end of its lease: a replica answers from its copy only within its lease, so a
+    // change that cannot reach one is complete once that lease has ended.
+    private readonly Dictionary<IAccessReplicaObserver, DateTimeOffset> _replicas = [];
     private readonly Guid _epoch = Guid.NewGuid();
     private long _version;
 
@@ -69,7 +71,6 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain, IAcce
         _logger = logger;
         _time = time ?? TimeProvider.System;
         _observers = new ObserverManager<IOrganizationObserver>(ObserverExpiry, logger);
-        _replicas = new ObserverManager<IAccessReplicaObserver>(ObserverExpiry, logger);
     }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -284,6 +285,7 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain, IAcce
                     // Memory is ahead of storage: start over from the stored state on the next call.
                     LogWriteFailed(ex);
                     _writeFailed = true;
+                    await EndEpochForReplicasAsync();
                     write.SetException(ex);
                     _pendingWrite?.SetException(ex);
                     _pendingWrite = null;
@@ -300,15 +302,16 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain, IAcce
 
     // ---------------- replicas ----------------
 
-    public Task<ReplicaHead> SubscribeReplica(IAccessReplicaObserver replica)
+    public Task<ReplicaHead> SubscribeReplica(IAccessReplicaObserver replica, TimeSpan lease)
     {
-        _replicas.Subscribe(replica, replica);
+        // Counted from now, after the replica started counting its own: its lease ends before this one does.
+        _replicas[replica] = _time.GetUtcNow() + AccessReplicaOptions.Clamp(lease);
         return Task.FromResult(new ReplicaHead(_epoch, _version));
     }
 
     public Task UnsubscribeReplica(IAccessReplicaObserver replica)
     {
-        _replicas.Unsubscribe(replica);
+        _replicas.Remove(replica);
         return Task.CompletedTask;
     }
 
@@ -317,10 +320,59 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain, IAcce
     public Task<AccessSnapshot> GetReplicaSnapshot() =>
         Task.FromResult(new AccessSnapshot(new ReplicaHead(_epoch, _version), AccessRowChanges.All(_model.State)));
 
-    /// <summary>Pushes a change to every replica and waits for them; one that does not answer in time is dropped (it
-    /// finds the gap and reloads when it subscribes again).</summary>
-    private Task PublishAsync(AccessUpdate update) =>
-        _replicas.Count == 0 ? Task.CompletedTask : _replicas.Notify(r => r.Apply(update).WaitAsync(ReplicaAnswerTimeout));
+    /// <summary>Pushes a change to every replica whose lease holds and waits for them.</summary>
+    private Task PublishAsync(AccessUpdate update) => ReachReplicasAsync(r => r.Apply(update));
+
+    /// <summary>Tells the replicas that this activation's versions end here (it is starting over from the store), so
+    /// each reloads before its next answer instead of at the end of its lease.</summary>
+    private async Task EndEpochForReplicasAsync()
+    {
+        var epoch = _epoch;
+        await ReachReplicasAsync(r => r.EpochEnded(epoch));
+        _replicas.Clear();
+    }
+
+    /// <summary>Sends to every replica whose lease holds and waits for them. One that does not answer in time is
+    /// dropped, and the wait goes on until its lease has ended: past it, that replica asks the organisation grain
+    /// again before answering and finds what it missed. A lapsed lease needs no message for the same reason.</summary>
+    private async Task ReachReplicasAsync(Func<IAccessReplicaObserver, Task> send)
+    {
+        if (_replicas.Count == 0) return;
+        var now = _time.GetUtcNow();
+        var sends = new List<(IAccessReplicaObserver Replica, DateTimeOffset LeaseEnd, Task Sent)>(_replicas.Count);
+        foreach (var (replica, leaseEnd) in _replicas)
+        {
+            if (leaseEnd <= now) continue;
+            Task sent;
+            try
+            {
+                sent = send(replica).WaitAsync(ReplicaAnswerTimeout, _time);
+            }
+            catch (Exception ex)
+            {
+                sent = Task.FromException(ex);
+            }
+            sends.Add((replica, leaseEnd, sent));
+        }
+        _replicas.Clear();
+        foreach (var (replica, leaseEnd, _) in sends) _replicas[replica] = leaseEnd;
+        var waitUntil = DateTimeOffset.MinValue;
+        foreach (var (replica, leaseEnd, sent) in sends)
+        {
+            try
+            {
+                await sent;
+            }
+            catch (Exception ex)
+            {
+                LogReplicaDropped(ex);
+                _replicas.Remove(replica);
+                if (leaseEnd > waitUntil) waitUntil = leaseEnd;
+            }
+        }
+        var wait = waitUntil - _time.GetUtcNow();
+        if (wait > TimeSpan.Zero) await Task.Delay(wait, _time);
+    }
 
     // ---------------- share-link expiry ----------------
 
@@ -482,6 +534,9 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain, IAcce
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Writing the organisation state failed; deactivating")]
     private partial void LogWriteFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A replica of the access model did not take a change in time; dropped until it subscribes again")]
+    private partial void LogReplicaDropped(Exception exception);
 
     private readonly record struct OpenPair(AccessLevel Level, DateTimeOffset LastSeen);
 }
