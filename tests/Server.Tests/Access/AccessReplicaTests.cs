@@ -16,7 +16,11 @@ namespace Spotter.Collab.Server.Tests.Access;
 public sealed class AccessReplicaTests : IAsyncLifetime, IDisposable
 {
     private const int Documents = 12;
-    private static readonly TempDirectory Directory = new();
+    // Each test's cluster gets a directory of its own (xunit makes an instance per test): SQLite pools connections
+    // by file name, so a reused name could hand the next cluster a pooled connection to the deleted file.
+    private readonly TempDirectory _directory = new();
+    // Static because the silo configurator is created by type inside the silo; tests of a class run one at a time.
+    private static string DataDirectory = "";
     // Static because the silo configurator is created by type inside the silo.
     private static readonly AccessReplicaOptions ReplicaOptions = new();
     private static readonly FailingAccessStore.Switch FailNextWrite = new();
@@ -25,6 +29,7 @@ public sealed class AccessReplicaTests : IAsyncLifetime, IDisposable
     public async Task InitializeAsync()
     {
         var builder = new TestClusterBuilder(2);
+        DataDirectory = _directory.Path;
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         _cluster = builder.Build();
         await _cluster.DeployAsync();
@@ -39,7 +44,7 @@ public sealed class AccessReplicaTests : IAsyncLifetime, IDisposable
     public void Dispose()
     {
         _cluster.Dispose();
-        Directory.Dispose();
+        _directory.Dispose();
     }
 
     private sealed class SiloConfigurator : ISiloConfigurator
@@ -48,7 +53,7 @@ public sealed class AccessReplicaTests : IAsyncLifetime, IDisposable
         {
             var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
             {
-                ["Storage:DataDirectory"] = Directory.Path,
+                ["Storage:DataDirectory"] = DataDirectory,
             }).Build();
             siloBuilder.Services.AddSqliteStorage(configuration);
             siloBuilder.Services.AddSingleton<SqliteAccessStore>();

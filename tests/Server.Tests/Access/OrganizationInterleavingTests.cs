@@ -11,7 +11,11 @@ namespace Spotter.Collab.Server.Tests.Access;
 /// to be written; the mutation itself completes once its write does.</summary>
 public sealed class OrganizationInterleavingTests : IAsyncLifetime, IDisposable
 {
-    private static readonly TempDirectory Directory = new();
+    // Each test's cluster gets a directory of its own (xunit makes an instance per test): SQLite pools connections
+    // by file name, so a reused name could hand the next cluster a pooled connection to the deleted file.
+    private readonly TempDirectory _directory = new();
+    // Static because the silo configurator is created by type inside the silo; tests of a class run one at a time.
+    private static string DataDirectory = "";
     // Static because the silo configurator is created by type inside the silo.
     private static readonly GatedAccessStore.Gate WriteGate = new();
     private TestCluster _cluster = null!;
@@ -19,6 +23,7 @@ public sealed class OrganizationInterleavingTests : IAsyncLifetime, IDisposable
     public async Task InitializeAsync()
     {
         var builder = new TestClusterBuilder(1);
+        DataDirectory = _directory.Path;
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         _cluster = builder.Build();
         await _cluster.DeployAsync();
@@ -33,7 +38,7 @@ public sealed class OrganizationInterleavingTests : IAsyncLifetime, IDisposable
     public void Dispose()
     {
         _cluster.Dispose();
-        Directory.Dispose();
+        _directory.Dispose();
     }
 
     private sealed class SiloConfigurator : ISiloConfigurator
@@ -42,7 +47,7 @@ public sealed class OrganizationInterleavingTests : IAsyncLifetime, IDisposable
         {
             var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
             {
-                ["Storage:DataDirectory"] = Directory.Path,
+                ["Storage:DataDirectory"] = DataDirectory,
             }).Build();
             siloBuilder.Services.AddSqliteStorage(configuration);
             siloBuilder.Services.AddSingleton<IAccessStore>(sp => new GatedAccessStore(sp.GetRequiredService<SqliteAccessStore>(), WriteGate));
