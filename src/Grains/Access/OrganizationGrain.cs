@@ -304,6 +304,8 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain, IAcce
 
     public Task<ReplicaHead> SubscribeReplica(IAccessReplicaObserver replica, TimeSpan lease)
     {
+        // This activation is starting over from the store: a lease from it would outlive the versions it names.
+        if (_writeFailed) throw new InvalidOperationException("The organisation's state could not be written; it is being reloaded.");
         // Counted from now, after the replica started counting its own: its lease ends before this one does.
         _replicas[replica] = _time.GetUtcNow() + AccessReplicaOptions.Clamp(lease);
         return Task.FromResult(new ReplicaHead(_epoch, _version));
@@ -365,6 +367,9 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain, IAcce
             }
             catch (Exception ex)
             {
+                // A replica that subscribed again meanwhile was told a version that includes this change, so it
+                // reloads if it missed it; only the lease it held when this began needs waiting out.
+                if (!_replicas.TryGetValue(replica, out var current) || current != leaseEnd) continue;
                 LogReplicaDropped(ex);
                 _replicas.Remove(replica);
                 if (leaseEnd > waitUntil) waitUntil = leaseEnd;
