@@ -28,6 +28,8 @@ export class Sidebar {
   private readonly listeners = new Set<(tree: SpaceTree) => void>()
   private readonly errorListeners = new Set<(error: unknown) => void>()
   private treeError: unknown = null
+  /** What the tree section shows now; a fetch that changes nothing keeps the rows (and hover, focus, a drag under way). */
+  private renderedKey: string | null = null
 
   constructor(private readonly context: AppContext) {
     const newSpace = context.isPartner ? null : h('button', {
@@ -68,6 +70,7 @@ export class Sidebar {
       this.spaceId = spaceId
       this.tree = null
       this.treeError = null
+      this.renderedKey = null
       this.spaceSection.replaceChildren()
       if (spaceId) {
         this.stopWatching = this.context.connection.watchSpace(spaceId, () => void this.loadTree())
@@ -124,6 +127,7 @@ export class Sidebar {
       if (request !== this.treeRequest) return
       this.tree = null
       this.treeError = error
+      this.renderedKey = null
       this.spaceSection.replaceChildren(h('p', { class: 'error small' }, errorText(error)))
       // The space may have stopped being visible (last share removed): the list follows.
       void this.loadSpaces()
@@ -147,6 +151,9 @@ export class Sidebar {
   private renderTree(): void {
     const tree = this.tree
     if (!tree) return
+    const key = JSON.stringify([tree, this.pageId, [...expanded].sort()])
+    if (key === this.renderedKey) return
+    this.renderedKey = key
     const canEditSpace = atLeast(tree.space.level, 'edit')
     const canManageSpace = atLeast(tree.space.level, 'manage') && !this.context.isPartner
     const actions = h('div', { class: 'space-actions' },
