@@ -1,10 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Orleans.Configuration;
 using Spotter.Collab.Grains.Documents;
 using Spotter.Collab.Grains.Storage;
 using Spotter.Collab.Grains.Users;
+using Spotter.Collab.ServiceDefaults;
 using Spotter.Collab.Storage.Postgres;
 
 namespace Spotter.Collab.Silo;
@@ -31,6 +33,8 @@ public static partial class SiloHostingExtensions
 
         // Stopped after the silo (hosted services stop in reverse order), so grains deactivating during shutdown can
         // still append, and every queued append is committed before the process exits.
+        builder.AddServiceDefaults("spotter-collab-silo");
+        builder.Services.AddHealthChecks().AddCheck<SiloMembershipCheck>("membership", tags: [ServiceDefaultsExtensions.ReadyTag]);
         builder.Services.AddHostedService<DocumentStoreFlushService>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = configuration.GetValue("ShutdownTimeout", TimeSpan.FromSeconds(30)));
@@ -41,6 +45,7 @@ public static partial class SiloHostingExtensions
                 options.ClusterId = settings.ClusterId;
                 options.ServiceId = settings.ServiceId;
             });
+            if (ServiceDefaultsExtensions.IsTracingEnabled(configuration)) silo.AddActivityPropagation();
             silo.ConfigureEndpoints(AdvertisedAddress(settings), settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: true);
             // Failure detection (probe period, missed probes, votes, IAmAlive period) is tunable per deployment.
             silo.Services.Configure<ClusterMembershipOptions>(configuration.GetSection("Orleans:Membership"));
@@ -98,18 +103,13 @@ public static partial class SiloHostingExtensions
         }
     }
 
-    /// <summary>/healthz: the process runs. /readyz: this silo is an active cluster member.</summary>
+    /// <summary>/healthz: the process runs. /readyz: this silo is an active cluster member. /metrics: the scrape
+    /// endpoint (with <c>Telemetry:ScrapeToken</c>; a silo has no user sessions).</summary>
     public static WebApplication MapSiloHealth(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapGet("/healthz", () => "ok");
-        app.MapGet("/readyz", (IClusterMembershipService membership, ILocalSiloDetails local) =>
-        {
-            var status = membership.CurrentSnapshot.GetSiloStatus(local.SiloAddress);
-            return status == SiloStatus.Active
-                ? Results.Text($"ready {local.Name}")
-                : Results.Text($"silo is {status}", statusCode: StatusCodes.Status503ServiceUnavailable);
-        });
+        app.MapHealthEndpoints();
+        app.MapMetricsEndpoint();
         return app;
     }
 
@@ -135,5 +135,18 @@ internal sealed class DocumentStoreFlushService(IDocumentStore store) : IHostedS
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         if (store is IAsyncDisposable disposable) await disposable.DisposeAsync();
+    }
+}
+
+/// <summary>Ready: this silo is <see cref="SiloStatus.Active"/> in the cluster membership (a stopping or joining
+/// silo is not).</summary>
+internal sealed class SiloMembershipCheck(IClusterMembershipService membership, ILocalSiloDetails local) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var status = membership.CurrentSnapshot.GetSiloStatus(local.SiloAddress);
+        return Task.FromResult(status == SiloStatus.Active
+            ? HealthCheckResult.Healthy($"ready {local.Name}")
+            : HealthCheckResult.Unhealthy($"silo is {status}"));
     }
 }

@@ -3,6 +3,7 @@ using Spotter.Collab.WebHost.Api;
 using Spotter.Collab.WebHost.Auth;
 using Spotter.Collab.WebHost.Hosting;
 using Spotter.Collab.WebHost.Hubs;
+using Spotter.Collab.ServiceDefaults;
 
 namespace Spotter.Collab.WebHost;
 
@@ -29,6 +30,7 @@ public static class CollabServer
         }
         // The one clock of the process; tests replace it with a fake.
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.AddCollabServiceDefaults();
         builder.AddCollabCluster();
         configure?.Invoke(builder);
         builder.AddCollabAuthentication();
@@ -47,8 +49,8 @@ public static class CollabServer
         app.UseAuthorization();
         app.UseRateLimiter();
         app.UseUnknownApiRoutes();
-        app.MapGet("/healthz", () => "ok").ExcludeFromDescription();
-        app.MapReadiness();
+        app.MapHealthEndpoints();
+        app.MapMetricsEndpoint(context => context.RequestServices.GetRequiredService<DirectoryAdmins>().IsAdminAsync(context.User));
         app.MapOpenApi();
         app.MapAuthApi();
         app.MapUsersApi();

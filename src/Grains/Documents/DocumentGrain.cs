@@ -8,6 +8,7 @@ using Spotter.Collab.Crdt.Protocols;
 using Spotter.Collab.Grains.Access;
 using Spotter.Collab.Grains.Protocol;
 using Spotter.Collab.Grains.Storage;
+using Spotter.Collab.Grains.Telemetry;
 
 namespace Spotter.Collab.Grains.Documents;
 
@@ -30,6 +31,8 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, ILiveResource
     private readonly TimeProvider _time;
     private readonly ResourceKinds? _kinds;
     private LiveResourceExtension _extension = LiveResourceExtension.None;
+    private KeyValuePair<string, object?> _kindTag = GrainMetrics.Kind("core");
+    private bool _countedActive;
     private readonly ObserverManager<IDocumentObserver> _observers;
     private readonly AwarenessRelay _awareness;
     private readonly BroadcastBuffer _pending = new();
@@ -91,7 +94,9 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, ILiveResource
             Interleave = true,
             KeepAlive = false,
         });
-        _extension = _kinds?.Resolve(Id)?.Attach(this) ?? LiveResourceExtension.None;
+        var kind = _kinds?.Resolve(Id);
+        _extension = kind?.Attach(this) ?? LiveResourceExtension.None;
+        if (kind is not null) _kindTag = GrainMetrics.Kind(kind.Name);
         // Only documents that exist load content; probes for missing ids stay cheap.
         if (_record.RecordExists)
         {
@@ -100,6 +105,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, ILiveResource
             _content = DocumentState.Load(stored);
             _updatesSinceSnapshot = stored.Tail.Count;
             _bytesSinceSnapshot = stored.Tail.Sum(u => (long)u.Update.Length);
+            CountActive();
             await RunHookAsync(_extension.OnLoadedAsync, nameof(LiveResourceExtension.OnLoadedAsync));
         }
         await base.OnActivateAsync(cancellationToken);
@@ -114,6 +120,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, ILiveResource
         _record.State = new DocumentRecord { Title = title, CreatedAt = _time.GetUtcNow() };
         await _record.WriteStateAsync();
         _content ??= DocumentState.Load(await _store.LoadAsync(Id));
+        CountActive();
         _extension.OnCreated();
         return true;
     }
@@ -204,10 +211,14 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, ILiveResource
 
     public Task Leave(string connectionId)
     {
-        if (_participants.Remove(connectionId, out var participant) && !_participants.Values.Any(p => p.Username == participant.Username))
+        if (_participants.Remove(connectionId, out var participant))
         {
-            _roles.Remove(participant.Username);
-            _ = Organization.CloseDocument(Id, participant.Username);
+            GrainMetrics.Participants.Add(-1, _kindTag);
+            if (!_participants.Values.Any(p => p.Username == participant.Username))
+            {
+                _roles.Remove(participant.Username);
+                _ = Organization.CloseDocument(Id, participant.Username);
+            }
         }
         RemoveAwareness(connectionId);
         if (_participants.Count > 0) return Task.CompletedTask;
@@ -271,6 +282,9 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, ILiveResource
     {
         await RunHookAsync(_extension.OnDeactivatingAsync, nameof(LiveResourceExtension.OnDeactivatingAsync));
         await HandOffAsync();
+        if (_participants.Count > 0) GrainMetrics.Participants.Add(-_participants.Count, _kindTag);
+        if (_countedActive) GrainMetrics.ResourcesOpen.Add(-1, _kindTag);
+        _countedActive = false;
         await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
@@ -330,6 +344,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, ILiveResource
             {
                 if (participant.Username != principal) continue;
                 _participants.Remove(connectionId);
+                GrainMetrics.Participants.Add(-1, _kindTag);
                 RemoveAwareness(connectionId);
             }
             if (_participants.Count == 0) ScheduleIdleDeactivation();
@@ -475,6 +490,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, ILiveResource
             return Reject(RejectCodes.Malformed, ex.Message);
         }
 
+        var applied = System.Diagnostics.Stopwatch.GetTimestamp();
         var append = _store.AppendAsync(Id, update);
         _lastAppend = append;
         _updatesSinceSnapshot++;
@@ -493,6 +509,9 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, ILiveResource
             DeactivateOnIdle();
             throw;
         }
+        GrainMetrics.DurableAck.Record(System.Diagnostics.Stopwatch.GetElapsedTime(applied).TotalSeconds, _kindTag);
+        GrainMetrics.UpdatesApplied.Add(1, _kindTag);
+        GrainMetrics.UpdateBytes.Add(update.Length, _kindTag);
         if (!_options.RelayBeforeDurable) QueueBroadcast(origin, update);
         MaybeCompact();
         try
@@ -529,6 +548,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, ILiveResource
         var person = (await Organization.DescribePeople(null, [username]))[0];
         var participant = new Participant(username, new AwarenessIdentity(person.Id, person.DisplayName));
         _participants[connectionId] = participant;
+        GrainMetrics.Participants.Add(1, _kindTag);
         _idleTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         return participant;
     }
@@ -597,7 +617,18 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, ILiveResource
         }
     }
 
-    private FrameResult Reject(string code, string detail) => new(code, detail, null, _epoch);
+    private FrameResult Reject(string code, string detail)
+    {
+        GrainMetrics.FramesRejected.Add(1, GrainMetrics.Code(code));
+        return new(code, detail, null, _epoch);
+    }
+
+    private void CountActive()
+    {
+        if (_countedActive) return;
+        _countedActive = true;
+        GrainMetrics.ResourcesOpen.Add(1, _kindTag);
+    }
 
     // Immutable and answered to most frames: one per activation instead of one per frame.
     private FrameResult? _accepted;

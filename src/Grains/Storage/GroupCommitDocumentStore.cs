@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Spotter.Collab.Grains.Telemetry;
 
 namespace Spotter.Collab.Grains.Storage;
 
@@ -86,17 +88,21 @@ public abstract partial class GroupCommitDocumentStore : IDocumentStore, IAsyncD
             batch.Clear();
             while (batch.Count < _maxBatchSize && _queue.Reader.TryRead(out var write)) batch.Add(write);
             if (batch.Count == 0) continue;
+            var started = Stopwatch.GetTimestamp();
             try
             {
                 await CommitBatchAsync(batch).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsStoreFailure(ex))
             {
+                GrainMetrics.GroupCommitFailures.Add(1);
                 LogBatchFailed(ex, batch.Count);
                 ResetAfterFailure();
                 foreach (var failed in batch) failed.Fail(ex);
                 continue;
             }
+            GrainMetrics.GroupCommitDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            GrainMetrics.GroupCommitBatch.Record(batch.Count);
             Interlocked.Increment(ref _batchesCommitted);
             Interlocked.Add(ref _updatesCommitted, batch.Count(w => w is AppendWrite));
             foreach (var committed in batch) committed.Complete();

@@ -108,11 +108,13 @@ public sealed class CollabHub(DocumentConnections connections, OrganizationWatch
     public override Task OnConnectedAsync()
     {
         connections.Connected(Context);
+        HubMetrics.Connections.Add(1);
         return base.OnConnectedAsync();
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
+        HubMetrics.Connections.Add(-1);
         organization.Disconnected(Context.ConnectionId);
         await connections.DisconnectedAsync(Context.ConnectionId);
         await base.OnDisconnectedAsync(exception);

@@ -183,6 +183,7 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
         await _hub.Groups.RemoveFromGroupAsync(connectionId, GroupName(documentId));
         await ReleaseAsync(documentId);
         await _hub.Clients.Client(connectionId).Revoked(documentId, reason);
+        HubMetrics.AccessChanges.Add(1, HubMetrics.Change("revoked"));
         try
         {
             var detail = $"live connection revoked ({reason})";
@@ -204,6 +205,7 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
             if (documents.TryGetValue(documentId, out var member) && member == username)
             {
                 await _hub.Clients.Client(connectionId).RoleChanged(documentId, role.ToWire());
+                HubMetrics.AccessChanges.Add(1, HubMetrics.Change("role_changed"));
             }
         }
     }
@@ -420,6 +422,8 @@ public sealed partial class DocumentConnections(IClusterClient cluster, IHubCont
             var sends = new List<Task>(broadcast.Frames.Count);
             foreach (var frame in broadcast.Frames)
             {
+                HubMetrics.FanOutFrames.Add(1);
+                HubMetrics.FanOutBytes.Add(frame.Frame.Length);
                 if (frame.To is { } to)
                 {
                     // Only to a connection that (still) has the document open on this host.

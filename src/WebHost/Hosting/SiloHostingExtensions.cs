@@ -1,8 +1,10 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Orleans.Configuration;
 using Spotter.Collab.Grains;
 using Spotter.Collab.Grains.Documents;
 using Spotter.Collab.Grains.Storage;
 using Spotter.Collab.Grains.Users;
+using Spotter.Collab.ServiceDefaults;
 
 namespace Spotter.Collab.WebHost.Hosting;
 
@@ -30,6 +32,7 @@ public static class SiloHostingExtensions
         builder.UseOrleans(orleans =>
         {
             orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, null, silo.ServiceId, silo.ClusterId);
+            if (ServiceDefaultsExtensions.IsTracingEnabled(builder.Configuration)) orleans.AddActivityPropagation();
         });
         builder.Services.AddSqliteStorage(builder.Configuration);
         builder.Services.AddUserAccounts(builder.Configuration);
@@ -58,6 +61,7 @@ public static class SiloHostingExtensions
                 options.ClusterId = silo.ClusterId;
                 options.ServiceId = silo.ServiceId;
             });
+            if (ServiceDefaultsExtensions.IsTracingEnabled(configuration)) client.AddActivityPropagation();
             client.UseAdoNetClustering(options =>
             {
                 options.Invariant = Invariant;
@@ -77,24 +81,32 @@ public static class SiloHostingExtensions
         return builder;
     }
 
-    /// <summary>/readyz: an active silo answers through this host's cluster connection (embedded or client).</summary>
-    public static WebApplication MapReadiness(this WebApplication app)
+    /// <summary>Adds telemetry and health checks; <c>/readyz</c> passes when an active silo answers through this
+    /// host's cluster connection (embedded or client) and the host is not draining.</summary>
+    public static WebApplicationBuilder AddCollabServiceDefaults(this WebApplicationBuilder builder)
     {
-        ArgumentNullException.ThrowIfNull(app);
-        app.MapGet("/readyz", async (IGrainFactory grains, HostDrain drain, CancellationToken cancellationToken) =>
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.AddServiceDefaults("spotter-collab-web");
+        builder.Services.AddHealthChecks().AddCheck<ClusterReadinessCheck>("cluster", tags: [ServiceDefaultsExtensions.ReadyTag]);
+        return builder;
+    }
+}
+
+/// <summary>Ready: not stopping (the balancer must send nobody new here, even though the silos still answer) and an
+/// active silo answers within 2 s.</summary>
+internal sealed class ClusterReadinessCheck(IGrainFactory grains, HostDrain drain) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (drain.IsDraining) return HealthCheckResult.Unhealthy("stopping");
+        try
         {
-            // Stopping: the balancer must send nobody new here, even though the silos still answer.
-            if (drain.IsDraining) return Results.Text("stopping", statusCode: StatusCodes.Status503ServiceUnavailable);
-            try
-            {
-                var silo = await grains.GetGrain<IHealthGrain>(0).Ping().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
-                return Results.Text($"ready via {silo}");
-            }
-            catch (Exception ex) when (ex is OrleansException or TimeoutException)
-            {
-                return Results.Text($"cluster unreachable: {ex.Message}", statusCode: StatusCodes.Status503ServiceUnavailable);
-            }
-        }).ExcludeFromDescription();
-        return app;
+            var silo = await grains.GetGrain<IHealthGrain>(0).Ping().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
+            return HealthCheckResult.Healthy($"ready via {silo}");
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException)
+        {
+            return HealthCheckResult.Unhealthy($"cluster unreachable: {ex.Message}");
+        }
     }
 }

@@ -48,6 +48,8 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
         // Hosting and transport
         new("GET", "/healthz", Public200, _ => Get("/healthz")),
         new("GET", "/readyz", Public200, _ => Get("/readyz")),
+        // Administrators, or a scraper with Telemetry:ScrapeToken (TelemetryTests).
+        new("GET", "/metrics", AdminOnly200, _ => Get("/metrics")),
         new("GET", "/openapi/{documentName}.json", Public200, _ => Get("/openapi/v1.json")),
         HttpRow.CoveredElsewhere("*", "/hubs/collab", "the hub: see HubRows"),
         HttpRow.CoveredElsewhere("*", "/hubs/collab/negotiate", "the hub: see HubRows"),
