@@ -25,6 +25,9 @@ public sealed class TelemetryOptions
     /// <summary>Record traces. Default: on when an OTLP endpoint is configured (nothing else would read them).</summary>
     public bool? Tracing { get; set; }
 
+    /// <summary>Collect metrics at all (off: no meter is listened to, no scrape endpoint).</summary>
+    public bool Metrics { get; set; } = true;
+
     /// <summary>Serve the Prometheus scrape endpoint.</summary>
     public bool Prometheus { get; set; } = true;
 
@@ -46,6 +49,8 @@ public static class ServiceDefaultsExtensions
     /// <summary>The product's own meters and activity sources all start with this.</summary>
     public const string ProductPrefix = "Spotter.Collab.";
 
+    private const string RequestLineCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
     private static readonly string[] OrleansSources = ["Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application"];
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder, string serviceName)
@@ -57,21 +62,29 @@ public static class ServiceDefaultsExtensions
         builder.Services.Configure<TelemetryOptions>(section);
         builder.Services.AddHealthChecks();
 
+        // ASP.NET Core's "Request starting" line logs the whole URL, and a browser's hub requests carry the access
+        // token in the query string (WebSockets take no headers): never let those lines through, whatever the
+        // configured level (this rule comes after the configuration's, so it wins for the same category). Traces
+        // record requests with the query redacted.
+        builder.Logging.AddFilter(RequestLineCategory, level => level >= LogLevel.Warning);
         // Console and file logs carry the ids that join them to a trace.
         builder.Logging.Configure(logging => logging.ActivityTrackingOptions =
             ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
 
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName, serviceInstanceId: Environment.MachineName + ":" + Environment.ProcessId));
-        telemetry.WithMetrics(metrics =>
+        if (options.Metrics)
         {
-            metrics.AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation()
-                .AddRuntimeInstrumentation()
-                .AddMeter("Microsoft.Orleans", "Npgsql", ProductPrefix + "*");
-            // Scrapes come every few seconds at most; a cached answer would hide what just happened.
-            if (options.Prometheus) metrics.AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0);
-        });
+            telemetry.WithMetrics(metrics =>
+            {
+                metrics.AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddRuntimeInstrumentation()
+                    .AddMeter("Microsoft.Orleans", "Npgsql", ProductPrefix + "*");
+                // Scrapes come every few seconds at most; a cached answer would hide what just happened.
+                if (options.Prometheus) metrics.AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0);
+            });
+        }
         if (IsTracingEnabled(builder.Configuration))
         {
             telemetry.WithTracing(tracing => tracing
@@ -139,7 +152,7 @@ public static class ServiceDefaultsExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         var options = app.Configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new TelemetryOptions();
-        if (!options.Prometheus) return null;
+        if (!options.Metrics || !options.Prometheus) return null;
         var token = string.IsNullOrEmpty(options.ScrapeToken) ? null : Encoding.UTF8.GetBytes(options.ScrapeToken);
         return app.MapPrometheusScrapingEndpoint(options.MetricsPath, meterProvider: null, configureBranchedPipeline: branch => branch.Use(async (context, next) =>
         {
