@@ -6,6 +6,7 @@ import { createRoot } from 'react-dom/client'
 import { I18nextProvider } from 'react-i18next'
 import { createBrowserRouter, Navigate, RouterProvider, type RouteObject } from 'react-router'
 import { i18n, locale } from './i18n'
+import { DialogProvider } from './app/dialogs'
 import { LoginPage } from './app/LoginPage'
 import { HomePage, SearchPage, SpacePage, TrashPage } from './app/MainViews'
 import { pathOfLegacyHash, routedHref, setNavigate } from './app/navigation'
@@ -68,7 +69,9 @@ const queries = new QueryClient({ defaultOptions: { queries: { retry: false, ref
 createRoot(document.getElementById('app')!).render(
   <I18nextProvider i18n={i18n}>
     <QueryClientProvider client={queries}>
-      <RouterProvider router={router} />
+      <DialogProvider>
+        <RouterProvider router={router} />
+      </DialogProvider>
     </QueryClientProvider>
   </I18nextProvider>,
 )

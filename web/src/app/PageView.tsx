@@ -6,11 +6,11 @@ import type { Level, SpaceTree, TreeNode } from '../api'
 import type { EditorPage } from '../editor'
 import { t } from '../i18n'
 import { atLeast, pagePath, spacePath, type AppContext } from './context'
-import { h } from './dom'
+import { showDialog } from './dialogs'
 import { LegacyView, subscribeInStep } from './LegacyView'
 import type { ResourceKind } from './sharing'
 import { ancestry, type Sidebar } from './sidebar'
-import { download, errorText, openDialog, toast } from './ui'
+import { download, errorText, toast } from './ui'
 
 interface Heading { title: string; level: Level; space: { id: string; title: string }; ancestors: TreeNode[] }
 
@@ -155,14 +155,25 @@ function ImportButton({ context, docId }: { context: AppContext; docId: string }
 function chooseImportMode(fileName: string): Promise<'replace' | 'append' | null> {
   return new Promise(resolve => {
     let answer: 'replace' | 'append' | null = null
-    const pick = (mode: 'replace' | 'append') => () => { answer = mode; close() }
-    const body = h('div', { class: 'stack', 'data-testid': 'import-mode' },
-      h('p', {}, t('app.import.question', { name: fileName })),
-      h('div', { class: 'actions' },
-        h('button', { type: 'button', class: 'secondary', 'data-mode': 'append', onclick: pick('append') }, t('app.import.append')),
-        h('button', { type: 'button', 'data-mode': 'replace', onclick: pick('replace') }, t('app.import.replace'))))
-    const { close } = openDialog(t('app.import'), body, { onClose: () => resolve(answer) })
+    showDialog({
+      title: t('app.import'),
+      onClose: () => resolve(answer),
+      render: close => <ImportModeChoice fileName={fileName} onChoose={mode => { answer = mode; close() }} />,
+    })
   })
+}
+
+function ImportModeChoice({ fileName, onChoose }: { fileName: string; onChoose: (mode: 'replace' | 'append') => void }) {
+  const { t } = useTranslation()
+  return (
+    <div className="stack" data-testid="import-mode">
+      <p>{t('app.import.question', { name: fileName })}</p>
+      <div className="actions">
+        <button type="button" className="secondary" data-mode="append" onClick={() => onChoose('append')}>{t('app.import.append')}</button>
+        <button type="button" data-mode="replace" data-autofocus onClick={() => onChoose('replace')}>{t('app.import.replace')}</button>
+      </div>
+    </div>
+  )
 }
 
 function safeFileName(name: string): string {
