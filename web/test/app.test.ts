@@ -105,6 +105,21 @@ it('a newcomer signs in, creates a space and a page, sees it in the tree and wri
   await page.click('.node-row:has-text("Glossary") button:has-text("Move up")')
   await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=tree] > li > .node-row [data-testid=tree-page]')].map(a => a.textContent).join('|') === 'Glossary|Getting started')
 
+  // The tree works from the keyboard: arrows move between pages, left and right close and open them.
+  const focused = () => page.evaluate(() => document.activeElement?.textContent)
+  await page.focus('[data-testid=tree-page]:has-text("Glossary")')
+  await page.keyboard.press('ArrowDown')
+  expect(await focused()).toBe('Getting started')
+  await page.keyboard.press('ArrowDown')
+  expect(await focused()).toBe('Install the client')
+  await page.keyboard.press('ArrowLeft')
+  expect(await focused()).toBe('Getting started')
+  await page.keyboard.press('ArrowLeft')
+  await page.waitForSelector('[data-testid=tree-page]:has-text("Install the client")', { state: 'detached' })
+  expect(await page.getAttribute('[data-testid=tree] > li:nth-child(2)', 'aria-expanded')).toBe('false')
+  await page.keyboard.press('ArrowRight')
+  await page.waitForSelector('[data-testid=tree-page]:has-text("Install the client")')
+
   await page.click('[data-testid=tree-page]:has-text("Getting started")')
   await typeInEditor(page, 'Welcome to the handbook. Start with the installation page.')
   await page.waitForSelector('[data-testid=state][data-kind=good]')
@@ -121,10 +136,15 @@ it('a second user watching the space sees a new page appear live, and a moved pa
   await page.waitForSelector('[data-testid=tree-page]:has-text("On-call")')
   expect(await treeTitles(page)).toEqual(['Runbook', 'On-call'])
 
+  // Ben's pointer rests on a row while the tree changes: the row is updated in place, not built again (a drag or a
+  // hover under way survives a fetch).
+  const runbookRow = await page.locator('.node-row:has-text("Runbook")').elementHandle()
+  await page.hover('.node-row:has-text("Runbook")')
   const started = Date.now()
   await ana.api.createPage(spaceId, 'Incident review')
   await page.waitForSelector('[data-testid=tree-page]:has-text("Incident review")', { timeout: 5_000 })
   expect(Date.now() - started).toBeLessThan(5_000)
+  expect(await runbookRow!.evaluate(row => row.isConnected && row.matches(':hover'))).toBe(true)
 
   // Moving "On-call" under "Runbook" shows up for Ben too (the node gets a parent, so it is nested).
   await ana.api.movePage(pageIds[1], pageIds[0], 0)
@@ -310,6 +330,16 @@ it('pages move through the "Move to" dialog, go to the trash and come back from 
   await page.dragAndDrop('.node-row:has-text("Gemini")', '.node-row:has-text("Apollo")', { targetPosition: { x: 40, y: apollo!.height - 2 } })
   await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=tree] > li > .node-row [data-testid=tree-page]')]
     .map(a => a.textContent).join('|') === 'Apollo|Gemini')
+  // …and, with Gemini the last row again (under Apollo), Mercury dropped on the empty part of the tree below the rows
+  // goes to the end of the top level (not beside Gemini).
+  await page.dragAndDrop('.node-row:has-text("Gemini")', '.node-row:has-text("Apollo")')
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=tree] > li > .node-row [data-testid=tree-page]')]
+    .map(a => a.textContent).join('|') === 'Apollo')
+  expect(await treeTitles(page)).toEqual(['Apollo', 'Mercury', 'Gemini'])
+  const treeBox = await page.locator('[data-testid=tree]').boundingBox()
+  await page.dragAndDrop('.node-row:has-text("Mercury")', '[data-testid=tree]', { targetPosition: { x: 40, y: treeBox!.height - 4 } })
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=tree] > li > .node-row [data-testid=tree-page]')]
+    .map(a => a.textContent).join('|') === 'Apollo|Mercury')
 
   // Gemini to the trash, then restored from the trash view.
   await page.hover('.node-row:has-text("Gemini")')

@@ -7,9 +7,9 @@ import { useShell } from './Shell'
 
 export default function AdminRoute() {
   const { i18n } = useTranslation()
-  const { context, sidebar } = useShell()
+  const { context } = useShell()
   const { tab = '' } = useParams()
   if (!context.me.isAdmin || context.isPartner) return <Navigate to="/" replace />
   const chosen: AdminTab = (adminTabs as readonly string[]).includes(tab) ? tab as AdminTab : 'users'
-  return <LegacyView make={() => { sidebar.select(null, null); return adminView(context, chosen) }} deps={[context, sidebar, chosen, i18n.language]} />
+  return <LegacyView make={() => adminView(context, chosen)} deps={[context, chosen, i18n.language]} />
 }

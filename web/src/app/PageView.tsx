@@ -7,9 +7,10 @@ import type { EditorPage } from '../editor'
 import { t } from '../i18n'
 import { atLeast, pagePath, spacePath, type AppContext } from './context'
 import { showDialog } from './dialogs'
-import { LegacyView, subscribeInStep } from './LegacyView'
+import { LegacyView } from './LegacyView'
 import type { ResourceKind } from './sharing'
-import { ancestry, type Sidebar } from './sidebar'
+import { useSpaceTree } from './spaces'
+import { ancestry } from './tree'
 import { download, errorText, toast } from './ui'
 
 interface Heading { title: string; level: Level; space: { id: string; title: string }; ancestors: TreeNode[] }
@@ -28,26 +29,21 @@ export function CollabEditor({ editor }: { editor: EditorPage }) {
   return <LegacyView make={() => ({ element: editor.element })} deps={[editor]} />
 }
 
-export function PageView({ context, sidebar, docId, spaceId, editor }: {
+export function PageView({ context, docId, spaceId, editor }: {
   context: AppContext
-  sidebar: Sidebar | null
   docId: string
   spaceId: string | null
   editor: EditorPage
 }) {
   const { t } = useTranslation()
   const navigate = useNavigate()
-  // From the tree the sidebar already has, in the first render: the title is there as soon as the page is.
-  const [fromTree, setFromTree] = useState(() => (sidebar && spaceId ? headingFrom(sidebar.currentTree, docId) : null))
+  // The tree the sidebar shows (the same cache entry): the title is there as soon as the page is, and changes with
+  // the tree in the same render. A tree without the page (moved away, hidden) keeps the last heading.
+  const tree = useSpaceTree(context, spaceId)
+  const lastHeading = useRef<Heading | null>(null)
+  const fromTree = (spaceId ? headingFrom(tree.data ?? null, docId) : null) ?? lastHeading.current
+  lastHeading.current = fromTree
   const [info, setInfo] = useState<{ level: Level; noExport: boolean; kind: ResourceKind; title: string } | null>(null)
-
-  useEffect(() => {
-    if (!sidebar || !spaceId) return
-    return subscribeInStep(listener => sidebar.onTree(listener), (tree: SpaceTree) => {
-      const next = headingFrom(tree, docId)
-      if (next) setFromTree(next)
-    })
-  }, [sidebar, spaceId, docId])
   useEffect(() => {
     if (fromTree) document.title = `${fromTree.title} · ${fromTree.space.title}`
   }, [fromTree])
