@@ -207,6 +207,10 @@ it('the sharing panel grants through the directory picker, explains access, and 
   await page.waitForSelector('[data-testid=access] tr:has-text("Ben Okafor"):has-text("Can edit")')
   // Ana's own access is explained too (she created the space: manage, inherited by the page).
   await page.waitForSelector('[data-testid=access] tr:has-text("Ana Lima"):has-text("Can manage")')
+  // Restricting the page (nobody loses access here, so nothing to confirm) is saved and shown.
+  await page.click('[data-testid=sharing] input[name=restricted]')
+  await page.waitForSelector('[data-testid=sharing] input[name=restricted]:checked')
+  await expect.poll(async () => (await ana.api.settings(pageId)).restricted).toBe(true)
 
   await page.selectOption('[data-testid=create-link] select[name=scope]', 'anyone')
   await page.selectOption('[data-testid=create-link] select[name=role]', 'view')

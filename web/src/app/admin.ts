@@ -1,9 +1,9 @@
 // The administration page (admins only; the server enforces it, the shell only hides the entry).
-import type { Department, DirectoryUser, Group, PartnerOrg } from '../api'
+import type { Department, DirectoryUser, Group, PartnerOrg, ShareLink } from '../api'
 import { t } from '../i18n'
 import type { AppContext } from './context'
 import { h } from './dom'
-import { levelLabel, linkRow } from './sharing'
+import { levelLabel, linkDetails } from './sharing'
 import { confirmAction, errorText, formatTime, openDialog, promptText, toast } from './ui'
 
 export const adminTabs = ['users', 'departments', 'groups', 'partners', 'policy', 'links', 'audit', 'preview'] as const
@@ -239,6 +239,13 @@ function linksPanel(context: AppContext): HTMLElement {
       ...active.map(link => linkRow(link, () => void attempt(() => api.revokeLink(link.id), reload))),
       active.length === 0 && h('li', { class: 'muted' }, t('app.links.none')))]
   })
+}
+
+function linkRow(link: ShareLink, revoke: () => void): HTMLElement {
+  const { summary, created } = linkDetails(link)
+  return h('li', {},
+    h('span', { class: 'grow' }, summary, h('small', { class: 'muted' }, created)),
+    h('button', { type: 'button', class: 'link danger-text', onclick: revoke }, t('app.links.revoke')))
 }
 
 function auditPanel(context: AppContext): HTMLElement {
