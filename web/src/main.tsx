@@ -54,7 +54,7 @@ window.addEventListener('hashchange', () => {
   const path = pathOfLegacyHash(location.hash)
   if (path !== null) void router.navigate(path, { replace: true })
 })
-// Links built outside React (sidebar, views) move through the router instead of reloading the page.
+// Links built outside React (the admin page) move through the router instead of reloading the page.
 document.addEventListener('click', event => {
   const href = routedHref(event)
   if (href === null) return
