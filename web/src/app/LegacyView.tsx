@@ -1,5 +1,5 @@
-// Parts of the app still built as plain DOM (src/app/*.ts views) shown inside React: `make` builds the view when
-// one of `deps` changes, and its `dispose` runs when it is replaced or unmounted.
+// A part built as plain DOM shown inside React (the editor of src/editor, which owns its DOM): `make` builds the view
+// when one of `deps` changes, and its `dispose` runs when it is replaced or unmounted.
 import { useLayoutEffect, useRef, type DependencyList } from 'react'
 
 export interface DomView { element: Node; dispose?: () => void }

@@ -6,12 +6,12 @@ import type { Level, SpaceTree, TreeNode } from '../api'
 import type { EditorPage } from '../editor'
 import { t } from '../i18n'
 import { atLeast, pagePath, spacePath, type AppContext } from './context'
-import { showDialog } from './dialogs'
+import { showDialog, showToast as toast } from './dialogs'
 import { LegacyView } from './LegacyView'
 import type { ResourceKind } from './sharing'
 import { useSpaceTree } from './spaces'
 import { ancestry } from './tree'
-import { download, errorText, toast } from './ui'
+import { download, errorText } from './ui'
 
 interface Heading { title: string; level: Level; space: { id: string; title: string }; ancestors: TreeNode[] }
 

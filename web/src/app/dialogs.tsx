@@ -1,6 +1,7 @@
-// Modal dialogs and toasts as React components. One `DialogProvider` at the root renders whatever is open; React
-// code asks through `useDialogs()`, and the modules still built as plain DOM through the same store (src/app/ui.ts),
-// so every dialog of the app is the same native modal `<dialog>` (focus kept inside, Escape closes, focus returns).
+// Modal dialogs and toasts as React components. One `DialogProvider` at the root renders whatever is open; components
+// ask through `useDialogs()`, and code outside a component (a dialog opened from a dialog's callback, an action
+// helper) through the same store with `showDialog` / `askText` / `askConfirm` / `showToast`. Every dialog is a native
+// modal `<dialog>` (focus kept inside, Escape closes, focus returns).
 import { createContext, useContext, useId, useLayoutEffect, useRef, useState, useSyncExternalStore, type FormEvent, type ReactNode } from 'react'
 import { createPortal } from 'react-dom'
 import { useTranslation } from 'react-i18next'
@@ -176,13 +177,4 @@ function ConfirmBody({ body, confirmLabel, onConfirm, onCancel }: { body: ReactN
       </div>
     </div>
   )
-}
-
-/** A node built outside React (the DOM modules' dialog bodies), shown in place. */
-export function DomNode({ node }: { node: Node }) {
-  const host = useRef<HTMLDivElement>(null)
-  useLayoutEffect(() => {
-    host.current?.replaceChildren(node)
-  }, [node])
-  return <div ref={host} className="mount" />
 }

@@ -1,28 +1,7 @@
-// Small shared pieces of the shell: error text, downloads, snippets, and the dialog helpers for DOM modules.
+// Small shared pieces of the shell: error text, downloads, snippets, times. (Dialogs and toasts: dialogs.tsx.)
 import { ApiError } from '../api'
 import { formatDateTime, t } from '../i18n'
-import { createElement } from 'react'
-import { askConfirm, askText, DomNode, showDialog, showToast } from './dialogs'
 import { h } from './dom'
-
-/**
- * For the modules still built as plain DOM: opens a modal dialog (through `DialogProvider`, src/app/dialogs.tsx)
- * with `body`; `close()` ends it. Escape and the × button close it too.
- */
-export function openDialog(title: string, body: Node, options: { wide?: boolean; testId?: string; onClose?: () => void } = {}): { close: () => void } {
-  const close = showDialog({ title, wide: options.wide, testId: options.testId, onClose: options.onClose, render: () => createElement(DomNode, { node: body }) })
-  return { close }
-}
-
-/** Asks for one line of text; resolves null when cancelled. */
-export function promptText(title: string, label: string, initial = ''): Promise<string | null> {
-  return askText(title, label, initial)
-}
-
-/** A yes/no question; resolves true when confirmed. */
-export function confirmAction(title: string, text: string | HTMLElement, confirmLabel: string): Promise<boolean> {
-  return askConfirm(title, typeof text === 'string' ? text : createElement(DomNode, { node: text }), confirmLabel)
-}
 
 /** A message for the user from a failed call: the server's problem title/detail when there is one. */
 export function errorText(error: unknown): string {
@@ -56,11 +35,6 @@ export function download(blob: Blob, fileName: string): void {
   link.click()
   link.remove()
   setTimeout(() => URL.revokeObjectURL(url), 10_000)
-}
-
-/** A short-lived message at the bottom of the window. */
-export function toast(text: string, kind: 'good' | 'bad' = 'good'): void {
-  showToast(text, kind)
 }
 
 /**
