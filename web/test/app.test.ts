@@ -85,6 +85,13 @@ it('a newcomer signs in, creates a space and a page, sees it in the tree and wri
   await answerPrompt(page, 'Product handbook')
   await page.waitForURL(/\/space\/[^/]+$/)
   await page.waitForSelector('[data-testid=new-page]')
+  // The prompt opens on its field, and Escape closes it without creating anything.
+  await page.click('[data-testid=new-page]')
+  await page.waitForSelector('dialog[open] input[name=value]')
+  expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)).toBe('value')
+  await page.keyboard.press('Escape')
+  await page.waitForSelector('dialog', { state: 'detached' })
+  expect(await page.locator('[data-testid=tree-page]').count()).toBe(0)
   await page.click('[data-testid=new-page]')
   await answerPrompt(page, 'Getting started')
   await page.waitForURL(/\/space\/[^/]+\/page\//)
