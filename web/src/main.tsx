@@ -6,9 +6,10 @@ import { createRoot } from 'react-dom/client'
 import { I18nextProvider } from 'react-i18next'
 import { createBrowserRouter, Navigate, RouterProvider, type RouteObject } from 'react-router'
 import { i18n, locale } from './i18n'
+import { DialogProvider } from './app/dialogs'
 import { LoginPage } from './app/LoginPage'
 import { HomePage, SearchPage, SpacePage, TrashPage } from './app/MainViews'
-import { pathOfLegacyHash, routedHref, setNavigate } from './app/navigation'
+import { pathOfLegacyHash, routedHref } from './app/navigation'
 import { currentUser } from './app/session'
 import { SignedInLayout } from './app/Shell'
 import { applyTheme, storedTheme } from './app/theme'
@@ -48,12 +49,11 @@ const legacy = pathOfLegacyHash(location.hash)
 if (legacy !== null) history.replaceState(null, '', legacy)
 
 const router = createBrowserRouter(routes)
-setNavigate((to, options) => void router.navigate(to, options))
 window.addEventListener('hashchange', () => {
   const path = pathOfLegacyHash(location.hash)
   if (path !== null) void router.navigate(path, { replace: true })
 })
-// Links built outside React (sidebar, views) move through the router instead of reloading the page.
+// Links built outside React (in the editor's content) move through the router instead of reloading the page.
 document.addEventListener('click', event => {
   const href = routedHref(event)
   if (href === null) return
@@ -68,7 +68,9 @@ const queries = new QueryClient({ defaultOptions: { queries: { retry: false, ref
 createRoot(document.getElementById('app')!).render(
   <I18nextProvider i18n={i18n}>
     <QueryClientProvider client={queries}>
-      <RouterProvider router={router} />
+      <DialogProvider>
+        <RouterProvider router={router} />
+      </DialogProvider>
     </QueryClientProvider>
   </I18nextProvider>,
 )

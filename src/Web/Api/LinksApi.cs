@@ -44,8 +44,8 @@ public static class LinksApi
         if (!answer.IsOk) return answer.Problem();
         var created = answer.Value!;
         await audit.RecordAsync(http, AuditActions.LinkCreated, id, $"link={created.Link.Id}; scope={created.Link.Scope}; role={role.ToWire()}");
-        // The token travels in the fragment, so it never reaches server logs when the link is opened.
-        return TypedResults.Ok(new CreateLinkResponse(created.Link.Id, created.Token, $"/#/link/{created.Token}", created.Link));
+        // A real path of the web client (`/link/<token>`); the `/#/link/<token>` form of links already sent still opens.
+        return TypedResults.Ok(new CreateLinkResponse(created.Link.Id, created.Token, $"/link/{Uri.EscapeDataString(created.Token)}", created.Link));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(string id, HttpContext http, IGrainFactory grains, AuditRecorder audit)

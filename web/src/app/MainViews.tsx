@@ -1,23 +1,19 @@
 // Main-area routes of the shell that load with it: home, a space's overview and trash, search results.
-import { useQuery } from '@tanstack/react-query'
-import { useEffect, useLayoutEffect, useState } from 'react'
+import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { useEffect, useRef } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Link, useParams, useSearchParams } from 'react-router'
-import type { SpaceTree } from '../api'
 import { atLeast, docPath, pagePath, spacePath } from './context'
-import { subscribeInStep } from './LegacyView'
+import { useDialogs } from './dialogs'
 import { useShell } from './Shell'
-import { childrenOf } from './sidebar'
-import { errorText, snippetSegments, toast } from './ui'
+import { treeKey, usePageActions, useSpaces, useSpaceTree } from './spaces'
+import { childrenOf } from './tree'
+import { errorText, snippetSegments } from './ui'
 
 export function HomePage() {
   const { t } = useTranslation()
-  const { context, sidebar } = useShell()
-  useLayoutEffect(() => {
-    sidebar.select(null, null)
-    void sidebar.loadSpaces()
-  }, [sidebar])
-  const spaces = useQuery({ queryKey: ['spaces', context.user.username], queryFn: () => context.api.spaces() })
+  const { context } = useShell()
+  const spaces = useSpaces(context)
   return (
     <section className="view">
       <h1>{t('app.home.welcome', { name: context.me.displayName })}</h1>
@@ -42,10 +38,9 @@ export function HomePage() {
 
 export function SearchPage() {
   const { t } = useTranslation()
-  const { context, sidebar } = useShell()
+  const { context } = useShell()
   const [params] = useSearchParams()
   const query = params.get('q') ?? ''
-  useLayoutEffect(() => sidebar.select(null, null), [sidebar])
   const hits = useQuery({ queryKey: ['search', context.user.username, query], queryFn: () => context.api.search(query, 50), enabled: query.trim() !== '' })
   return (
     <section className="view">
@@ -73,34 +68,23 @@ export function SpacePage() {
 
 function SpaceOverview({ spaceId }: { spaceId: string }) {
   const { t } = useTranslation()
-  const { sidebar } = useShell()
-  const [tree, setTree] = useState<SpaceTree | null>(() => (sidebar.currentTree?.space.id === spaceId ? sidebar.currentTree : null))
-  const [failure, setFailure] = useState<{ error: unknown } | null>(null)
-  useLayoutEffect(() => sidebar.select(spaceId, null), [sidebar, spaceId])
-  useEffect(() => {
-    const stops = [
-      subscribeInStep<SpaceTree>(listener => sidebar.onTree(listener), next => {
-        if (next.space.id !== spaceId) return
-        setTree(next)
-        setFailure(null)
-      }),
-      subscribeInStep<unknown>(listener => sidebar.onTreeError(listener), error => setFailure({ error })),
-    ]
-    return () => stops.forEach(stop => stop())
-  }, [sidebar, spaceId])
-  useEffect(() => { if (tree) document.title = tree.space.title }, [tree])
-  const roots = tree ? childrenOf(tree, spaceId) : []
+  const { context } = useShell()
+  const actions = usePageActions(context)
+  const tree = useSpaceTree(context, spaceId)
+  const title = tree.data?.space.title
+  useEffect(() => { if (title !== undefined) document.title = title }, [title])
+  const roots = tree.data ? childrenOf(tree.data, spaceId) : []
   return (
     <section className="view">
-      <h1>{tree?.space.title ?? ''}</h1>
+      <h1>{title ?? ''}</h1>
       <div>
-        {failure ? <p className="error">{errorText(failure.error)}</p>
-          : !tree ? <p className="muted">{t('app.loading')}</p>
+        {tree.isError ? <p className="error">{errorText(tree.error)}</p>
+          : !tree.data ? <p className="muted">{t('app.loading')}</p>
           : <>
             {roots.length
               ? <ul className="page-list">{roots.map(page => <li key={page.id}><Link to={pagePath(spaceId, page.id)}>{page.title || t('app.page.untitled')}</Link></li>)}</ul>
               : <p className="muted">{t('app.page.none')}</p>}
-            {atLeast(tree.space.level, 'edit') ? <button type="button" onClick={() => void sidebar.createPage(null)}>{`+ ${t('app.page.new')}`}</button> : null}
+            {atLeast(tree.data.space.level, 'edit') ? <button type="button" onClick={() => void actions.createPage(tree.data, null)}>{`+ ${t('app.page.new')}`}</button> : null}
           </>}
       </div>
     </section>
@@ -109,19 +93,26 @@ function SpaceOverview({ spaceId }: { spaceId: string }) {
 
 export function TrashPage() {
   const { t } = useTranslation()
-  const { context, sidebar } = useShell()
+  const { context } = useShell()
+  const { toast } = useDialogs()
+  const queries = useQueryClient()
   const { spaceId = '' } = useParams()
-  useLayoutEffect(() => sidebar.select(spaceId, null), [sidebar, spaceId])
   // Never shown from an earlier visit: the trash changes from other places.
-  const trash = useQuery({ queryKey: ['trash', spaceId], queryFn: () => context.api.spaceTrash(spaceId), gcTime: 0 })
+  const trash = useQuery({ queryKey: ['trash', context.user.username, spaceId], queryFn: () => context.api.spaceTrash(spaceId), gcTime: 0 })
   const { refetch } = trash
-  // A page trashed elsewhere shows up here without a reload.
-  useEffect(() => sidebar.onTree(() => void refetch()), [sidebar, refetch])
+  // A page trashed elsewhere shows up here without a reload: the tree (kept live by the sidebar) changed.
+  const tree = useSpaceTree(context, spaceId).data
+  const treeSeen = useRef(tree)
+  useEffect(() => {
+    if (!tree || tree === treeSeen.current) return
+    treeSeen.current = tree
+    void refetch()
+  }, [tree, refetch])
   const restore = async (page: { id: string; title: string }) => {
     try {
       await context.api.restorePage(page.id)
       toast(t('app.trash.restored', { title: page.title }))
-      await refetch()
+      await Promise.all([refetch(), queries.invalidateQueries({ queryKey: treeKey(context, spaceId) })])
     } catch (error) {
       toast(errorText(error), 'bad')
     }

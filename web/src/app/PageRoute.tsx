@@ -1,6 +1,6 @@
 // An open page (in a space's tree, or a standalone document): its own chunk, with the editor (Tiptap, comments,
 // history and compare) and the sharing dialog.
-import { useEffect, useLayoutEffect, useMemo } from 'react'
+import { useEffect, useMemo } from 'react'
 import { useParams } from 'react-router'
 import { editorPage, type EditorPage } from '../editor'
 import type { AppContext } from './context'
@@ -31,12 +31,10 @@ function releaseEditor(): void {
 }
 
 function PageHost({ docId, spaceId }: { docId: string; spaceId: string | null }) {
-  const { context, sidebar } = useShell()
+  const { context } = useShell()
   const editor = useMemo(() => editorFor(context, docId), [context, docId])
   useEffect(() => releaseEditor, [])
-  // Before the page view asks the sidebar for the tree: selecting another space starts a new one.
-  useLayoutEffect(() => sidebar.select(spaceId, spaceId ? docId : null), [sidebar, spaceId, docId])
-  return <PageView key={docId} context={context} sidebar={spaceId ? sidebar : null} docId={docId} spaceId={spaceId} editor={editor} />
+  return <PageView key={docId} context={context} docId={docId} spaceId={spaceId} editor={editor} />
 }
 
 export function SpacePageRoute() {

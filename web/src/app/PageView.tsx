@@ -6,11 +6,12 @@ import type { Level, SpaceTree, TreeNode } from '../api'
 import type { EditorPage } from '../editor'
 import { t } from '../i18n'
 import { atLeast, pagePath, spacePath, type AppContext } from './context'
-import { h } from './dom'
-import { LegacyView, subscribeInStep } from './LegacyView'
+import { showDialog, showToast as toast } from './dialogs'
+import { LegacyView } from './LegacyView'
 import type { ResourceKind } from './sharing'
-import { ancestry, type Sidebar } from './sidebar'
-import { download, errorText, openDialog, toast } from './ui'
+import { useSpaceTree } from './spaces'
+import { ancestry } from './tree'
+import { download, errorText } from './ui'
 
 interface Heading { title: string; level: Level; space: { id: string; title: string }; ancestors: TreeNode[] }
 
@@ -28,26 +29,21 @@ export function CollabEditor({ editor }: { editor: EditorPage }) {
   return <LegacyView make={() => ({ element: editor.element })} deps={[editor]} />
 }
 
-export function PageView({ context, sidebar, docId, spaceId, editor }: {
+export function PageView({ context, docId, spaceId, editor }: {
   context: AppContext
-  sidebar: Sidebar | null
   docId: string
   spaceId: string | null
   editor: EditorPage
 }) {
   const { t } = useTranslation()
   const navigate = useNavigate()
-  // From the tree the sidebar already has, in the first render: the title is there as soon as the page is.
-  const [fromTree, setFromTree] = useState(() => (sidebar && spaceId ? headingFrom(sidebar.currentTree, docId) : null))
+  // The tree the sidebar shows (the same cache entry): the title is there as soon as the page is, and changes with
+  // the tree in the same render. A tree without the page (moved away, hidden) keeps the last heading.
+  const tree = useSpaceTree(context, spaceId)
+  const lastHeading = useRef<Heading | null>(null)
+  const fromTree = (spaceId ? headingFrom(tree.data ?? null, docId) : null) ?? lastHeading.current
+  lastHeading.current = fromTree
   const [info, setInfo] = useState<{ level: Level; noExport: boolean; kind: ResourceKind; title: string } | null>(null)
-
-  useEffect(() => {
-    if (!sidebar || !spaceId) return
-    return subscribeInStep(listener => sidebar.onTree(listener), (tree: SpaceTree) => {
-      const next = headingFrom(tree, docId)
-      if (next) setFromTree(next)
-    })
-  }, [sidebar, spaceId, docId])
   useEffect(() => {
     if (fromTree) document.title = `${fromTree.title} · ${fromTree.space.title}`
   }, [fromTree])
@@ -155,14 +151,25 @@ function ImportButton({ context, docId }: { context: AppContext; docId: string }
 function chooseImportMode(fileName: string): Promise<'replace' | 'append' | null> {
   return new Promise(resolve => {
     let answer: 'replace' | 'append' | null = null
-    const pick = (mode: 'replace' | 'append') => () => { answer = mode; close() }
-    const body = h('div', { class: 'stack', 'data-testid': 'import-mode' },
-      h('p', {}, t('app.import.question', { name: fileName })),
-      h('div', { class: 'actions' },
-        h('button', { type: 'button', class: 'secondary', 'data-mode': 'append', onclick: pick('append') }, t('app.import.append')),
-        h('button', { type: 'button', 'data-mode': 'replace', onclick: pick('replace') }, t('app.import.replace'))))
-    const { close } = openDialog(t('app.import'), body, { onClose: () => resolve(answer) })
+    showDialog({
+      title: t('app.import'),
+      onClose: () => resolve(answer),
+      render: close => <ImportModeChoice fileName={fileName} onChoose={mode => { answer = mode; close() }} />,
+    })
   })
+}
+
+function ImportModeChoice({ fileName, onChoose }: { fileName: string; onChoose: (mode: 'replace' | 'append') => void }) {
+  const { t } = useTranslation()
+  return (
+    <div className="stack" data-testid="import-mode">
+      <p>{t('app.import.question', { name: fileName })}</p>
+      <div className="actions">
+        <button type="button" className="secondary" data-mode="append" onClick={() => onChoose('append')}>{t('app.import.append')}</button>
+        <button type="button" data-mode="replace" data-autofocus onClick={() => onChoose('replace')}>{t('app.import.replace')}</button>
+      </div>
+    </div>
+  )
 }
 
 function safeFileName(name: string): string {

@@ -1,23 +1,22 @@
-// The signed-in shell: top bar, sidebar (still plain DOM, src/app/sidebar.ts) and the routed main area.
-import { Suspense, useEffect, useMemo, useRef, useState, type FormEvent } from 'react'
+// The signed-in shell: top bar, sidebar and the routed main area.
+import { Suspense, useEffect, useRef, useState, type FormEvent } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Link, Outlet, useLocation, useNavigate, useOutletContext } from 'react-router'
 import { Api, ApiError, type Me } from '../api'
 import type { AppContext } from './context'
 import { Brand, LanguageSwitch, ThemeSwitch } from './chrome'
 import { ensureConnection, stopConnection } from './connection'
-import { LegacyView } from './LegacyView'
 import { LoginPage } from './LoginPage'
 import { changePasswordDialog } from './password'
 import { currentUser, signOut, type SignedIn } from './session'
-import { Sidebar } from './sidebar'
+import { Sidebar } from './Sidebar'
 import { errorText } from './ui'
 
 const anonymous = new Api('')
 
-export interface ShellParts { context: AppContext; sidebar: Sidebar }
+export interface ShellParts { context: AppContext }
 
-/** What a route inside the shell works with: the signed-in context and the sidebar. */
+/** What a route inside the shell works with: the signed-in context. */
 export function useShell(): ShellParts {
   return useOutletContext<ShellParts>()
 }
@@ -41,7 +40,7 @@ function useSignOut(): () => void {
 }
 
 function Shell({ user }: { user: SignedIn }) {
-  const { t, i18n } = useTranslation()
+  const { t } = useTranslation()
   const leave = useSignOut()
   const [context, setContext] = useState<AppContext | null>(null)
   const [failure, setFailure] = useState<unknown>(null)
@@ -63,12 +62,8 @@ function Shell({ user }: { user: SignedIn }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [])
 
-  // The sidebar's labels are built in the current language: a language switch builds it again.
-  const sidebar = useMemo(() => (context ? new Sidebar(context) : null), [context, i18n.language])
-  useEffect(() => () => sidebar?.dispose(), [sidebar])
-
   if (failure) return <p className="error">{errorText(failure)}</p>
-  if (!context || !sidebar) return null
+  if (!context) return null
   return (
     <div className="shell">
       <header className="topbar">
@@ -83,10 +78,10 @@ function Shell({ user }: { user: SignedIn }) {
         <button type="button" className="link" onClick={leave}>{t('app.signOut')}</button>
       </header>
       <div className="body">
-        <LegacyView make={() => ({ element: sidebar.element })} deps={[sidebar]} />
+        <Sidebar context={context} />
         <main className="content">
           <Suspense fallback={<p className="muted">{t('app.loading')}</p>}>
-            <Outlet context={{ context, sidebar } satisfies ShellParts} />
+            <Outlet context={{ context } satisfies ShellParts} />
           </Suspense>
         </main>
       </div>

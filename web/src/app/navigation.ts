@@ -1,20 +1,9 @@
-// Client-side navigation for the parts of the app built as plain DOM: the router registers itself here, so a
-// `navigate('/space/…')` from the sidebar moves through React Router like a `<Link>` does.
-export type Navigate = (to: string, options?: { replace?: boolean }) => void
-
-let current: Navigate = (to, options) => { if (options?.replace) location.replace(to); else location.assign(to) }
-
-export function setNavigate(navigate: Navigate): void {
-  current = navigate
-}
-
-export function navigate(to: string, options?: { replace?: boolean }): void {
-  current(to, options)
-}
+// URLs the router gets from outside React: old `#/…` addresses, and same-origin links in content built as plain DOM
+// (the editor's).
 
 /**
- * The app's URLs were `#/…` before it had a router; bookmarks and share links still carry them (the server's link
- * URL is `/#/link/<token>`). Answers the real path such a hash stands for, or null.
+ * The app's URLs were `#/…` before it had a router; bookmarks and share links sent then (`/#/link/<token>`) still
+ * carry them. Answers the real path such a hash stands for, or null.
  */
 export function pathOfLegacyHash(hash: string): string | null {
   return hash.startsWith('#/') ? hash.slice(1) : null

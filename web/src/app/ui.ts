@@ -1,65 +1,7 @@
-// Small shared pieces of the shell: modal dialogs, prompts, error text, downloads.
+// Small shared pieces of the shell: error text, downloads, snippets, times. (Dialogs and toasts: dialogs.tsx.)
 import { ApiError } from '../api'
 import { formatDateTime, t } from '../i18n'
 import { h } from './dom'
-
-/** Opens a modal `<dialog>` with `body`; `close()` removes it. Escape and the × button close it too. */
-export function openDialog(title: string, body: Node, options: { wide?: boolean; testId?: string; onClose?: () => void } = {}): { dialog: HTMLDialogElement; close: () => void } {
-  const closeButton = h('button', { type: 'button', class: 'icon', 'aria-label': t('app.close'), title: t('app.close') }, '×')
-  const dialog = h('dialog', { class: options.wide ? 'panel wide' : 'panel', 'data-testid': options.testId ?? false },
-    h('header', { class: 'panel-header' }, h('h2', {}, title), closeButton),
-    h('div', { class: 'panel-body' }, body))
-  let closed = false
-  const close = () => {
-    if (closed) return
-    closed = true
-    dialog.close()
-    dialog.remove()
-    options.onClose?.()
-  }
-  closeButton.addEventListener('click', close)
-  dialog.addEventListener('close', close)
-  document.body.append(dialog)
-  dialog.showModal()
-  return { dialog, close }
-}
-
-/** Asks for one line of text; resolves null when cancelled. */
-export function promptText(title: string, label: string, initial = ''): Promise<string | null> {
-  return new Promise(resolve => {
-    const input = h('input', { name: 'value', value: initial, required: true, maxlength: '200', autocomplete: 'off' })
-    const form = h('form', { class: 'stack', method: 'dialog' },
-      h('label', {}, label, input),
-      h('div', { class: 'actions' },
-        h('button', { type: 'button', class: 'secondary', 'data-action': 'cancel' }, t('app.cancel')),
-        h('button', { type: 'submit' }, t('app.ok'))))
-    let answer: string | null = null
-    const { close } = openDialog(title, form, { onClose: () => resolve(answer) })
-    form.querySelector('[data-action=cancel]')!.addEventListener('click', close)
-    form.addEventListener('submit', event => {
-      event.preventDefault()
-      const value = input.value.trim()
-      if (!value) return
-      answer = value
-      close()
-    })
-    input.select()
-  })
-}
-
-/** A yes/no question; resolves true when confirmed. */
-export function confirmAction(title: string, text: string | HTMLElement, confirmLabel: string): Promise<boolean> {
-  return new Promise(resolve => {
-    let answer = false
-    const yes = h('button', { type: 'button', class: 'danger' }, confirmLabel)
-    const no = h('button', { type: 'button', class: 'secondary' }, t('app.cancel'))
-    const { close } = openDialog(title, h('div', { class: 'stack' }, typeof text === 'string' ? h('p', {}, text) : text, h('div', { class: 'actions' }, no, yes)),
-      { onClose: () => resolve(answer) })
-    no.addEventListener('click', close)
-    yes.addEventListener('click', () => { answer = true; close() })
-    yes.focus()
-  })
-}
 
 /** A message for the user from a failed call: the server's problem title/detail when there is one. */
 export function errorText(error: unknown): string {
@@ -93,13 +35,6 @@ export function download(blob: Blob, fileName: string): void {
   link.click()
   link.remove()
   setTimeout(() => URL.revokeObjectURL(url), 10_000)
-}
-
-/** A short-lived message at the bottom of the window. */
-export function toast(text: string, kind: 'good' | 'bad' = 'good'): void {
-  const note = h('div', { class: `toast ${kind}`, role: 'status' }, text)
-  document.body.append(note)
-  setTimeout(() => note.remove(), 4000)
 }
 
 /**
