@@ -49,6 +49,8 @@ public static class ServiceDefaultsExtensions
     /// <summary>The product's own meters and activity sources all start with this.</summary>
     public const string ProductPrefix = "Spotter.Collab.";
 
+    private const string LinkPath = "/link";
+
     private const string RequestLineCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
 
     private static readonly string[] OrleansSources = ["Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application"];
@@ -88,7 +90,15 @@ public static class ServiceDefaultsExtensions
         if (IsTracingEnabled(builder.Configuration))
         {
             telemetry.WithTracing(tracing => tracing
-                .AddAspNetCoreInstrumentation(aspNet => aspNet.Filter = context => !IsProbe(context.Request.Path, options.MetricsPath))
+                .AddAspNetCoreInstrumentation(aspNet =>
+                {
+                    aspNet.Filter = context => !IsProbe(context.Request.Path, options.MetricsPath);
+                    // A share link's address carries its token in the path: the trace keeps the route, not the token.
+                    aspNet.EnrichWithHttpRequest = (activity, request) =>
+                    {
+                        if (request.Path.StartsWithSegments(LinkPath)) activity.SetTag("url.path", LinkPath + "/{token}");
+                    };
+                })
                 .AddHttpClientInstrumentation()
                 .AddSource(OrleansSources)
                 .AddSource("Npgsql", ProductPrefix + "*"));

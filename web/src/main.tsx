@@ -26,6 +26,7 @@ function LoginRoute() {
 
 const routes: RouteObject[] = [
   { path: '/login', element: <LoginRoute /> },
+  { path: '/link', element: <LinkRoute /> },
   { path: '/link/:token', element: <LinkRoute /> },
   {
     path: '/',

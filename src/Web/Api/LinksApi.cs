@@ -44,8 +44,9 @@ public static class LinksApi
         if (!answer.IsOk) return answer.Problem();
         var created = answer.Value!;
         await audit.RecordAsync(http, AuditActions.LinkCreated, id, $"link={created.Link.Id}; scope={created.Link.Scope}; role={role.ToWire()}");
-        // A real path of the web client (`/link/<token>`); the `/#/link/<token>` form of links already sent still opens.
-        return TypedResults.Ok(new CreateLinkResponse(created.Link.Id, created.Token, $"/link/{Uri.EscapeDataString(created.Token)}", created.Link));
+        // The web client's link route with the token in the fragment, which browsers never send: the token stays out
+        // of request logs, traces and proxies (the `/#/link/<token>` form of links already sent still opens).
+        return TypedResults.Ok(new CreateLinkResponse(created.Link.Id, created.Token, $"/link#{Uri.EscapeDataString(created.Token)}", created.Link));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(string id, HttpContext http, IGrainFactory grains, AuditRecorder audit)

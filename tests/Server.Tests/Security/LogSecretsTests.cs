@@ -89,6 +89,10 @@ public sealed class LogSecretsTests : IAsyncLifetime, IDisposable
             using var link = JsonDocument.Parse(await created.Content.ReadAsStringAsync());
             var linkToken = link.RootElement.GetProperty("token").GetString()!;
             secrets.Add(("link token", linkToken));
+            // Opening the link's address: the token is in the fragment, which an HTTP client never sends.
+            var address = link.RootElement.GetProperty("url").GetString()!;
+            Assert.DoesNotContain(linkToken, address.Split('#')[0], StringComparison.Ordinal);
+            using var opened = await _server.Http.GetAsync(address);
             Assert.False((await _server.Http.PostAsJsonAsync("/api/links/redeem", new { token = linkToken, password = "wrong-link-password" })).IsSuccessStatusCode);
             var redeemed = await _server.Http.PostAsJsonAsync("/api/links/redeem", new { token = linkToken, password = LinkPassword });
             redeemed.EnsureSuccessStatusCode();

@@ -1,9 +1,10 @@
-// `/link/<token>`: a share link opens without the shell. It is redeemed (asking for its password when the first try
+// `/link#<token>`: a share link opens without the shell. The token is in the fragment, which browsers never send, so
+// it stays out of the server's request logs and traces, reloads included. It is redeemed (asking for its password when the first try
 // fails) and the page opens with the link session's own token, on its own hub connection; the signed-in account (if
 // any) only helps redeem company links. Its own chunk, with the editor.
 import { useEffect, useState, type FormEvent } from 'react'
 import { useTranslation } from 'react-i18next'
-import { useParams } from 'react-router'
+import { Navigate, useLocation, useParams } from 'react-router'
 import { Api, ApiError, type RedeemedLink } from '../api'
 import { editorPage } from '../editor'
 import { CollabConnection } from '../provider'
@@ -18,8 +19,12 @@ const storageKey = (token: string) => `spotter.collab.link.${token}`
 interface SignedInHelper { api: Api; username: string }
 
 export default function LinkRoute() {
-  const { token = '' } = useParams()
+  const { token: pathToken } = useParams()
+  const { hash } = useLocation()
   const user = currentUser()
+  // A token in the path reached the server once already; from here on it lives in the fragment.
+  if (pathToken) return <Navigate to={{ pathname: '/link', hash: encodeURIComponent(pathToken) }} replace />
+  const token = safeDecode(hash.slice(1))
   const signedIn = user ? { api: anonymous.withToken(user.token), username: user.username } : null
   return (
     <div className="link-shell">
@@ -168,4 +173,12 @@ function expired(token: string): boolean {
 /** Who the link session answers to (see docs/permissions.md), or null for an anonymous one. */
 function redeemerOf(token: string): string | null {
   return claimsOf(token)?.redeemer ?? null
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
 }

@@ -6,7 +6,10 @@
  * carry them. Answers the real path such a hash stands for, or null.
  */
 export function pathOfLegacyHash(hash: string): string | null {
-  return hash.startsWith('#/') ? hash.slice(1) : null
+  if (!hash.startsWith('#/')) return null
+  // A share link's token stays in the fragment (see LinkRoute).
+  const link = /^#\/link\/(.+)$/.exec(hash)
+  return link ? `/link#${link[1]}` : hash.slice(1)
 }
 
 /** A click on a same-origin `<a href="/…">` built outside React, to be handled by the router (null otherwise). */

@@ -58,7 +58,7 @@ export function linkDetails(link: ShareLink): { summary: string; created: string
 
 /** The redemption route of this app. */
 export function linkUrl(token: string): string {
-  return `${location.origin}/link/${encodeURIComponent(token)}`
+  return `${location.origin}/link#${encodeURIComponent(token)}`
 }
 
 function SharingPanel({ context, resourceId, kind }: { context: AppContext; resourceId: string; kind: ResourceKind }) {
