@@ -1,10 +1,12 @@
+using System.Text.RegularExpressions;
+
 namespace Spotter.Collab.Grains.Projects;
 
 /// <summary>
 /// The project kind's constants: its id prefix, the roots of its Y document, statuses and project roles
 /// (docs/projects.md is the contract).
 /// </summary>
-public static class ProjectSchema
+public static partial class ProjectSchema
 {
     /// <summary>Project ids are <c>project-&lt;32 hex digits&gt;</c>.</summary>
     public const string IdPrefix = "project-";
@@ -29,6 +31,24 @@ public static class ProjectSchema
     private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdef");
 
     public static string NewItemId() => Guid.NewGuid().ToString("N");
+
+    /// <summary>Keys of work-item types, workflow nodes and functional roles (and item ids): 1-32 of lower-case letters,
+    /// digits, <c>-</c> and <c>_</c>, starting with a letter or digit.</summary>
+    public static bool IsKey(string? key) => key is not null && KeyPattern().IsMatch(key);
+
+    /// <summary>How many functional roles one member may hold.</summary>
+    public const int MaxFunctionsPerMember = 10;
+
+    /// <summary>Null when <paramref name="functions"/> is a valid list of functional roles; else what is wrong.</summary>
+    public static string? CheckFunctions(IReadOnlyList<string>? functions)
+    {
+        if (functions is null) return null;
+        if (functions.Count > MaxFunctionsPerMember) return $"functionalRoles: at most {MaxFunctionsPerMember}";
+        return functions.FirstOrDefault(f => !IsKey(f)) is { } bad ? $"functionalRoles: '{bad}' is not a role key (a-z, 0-9, '-', '_')" : null;
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,31}$")]
+    private static partial Regex KeyPattern();
 }
 
 /// <summary>Statuses of a workflow node; an item's status is derived from its nodes' (docs/projects.md).</summary>

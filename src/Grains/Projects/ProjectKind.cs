@@ -209,8 +209,7 @@ internal sealed partial class ProjectExtension(ILiveResource project, IProjectHi
         if (role != DocumentRole.Owner) return Decision.Refuse(project.Reject(ProjectRejectCodes.NotAdmin, "only a project admin sets functional roles"));
         if (string.IsNullOrEmpty(command.Username) || command.Username.Length > 64) return Invalid("username");
         var functions = (command.Functions ?? []).Distinct(StringComparer.Ordinal).ToList();
-        if (functions.Count > Workflows.MaxFunctionsPerMember) return Invalid($"functionalRoles: at most {Workflows.MaxFunctionsPerMember}");
-        if (functions.FirstOrDefault(f => !Workflows.IsKey(f)) is { } bad) return Invalid($"functionalRoles: '{bad}' is not a role key (a-z, 0-9, '-', '_')");
+        if (ProjectSchema.CheckFunctions(functions) is { } problem) return Invalid(problem);
         var current = board.Functions().GetValueOrDefault(command.Username) ?? [];
         if (current.SequenceEqual(functions, StringComparer.Ordinal)) return new Decision(null, [], []);
         var update = board.Change(() =>

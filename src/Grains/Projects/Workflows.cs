@@ -1,15 +1,12 @@
-using System.Text.RegularExpressions;
-
 namespace Spotter.Collab.Grains.Projects;
 
 /// <summary>Work-item types and their workflow templates: the built-in ones and the checks every template passes
 /// (a DAG of bounded size, checked without recursion).</summary>
-public static partial class Workflows
+public static class Workflows
 {
     public const int MaxNodes = 50;
     public const int MaxTypes = 50;
     public const int MaxNameLength = 100;
-    public const int MaxFunctionsPerMember = 10;
 
     public const string Requirement = "requirement";
     public const string Defect = "defect";
@@ -44,7 +41,7 @@ public static partial class Workflows
     ];
 
     /// <summary>Keys of types, nodes and functional roles: lower-case letters, digits, <c>-</c> and <c>_</c>.</summary>
-    public static bool IsKey(string? key) => key is not null && KeyPattern().IsMatch(key);
+    public static bool IsKey(string? key) => ProjectSchema.IsKey(key);
 
     /// <summary>Null when <paramref name="nodes"/> is a valid template; else what is wrong with it.</summary>
     public static string? Check(IReadOnlyList<WorkflowNodeTemplate>? nodes)
@@ -125,9 +122,6 @@ public static partial class Workflows
         if (blocked) return NodeStatuses.Blocked;
         return progressed ? NodeStatuses.InProgress : NodeStatuses.NotStarted;
     }
-
-    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,31}$")]
-    private static partial Regex KeyPattern();
 }
 
 /// <summary>Dates of a project: planned dates are calendar dates in the project's time zone, instants are UTC.</summary>

@@ -101,6 +101,7 @@ public static class ProjectsApi
             _ => null,
         };
         if (role is null) return Problems.Invalid("role: admin, member or viewer");
+        if (ProjectSchema.CheckFunctions(request.FunctionalRoles) is { } problem) return Problems.Invalid(problem);
         // The caller's right first: only an admin may learn whether a username exists.
         if (await AdminRefusalAsync(id, http, grains) is { } refused) return refused;
         var member = ApiExtensions.NormalizeUsername(username);
@@ -109,14 +110,23 @@ public static class ProjectsApi
             return Problems.Of(StatusCodes.Status400BadRequest, "unknown-user", $"no user '{username}'");
         }
         var project = grains.Project(id);
+        // The functional roles go first (the caller is still an admin even when demoting themselves); a refused
+        // grant puts the member's previous ones back.
+        IReadOnlyList<string>? previous = null;
         if (request.FunctionalRoles is { } functions)
         {
-            // Checked (and stored) before the grant, so a refused list changes nothing.
+            var read = await project.Execute(http.User.Username(), new ReadProject());
+            if (read.IsRejected) return Refusal(read);
+            previous = Parse<ProjectView>(read).Functions.GetValueOrDefault(member) ?? [];
             var set = await project.Execute(http.User.Username(), new SetMemberFunctions(member, functions));
             if (set.IsRejected) return Refusal(set);
         }
         var result = await project.SetMember(http.User.Username(), member, role.Value);
-        if (result != MembershipResult.Ok) return MembershipOutcome(result);
+        if (result != MembershipResult.Ok)
+        {
+            if (previous is not null) await project.Execute(http.User.Username(), new SetMemberFunctions(member, previous));
+            return MembershipOutcome(result);
+        }
         await audit.RecordAsync(http, ProjectAuditActions.MemberSet, id, $"{member}={request.Role}" + (request.FunctionalRoles is { } f ? $" ({string.Join(",", f)})" : ""));
         return TypedResults.NoContent();
     }

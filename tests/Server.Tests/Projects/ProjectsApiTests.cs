@@ -162,6 +162,25 @@ public sealed class ProjectsApiTests(ProjectServerFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_refused_membership_change_changes_nothing()
+    {
+        var people = await PeopleAsync();
+        var project = await CreateProjectAsync(people);
+        var (partner, _) = await people.Kit.UserAsync("ptn", await people.Kit.CreatePartnerOrgAsync("Acme"));
+        await ExpectAsync(HttpStatusCode.NoContent, people.Pm.PutAsJsonAsync($"/api/projects/{project}/members/{partner}", new { role = "viewer", functionalRoles = new List<string> { "qa" } }));
+        // Partners are never admins: the grant is refused, and the functional roles stay as they were.
+        await ExpectAsync(HttpStatusCode.BadRequest, people.Pm.PutAsJsonAsync($"/api/projects/{project}/members/{partner}", new { role = "admin", functionalRoles = new List<string> { "pm" } }), "invalid");
+        // The last admin stays.
+        await ExpectAsync(HttpStatusCode.Conflict, people.Pm.DeleteAsync($"/api/projects/{project}/members/{people.PmName}"), "last-owner");
+        var described = await AccessKit.JsonAsync(await ExpectAsync(HttpStatusCode.OK, people.Pm.GetAsync($"/api/projects/{project}")));
+        var members = described.GetProperty("members").EnumerateArray().ToDictionary(m => m.GetProperty("username").GetString()!);
+        Assert.Equal("viewer", members[partner].GetProperty("role").GetString());
+        Assert.Equal(["qa"], members[partner].GetProperty("functionalRoles").EnumerateArray().Select(f => f.GetString()));
+        Assert.Equal(["pm", "ops"], members[people.PmName].GetProperty("functionalRoles").EnumerateArray().Select(f => f.GetString()));
+        Assert.Equal("admin", members[people.PmName].GetProperty("role").GetString());
+    }
+
+    [Fact]
     public async Task Admins_add_work_item_types_with_a_validated_workflow()
     {
         var people = await PeopleAsync();
