@@ -133,13 +133,16 @@ public sealed record CreateProjectItem(
     [property: Id(1)] string Title,
     [property: Id(2)] string? Type) : ResourceCommand;
 
-/// <summary>What happens to a node: start (<see cref="Override"/>: an admin starts it before its predecessors
-/// finished), complete, or roll back (with a <see cref="Reason"/>).</summary>
+/// <summary>What happens to a node: start (<see cref="ChangeNode.Override"/>: an admin starts it before its
+/// predecessors finished; a blocked node starts again), complete, roll back (with a <see cref="ChangeNode.Reason"/>),
+/// block (with a reason) or skip (admins; a skipped node counts as finished for its successors).</summary>
 public enum NodeAction
 {
     Start,
     Complete,
     RollBack,
+    Block,
+    Skip,
 }
 
 [GenerateSerializer, Immutable, Alias("spotter.projects.ChangeNode")]
@@ -165,6 +168,22 @@ public sealed record UpdateProjectItem(
     [property: Id(7)] bool ClearPlannedStart = false,
     [property: Id(8)] bool ClearPlannedEnd = false,
     [property: Id(9)] int Depth = 0) : ResourceCommand;
+
+/// <summary>Changes a node's fields; null leaves a field as it is. Owners and members: admins; dates and estimate: the
+/// node's owners and admins.</summary>
+[GenerateSerializer, Immutable, Alias("spotter.projects.UpdateProjectNode")]
+public sealed record UpdateProjectNode(
+    [property: Id(0)] string ItemId,
+    [property: Id(1)] string NodeKey,
+    [property: Id(2)] IReadOnlyList<string>? Owners = null,
+    [property: Id(3)] IReadOnlyList<string>? Members = null,
+    [property: Id(4)] DateOnly? PlannedStart = null,
+    [property: Id(5)] DateOnly? PlannedEnd = null,
+    [property: Id(6)] double? Estimate = null,
+    [property: Id(7)] bool ClearPlannedStart = false,
+    [property: Id(8)] bool ClearPlannedEnd = false,
+    [property: Id(9)] bool ClearEstimate = false,
+    [property: Id(10)] int Depth = 0) : ResourceCommand;
 
 /// <summary>Reads one item; the reply is a <see cref="ProjectItemView"/> as JSON.</summary>
 [GenerateSerializer, Immutable, Alias("spotter.projects.ReadProjectItem")]

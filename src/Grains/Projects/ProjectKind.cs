@@ -60,6 +60,7 @@ internal sealed partial class ProjectExtension(ILiveResource project, IProjectHi
         CreateProjectItem c => ChangeAsync(principal, (role, board) => CreateItem(principal, role, board, c)),
         ChangeNode c => ChangeAsync(principal, (role, board) => ChangeNodeStatus(principal, role, board, c)),
         UpdateProjectItem c => ChangeAsync(principal, (role, board) => UpdateItem(principal, role, board, c)),
+        UpdateProjectNode c => ChangeAsync(principal, (role, board) => UpdateNode(principal, role, board, c)),
         ReadProjectItem c => ReadAsync(principal, board => board.Item(c.ItemId) is { } item
             ? Reply(ProjectBoard.View(c.ItemId, item, time, Zone(board)))
             : project.Reject(ProjectRejectCodes.UnknownItem, $"no item {c.ItemId}")),
@@ -336,6 +337,21 @@ internal sealed partial class ProjectExtension(ILiveResource project, IProjectHi
                         $"{command.NodeKey} rolled back: {reason}"));
                 }
                 break;
+            case NodeAction.Block:
+                reason = command.Reason?.Trim();
+                if (string.IsNullOrEmpty(reason) || reason.Length > ProjectItems.MaxReasonLength) return Invalid($"reason: 1-{ProjectItems.MaxReasonLength} characters");
+                if (status is not (NodeStatuses.NotStarted or NodeStatuses.InProgress)) return Transition($"a node that is {status} cannot be blocked");
+                changes.Add((command.NodeKey, NodeStatuses.Blocked));
+                events.Add(Event(ProjectEventTypes.NodeStatusChanged, principal, command.ItemId, title, command.NodeKey, "status", status, NodeStatuses.Blocked, reason));
+                break;
+            case NodeAction.Skip:
+                if (!admin) return Decision.Refuse(project.Reject(ProjectRejectCodes.NotAdmin, "only a project admin skips a node"));
+                reason = string.IsNullOrWhiteSpace(command.Reason) ? null : command.Reason.Trim();
+                if (reason?.Length > ProjectItems.MaxReasonLength) return Invalid($"reason: at most {ProjectItems.MaxReasonLength} characters");
+                if (status is not (NodeStatuses.NotStarted or NodeStatuses.Blocked)) return Transition($"a node that is {status} cannot be skipped");
+                changes.Add((command.NodeKey, NodeStatuses.Skipped));
+                events.Add(Event(ProjectEventTypes.NodeStatusChanged, principal, command.ItemId, title, command.NodeKey, "status", status, NodeStatuses.Skipped, reason));
+                break;
             default:
                 return Invalid("unknown action");
         }
@@ -348,7 +364,8 @@ internal sealed partial class ProjectExtension(ILiveResource project, IProjectHi
             {
                 var target = ProjectBoard.Node(item, key)!;
                 target.Set("status", to);
-                if (to == NodeStatuses.InProgress && command.Action == NodeAction.Start) target.Set("actualStart", now);
+                // A node started again after a block keeps its first start.
+                if (to == NodeStatuses.InProgress && command.Action == NodeAction.Start && !target.Has("actualStart")) target.Set("actualStart", now);
                 if (to == NodeStatuses.Done) target.Set("actualEnd", now);
                 if (to == NodeStatuses.InProgress) target.Delete("actualEnd");
                 if (to == NodeStatuses.NotStarted)
@@ -413,6 +430,57 @@ internal sealed partial class ProjectExtension(ILiveResource project, IProjectHi
         });
         var depth = Math.Clamp(command.Depth, 0, ProjectEventTypes.MaxDepth);
         return new Decision(null, update, [.. changes.Select(c => Event(ProjectEventTypes.ItemFieldChanged, principal, command.ItemId, itemTitle, field: c.Field, from: c.From, to: c.To, depth: depth))]);
+    }
+
+    private Decision UpdateNode(string principal, DocumentRole role, ProjectBoard board, UpdateProjectNode command)
+    {
+        if (!role.CanEdit()) return ReadOnly(role);
+        if (command.ItemId is null || board.Item(command.ItemId) is not { } item) return Decision.Refuse(project.Reject(ProjectRejectCodes.UnknownItem, $"no item {command.ItemId}"));
+        if (command.NodeKey is null || ProjectBoard.Node(item, command.NodeKey) is not { } node) return Decision.Refuse(project.Reject(ProjectRejectCodes.UnknownNode, $"no node {command.NodeKey}"));
+        var admin = role == DocumentRole.Owner;
+        if (!admin && !ProjectBoard.Strings(node, "owners").Contains(principal, StringComparer.Ordinal))
+        {
+            return Decision.Refuse(project.Reject(ProjectRejectCodes.NotOwner, "only the node's owners or a project admin change it"));
+        }
+        if (!admin && (command.Owners is not null || command.Members is not null))
+        {
+            return Decision.Refuse(project.Reject(ProjectRejectCodes.NotAdmin, "only a project admin changes a node's owners and members"));
+        }
+        var changes = new List<FieldChange>();
+        foreach (var (field, people) in new[] { ("owners", command.Owners), ("members", command.Members) })
+        {
+            if (people is null) continue;
+            var list = people.Distinct(StringComparer.Ordinal).ToList();
+            if (list.Count > ProjectItems.MaxListEntries || list.Any(p => string.IsNullOrWhiteSpace(p) || p.Length > 64)) return Invalid($"{field}: at most {ProjectItems.MaxListEntries} usernames");
+            FieldChange.Add(changes, field, ProjectBoard.List(list), string.Join(",", ProjectBoard.Strings(node, field)), string.Join(",", list));
+        }
+        var start = command.ClearPlannedStart ? null : command.PlannedStart ?? ProjectBoard.Date(node, "plannedStart");
+        var end = command.ClearPlannedEnd ? null : command.PlannedEnd ?? ProjectBoard.Date(node, "plannedEnd");
+        if (start is { } s && end is { } e && s > e) return Invalid("plannedStart must not be after plannedEnd");
+        FieldChange.Add(changes, "plannedStart", start is { } ps ? ProjectBoard.Format(ps) : null, ProjectBoard.Text(node, "plannedStart"), start is { } ps2 ? ProjectBoard.Format(ps2) : null);
+        FieldChange.Add(changes, "plannedEnd", end is { } pe ? ProjectBoard.Format(pe) : null, ProjectBoard.Text(node, "plannedEnd"), end is { } pe2 ? ProjectBoard.Format(pe2) : null);
+        var estimate = command.ClearEstimate ? null : command.Estimate ?? ProjectBoard.Number(node.Get("estimate"));
+        if (estimate is { } hours && (!double.IsFinite(hours) || hours < 0 || hours > 100_000)) return Invalid("estimate: 0-100000 hours");
+        FieldChange.Add(changes, "estimate", estimate, FormatNumber(ProjectBoard.Number(node.Get("estimate"))), FormatNumber(estimate));
+        if (changes.Count == 0) return new Decision(null, [], []);
+        var update = board.Change(() =>
+        {
+            foreach (var change in changes) ProjectBoard.SetOrRemove(node, change.Field, change.Value);
+        });
+        var title = ProjectBoard.Text(item, "title");
+        var depth = Math.Clamp(command.Depth, 0, ProjectEventTypes.MaxDepth);
+        return new Decision(null, update, [.. changes.Select(c => Event(ProjectEventTypes.ItemFieldChanged, principal, command.ItemId, title, command.NodeKey, c.Field, c.From, c.To, depth: depth))]);
+    }
+
+    private static string? FormatNumber(double? value) => value?.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>A field's new value (null removes it) with its old and new text for the history.</summary>
+    private readonly record struct FieldChange(string Field, object? Value, string? From, string? To)
+    {
+        public static void Add(List<FieldChange> changes, string field, object? value, string? from, string? to)
+        {
+            if (!string.Equals(from, to, StringComparison.Ordinal)) changes.Add(new FieldChange(field, value, from, to));
+        }
     }
 
     private Decision Invalid(string detail) => Decision.Refuse(project.Reject(ProjectRejectCodes.Invalid, detail));

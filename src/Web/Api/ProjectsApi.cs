@@ -25,6 +25,12 @@ public sealed record UpdateProjectItemRequest(string? Title, string? Priority, I
 /// <summary><see cref="Override"/>: a project admin starts the node before its predecessors are done (recorded).</summary>
 public sealed record StartNodeRequest(bool? Override);
 public sealed record RollBackNodeRequest(string Reason);
+public sealed record BlockNodeRequest(string Reason);
+public sealed record SkipNodeRequest(string? Reason);
+/// <summary>Absent fields stay as they are. <c>owners</c> and <c>members</c>: admins only; dates and
+/// <c>estimate</c> (hours): the node's owners and admins.</summary>
+public sealed record UpdateProjectNodeRequest(IReadOnlyList<string>? Owners, IReadOnlyList<string>? Members, DateOnly? PlannedStart, DateOnly? PlannedEnd,
+    double? Estimate, bool? ClearPlannedStart, bool? ClearPlannedEnd, bool? ClearEstimate);
 
 /// <summary>Projects (docs/projects.md): a project is a live resource of the project kind; every change is a command
 /// the project grain checks against its rules.</summary>
@@ -46,6 +52,9 @@ public static class ProjectsApi
         projects.MapPost("/{id}/items/{itemId}/nodes/{key}/start", StartNodeAsync).ProducesChangeProblems();
         projects.MapPost("/{id}/items/{itemId}/nodes/{key}/complete", CompleteNodeAsync).ProducesChangeProblems();
         projects.MapPost("/{id}/items/{itemId}/nodes/{key}/rollback", RollBackNodeAsync).ProducesChangeProblems();
+        projects.MapPost("/{id}/items/{itemId}/nodes/{key}/block", BlockNodeAsync).ProducesChangeProblems();
+        projects.MapPost("/{id}/items/{itemId}/nodes/{key}/skip", SkipNodeAsync).ProducesChangeProblems();
+        projects.MapPatch("/{id}/items/{itemId}/nodes/{key}", UpdateNodeAsync).ProducesChangeProblems();
         return app;
     }
 
@@ -223,6 +232,19 @@ public static class ProjectsApi
     private static Task<Results<NoContent, ProblemHttpResult>> RollBackNodeAsync(
         string id, string itemId, string key, RollBackNodeRequest request, HttpContext http, IGrainFactory grains, AuditRecorder audit) =>
         ChangeAsync(id, http, grains, new ChangeNode(itemId, key, NodeAction.RollBack, Reason: request.Reason), audit, ProjectAuditActions.NodeChanged, $"{itemId}/{key} rollback");
+
+    private static Task<Results<NoContent, ProblemHttpResult>> BlockNodeAsync(
+        string id, string itemId, string key, BlockNodeRequest request, HttpContext http, IGrainFactory grains, AuditRecorder audit) =>
+        ChangeAsync(id, http, grains, new ChangeNode(itemId, key, NodeAction.Block, Reason: request.Reason), audit, ProjectAuditActions.NodeChanged, $"{itemId}/{key} block");
+
+    private static Task<Results<NoContent, ProblemHttpResult>> SkipNodeAsync(
+        string id, string itemId, string key, SkipNodeRequest? request, HttpContext http, IGrainFactory grains, AuditRecorder audit) =>
+        ChangeAsync(id, http, grains, new ChangeNode(itemId, key, NodeAction.Skip, Reason: request?.Reason), audit, ProjectAuditActions.NodeChanged, $"{itemId}/{key} skip");
+
+    private static Task<Results<NoContent, ProblemHttpResult>> UpdateNodeAsync(
+        string id, string itemId, string key, UpdateProjectNodeRequest request, HttpContext http, IGrainFactory grains, AuditRecorder audit) =>
+        ChangeAsync(id, http, grains, new UpdateProjectNode(itemId, key, request.Owners, request.Members, request.PlannedStart, request.PlannedEnd, request.Estimate,
+            request.ClearPlannedStart == true, request.ClearPlannedEnd == true, request.ClearEstimate == true), audit, ProjectAuditActions.NodeChanged, $"{itemId}/{key} fields");
 
     private static async Task<Results<NoContent, ProblemHttpResult>> ChangeAsync(
         string id, HttpContext http, IGrainFactory grains, ResourceCommand command, AuditRecorder audit, string action, string detail)

@@ -167,6 +167,9 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
         new("POST", "/api/projects/{id}/items/{itemId}/nodes/{key}/start", ProjectAdmin204, async s => Post($"/api/projects/{s.Project}/items/{await s.FreshProjectItemAsync()}/nodes/plan/start", null)),
         new("POST", "/api/projects/{id}/items/{itemId}/nodes/{key}/complete", ProjectAdmin204, async s => Post($"/api/projects/{s.Project}/items/{await s.FreshProjectItemAsync("start")}/nodes/plan/complete", null)),
         new("POST", "/api/projects/{id}/items/{itemId}/nodes/{key}/rollback", ProjectAdmin204, async s => Post($"/api/projects/{s.Project}/items/{await s.FreshProjectItemAsync("start", "complete")}/nodes/plan/rollback", new { reason = "r" })),
+        new("POST", "/api/projects/{id}/items/{itemId}/nodes/{key}/block", ProjectAdmin204, async s => Post($"/api/projects/{s.Project}/items/{await s.FreshProjectItemAsync()}/nodes/plan/block", new { reason = "r" })),
+        new("POST", "/api/projects/{id}/items/{itemId}/nodes/{key}/skip", ProjectAdmin204, async s => Post($"/api/projects/{s.Project}/items/{await s.FreshProjectItemAsync()}/nodes/plan/skip", null)),
+        new("PATCH", "/api/projects/{id}/items/{itemId}/nodes/{key}", ProjectAdmin204, async s => Patch($"/api/projects/{s.Project}/items/{await s.FreshProjectItemAsync()}/nodes/plan", new { plannedEnd = "2026-12-31", estimate = 4 })),
     ];
 
     private const string ProjectView200 = "200 200 200 200 200 404 401 401 404 200";

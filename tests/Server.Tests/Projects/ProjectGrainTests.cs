@@ -233,6 +233,55 @@ public sealed class ProjectGrainTests(GrainClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_blocked_node_starts_again_and_a_skipped_one_counts_as_finished()
+    {
+        var (_, project) = await NewProjectAsync();
+        var item = await NewItemAsync(project);
+
+        Refused(ProjectRejectCodes.Invalid, await project.Execute(Dev, new ChangeNode(item, "frontend", NodeAction.Block, Reason: " ")));
+        Refused(ProjectRejectCodes.NotOwner, await project.Execute(Qa, new ChangeNode(item, "frontend", NodeAction.Block, Reason: "waiting for designs")));
+        Accepted(await project.Execute(Dev, new ChangeNode(item, "frontend", NodeAction.Block, Reason: "waiting for designs")));
+        Assert.Equal(NodeStatuses.Blocked, (await ItemAsync(project, item)).Status);
+        // Skipping is for admins, even for the node's owner.
+        Refused(ProjectRejectCodes.NotAdmin, await project.Execute(Dev, new ChangeNode(item, "backend", NodeAction.Skip)));
+        Accepted(await project.Execute(Admin, new ChangeNode(item, "backend", NodeAction.Skip, Reason: "reuses the old API")));
+        Refused(ProjectRejectCodes.InvalidTransition, await project.Execute(Admin, new ChangeNode(item, "backend", NodeAction.Skip)));
+
+        await FinishAsync(project, item, "design");
+        Accepted(await project.Execute(Dev, Start(item, "frontend")));
+        Accepted(await project.Execute(Dev, Complete(item, "frontend")));
+        // frontend done and backend skipped: test may start.
+        Accepted(await project.Execute(Qa, Start(item, "test")));
+        var blocked = (await HistoryAsync(project, item)).Last(e => e.To == NodeStatuses.Blocked);
+        Assert.Equal((ProjectEventTypes.NodeStatusChanged, "frontend", "waiting for designs"), (blocked.Type, blocked.NodeKey, blocked.Reason));
+    }
+
+    [Fact]
+    public async Task Node_owners_plan_their_node_and_admins_choose_its_people()
+    {
+        var (_, project) = await NewProjectAsync();
+        var item = await NewItemAsync(project);
+
+        Accepted(await project.Execute(Dev, new UpdateProjectNode(item, "frontend", PlannedStart: new DateOnly(2026, 12, 1), PlannedEnd: new DateOnly(2026, 12, 3), Estimate: 12.5)));
+        Refused(ProjectRejectCodes.NotOwner, await project.Execute(Qa, new UpdateProjectNode(item, "frontend", Estimate: 1)));
+        Refused(ProjectRejectCodes.NotAdmin, await project.Execute(Dev, new UpdateProjectNode(item, "frontend", Owners: [Dev, Qa])));
+        Refused(ProjectRejectCodes.Invalid, await project.Execute(Dev, new UpdateProjectNode(item, "frontend", Estimate: -1)));
+        Refused(ProjectRejectCodes.Invalid, await project.Execute(Dev, new UpdateProjectNode(item, "frontend", PlannedStart: new DateOnly(2026, 12, 9))));
+        Accepted(await project.Execute(Admin, new UpdateProjectNode(item, "test", Owners: [Qa, Dev], Members: [Viewer])));
+
+        var nodes = (await ItemAsync(project, item)).Nodes.ToDictionary(n => n.Key);
+        Assert.Equal((new DateOnly(2026, 12, 1), new DateOnly(2026, 12, 3), 12.5), (nodes["frontend"].PlannedStart, nodes["frontend"].PlannedEnd, nodes["frontend"].Estimate));
+        Assert.Equal([Qa, Dev], nodes["test"].Owners);
+        Assert.Equal([Viewer], nodes["test"].Members);
+        var changes = (await HistoryAsync(project, item)).Where(e => e.Type == ProjectEventTypes.ItemFieldChanged).ToList();
+        Assert.Contains(changes, e => (e.NodeKey, e.Field, e.From, e.To) == ("test", "owners", Qa, $"{Qa},{Dev}"));
+        Assert.Contains(changes, e => (e.NodeKey, e.Field, e.From, e.To) == ("frontend", "estimate", null, "12.5"));
+        // The new owner acts on the node.
+        await FinishAsync(project, item, "design", "frontend", "backend");
+        Accepted(await project.Execute(Dev, Start(item, "test")));
+    }
+
+    [Fact]
     public async Task Admins_define_types_whose_workflow_must_be_a_dag()
     {
         var (_, project) = await NewProjectAsync();
