@@ -164,7 +164,9 @@ internal sealed partial class ProjectExtension(ILiveResource project, IProjectHi
         {
             done.SetResult();
         }
-        await publish;
+        // A person's change waits for its hand-over. A rule-made one (depth > 0) may come from inside the automation's
+        // handling of an earlier hand-over, which this one queues behind: waiting would close the circle.
+        if (events.All(e => e.Depth == 0)) await publish;
         return project.Accepted;
     }
 
