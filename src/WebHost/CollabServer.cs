@@ -62,6 +62,7 @@ public static class CollabServer
         app.MapCommentsApi();
         app.MapSearchApi();
         app.MapTransferApi();
+        app.MapProjectsApi();
         app.MapCollabHub();
         app.MapWebClient();
         return app;

@@ -27,6 +27,8 @@ public sealed class AuthorizationScene : IAsyncLifetime, IDisposable
         Version = real.Version;
         Attachment = Guid.NewGuid().ToString("N");
         Thread = Guid.NewGuid().ToString("N");
+        Project = Spotter.Collab.Grains.Projects.ProjectSchema.NewId();
+        ProjectItem = Guid.NewGuid().ToString("N");
     }
 
     public CollabTestServer Server { get; private set; } = null!;
@@ -42,6 +44,11 @@ public sealed class AuthorizationScene : IAsyncLifetime, IDisposable
     public string Attachment { get; private set; } = "";
     /// <summary>A comment thread on the page.</summary>
     public string Thread { get; private set; } = "";
+    /// <summary>A project made by the owner (its admin): the editor is a member; the commenter, the viewer and the
+    /// shared partner are viewers.</summary>
+    public string Project { get; private set; } = "";
+    /// <summary>An item of the project.</summary>
+    public string ProjectItem { get; private set; } = "";
     private bool Missing => _real is not null;
     private string OwnerToken => (_real ?? this)._tokens["owner"]!;
 
@@ -78,6 +85,30 @@ public sealed class AuthorizationScene : IAsyncLifetime, IDisposable
         Attachment = (await AccessKit.JsonAsync(await owner.PostAsync($"/api/docs/{Page}/attachments", image))).GetProperty("id").GetString()!;
         Thread = (await AccessKit.JsonAsync(await owner.PostAsJsonAsync($"/api/docs/{Page}/comments",
             new { anchor = new { start = FragmentStart, end = FragmentStart }, quote = "q", text = "t" }))).GetProperty("id").GetString()!;
+
+        Project = (await AccessKit.JsonAsync(await owner.PostAsJsonAsync("/api/projects", new { name = "Pr" }))).GetProperty("id").GetString()!;
+        foreach (var (role, projectRole) in new[] { ("editor", "member"), ("commenter", "viewer"), ("viewer", "viewer"), ("partner-shared", "viewer") })
+        {
+            (await owner.PutAsJsonAsync($"/api/projects/{Project}/members/{Subject(_tokens[role]!)}", new { role = projectRole })).EnsureSuccessStatusCode();
+        }
+        ProjectItem = await NewProjectItemAsync(owner);
+    }
+
+    private async Task<string> NewProjectItemAsync(HttpClient owner) =>
+        (await AccessKit.JsonAsync(await owner.PostAsJsonAsync($"/api/projects/{Project}/items", new { title = "I", type = "task" }))).GetProperty("id").GetString()!;
+
+    /// <summary>A new item of the project whose first node ("plan") has been taken through <paramref name="actions"/>.</summary>
+    public async Task<string> FreshProjectItemAsync(params string[] actions)
+    {
+        if (Missing) return Guid.NewGuid().ToString("N");
+        using var owner = Server.Client(OwnerToken);
+        var item = await NewProjectItemAsync(owner);
+        foreach (var action in actions)
+        {
+            using var body = action == "rollback" ? JsonContent.Create(new { reason = "r" }) : null;
+            (await owner.PostAsync($"/api/projects/{Project}/items/{item}/nodes/plan/{action}", body)).EnsureSuccessStatusCode();
+        }
+        return item;
     }
 
     /// <summary>base64 of Y.encodeRelativePosition for the start of the root fragment "default".</summary>

@@ -151,7 +151,31 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
         new("GET", "/api/search", AnySignedIn200, _ => Get("/api/search?q=anything")),
         new("POST", "/api/docs/{id}/import", Edit204, async s => Raw($"/api/docs/{await s.FreshPageAsync()}/import", "# imported\n"u8.ToArray(), "text/markdown")),
         new("GET", "/api/docs/{id}/export", View200, s => Get($"/api/docs/{s.Page}/export?format=md")),
+
+        // Projects (docs/projects.md): the owner made the project (its admin), the editor is a member, the commenter,
+        // the viewer and the shared partner are viewers; the link is the page's, so its holder sees no project.
+        new("POST", "/api/projects", "201 201 201 201 403 403 401 401 403 201", _ => Post("/api/projects", new { name = "P" })),
+        new("GET", "/api/projects/{id}", ProjectView200, s => Get($"/api/projects/{s.Project}")),
+        new("PUT", "/api/projects/{id}/members/{username}", ProjectAdmin204, s => Put($"/api/projects/{s.Project}/members/{s.Bystander}", new { role = "viewer" })),
+        new("DELETE", "/api/projects/{id}/members/{username}", ProjectAdmin204, s => Delete($"/api/projects/{s.Project}/members/{s.Bystander}")),
+        new("PUT", "/api/projects/{id}/types/{type}", ProjectAdmin204, s => Put($"/api/projects/{s.Project}/types/chore",
+            new { name = "Chore", nodes = new[] { new { key = "do", name = "Do", after = Array.Empty<string>() } } })),
+        new("POST", "/api/projects/{id}/items", "201 201 403 403 403 404 401 401 404 201", s => Post($"/api/projects/{s.Project}/items", new { title = "I" })),
+        new("GET", "/api/projects/{id}/items", ProjectView200, s => Get($"/api/projects/{s.Project}/items")),
+        new("GET", "/api/projects/{id}/items/{itemId}", ProjectView200, s => Get($"/api/projects/{s.Project}/items/{s.ProjectItem}")),
+        new("PATCH", "/api/projects/{id}/items/{itemId}", "204 204 403 403 403 404 401 401 404 204", async s => Patch($"/api/projects/{s.Project}/items/{await s.FreshProjectItemAsync()}", new { priority = "high" })),
+        new("GET", "/api/projects/{id}/items/{itemId}/history", ProjectView200, s => Get($"/api/projects/{s.Project}/items/{s.ProjectItem}/history")),
+        // Nobody in the scene holds a functional role: only admins own the nodes.
+        new("POST", "/api/projects/{id}/items/{itemId}/nodes/{key}/start", ProjectAdmin204, async s => Post($"/api/projects/{s.Project}/items/{await s.FreshProjectItemAsync()}/nodes/plan/start", null)),
+        new("POST", "/api/projects/{id}/items/{itemId}/nodes/{key}/complete", ProjectAdmin204, async s => Post($"/api/projects/{s.Project}/items/{await s.FreshProjectItemAsync("start")}/nodes/plan/complete", null)),
+        new("POST", "/api/projects/{id}/items/{itemId}/nodes/{key}/rollback", ProjectAdmin204, async s => Post($"/api/projects/{s.Project}/items/{await s.FreshProjectItemAsync("start", "complete")}/nodes/plan/rollback", new { reason = "r" })),
+        new("POST", "/api/projects/{id}/items/{itemId}/nodes/{key}/block", ProjectAdmin204, async s => Post($"/api/projects/{s.Project}/items/{await s.FreshProjectItemAsync()}/nodes/plan/block", new { reason = "r" })),
+        new("POST", "/api/projects/{id}/items/{itemId}/nodes/{key}/skip", ProjectAdmin204, async s => Post($"/api/projects/{s.Project}/items/{await s.FreshProjectItemAsync()}/nodes/plan/skip", null)),
+        new("PATCH", "/api/projects/{id}/items/{itemId}/nodes/{key}", ProjectAdmin204, async s => Patch($"/api/projects/{s.Project}/items/{await s.FreshProjectItemAsync()}/nodes/plan", new { plannedEnd = "2026-12-31", estimate = 4 })),
     ];
+
+    private const string ProjectView200 = "200 200 200 200 200 404 401 401 404 200";
+    private const string ProjectAdmin204 = "204 403 403 403 403 404 401 401 404 204";
 
     private static HttpRequestMessage Raw(string url, byte[] body, string contentType) => new(HttpMethod.Post, url)
     {
