@@ -60,6 +60,7 @@ public static class CollabServer
         app.MapCommentsApi();
         app.MapSearchApi();
         app.MapTransferApi();
+        app.MapProjectAutomationApi();
         app.MapCollabHub();
         app.MapWebClient();
         return app;

@@ -4,6 +4,7 @@ using Npgsql;
 using Orleans.Serialization;
 using Spotter.Collab.Grains.Audit;
 using Spotter.Collab.Grains.KnowledgeBase;
+using Spotter.Collab.Grains.Projects;
 
 namespace Spotter.Collab.Grains.Storage;
 
@@ -21,6 +22,7 @@ public static class PostgresStorageExtensions
         services.AddSingleton<PostgresDocumentStore>();
         services.AddSingleton<IDocumentStore>(sp => sp.GetRequiredService<PostgresDocumentStore>());
         services.AddKnowledgeBaseStore<KnowledgeBase.Storage.PostgresKnowledgeBaseStore>(configuration);
+        services.AddProjectAutomation<Projects.PostgresAutomationStore>(configuration);
         return services;
     }
 

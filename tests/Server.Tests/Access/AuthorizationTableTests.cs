@@ -149,6 +149,17 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
         new("GET", "/api/search", AnySignedIn200, _ => Get("/api/search?q=anything")),
         new("POST", "/api/docs/{id}/import", Edit204, async s => Raw($"/api/docs/{await s.FreshPageAsync()}/import", "# imported\n"u8.ToArray(), "text/markdown")),
         new("GET", "/api/docs/{id}/export", View200, s => Get($"/api/docs/{s.Page}/export?format=md")),
+
+        // Project automation (project admins: manage on the resource; the page stands in for a project)
+        new("POST", "/api/projects/{id}/webhooks", "201 403 403 403 403 404 401 401 403 201",
+            s => Post($"/api/projects/{s.Page}/webhooks", new { url = "https://hooks.example.com/x", format = "json", events = new[] { "item.created" } })),
+        new("GET", "/api/projects/{id}/webhooks", Manage200, s => Get($"/api/projects/{s.Page}/webhooks")),
+        new("DELETE", "/api/projects/{id}/webhooks/{hookId}", Manage204, async s => Delete($"/api/projects/{s.Page}/webhooks/{await s.FreshWebhookAsync()}")),
+        new("GET", "/api/projects/{id}/webhooks/{hookId}/deliveries", Manage200, async s => Get($"/api/projects/{s.Page}/webhooks/{await s.FreshWebhookAsync()}/deliveries")),
+        new("POST", "/api/projects/{id}/rules", "201 403 403 403 403 404 401 401 403 201", async s => Post($"/api/projects/{s.Page}/rules",
+            new { name = "r", trigger = new { @event = "node.completed" }, actions = new[] { new { type = "webhook", hookId = await s.FreshWebhookAsync() } } })),
+        new("GET", "/api/projects/{id}/rules", Manage200, s => Get($"/api/projects/{s.Page}/rules")),
+        new("DELETE", "/api/projects/{id}/rules/{ruleId}", Manage204, async s => Delete($"/api/projects/{s.Page}/rules/{await s.FreshRuleAsync()}")),
     ];
 
     private static HttpRequestMessage Raw(string url, byte[] body, string contentType) => new(HttpMethod.Post, url)
