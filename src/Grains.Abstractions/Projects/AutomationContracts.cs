@@ -70,7 +70,8 @@ public sealed record RuleInfo(
     [property: Id(1)] RuleSpec Rule,
     [property: Id(2)] DateTimeOffset CreatedAt);
 
-/// <summary>The id of a new rule, or why it was refused (<see cref="Error"/>: <c>unknown-hook</c>).</summary>
+/// <summary>The id of a new rule, or why it was refused (<see cref="Error"/>: <c>unknown-hook</c>, or
+/// <c>too-many</c> when the project already has <see cref="AutomationRules.MaxRules"/>).</summary>
 [GenerateSerializer, Immutable, Alias("spotter.AddRuleResult")]
 public sealed record AddRuleResult(
     [property: Id(0)] string? Id,
@@ -118,8 +119,9 @@ public sealed record DeliveryInfo(
 [Alias("spotter.IProjectAutomationManagementGrain")]
 public interface IProjectAutomationManagementGrain : IGrainWithStringKey
 {
+    /// <summary>The new webhook's id; null when the project already has <see cref="AutomationRules.MaxWebhooks"/>.</summary>
     [Alias("AddWebhook")]
-    Task<string> AddWebhook(WebhookSpec spec);
+    Task<string?> AddWebhook(WebhookSpec spec);
 
     [Alias("ListWebhooks")]
     Task<IReadOnlyList<WebhookInfo>> ListWebhooks();
@@ -156,6 +158,8 @@ public static class AutomationRules
     public const int MaxTextLength = 2000;
     public const int MaxConditions = 20;
     public const int MaxActions = 10;
+    public const int MaxWebhooks = 50;
+    public const int MaxRules = 200;
 
     /// <summary>The one action type so far: post to a webhook of the project.</summary>
     public const string WebhookAction = "webhook";

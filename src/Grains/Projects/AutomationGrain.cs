@@ -161,9 +161,10 @@ public sealed partial class ProjectAutomationGrain(
 
     private static string Describe(AttemptOutcome outcome) => outcome.StatusCode is { } code ? $"HTTP {code}" : outcome.Error ?? "failed";
 
-    public async Task<string> AddWebhook(WebhookSpec spec)
+    public async Task<string?> AddWebhook(WebhookSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        if (_hooks.Count >= AutomationRules.MaxWebhooks) return null;
         var hook = new StoredWebhook(ProjectId, Guid.NewGuid().ToString("N"), spec.Url, spec.Format, string.IsNullOrEmpty(spec.Secret) ? null : spec.Secret,
             [.. spec.Events.Distinct(StringComparer.Ordinal)], spec.CreatedBy, time.GetUtcNow());
         await store.SaveWebhookAsync(hook);
@@ -193,6 +194,7 @@ public sealed partial class ProjectAutomationGrain(
     public async Task<AddRuleResult> AddRule(RuleSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        if (_rules.Count >= AutomationRules.MaxRules) return new AddRuleResult(null, "too-many");
         foreach (var action in spec.Actions)
         {
             if (action.Type == AutomationRules.WebhookAction && !_hooks.Exists(h => h.Id == action.HookId))

@@ -36,11 +36,11 @@ public static class ProjectAutomationApi
     {
         var project = app.MapGroup("/api/projects/{id}").RequireAuthorization().WithTags("Project automation")
             .ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
-        project.MapPost("/webhooks", AddWebhookAsync).ProducesProblems(StatusCodes.Status400BadRequest);
+        project.MapPost("/webhooks", AddWebhookAsync).ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict);
         project.MapGet("/webhooks", ListWebhooksAsync);
         project.MapDelete("/webhooks/{hookId}", RemoveWebhookAsync);
         project.MapGet("/webhooks/{hookId}/deliveries", ListDeliveriesAsync);
-        project.MapPost("/rules", AddRuleAsync).ProducesProblems(StatusCodes.Status400BadRequest);
+        project.MapPost("/rules", AddRuleAsync).ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict);
         project.MapGet("/rules", ListRulesAsync);
         project.MapDelete("/rules/{ruleId}", RemoveRuleAsync);
         return app;
@@ -78,6 +78,7 @@ public static class ProjectAutomationApi
             return UnknownEvent(unknown);
         }
         var hookId = await Automation(grains, id).AddWebhook(new WebhookSpec(request.Url!, request.Format, request.Secret, [.. events], http.User.Username()));
+        if (hookId is null) return Problems.Conflict("too-many", $"a project has at most {AutomationRules.MaxWebhooks} webhooks");
         await audit.RecordAsync(http, AuditActions.WebhookAdded, id, $"webhook {hookId} ({request.Format})");
         return TypedResults.Created($"/api/projects/{id}/webhooks/{hookId}", new CreatedIdResponse(hookId));
     }
@@ -117,6 +118,7 @@ public static class ProjectAutomationApi
         if (await AdminRefusalAsync(id, http, grains) is { } refused) return refused;
         if (ValidateRule(request, http.User.Username(), out var spec) is { } invalid) return invalid;
         var result = await Automation(grains, id).AddRule(spec!);
+        if (result.Error == "too-many") return Problems.Conflict("too-many", $"a project has at most {AutomationRules.MaxRules} rules");
         if (result.Id is null) return Problems.Of(StatusCodes.Status400BadRequest, "unknown-hook", "an action names a webhook this project does not have");
         await audit.RecordAsync(http, AuditActions.RuleAdded, id, $"rule {result.Id}");
         return TypedResults.Created($"/api/projects/{id}/rules/{result.Id}", new CreatedIdResponse(result.Id));

@@ -369,6 +369,22 @@ public sealed class AutomationTests(AutomationServerFixture fixture) : IClassFix
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync(paths[1])).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.DeleteAsync($"{paths[0]}/{hook}")).StatusCode);
     }
+
+    [Fact]
+    public async Task A_project_has_at_most_fifty_webhooks()
+    {
+        var (owner, token) = await new AccessKit(Server).UserAsync("pm");
+        var project = await AutomationServer.ProjectAsync(Server, owner);
+        using var admin = Server.Client(token);
+        var body = new { url = "https://hooks.example.com/x", format = "slack", events = Array.Empty<string>() };
+        for (var i = 0; i < AutomationRules.MaxWebhooks; i++) await AutomationServer.AddWebhookAsync(admin, project, body);
+
+        var response = await admin.PostAsJsonAsync($"/api/projects/{project}/webhooks", body);
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("urn:spotter-collab:problem:too-many", problem.RootElement.GetProperty("type").GetString());
+        Assert.Equal(AutomationRules.MaxWebhooks, (await AccessKit.JsonAsync(await admin.GetAsync($"/api/projects/{project}/webhooks"))).GetArrayLength());
+    }
 }
 
 /// <summary>The outbox across a restart: a delivery pending when the server stops is sent by the next one.</summary>
