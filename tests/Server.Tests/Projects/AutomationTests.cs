@@ -184,6 +184,38 @@ public sealed class AutomationTests(AutomationServerFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task Retries_back_off_10s_1min_5min_30min_and_give_up_after_five_attempts()
+    {
+        var (project, owner, admin) = await ProjectAsync();
+        var path = Path();
+        var hook = await AutomationServer.AddWebhookAsync(admin, project, new { url = Receiver.Url(path), format = "slack", events = new[] { ProjectEventTypes.NodeRolledBack } });
+        Receiver.AnswerNext(503, 429, 408, 500, 502);
+
+        await Automation(project).Publish([AutomationServer.Event(project, 1, ProjectEventTypes.NodeRolledBack, owner, node: "qa") with { Reason = "tests fail" }]);
+
+        TimeSpan[] waits = [TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(30)];
+        for (var attempt = 1; attempt <= waits.Length; attempt++)
+        {
+            var count = attempt;
+            var log = await AutomationServer.LogWhereAsync(admin, project, hook, log => log[0].GetProperty("attemptCount").GetInt32() == count, $"attempt {count} is logged");
+            var last = log[0].GetProperty("attempts")[count - 1].GetProperty("at").GetDateTimeOffset();
+            Assert.Equal(last + waits[attempt - 1], log[0].GetProperty("nextAttemptAt").GetDateTimeOffset());
+            // Just before the retry is due nothing is sent.
+            fixture.Clock.Advance(waits[attempt - 1] - TimeSpan.FromSeconds(1));
+            Assert.Equal(count, Receiver.PostsTo(path).Count);
+            fixture.Clock.Advance(TimeSpan.FromSeconds(1));
+        }
+        var final = await AutomationServer.LogWhereAsync(admin, project, hook, log => log[0].GetProperty("status").GetString() != "pending", "the delivery is final");
+        Assert.Equal("failed", final[0].GetProperty("status").GetString());
+        Assert.Equal(5, final[0].GetProperty("attemptCount").GetInt32());
+        Assert.Equal([503, 429, 408, 500, 502], final[0].GetProperty("attempts").EnumerateArray().Select(a => a.GetProperty("statusCode").GetInt32()));
+        Assert.StartsWith("gave up after 5 attempts", final[0].GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Null, final[0].GetProperty("nextAttemptAt").ValueKind);
+        using var body = JsonDocument.Parse(Receiver.PostsTo(path)[0].Body);
+        Assert.Equal($"{owner} rolled back qa of \"Login page\": tests fail", body.RootElement.GetProperty("text").GetString());
+    }
+
+    [Fact]
     public async Task A_4xx_answer_is_final()
     {
         var (project, owner, admin) = await ProjectAsync();
