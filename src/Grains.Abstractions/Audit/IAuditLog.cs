@@ -79,4 +79,8 @@ public static class AuditActions
     public const string PageMoved = "tree.page-moved";
     public const string PageTrashed = "tree.page-trashed";
     public const string PageRestored = "tree.page-restored";
+    public const string WebhookAdded = "automation.webhook-added";
+    public const string WebhookRemoved = "automation.webhook-removed";
+    public const string RuleAdded = "automation.rule-added";
+    public const string RuleRemoved = "automation.rule-removed";
 }

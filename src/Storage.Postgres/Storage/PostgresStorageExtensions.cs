@@ -23,6 +23,7 @@ public static class PostgresStorageExtensions
         services.AddSingleton<IDocumentStore>(sp => sp.GetRequiredService<PostgresDocumentStore>());
         services.AddKnowledgeBaseStore<KnowledgeBase.Storage.PostgresKnowledgeBaseStore>(configuration);
         services.AddProjectStore<Projects.PostgresProjectHistoryStore>();
+        services.AddProjectAutomation<Projects.PostgresAutomationStore>(configuration);
         return services;
     }
 

@@ -28,6 +28,7 @@ public static class StorageServiceCollectionExtensions
         services.AddProjectStore<Projects.SqliteProjectHistoryStore>();
         services.AddSingleton<IAuditLog>(sp => new SqliteAuditLog(sp.GetRequiredService<SqliteDatabase>(), sp.GetService<TimeProvider>()));
         services.AddSingleton<Access.IAccessStore, SqliteAccessStore>();
+        services.AddProjectAutomation<Projects.SqliteAutomationStore>(configuration);
         // Same registration shape as Orleans' AddGrainStorage: keyed by provider name, plus the unkeyed default.
         services.AddKeyedSingleton<IGrainStorage>(DefaultStorageName,
             (sp, _) => ActivatorUtilities.CreateInstance<SqliteGrainStorage>(sp));

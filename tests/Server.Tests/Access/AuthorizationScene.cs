@@ -210,6 +210,27 @@ public sealed class AuthorizationScene : IAsyncLifetime, IDisposable
             new { anchor = new { start = FragmentStart, end = FragmentStart }, quote = "q", text = "t" }))).GetProperty("id").GetString()!;
     }
 
+    private static readonly string[] s_itemCreated = ["item.created"];
+
+    /// <summary>A webhook of the page's automation (the page stands in for a project).</summary>
+    public async Task<string> FreshWebhookAsync()
+    {
+        if (Missing) return Guid.NewGuid().ToString("N");
+        using var owner = Server.Client(OwnerToken);
+        return (await AccessKit.JsonAsync(await owner.PostAsJsonAsync($"/api/projects/{Project}/webhooks",
+            new { url = "https://hooks.example.com/x", format = "json", events = s_itemCreated }))).GetProperty("id").GetString()!;
+    }
+
+    /// <summary>A rule of the project's automation posting to a fresh webhook.</summary>
+    public async Task<string> FreshRuleAsync()
+    {
+        if (Missing) return Guid.NewGuid().ToString("N");
+        var hook = await FreshWebhookAsync();
+        using var owner = Server.Client(OwnerToken);
+        return (await AccessKit.JsonAsync(await owner.PostAsJsonAsync($"/api/projects/{Project}/rules",
+            new { name = "r", trigger = new { @event = "node.completed" }, actions = new[] { new { type = "webhook", hookId = hook } } }))).GetProperty("id").GetString()!;
+    }
+
     public async Task<string> FreshLinkAsync()
     {
         if (Missing) return Guid.NewGuid().ToString("N");

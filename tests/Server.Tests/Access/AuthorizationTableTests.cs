@@ -172,10 +172,21 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
         new("POST", "/api/projects/{id}/items/{itemId}/nodes/{key}/block", ProjectAdmin204, async s => Post($"/api/projects/{s.Project}/items/{await s.FreshProjectItemAsync()}/nodes/plan/block", new { reason = "r" })),
         new("POST", "/api/projects/{id}/items/{itemId}/nodes/{key}/skip", ProjectAdmin204, async s => Post($"/api/projects/{s.Project}/items/{await s.FreshProjectItemAsync()}/nodes/plan/skip", null)),
         new("PATCH", "/api/projects/{id}/items/{itemId}/nodes/{key}", ProjectAdmin204, async s => Patch($"/api/projects/{s.Project}/items/{await s.FreshProjectItemAsync()}/nodes/plan", new { plannedEnd = "2026-12-31", estimate = 4 })),
+        // Project automation (project admins only)
+        new("POST", "/api/projects/{id}/webhooks", "201 403 403 403 403 404 401 401 404 201",
+            s => Post($"/api/projects/{s.Project}/webhooks", new { url = "https://hooks.example.com/x", format = "json", events = new[] { "item.created" } })),
+        new("GET", "/api/projects/{id}/webhooks", ProjectAdmin200, s => Get($"/api/projects/{s.Project}/webhooks")),
+        new("DELETE", "/api/projects/{id}/webhooks/{hookId}", ProjectAdmin204, async s => Delete($"/api/projects/{s.Project}/webhooks/{await s.FreshWebhookAsync()}")),
+        new("GET", "/api/projects/{id}/webhooks/{hookId}/deliveries", ProjectAdmin200, async s => Get($"/api/projects/{s.Project}/webhooks/{await s.FreshWebhookAsync()}/deliveries")),
+        new("POST", "/api/projects/{id}/rules", "201 403 403 403 403 404 401 401 404 201", async s => Post($"/api/projects/{s.Project}/rules",
+            new { name = "r", trigger = new { @event = "node.completed" }, actions = new[] { new { type = "webhook", hookId = await s.FreshWebhookAsync() } } })),
+        new("GET", "/api/projects/{id}/rules", ProjectAdmin200, s => Get($"/api/projects/{s.Project}/rules")),
+        new("DELETE", "/api/projects/{id}/rules/{ruleId}", ProjectAdmin204, async s => Delete($"/api/projects/{s.Project}/rules/{await s.FreshRuleAsync()}")),
     ];
 
     private const string ProjectView200 = "200 200 200 200 200 404 401 401 404 200";
     private const string ProjectAdmin204 = "204 403 403 403 403 404 401 401 404 204";
+    private const string ProjectAdmin200 = "200 403 403 403 403 404 401 401 404 200";
 
     private static HttpRequestMessage Raw(string url, byte[] body, string contentType) => new(HttpMethod.Post, url)
     {
