@@ -155,6 +155,45 @@ public sealed class AutomationTests(AutomationServerFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task A_node_completed_through_the_api_reaches_the_group_chat_with_its_item_and_a_key_per_event()
+    {
+        var kit = new AccessKit(Server);
+        var (pm, token) = await kit.UserAsync("pm");
+        using var admin = Server.Client(token);
+        var created = await admin.PostAsJsonAsync("/api/projects", new { name = "Checkout", timeZone = "Asia/Shanghai" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var project = (await AccessKit.JsonAsync(created)).GetProperty("id").GetString()!;
+        var path = Path();
+        const string secret = "chat-secret";
+        var hook = await AutomationServer.AddWebhookAsync(admin, project,
+            new { url = Receiver.Url(path), format = "json", secret, events = new[] { ProjectEventTypes.NodeCompleted } });
+        var item = await admin.PostAsJsonAsync($"/api/projects/{project}/items", new { title = "Pay with Alipay", type = "task" });
+        Assert.Equal(HttpStatusCode.Created, item.StatusCode);
+        var itemId = (await AccessKit.JsonAsync(item)).GetProperty("id").GetString()!;
+        var firstNode = (await AccessKit.JsonAsync(await admin.GetAsync($"/api/projects/{project}/items/{itemId}"))).GetProperty("nodes")[0].GetProperty("key").GetString()!;
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.PostAsync($"/api/projects/{project}/items/{itemId}/nodes/{firstNode}/start", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.PostAsync($"/api/projects/{project}/items/{itemId}/nodes/{firstNode}/complete", null)).StatusCode);
+
+        // Only the subscribed event is posted: the start was not.
+        await Eventually.HoldsAsync(() => Receiver.PostsTo(path).Count == 1, "the completion was posted");
+        var post = Receiver.PostsTo(path)[0];
+        using var json = JsonDocument.Parse(post.Body);
+        var body = json.RootElement;
+        Assert.Equal((ProjectEventTypes.NodeCompleted, pm, itemId, "Pay with Alipay", firstNode),
+            (body.GetProperty("type").GetString(), body.GetProperty("actor").GetString(), body.GetProperty("itemId").GetString(),
+             body.GetProperty("itemTitle").GetString(), body.GetProperty("nodeKey").GetString()));
+        var sequence = body.GetProperty("sequence").GetInt64();
+        Assert.Equal($"{project}:{sequence}:{hook}", post.Header("Idempotency-Key"));
+        using var hmac = new HMACSHA256(Encoding.UTF8.GetBytes(secret));
+        var signed = Convert.ToHexStringLower(hmac.ComputeHash(Encoding.UTF8.GetBytes(post.Header("X-Spotter-Timestamp") + "." + post.Body)));
+        Assert.Equal($"sha256={signed}", post.Header("X-Spotter-Signature"));
+        // The history has the same event under the same sequence.
+        var history = await AccessKit.JsonAsync(await admin.GetAsync($"/api/projects/{project}/items/{itemId}/history"));
+        Assert.Contains(history.EnumerateArray(), e => e.GetProperty("type").GetString() == ProjectEventTypes.NodeCompleted && e.GetProperty("sequence").GetInt64() == sequence);
+    }
+
+    [Fact]
     public async Task Generic_json_is_signed_with_hmac_over_timestamp_and_body_and_slack_gets_its_text()
     {
         var (project, owner, admin) = await ProjectAsync();
