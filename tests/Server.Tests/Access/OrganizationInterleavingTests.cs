@@ -98,7 +98,6 @@ public sealed class OrganizationInterleavingTests : IAsyncLifetime, IDisposable
         var reads = Task.WhenAll(
             org.Resolve(page, "admin"),
             org.GetTree("admin", space),
-            org.OpenDocument(page, "admin"),
             org.FilterReadable("admin", [page]));
         var first = await Task.WhenAny(reads, pending, Task.Delay(TimeSpan.FromSeconds(30)));
         Assert.Same(reads, first);
