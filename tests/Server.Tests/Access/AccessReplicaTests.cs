@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Core.Internal;
@@ -39,6 +40,7 @@ public sealed class AccessReplicaTests : IAsyncLifetime, IDisposable
     public async Task DisposeAsync()
     {
         ReplicaOptions.Renewal = new AccessReplicaOptions().Renewal;
+        DocumentAccessRefresh = DefaultDocumentAccessRefresh;
         await _cluster.StopAllSilosAsync();
     }
 
@@ -55,13 +57,16 @@ public sealed class AccessReplicaTests : IAsyncLifetime, IDisposable
             siloBuilder.Services.AddSingleton<SqliteAccessStore>();
             siloBuilder.Services.AddSingleton<IAccessStore>(sp => new FailingAccessStore(sp.GetRequiredService<SqliteAccessStore>(), FailNextWrite));
             siloBuilder.Services.AddSingleton(Options.Create(ReplicaOptions));
-            // Documents re-register their open connections with their silo's copy this often.
-            siloBuilder.Services.Configure<DocumentGrainOptions>(o => o.AccessRefresh = AccessRefresh);
+            // Read when the silo first activates a document, so a test may set it before creating its documents.
+            siloBuilder.Services.Configure<DocumentGrainOptions>(o => o.AccessRefresh = DocumentAccessRefresh);
             siloBuilder.AddIncomingGrainCallFilter<AccessCallLog>();
         }
     }
 
-    private static readonly TimeSpan AccessRefresh = TimeSpan.FromSeconds(1);
+    /// <summary>How often documents re-register their open connections with their silo's copy (and catch up on
+    /// missed changes): by default beyond any test, so what reaches an open connection was pushed.</summary>
+    private static readonly TimeSpan DefaultDocumentAccessRefresh = TimeSpan.FromMinutes(5);
+    private static TimeSpan DocumentAccessRefresh = DefaultDocumentAccessRefresh;
 
     /// <summary>Calls received by the organisation grain and the copies, by method (static: filters are created
     /// inside the silos; tests of a class run one at a time).</summary>
@@ -81,13 +86,13 @@ public sealed class AccessReplicaTests : IAsyncLifetime, IDisposable
     /// <summary>A web host's view of the documents: the role changes they announce.</summary>
     private sealed class AccessWatcher : IDocumentObserver
     {
-        public ConcurrentQueue<(string DocumentId, string Username, DocumentRole? Role)> Changes { get; } = new();
+        public ConcurrentQueue<(string DocumentId, string Username, DocumentRole? Role, long At)> Changes { get; } = new();
 
         public Task OnBroadcast(DocumentBroadcast broadcast) => Task.CompletedTask;
 
         public Task OnAccessChanged(string documentId, string username, DocumentRole? role)
         {
-            Changes.Enqueue((documentId, username, role));
+            Changes.Enqueue((documentId, username, role, Stopwatch.GetTimestamp()));
             return Task.CompletedTask;
         }
 
@@ -95,8 +100,12 @@ public sealed class AccessReplicaTests : IAsyncLifetime, IDisposable
 
         public Task OnDeactivated(string documentId, Guid epoch) => Task.CompletedTask;
 
-        public bool Revoked(IDocumentGrain document, string username) =>
-            Changes.Any(c => c.DocumentId == document.GetPrimaryKeyString() && c.Username == username && c.Role is null);
+        public bool Revoked(IDocumentGrain document, string username) => RevokedAt(document, username) is not null;
+
+        /// <summary>When the revocation of <paramref name="username"/> on the document was announced.</summary>
+        public long? RevokedAt(IDocumentGrain document, string username) =>
+            Changes.Where(c => c.DocumentId == document.GetPrimaryKeyString() && c.Username == username && c.Role is null)
+                .Select(c => (long?)c.At).FirstOrDefault();
     }
 
     /// <summary>Fails the next write when switched on (the organisation grain then reloads from the store).</summary>
@@ -264,13 +273,21 @@ public sealed class AccessReplicaTests : IAsyncLifetime, IDisposable
         var documents = await DocumentsOnEverySiloAsync("hal");
         var (watcher, grants) = await OpenConnectionsAsync(documents, "hal", "ida");
 
+        var returnedAt = new long[documents.Count];
         for (var i = 0; i < documents.Count; i++)
         {
             Assert.True((await Organization.RemoveGrant("hal", documents[i].GetPrimaryKeyString(), grants[i])).IsOk);
+            returnedAt[i] = Stopwatch.GetTimestamp();
         }
 
-        // The copy on each document's silo pushed the revocation before the removal returned.
+        // The copy on each document's silo pushed the revocation before the removal returned: it is announced well
+        // within a second of that (the copies' lease tick, 2.5 s, would be later).
         await Eventually.HoldsAsync(() => documents.All(d => watcher.Revoked(d, "ida")), "every open connection was revoked");
+        for (var i = 0; i < documents.Count; i++)
+        {
+            var after = Stopwatch.GetElapsedTime(returnedAt[i], watcher.RevokedAt(documents[i], "ida")!.Value);
+            Assert.True(after < TimeSpan.FromSeconds(1), $"revoked {after.TotalMilliseconds:F0} ms after the removal returned");
+        }
         var update = new SyncedDoc().Edit(d => d.GetText("t").Insert(0, "x"))!;
         foreach (var document in documents)
         {
@@ -281,6 +298,7 @@ public sealed class AccessReplicaTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_reactivated_copy_gets_its_open_connections_back_from_the_documents_and_enforces_on_them()
     {
+        DocumentAccessRefresh = TimeSpan.FromSeconds(1);
         await AddUserAsync("jon");
         await AddUserAsync("kim");
         var documents = await DocumentsOnEverySiloAsync("jon");
@@ -305,5 +323,24 @@ public sealed class AccessReplicaTests : IAsyncLifetime, IDisposable
             Assert.True((await Organization.RemoveGrant("jon", documents[i].GetPrimaryKeyString(), grants[i])).IsOk);
         }
         await Eventually.HoldsAsync(() => documents.All(d => watcher.Revoked(d, "kim")), "every open connection was revoked");
+    }
+
+    [Fact]
+    public async Task Open_connections_hear_of_a_change_made_by_an_organisation_activation_that_knows_no_copies()
+    {
+        await AddUserAsync("lea");
+        await AddUserAsync("max");
+        var documents = await DocumentsOnEverySiloAsync("lea");
+        var (watcher, grants) = await OpenConnectionsAsync(documents, "lea", "max");
+
+        // A failed write makes the organisation grain start over: its next activation pushes to no copy until the
+        // copies subscribe again, which those holding open connections do within half a lease.
+        FailNextWrite.Arm();
+        await Assert.ThrowsAnyAsync<Exception>(() => Organization.CreateGroup("lost"));
+        for (var i = 0; i < documents.Count; i++)
+        {
+            Assert.True((await Organization.RemoveGrant("lea", documents[i].GetPrimaryKeyString(), grants[i])).IsOk);
+        }
+        await Eventually.HoldsAsync(() => documents.All(d => watcher.Revoked(d, "max")), "every open connection was revoked");
     }
 }
