@@ -88,6 +88,9 @@ public sealed partial class AccessReaderGrain(
     /// connections leave or they deactivate).</summary>
     public static readonly TimeSpan OpenPairExpiry = TimeSpan.FromMinutes(2);
 
+    // The shortest period of the tick that keeps a copy holding pairs current (a quarter of its lease).
+    private static readonly TimeSpan MinPairsTick = TimeSpan.FromMilliseconds(250);
+
     private readonly AccessReplicaOptions _options = options?.Value ?? new AccessReplicaOptions();
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly ILogger _logger = logger ?? NullLogger<AccessReaderGrain>.Instance;
@@ -202,8 +205,6 @@ public sealed partial class AccessReaderGrain(
         _pairsTimer?.Dispose();
         _pairsTimer = null;
     }
-
-    private static readonly TimeSpan MinPairsTick = TimeSpan.FromMilliseconds(250);
 
     /// <summary>While pairs are held: renew the lease halfway through (a lapsed lease gets no pushes, so a change
     /// would reach these connections only at the next read), catch up on an ended epoch, sweep expired pairs.</summary>
