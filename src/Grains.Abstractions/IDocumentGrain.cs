@@ -8,8 +8,8 @@ namespace Spotter.Collab.Grains;
 /// holds the CRDT document and the awareness states of everyone connected, checks the caller's role on every frame
 /// and fans accepted changes out to subscribed web hosts. The resource's kind follows from its id (on the silo, a
 /// kind registry); kind-specific behaviour runs in the kind's extension, never in the callers. Access comes from the
-/// organisation grain (<see cref="IOrganizationGrain"/>); the roles of principals with open connections are cached
-/// here and pushed by the organisation grain when they change (<see cref="ApplyRoles"/>).
+/// silo's copy of the organisation's model (<see cref="IAccessReaderGrain"/>); the roles of principals with open
+/// connections are cached here, registered with that copy and pushed by it when they change (<see cref="ApplyRoles"/>).
 /// Callers pass the authenticated principal (a username or <c>link:&lt;id&gt;</c>); the grain trusts it.
 /// </summary>
 [Alias("spotter.IDocumentGrain")]
@@ -42,8 +42,8 @@ public interface IDocumentGrain : IGrainWithStringKey
     [Alias("ApplyUpdate")]
     Task<FrameResult> ApplyUpdate(string username, byte[] update);
 
-    /// <summary>New roles of principals with connections open (null: no access any more), pushed by the
-    /// organisation grain: the per-frame check changes at once and hosts are told.</summary>
+    /// <summary>New roles of principals with connections open (null: no access any more), pushed by the access copy
+    /// they are registered with: the per-frame check changes at once and hosts are told.</summary>
     [Alias("ApplyRoles"), OneWay]
     Task ApplyRoles(IReadOnlyDictionary<string, DocumentRole?> roles);
 

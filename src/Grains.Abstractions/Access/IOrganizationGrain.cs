@@ -43,20 +43,6 @@ public interface IOrganizationGrain : IGrainWithStringKey
     [Alias("DescribePeople"), AlwaysInterleave]
     Task<IReadOnlyList<PersonView>> DescribePeople(string? viewer, IReadOnlyList<string> principals);
 
-    // ---- live enforcement: which (document, principal) pairs have connections open ----
-
-    /// <summary>Records the pair as open and returns the principal's current access.</summary>
-    [Alias("OpenDocument"), AlwaysInterleave]
-    Task<AccessDecision> OpenDocument(string documentId, string principal);
-
-    /// <summary>Re-registers the document's open principals (the organisation grain may have been reactivated and
-    /// forgotten them) and returns their current levels, so a document can catch up on anything it missed.</summary>
-    [Alias("RefreshOpen"), AlwaysInterleave]
-    Task<IReadOnlyDictionary<string, AccessLevel>> RefreshOpen(string documentId, IReadOnlyList<string> principals);
-
-    [Alias("CloseDocument"), OneWay]
-    Task CloseDocument(string documentId, string principal);
-
     /// <summary>Subscribes a web host (refresh before expiry); returns the deactivated usernames.</summary>
     [Alias("Subscribe")]
     Task<IReadOnlyList<string>> Subscribe(IOrganizationObserver observer);

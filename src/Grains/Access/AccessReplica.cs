@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 
@@ -44,9 +46,24 @@ public sealed record ReplicaHead([property: Id(0)] Guid Epoch, [property: Id(1)]
 public sealed record AccessSnapshot([property: Id(0)] ReplicaHead Head, [property: Id(1)] AccessRowChanges Rows);
 
 /// <summary>The rows of change <paramref name="Version"/>: every row changed since version − 1, as it was when the
-/// change was written (copied on the organisation grain's turn; replicas and the store only read them).</summary>
+/// change was written (copied on the organisation grain's turn; replicas and the store only read them).
+/// <paramref name="AccessChanged"/>: some effective level may have changed (a grant, a setting, the directory, an
+/// expired link), so the connections open on each silo are re-checked.</summary>
 [GenerateSerializer, Immutable, Alias("spotter.AccessUpdate")]
-public sealed record AccessUpdate([property: Id(0)] Guid Epoch, [property: Id(1)] long Version, [property: Id(2)] AccessRowChanges Rows);
+public sealed record AccessUpdate(
+    [property: Id(0)] Guid Epoch,
+    [property: Id(1)] long Version,
+    [property: Id(2)] AccessRowChanges Rows,
+    [property: Id(3)] bool AccessChanged = false);
+
+/// <summary>The copy's own entry for pushes that need enforcement now rather than at its next read.</summary>
+[Alias("spotter.IAccessReplicaCatchUp")]
+public interface IAccessReplicaCatchUp : IGrainWithIntegerKey
+{
+    /// <summary>Applies what was pushed and re-checks the connections open on this silo.</summary>
+    [Alias("CatchUp")]
+    Task CatchUp();
+}
 
 /// <summary>
 /// The silo's copy of the access model, answering decisions without a call to the organisation grain. Loaded whole
@@ -54,14 +71,37 @@ public sealed record AccessUpdate([property: Id(0)] Guid Epoch, [property: Id(1)
 /// activation of the organisation grain, or a subscription that lapsed), and otherwise kept current by the changes
 /// the organisation grain pushes to every subscribed replica. Pushes arrive outside the grain's turns, so they are
 /// queued and applied at the start of the next read: a read after a change's caller got its answer sees the change.
+/// It also holds the (document, principal) pairs with connections open on its silo: a push that may change access
+/// is applied at once, and the documents whose principals' levels changed are told (<see cref="IDocumentGrain.ApplyRoles"/>)
+/// before the push is answered, so before the change's call returns. Whenever the copy reloads whole it re-checks every
+/// pair. While it holds pairs it stays active and renews its lease ahead of time, so pushes keep reaching it; a new
+/// activation knows no pairs until the documents refresh (<see cref="Documents.DocumentGrainOptions.AccessRefresh"/>).
 /// </summary>
 [StatelessWorker(1)]
-public sealed class AccessReaderGrain(IOptions<AccessReplicaOptions>? options = null, TimeProvider? time = null) : Grain, IAccessReaderGrain
+public sealed partial class AccessReaderGrain(
+    IOptions<AccessReplicaOptions>? options = null,
+    TimeProvider? time = null,
+    ILogger<AccessReaderGrain>? logger = null) : Grain, IAccessReaderGrain, IAccessReplicaCatchUp
 {
+    /// <summary>An open pair not refreshed by its document within this time is forgotten (documents refresh every
+    /// <see cref="Documents.DocumentGrainOptions.AccessRefresh"/>, 30 s by default, and close their pairs when their
+    /// connections leave or they deactivate).</summary>
+    public static readonly TimeSpan OpenPairExpiry = TimeSpan.FromMinutes(2);
+
+    // The shortest period of the tick that keeps a copy holding pairs current (a quarter of its lease).
+    private static readonly TimeSpan MinPairsTick = TimeSpan.FromMilliseconds(250);
+
     private readonly AccessReplicaOptions _options = options?.Value ?? new AccessReplicaOptions();
     private readonly TimeProvider _time = time ?? TimeProvider.System;
-    private readonly Inbox _inbox = new();
+    private readonly ILogger _logger = logger ?? NullLogger<AccessReaderGrain>.Instance;
+    private Inbox _inbox = null!;
     private IAccessReplicaObserver? _reference;
+    // document id → principal → (level last told to the document, last registration)
+    private readonly Dictionary<string, Dictionary<string, OpenPair>> _open = new(StringComparer.Ordinal);
+    // Some level may have changed since the pairs were last checked (an update that changed access, or a reload).
+    private bool _recheckPairs;
+    // Renews the lease and sweeps expired pairs while pairs are held.
+    private IGrainTimer? _pairsTimer;
     private Organization? _model;
     private ReplicaHead _head = new(Guid.Empty, 0);
     // When this copy last asked for its subscription: it answers from its copy only within its lease from then.
@@ -73,6 +113,7 @@ public sealed class AccessReaderGrain(IOptions<AccessReplicaOptions>? options = 
     {
         // Object references can only be made outside a grain's context.
         var grains = GrainFactory;
+        _inbox = new Inbox(grains);
         _reference = await Task.Run(() => grains.CreateObjectReference<IAccessReplicaObserver>(_inbox), cancellationToken);
         await base.OnActivateAsync(cancellationToken);
     }
@@ -99,18 +140,155 @@ public sealed class AccessReaderGrain(IOptions<AccessReplicaOptions>? options = 
 
     public async Task<SpaceTree?> GetTree(string principal, string spaceId) => (await CurrentAsync()).Tree(principal, spaceId);
 
+    public async Task<IReadOnlyList<PersonView>> DescribePeople(string? viewer, IReadOnlyList<string> principals) =>
+        (await CurrentAsync()).DescribePeople(viewer, principals);
+
     public async Task<long> GetVersion()
     {
         await CurrentAsync();
         return _head.Version;
     }
 
-    /// <summary>The model with every change pushed so far applied (reloaded when one was missed).</summary>
-    private async ValueTask<Organization> CurrentAsync()
+    public Task CatchUp() => CurrentAsync().AsTask();
+
+    // ---------------- live enforcement ----------------
+
+    public async Task<AccessDecision> OpenDocument(string documentId, string principal)
+    {
+        HoldPairs();
+        var decision = (await CurrentAsync()).Resolve(documentId, principal);
+        if (decision.Level != AccessLevel.None) Track(documentId, principal, decision.Level);
+        ReleasePairsIfNone();
+        return decision;
+    }
+
+    public async Task<IReadOnlyDictionary<string, AccessLevel>> RefreshOpen(string documentId, IReadOnlyList<string> principals)
+    {
+        ArgumentNullException.ThrowIfNull(principals);
+        HoldPairs();
+        var model = await CurrentAsync();
+        var levels = new Dictionary<string, AccessLevel>(StringComparer.Ordinal);
+        foreach (var principal in principals)
+        {
+            var level = model.Resolve(documentId, principal).Level;
+            levels[principal] = level;
+            if (level != AccessLevel.None) Track(documentId, principal, level);
+            else Forget(documentId, principal);
+        }
+        ReleasePairsIfNone();
+        return levels;
+    }
+
+    public Task CloseDocument(string documentId, IReadOnlyList<string> principals)
+    {
+        ArgumentNullException.ThrowIfNull(principals);
+        foreach (var principal in principals) Forget(documentId, principal);
+        ReleasePairsIfNone();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>From here on, pushes that may change access wake this grain (set before reading the model, so a push
+    /// queued after that read is never left for later).</summary>
+    private void HoldPairs()
+    {
+        _inbox.Enforce(true);
+        if (_pairsTimer is not null) return;
+        var period = AccessReplicaOptions.Clamp(_options.Renewal) / 4;
+        if (period < MinPairsTick) period = MinPairsTick;
+        _pairsTimer = this.RegisterGrainTimer(KeepPairsCurrentAsync, new GrainTimerCreationOptions(period, period) { KeepAlive = true });
+    }
+
+    private void ReleasePairsIfNone()
+    {
+        if (_open.Count > 0) return;
+        _inbox.Enforce(false);
+        _pairsTimer?.Dispose();
+        _pairsTimer = null;
+    }
+
+    /// <summary>While pairs are held: renew the lease halfway through (a lapsed lease gets no pushes, so a change
+    /// would reach these connections only at the next read), catch up on an ended epoch, sweep expired pairs.</summary>
+    private async Task KeepPairsCurrentAsync(CancellationToken cancellationToken)
+    {
+        ExpireOpenPairs();
+        ReleasePairsIfNone();
+        if (_open.Count == 0) return;
+        try
+        {
+            await CurrentAsync(AccessReplicaOptions.Clamp(_options.Renewal) / 2);
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException or InvalidOperationException)
+        {
+            LogRenewalFailed(ex);
+        }
+    }
+
+    private void Track(string documentId, string principal, AccessLevel level)
+    {
+        if (!_open.TryGetValue(documentId, out var principals)) _open[documentId] = principals = new(StringComparer.Ordinal);
+        principals[principal] = new OpenPair(level, _time.GetUtcNow());
+    }
+
+    private void Forget(string documentId, string principal)
+    {
+        if (_open.TryGetValue(documentId, out var principals) && principals.Remove(principal) && principals.Count == 0) _open.Remove(documentId);
+    }
+
+    private void ExpireOpenPairs()
+    {
+        var cutoff = _time.GetUtcNow() - OpenPairExpiry;
+        foreach (var (documentId, principals) in _open.ToList())
+        {
+            foreach (var (principal, pair) in principals.ToList())
+            {
+                if (pair.LastSeen < cutoff) principals.Remove(principal);
+            }
+            if (principals.Count == 0) _open.Remove(documentId);
+        }
+    }
+
+    /// <summary>Re-evaluates every open pair and tells documents about changed roles. Document calls are one-way:
+    /// enforcement never waits on a document.</summary>
+    private void EnforcePairs(Organization model)
+    {
+        foreach (var (documentId, principals) in _open.ToList())
+        {
+            Dictionary<string, DocumentRole?>? changed = null;
+            foreach (var (principal, pair) in principals.ToList())
+            {
+                var level = model.Resolve(documentId, principal).Level;
+                if (level == pair.Level) continue;
+                (changed ??= new(StringComparer.Ordinal))[principal] = level.ToRole();
+                if (level == AccessLevel.None) principals.Remove(principal);
+                else principals[principal] = pair with { Level = level };
+            }
+            if (principals.Count == 0) _open.Remove(documentId);
+            if (changed is not null) _ = GrainFactory.GetGrain<IDocumentGrain>(documentId).ApplyRoles(changed);
+        }
+    }
+
+    /// <summary>The model with every change pushed so far applied (reloaded when one was missed), with the open
+    /// pairs re-checked when a change may have altered them.</summary>
+    private async ValueTask<Organization> CurrentAsync() => await CurrentAsync(AccessReplicaOptions.Clamp(_options.Renewal));
+
+    /// <summary>As <see cref="CurrentAsync()"/>, asking for a new lease once the current one is
+    /// <paramref name="renewAfter"/> old.</summary>
+    private async ValueTask<Organization> CurrentAsync(TimeSpan renewAfter)
+    {
+        var model = await CatchUpAsync(renewAfter);
+        if (_recheckPairs)
+        {
+            _recheckPairs = false;
+            if (_open.Count > 0) EnforcePairs(model);
+        }
+        return model;
+    }
+
+    private async ValueTask<Organization> CatchUpAsync(TimeSpan renewAfter)
     {
         var lease = AccessReplicaOptions.Clamp(_options.Renewal);
         if (_inbox.TakeEpochEnd(_head.Epoch)) _model = null;
-        if (_model is null || _time.GetUtcNow() - _subscribedAt >= lease)
+        if (_model is null || _time.GetUtcNow() - _subscribedAt >= renewAfter)
         {
             var askedAt = _time.GetUtcNow();
             var head = await Source.SubscribeReplica(_reference!, lease);
@@ -135,6 +313,7 @@ public sealed class AccessReaderGrain(IOptions<AccessReplicaOptions>? options = 
             if (update.Epoch != _head.Epoch || update.Version > _head.Version + 1) return false;
             if (update.Version <= _head.Version) continue;
             _model.ApplyRows(update.Rows);
+            if (update.AccessChanged) _recheckPairs = true;
             _head = _head with { Version = update.Version };
         }
         return true;
@@ -149,22 +328,37 @@ public sealed class AccessReaderGrain(IOptions<AccessReplicaOptions>? options = 
             _model.ApplyRows(snapshot.Rows);
             _model.TakeChanges();
             _head = snapshot.Head;
+            _recheckPairs = true;
             // Changes queued meanwhile: those at or below the snapshot's version are in it already.
         }
         while (!ApplyQueued());
     }
 
-    /// <summary>Receives pushes on any thread; the grain applies them on its next read.</summary>
-    private sealed class Inbox : IAccessReplicaObserver
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The access copy could not renew its lease; open connections on this silo are re-checked at its next renewal")]
+    private partial void LogRenewalFailed(Exception exception);
+
+    private readonly record struct OpenPair(AccessLevel Level, DateTimeOffset LastSeen);
+
+    /// <summary>Receives pushes on any thread; the grain applies them on its next read, or at once (through a call to
+    /// the grain, which runs on this silo: it is a stateless worker) when it holds open pairs and the push may change
+    /// access.</summary>
+    private sealed class Inbox(IGrainFactory grains) : IAccessReplicaObserver
     {
         public ConcurrentQueue<AccessUpdate> Updates { get; } = new();
 
         private readonly ConcurrentDictionary<Guid, bool> _endedEpochs = new();
+        private int _enforcing;
+
+        /// <summary>Whether pushes that may change access wake the grain. Interlocked on both sides: either a push
+        /// sees the flag set, or the grain's next read of the queue sees the push.</summary>
+        public void Enforce(bool enforcing) => Interlocked.Exchange(ref _enforcing, enforcing ? 1 : 0);
 
         public Task Apply(AccessUpdate update)
         {
             Updates.Enqueue(update);
-            return Task.CompletedTask;
+            return update.AccessChanged && Volatile.Read(ref _enforcing) == 1
+                ? grains.GetGrain<IAccessReplicaCatchUp>(IAccessReaderGrain.Key).CatchUp()
+                : Task.CompletedTask;
         }
 
         public Task EpochEnded(Guid epoch)

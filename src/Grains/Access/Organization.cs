@@ -559,7 +559,9 @@ public sealed class Organization
         State.Resources[id] = page;
         Evaluator.Children.Add(page);
         PlaceAmongSiblings(page, index);
-        ChangedResource(page);
+        // Nobody can have a page open before it exists, and a new page changes no one's level elsewhere: the open
+        // connections need no re-check (the copies skip it on every create).
+        ChangedResource(page, access: false);
         return OrgResult.Created(id);
     }
 

@@ -6,9 +6,10 @@ namespace Spotter.Collab.Grains.Access;
 
 /// <summary>
 /// The organisation's access model (<see cref="Organization"/>) persisted as rows through <see cref="IAccessStore"/>
-/// (each change writes only the rows it touched; the blob of older versions is imported once), plus live enforcement:
-/// it knows which (document, principal) pairs have connections open and, after every change, tells the affected
-/// document grains their new roles; web hosts subscribe for deactivations and tree changes.
+/// (each change writes only the rows it touched; the blob of older versions is imported once). Every change goes to
+/// each silo's copy (<see cref="AccessReaderGrain"/>) before it returns; the copies answer decisions and joins and
+/// push new roles to the documents with connections open on their silo. Web hosts subscribe here for deactivations
+/// and tree changes.
 /// Not reentrant, but every mutation and hot-path read is [AlwaysInterleave]: each applies to the in-memory model
 /// synchronously, within one turn, so they still happen one at a time, and none waits for another's write (mutations
 /// wait for their own, which group-commits the rows of all changes made meanwhile). Reads marked [ReadOnly]
@@ -18,10 +19,6 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain, IAcce
 {
     /// <summary>Host observers not refreshed within this time are dropped (hosts refresh at a third of it).</summary>
     public static readonly TimeSpan ObserverExpiry = IOrganizationGrain.ObserverExpiry;
-
-    /// <summary>An open pair not refreshed by its document within this time is forgotten (documents refresh every
-    /// <see cref="Documents.DocumentGrainOptions.AccessRefresh"/>, 30 s by default).</summary>
-    public static readonly TimeSpan OpenPairExpiry = TimeSpan.FromMinutes(2);
 
     /// <summary>Longest single wait of the link-expiry timer; a later expiry is waited for in steps (timers cannot
     /// wait arbitrarily long, and a step is cheap).</summary>
@@ -37,11 +34,7 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain, IAcce
     private readonly ILogger<OrganizationGrain> _logger;
     private readonly TimeProvider _time;
     private readonly ObserverManager<IOrganizationObserver> _observers;
-    // document id → principal → (level last told to the document, last refresh)
-    private readonly Dictionary<string, Dictionary<string, OpenPair>> _open = new(StringComparer.Ordinal);
     private Organization _model = null!;
-    // When open pairs were last swept for expiry (a sweep walks every open document).
-    private DateTimeOffset _openPairsSweptAt;
     // The timer that fires at the next share-link expiry, and the time it is set for.
     private IGrainTimer? _expiryTimer;
     private DateTimeOffset? _expiryTimerDue;
@@ -49,6 +42,9 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain, IAcce
     private DateTimeOffset _expiriesEnforcedThrough;
     // Rows changed in memory and not yet handed to a write, and the completion of the write that will take them.
     private AccessRowKeys _pendingRows = new();
+    // Whether some effective level may have changed in what the next write takes (the copies then re-check the
+    // connections open on their silo).
+    private bool _pendingAccessChanged;
     private TaskCompletionSource? _pendingWrite;
     private bool _writing;
     private bool _writeFailed;
@@ -102,7 +98,8 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain, IAcce
                 await _state.ClearStateAsync(cancellationToken);
             }
         }
-        // A fresh activation knows no open pairs: expiries before now are the documents' refresh's business.
+        // Expiries before now were enforced by the previous activation, or are caught by the copies' and documents'
+        // refresh.
         _expiriesEnforcedThrough = _time.GetUtcNow();
         ScheduleLinkExpiry();
         await base.OnActivateAsync(cancellationToken);
@@ -242,16 +239,18 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain, IAcce
         var result = mutation();
         var changes = _model.TakeChanges();
         if (!succeeded(result)) return result;
-        if (_store is null || !changes.Rows.IsEmpty) await PersistAsync(changes.Rows);
+        if (_store is null || !changes.Rows.IsEmpty) await PersistAsync(changes.Rows, changes.AccessChanged);
         Enforce(changes);
         ScheduleLinkExpiry();
         return result;
     }
 
-    /// <summary>Adds the rows to the next write and returns when a write containing them is durable.</summary>
-    private Task PersistAsync(AccessRowKeys rows)
+    /// <summary>Adds the rows to the next write and returns when a write containing them is durable and every copy
+    /// has it (and has re-checked its open connections when <paramref name="accessChanged"/>).</summary>
+    private Task PersistAsync(AccessRowKeys rows, bool accessChanged)
     {
         _pendingRows.UnionWith(rows);
+        _pendingAccessChanged |= accessChanged;
         _pendingWrite ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var durable = _pendingWrite.Task;
         if (!_writing) _ = WriteLoopAsync();
@@ -268,13 +267,16 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain, IAcce
             while (_pendingWrite is { } write)
             {
                 var rows = _pendingRows;
+                var accessChanged = _pendingAccessChanged;
                 _pendingRows = new AccessRowKeys();
+                _pendingAccessChanged = false;
                 _pendingWrite = null;
                 try
                 {
                     var changes = AccessRowChanges.Of(_model.State, rows);
-                    var update = new AccessUpdate(_epoch, ++_version, changes);
-                    var durable = _store is null ? _state.WriteStateAsync() : _store.SaveAsync(changes);
+                    var update = new AccessUpdate(_epoch, ++_version, changes, accessChanged);
+                    // No rows: a link expired, which only the copies' re-check of open connections needs to hear.
+                    var durable = _store is null ? _state.WriteStateAsync() : rows.IsEmpty ? Task.CompletedTask : _store.SaveAsync(changes);
                     // The callers get their answer once every replica has the change too: the next decision
                     // anywhere sees it.
                     await Task.WhenAll(durable, PublishAsync(update));
@@ -416,48 +418,27 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain, IAcce
             if (_model.State.Resources.TryGetValue(link.ResourceId, out var resource) && _model.Evaluator.SpaceOf(resource) is { } space) changes.Spaces.Add(space.Id);
         }
         _expiriesEnforcedThrough = now;
-        // Nothing to persist: expiry is computed from the stored time, only its effects are pushed.
-        Enforce(changes);
         ScheduleLinkExpiry();
-        return Task.CompletedTask;
+        return changes.AccessChanged ? PublishExpiryAsync(changes) : Task.CompletedTask;
     }
 
-    // ---------------- live enforcement ----------------
-
-    public Task<AccessDecision> OpenDocument(string documentId, string principal)
+    /// <summary>Nothing to persist: expiry is computed from the stored time. An update without rows makes every copy
+    /// re-check the connections open on its silo; hosts hear of the changed trees.</summary>
+    private async Task PublishExpiryAsync(ChangeSet changes)
     {
-        var decision = _model.Resolve(documentId, principal);
-        if (decision.Level != AccessLevel.None) Track(documentId, principal, decision.Level);
-        return Task.FromResult(decision);
-    }
-
-    public Task<IReadOnlyDictionary<string, AccessLevel>> RefreshOpen(string documentId, IReadOnlyList<string> principals)
-    {
-        ArgumentNullException.ThrowIfNull(principals);
-        var levels = new Dictionary<string, AccessLevel>(StringComparer.Ordinal);
-        foreach (var principal in principals)
+        try
         {
-            var level = _model.Resolve(documentId, principal).Level;
-            levels[principal] = level;
-            if (level != AccessLevel.None) Track(documentId, principal, level);
-            else Forget(documentId, principal);
+            await PersistAsync(new AccessRowKeys(), accessChanged: true);
         }
-        // Every open document refreshes on its own timer: sweeping all open pairs on each call would cost
-        // documents × principals per refresh, so the sweep runs at most a few times per expiry period.
-        var now = _time.GetUtcNow();
-        if (now - _openPairsSweptAt >= OpenPairExpiry / 4)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            _openPairsSweptAt = now;
-            ExpireOpenPairs();
+            // Logged by the write loop; the copies catch up when they next renew their lease.
+            return;
         }
-        return Task.FromResult<IReadOnlyDictionary<string, AccessLevel>>(levels);
+        Enforce(changes);
     }
 
-    public Task CloseDocument(string documentId, string principal)
-    {
-        Forget(documentId, principal);
-        return Task.CompletedTask;
-    }
+    // ---------------- host observers ----------------
 
     public Task<IReadOnlyList<string>> Subscribe(IOrganizationObserver observer)
     {
@@ -477,51 +458,10 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain, IAcce
         return Task.CompletedTask;
     }
 
-    private void Track(string documentId, string principal, AccessLevel level)
-    {
-        if (!_open.TryGetValue(documentId, out var principals)) _open[documentId] = principals = new(StringComparer.Ordinal);
-        principals[principal] = new OpenPair(level, _time.GetUtcNow());
-    }
-
-    private void Forget(string documentId, string principal)
-    {
-        if (_open.TryGetValue(documentId, out var principals) && principals.Remove(principal) && principals.Count == 0) _open.Remove(documentId);
-    }
-
-    private void ExpireOpenPairs()
-    {
-        var cutoff = _time.GetUtcNow() - OpenPairExpiry;
-        foreach (var (documentId, principals) in _open.ToList())
-        {
-            foreach (var (principal, pair) in principals.ToList())
-            {
-                if (pair.LastSeen < cutoff) principals.Remove(principal);
-            }
-            if (principals.Count == 0) _open.Remove(documentId);
-        }
-    }
-
-    /// <summary>Re-evaluates every open pair and tells documents about changed roles; tells hosts about
-    /// deactivations and changed spaces. Document calls are one-way: enforcement never waits on a document.</summary>
+    /// <summary>Tells hosts about deactivations and changed spaces (open connections were re-checked by the copies
+    /// before the change's write completed).</summary>
     private void Enforce(ChangeSet changes)
     {
-        if (changes.AccessChanged)
-        {
-            foreach (var (documentId, principals) in _open.ToList())
-            {
-                Dictionary<string, DocumentRole?>? changed = null;
-                foreach (var (principal, pair) in principals.ToList())
-                {
-                    var level = _model.Resolve(documentId, principal).Level;
-                    if (level == pair.Level) continue;
-                    (changed ??= new(StringComparer.Ordinal))[principal] = level.ToRole();
-                    if (level == AccessLevel.None) principals.Remove(principal);
-                    else principals[principal] = pair with { Level = level };
-                }
-                if (principals.Count == 0) _open.Remove(documentId);
-                if (changed is not null) _ = GrainFactory.GetGrain<IDocumentGrain>(documentId).ApplyRoles(changed);
-            }
-        }
         if (_observers.Count == 0) return;
         if (changes.DeactivatedUsersChanged)
         {
@@ -542,6 +482,4 @@ public sealed partial class OrganizationGrain : Grain, IOrganizationGrain, IAcce
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A replica of the access model did not take a change in time; dropped until it subscribes again")]
     private partial void LogReplicaDropped(Exception exception);
-
-    private readonly record struct OpenPair(AccessLevel Level, DateTimeOffset LastSeen);
 }

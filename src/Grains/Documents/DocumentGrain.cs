@@ -37,8 +37,8 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, ILiveResource
     private readonly AwarenessRelay _awareness;
     private readonly BroadcastBuffer _pending = new();
     private readonly Dictionary<string, Participant> _participants = [];
-    // Role of every principal with a connection open, for the per-frame check; kept current by the organisation
-    // grain (ApplyRoles) and re-read on the access refresh timer.
+    // Role of every principal with a connection open, for the per-frame check; registered with this silo's access
+    // copy, kept current by it (ApplyRoles) and re-read on the access refresh timer.
     private readonly Dictionary<string, DocumentRole> _roles = new(StringComparer.Ordinal);
     private readonly Guid _epoch = Guid.NewGuid();
     // The grain is reentrant: overlapping record writes would trip over each other's ETag.
@@ -217,7 +217,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, ILiveResource
             if (!_participants.Values.Any(p => p.Username == participant.Username))
             {
                 _roles.Remove(participant.Username);
-                _ = Organization.CloseDocument(Id, participant.Username);
+                _ = AccessReader.CloseDocument(Id, [participant.Username]);
             }
         }
         RemoveAwareness(connectionId);
@@ -285,6 +285,8 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, ILiveResource
         if (_participants.Count > 0) GrainMetrics.Participants.Add(-_participants.Count, _kindTag);
         if (_countedActive) GrainMetrics.ResourcesOpen.Add(-1, _kindTag);
         _countedActive = false;
+        // The next activation (maybe on another silo) registers its own connections with its silo's copy.
+        if (_roles.Count > 0) _ = AccessReader.CloseDocument(Id, _roles.Keys.ToList());
         await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
@@ -308,7 +310,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, ILiveResource
     private async Task<MembershipResult> ChangeMemberAsync(string actor, string username, AccessLevel? level)
     {
         if (!_record.RecordExists) return MembershipResult.NotFound;
-        // The organisation grain re-evaluates open connections and calls ApplyRoles back when a role changed.
+        // The access copies re-evaluate open connections and call ApplyRoles back when a role changed.
         var result = await Organization.SetUserGrant(actor, Id, username, level);
         return result.Outcome switch
         {
@@ -352,7 +354,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, ILiveResource
         _ = _observers.Notify(o => o.OnAccessChanged(Id, principal, role));
     }
 
-    /// <summary>Re-registers the open principals with the organisation grain (it may have been reactivated and
+    /// <summary>Re-registers the open principals with this silo's access copy (it may have been reactivated and
     /// forgotten them) and catches up on any role change that did not reach this activation.</summary>
     private async Task RefreshAccessAsync()
     {
@@ -360,7 +362,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, ILiveResource
         IReadOnlyDictionary<string, AccessLevel> levels;
         try
         {
-            levels = await Organization.RefreshOpen(Id, _roles.Keys.ToList());
+            levels = await AccessReader.RefreshOpen(Id, _roles.Keys.ToList());
         }
         catch (Exception ex) when (ex is OrleansException or TimeoutException)
         {
@@ -432,14 +434,15 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, ILiveResource
         return (await AccessReader.Resolve(Id, principal)).Level.ToRole();
     }
 
-    /// <summary>Registers the connection as open with the organisation grain and caches the principal's role.</summary>
+    /// <summary>Registers the connection as open with this silo's access copy (no call to the organisation grain)
+    /// and caches the principal's role.</summary>
     private async Task<DocumentRole?> OpenAsync(string principal, string connectionId)
     {
         if (!_record.RecordExists) return null;
-        var role = (await Organization.OpenDocument(Id, principal)).Level.ToRole();
+        var role = (await AccessReader.OpenDocument(Id, principal)).Level.ToRole();
         if (role is null) return null;
         await ParticipantAsync(connectionId, principal);
-        // Re-read after the await: a push from the organisation grain may have arrived meanwhile.
+        // Re-read after the await: a push from the access copy may have arrived meanwhile.
         if (_roles.TryGetValue(principal, out var pushed)) return pushed;
         _roles[principal] = role.Value;
         StartAccessRefresh();
@@ -545,7 +548,7 @@ public sealed partial class DocumentGrain : Grain, IDocumentGrain, ILiveResource
         if (_participants.TryGetValue(connectionId, out var known) && known.Username == username) return known;
         // Awareness goes to everyone on the resource, partners and link sessions too: it carries the opaque id and the
         // display name, never the username.
-        var person = (await Organization.DescribePeople(null, [username]))[0];
+        var person = (await AccessReader.DescribePeople(null, [username]))[0];
         var participant = new Participant(username, new AwarenessIdentity(person.Id, person.DisplayName));
         _participants[connectionId] = participant;
         GrainMetrics.Participants.Add(1, _kindTag);

@@ -1,3 +1,4 @@
+using Orleans.Core.Internal;
 using Orleans.Runtime;
 using Spotter.Collab.Grains;
 using Spotter.Collab.Grains.Access;
@@ -6,7 +7,7 @@ using Spotter.Collab.Server.Tests.Grains;
 namespace Spotter.Collab.Server.Tests.Access;
 
 /// <summary>The organisation grain in a real test cluster: its answers cross the wire (serialization), its state
-/// survives reactivation, and open pairs come back through the documents' refresh.</summary>
+/// survives reactivation, and open pairs come back to a reactivated access copy through the documents' refresh.</summary>
 [Collection(GrainClusterGroup.Name)]
 public sealed class OrganizationGrainTests(GrainClusterFixture fixture)
 {
@@ -73,7 +74,7 @@ public sealed class OrganizationGrainTests(GrainClusterFixture fixture)
     }
 
     [Fact]
-    public async Task A_reactivated_organisation_learns_open_pairs_again_from_the_documents_refresh()
+    public async Task A_reactivated_access_copy_learns_open_pairs_again_from_the_documents_refresh()
     {
         var owner = Name("own");
         var docId = Guid.NewGuid().ToString("N");
@@ -82,15 +83,22 @@ public sealed class OrganizationGrainTests(GrainClusterFixture fixture)
         Assert.Equal(MembershipResult.Ok, await document.SetMember(owner, "vera", DocumentRole.Editor));
         Assert.Equal(DocumentRole.Editor, (await document.Join("vera", "c-vera")).Role);
 
-        // Keep the document busy while the organisation grain idles, then collect only idle activations: the
-        // organisation grain is reactivated and has forgotten the open pair, the document still has vera joined.
+        // Keep the document busy while the access copy and the organisation grain idle, then collect only idle
+        // activations: both are reactivated and the copy has forgotten the open pair, the document still has vera
+        // joined.
         var epoch = await document.Subscribe(new NullObserver().Reference(Grains));
         for (var busyUntil = DateTime.UtcNow.AddSeconds(2); DateTime.UtcNow < busyUntil; await Task.Delay(100)) await document.EncodeState();
-        await Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.FromSeconds(1.5));
+        var management = Grains.GetGrain<IManagementGrain>(0);
+        await management.ForceActivationCollection(TimeSpan.FromSeconds(1.5));
+        // The copy may have been busy renewing its lease: make sure it is gone before the refresh reaches a new one.
+        await Grains.GetGrain<IAccessReaderGrain>(IAccessReaderGrain.Key).AsReference<IGrainManagementExtension>().DeactivateOnIdle();
+        await Infrastructure.Eventually.HoldsAsync(
+            async () => !(await management.GetSimpleGrainStatistics()).Any(g => g.GrainType.Contains(nameof(AccessReaderGrain), StringComparison.Ordinal) && g.ActivationCount > 0),
+            "the access copy deactivated");
         Assert.Equal(epoch, await document.Subscribe(new NullObserver().Reference(Grains)));
 
         // What a document's refresh timer does: re-register its open principals and read their current levels.
-        var levels = await Organization.RefreshOpen(docId, ["vera", "stranger"]);
+        var levels = await Grains.GetGrain<IAccessReaderGrain>(IAccessReaderGrain.Key).RefreshOpen(docId, ["vera", "stranger"]);
         Assert.Equal(AccessLevel.Edit, levels["vera"]);
         Assert.Equal(AccessLevel.None, levels["stranger"]);
         Assert.Equal(MembershipResult.Ok, await document.SetMember(owner, "vera", DocumentRole.Viewer));

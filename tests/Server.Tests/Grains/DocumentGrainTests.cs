@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -27,9 +26,7 @@ public sealed class GrainClusterFixture : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
-        var builder = new TestClusterBuilder(1);
-        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
-        Cluster = builder.Build();
+        Cluster = SqliteTestCluster.Build<SiloConfigurator>(Directory.Path);
         await Cluster.DeployAsync();
     }
 
@@ -45,11 +42,6 @@ public sealed class GrainClusterFixture : IAsyncLifetime, IDisposable
     {
         public void Configure(ISiloBuilder siloBuilder)
         {
-            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Storage:DataDirectory"] = Directory.Path,
-            }).Build();
-            siloBuilder.Services.AddSqliteStorage(configuration);
             siloBuilder.Services.AddResourceKind<ResourceKinds.BoardKind>();
             siloBuilder.Services.Configure<DocumentGrainOptions>(o =>
             {

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using Spotter.Collab.Crdt.Protocols;
@@ -13,7 +12,7 @@ namespace Spotter.Collab.Server.Tests.Grains;
 /// <summary>A test cluster whose documents deactivate <see cref="IdleTime"/> after their last participant left.</summary>
 public sealed class IdleDocumentClusterFixture : IAsyncLifetime, IDisposable
 {
-    private static readonly TempDirectory Directory = new();
+    private readonly TempDirectory _directory = new();
 
     public static readonly TimeSpan IdleTime = TimeSpan.FromMilliseconds(500);
 
@@ -21,9 +20,7 @@ public sealed class IdleDocumentClusterFixture : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
-        var builder = new TestClusterBuilder(1);
-        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
-        Cluster = builder.Build();
+        Cluster = SqliteTestCluster.Build<SiloConfigurator>(_directory.Path);
         await Cluster.DeployAsync();
     }
 
@@ -32,18 +29,13 @@ public sealed class IdleDocumentClusterFixture : IAsyncLifetime, IDisposable
     public void Dispose()
     {
         Cluster?.Dispose();
-        Directory.Dispose();
+        _directory.Dispose();
     }
 
     private sealed class SiloConfigurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder siloBuilder)
         {
-            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Storage:DataDirectory"] = Directory.Path,
-            }).Build();
-            siloBuilder.Services.AddSqliteStorage(configuration);
             siloBuilder.Services.Configure<DocumentGrainOptions>(o => o.IdleDeactivation = IdleTime);
         }
     }
