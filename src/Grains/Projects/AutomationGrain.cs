@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Spotter.Collab.Grains.Access;
+using Spotter.Collab.Grains.Telemetry;
 
 namespace Spotter.Collab.Grains.Projects;
 
@@ -155,6 +156,7 @@ public sealed partial class ProjectAutomationGrain(
             status = DeliveryStatuses.Failed;
             detail = (outcome.Retry ? $"gave up after {attempts.Count} attempts: " : "") + Describe(outcome);
         }
+        GrainMetrics.WebhookAttempts.Add(1, new KeyValuePair<string, object?>("outcome", status == DeliveryStatuses.Pending ? "retry" : status));
         if (!outcome.Delivered) LogAttemptFailed(ProjectId, hook.Id, delivery.IdempotencyKey, detail ?? "");
         await store.UpdateDeliveryAsync(ProjectId, delivery.Id, status, detail, JsonSerializer.Serialize(attempts, AutomationPayloads.Json), next);
     }

@@ -46,6 +46,9 @@ public static class GrainMetrics
     public static readonly Counter<long> GroupCommitFailures = Meter.CreateCounter<long>(
         "spotter.group_commit.failures", "{batch}", "Group-commit transactions that failed (their callers got an error).");
 
+    public static readonly Counter<long> WebhookAttempts = Meter.CreateCounter<long>(
+        "spotter.webhook.attempts", "{attempt}", "Attempts to post project automation to a webhook, by outcome (delivered, retry, failed).");
+
     public static KeyValuePair<string, object?> Kind(string kind) => new("resource.kind", kind);
 
     public static KeyValuePair<string, object?> Code(string code) => new("reject.code", code);

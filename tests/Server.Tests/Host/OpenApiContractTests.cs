@@ -94,10 +94,5 @@ public sealed class OpenApiContractTests(HubServerFixture fixture) : IClassFixtu
         return "";
     }
 
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Spotter.Collab.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("Spotter.Collab.sln not found above " + AppContext.BaseDirectory);
-    }
+    private static string RepositoryRoot() => RepositoryPaths.Root();
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using OpenTelemetry.Trace;
 using Spotter.Collab.Crdt;
@@ -132,6 +133,48 @@ public sealed partial class TelemetryTests(TelemetryServerFixture fixture) : ICl
             Assert.Equal(server.SpanId, current.SpanId);
         }
     }
+
+    [Fact]
+    public async Task The_grafana_dashboard_queries_only_metrics_the_server_exports()
+    {
+        var path = Path.Combine(RepositoryPaths.Root(), "deploy", "grafana", "spotter-collab.json");
+        using var dashboard = JsonDocument.Parse(await File.ReadAllTextAsync(path));
+        var expressions = dashboard.RootElement.GetProperty("panels").EnumerateArray()
+            .Where(panel => panel.TryGetProperty("targets", out _))
+            .SelectMany(panel => panel.GetProperty("targets").EnumerateArray().Select(target => target.GetProperty("expr").GetString()!))
+            .ToList();
+        Assert.NotEmpty(expressions);
+        // Metric names are the selectors' names: an identifier directly followed by '{'.
+        var names = expressions.SelectMany(e => MetricSelector().Matches(e).Select(m => m.Groups[1].Value)).ToHashSet(StringComparer.Ordinal);
+
+        // The product's own instruments may not have been measured yet in this run: they must be declared.
+        var declared = typeof(Spotter.Collab.Grains.Telemetry.GrainMetrics).GetFields().Concat(typeof(Spotter.Collab.WebHost.Hubs.HubMetrics).GetFields())
+            .Select(field => field.GetValue(null)).OfType<System.Diagnostics.Metrics.Instrument>()
+            .SelectMany(PrometheusNames).ToHashSet(StringComparer.Ordinal);
+        using var scraper = Server.Client(ScrapeToken);
+        // Something for the HTTP server instruments to have measured.
+        (await scraper.GetAsync("/healthz")).Dispose();
+        var exposition = await ScrapeAsync(scraper);
+        var unknown = names.Where(name => name.StartsWith("spotter_", StringComparison.Ordinal)
+            ? !declared.Contains(name)
+            : !exposition.Contains("\n" + name, StringComparison.Ordinal)).ToList();
+        Assert.True(unknown.Count == 0, "the dashboard queries metrics nobody exports: " + string.Join(", ", unknown));
+    }
+
+    /// <summary>The names an instrument has in the Prometheus exposition (OpenTelemetry's naming: dots become
+    /// underscores, the unit is a suffix, counters end in _total, histograms have _bucket, _count and _sum).</summary>
+    private static IEnumerable<string> PrometheusNames(System.Diagnostics.Metrics.Instrument instrument)
+    {
+        var name = instrument.Name.Replace('.', '_');
+        name += instrument.Unit switch { "s" => "_seconds", "By" => "_bytes", _ => "" };
+        var type = instrument.GetType().GetGenericTypeDefinition();
+        if (type == typeof(System.Diagnostics.Metrics.Counter<>)) return [name + "_total"];
+        if (type == typeof(System.Diagnostics.Metrics.Histogram<>)) return [name + "_bucket", name + "_count", name + "_sum"];
+        return [name];
+    }
+
+    [GeneratedRegex(@"([a-zA-Z_:][a-zA-Z0-9_:]*)\{")]
+    private static partial Regex MetricSelector();
 
     private static Task<HttpResponseMessage> PostUpdateAsync(HttpClient http, string docId, byte[] update) =>
         http.PostAsync($"/api/docs/{docId}/updates", new ByteArrayContent(update) { Headers = { ContentType = new MediaTypeHeaderValue("application/octet-stream") } });

@@ -16,6 +16,17 @@ public static class TestPorts
     }
 }
 
+public static class RepositoryPaths
+{
+    /// <summary>The checkout the tests were built from (the folder holding Spotter.Collab.sln).</summary>
+    public static string Root()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Spotter.Collab.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("Spotter.Collab.sln not found above " + AppContext.BaseDirectory);
+    }
+}
+
 /// <summary>A fresh directory under the system temp folder, deleted on dispose.</summary>
 public sealed class TempDirectory : IDisposable
 {
