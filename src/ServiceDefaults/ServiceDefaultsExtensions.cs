@@ -33,6 +33,10 @@ public sealed class TelemetryOptions
 
     public string MetricsPath { get; set; } = "/metrics";
 
+    /// <summary>Share of traces recorded (0–1) for requests that arrive without a sampled parent; a sampled parent is
+    /// always followed. Every grain call of a recorded trace is a span, so busy installations record a fraction.</summary>
+    public double TraceSampleRatio { get; set; } = 1.0;
+
     /// <summary>A bearer token a scraper sends (<c>Authorization: Bearer …</c>; Prometheus' <c>authorization</c>
     /// setting). Without one, only what the host lets in besides (an administrator's session on the web host).</summary>
     public string? ScrapeToken { get; set; }
@@ -89,7 +93,9 @@ public static class ServiceDefaultsExtensions
         }
         if (IsTracingEnabled(builder.Configuration))
         {
+            var ratio = Math.Clamp(options.TraceSampleRatio, 0, 1);
             telemetry.WithTracing(tracing => tracing
+                .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(ratio)))
                 .AddAspNetCoreInstrumentation(aspNet =>
                 {
                     aspNet.Filter = context => !IsProbe(context.Request.Path, options.MetricsPath);
