@@ -5,7 +5,7 @@ using Spotter.Collab.Storage.Postgres;
 
 namespace Spotter.Collab.Cluster.Tests;
 
-/// <summary>The project automation tables of migration 0012 against a real PostgreSQL.</summary>
+/// <summary>The project automation tables of migration 0013 against a real PostgreSQL.</summary>
 [Collection(PostgresGroup.Name)]
 public sealed class PostgresAutomationStoreTests(PostgresFixture postgres) : AutomationStoreContractTests, IAsyncLifetime
 {

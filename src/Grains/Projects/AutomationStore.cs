@@ -36,7 +36,24 @@ public sealed record StoredDelivery(
     string? Detail,
     string Attempts,
     DateTimeOffset? NextAttemptAt,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt)
+{
+    /// <summary>The column order both stores select a delivery in (times as Unix milliseconds).</summary>
+    public const string Columns =
+        "project_id, id, hook_id, rule_id, sequence, event_type, idempotency_key, payload, status, detail, attempts, next_attempt_at, created_at";
+
+    /// <summary>A delivery from a row selected as <see cref="Columns"/>.</summary>
+    public static StoredDelivery FromRecord(System.Data.IDataRecord row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return new StoredDelivery(
+            row.GetString(0), row.GetString(1), row.GetString(2), row.IsDBNull(3) ? null : row.GetString(3),
+            row.GetInt64(4), row.GetString(5), row.GetString(6), row.GetString(7), row.GetString(8),
+            row.IsDBNull(9) ? null : row.GetString(9), row.GetString(10),
+            row.IsDBNull(11) ? null : DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(11)),
+            DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(12)));
+    }
+}
 
 /// <summary>
 /// The automation rows of all projects: webhooks, rules and the outbox that is also the delivery log. Implemented by

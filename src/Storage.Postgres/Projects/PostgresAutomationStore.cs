@@ -5,8 +5,7 @@ namespace Spotter.Collab.Grains.Projects;
 /// <summary>The automation tables (migration 0013) in PostgreSQL; the same columns and values as the SQLite store.</summary>
 public sealed class PostgresAutomationStore(NpgsqlDataSource dataSource) : IAutomationStore
 {
-    private const string DeliveryColumns =
-        "project_id, id, hook_id, rule_id, sequence, event_type, idempotency_key, payload, status, detail, attempts, next_attempt_at, created_at";
+    private const string DeliveryColumns = StoredDelivery.Columns;
 
     public async Task SaveWebhookAsync(StoredWebhook webhook, CancellationToken cancellationToken = default)
     {
@@ -160,12 +159,7 @@ public sealed class PostgresAutomationStore(NpgsqlDataSource dataSource) : IAuto
         var deliveries = new List<StoredDelivery>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            deliveries.Add(new StoredDelivery(
-                reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3),
-                reader.GetInt64(4), reader.GetString(5), reader.GetString(6), reader.GetString(7), reader.GetString(8),
-                reader.IsDBNull(9) ? null : reader.GetString(9), reader.GetString(10),
-                reader.IsDBNull(11) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(11)),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(12))));
+            deliveries.Add(StoredDelivery.FromRecord(reader));
         }
         return deliveries;
     }

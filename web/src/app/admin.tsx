@@ -4,10 +4,10 @@ import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Link } from 'react-router'
-import type { AuditRecord, Department, DirectoryUser, Group, PartnerOrg, Policy, ShareLink } from '../api'
+import type { AuditRecord, Department, DirectoryUser, Group, PartnerOrg, Policy } from '../api'
 import type { AppContext } from './context'
 import { askConfirm, askText, showDialog, showToast } from './dialogs'
-import { levelLabel, linkDetails } from './sharing'
+import { LinkRow, levelLabel } from './sharing'
 import { errorText, formatTime } from './ui'
 
 export const adminTabs = ['users', 'departments', 'groups', 'partners', 'policy', 'links', 'audit', 'preview'] as const
@@ -383,16 +383,6 @@ function LinksPanel({ context }: { context: AppContext }) {
   )
 }
 
-function LinkRow({ link, onRevoke }: { link: ShareLink; onRevoke: () => void }) {
-  const { t } = useTranslation()
-  const { summary, created } = linkDetails(link)
-  return (
-    <li>
-      <span className="grow">{summary}<small className="muted">{created}</small></span>
-      <button type="button" className="link danger-text" onClick={onRevoke}>{t('app.links.revoke')}</button>
-    </li>
-  )
-}
 
 const auditActions = ['auth.login', 'auth.login-failed', 'auth.locked-out', 'auth.unlocked', 'directory.user-created', 'directory.user-deactivated', 'policy.changed',
   'access.grant-added', 'access.grant-removed', 'access.denied', 'link.created', 'link.used', 'link.revoked', 'access.revoked', 'content.export']

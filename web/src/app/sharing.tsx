@@ -293,7 +293,8 @@ function Checkbox({ name, checked, onChange }: { name: string; checked: boolean 
   return <input ref={box} type="checkbox" name={name} checked={checked ?? false} onChange={event => onChange(event.target.checked)} />
 }
 
-function LinkRow({ link, onRevoke }: { link: ShareLink; onRevoke: () => void }) {
+/** One share link in a list: what it grants, who made it when, and its revoke button. */
+export function LinkRow({ link, onRevoke }: { link: ShareLink; onRevoke: () => void }) {
   const { t } = useTranslation()
   const { summary, created } = linkDetails(link)
   return (
