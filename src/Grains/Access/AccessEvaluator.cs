@@ -1,3 +1,5 @@
+using Spotter.Collab.Grains.Projects;
+
 namespace Spotter.Collab.Grains.Access;
 
 /// <summary>An effective level with where it comes from (<see cref="Source"/> null: no grant, or administrator).</summary>
@@ -111,6 +113,12 @@ public sealed class AccessEvaluator(OrganizationState state, TimeProvider time)
         var noExport = HasNoExport(resource);
         if (subject.Cap == AccessLevel.None) return new Evaluation(AccessLevel.None, true, noExport, null, false);
         if (subject.IsAdmin) return new Evaluation(AccessLevel.Manage, true, noExport, null, true);
+        // A project names its people by username on its board and in its history, and has no partner projection
+        // yet: partners and link sessions get nothing there, whatever a group or an older grant says.
+        if (ProjectSchema.IsProjectId(resource.Id) && (subject.Link is not null || subject.User is { Kind: not UserKind.Employee }))
+        {
+            return new Evaluation(AccessLevel.None, true, noExport, null, false);
+        }
         if (IsTrashed(resource))
         {
             // A trashed page is only there to be restored: visible to those who manage its space.

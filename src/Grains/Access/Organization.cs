@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Spotter.Collab.Grains.Projects;
 using Spotter.Collab.Grains.Users;
 
 namespace Spotter.Collab.Grains.Access;
@@ -504,7 +505,7 @@ public sealed class Organization
         }
         else
         {
-            if (CheckGrantable(principal, newLevel) is { } invalid) return invalid;
+            if (CheckGrantable(resource.Id, principal, newLevel) is { } invalid) return invalid;
             if (existing is null) resource.Grants.Add(new GrantEntry { Id = NewId(), Principal = principal, Level = newLevel });
             else existing.Level = newLevel;
         }
@@ -721,7 +722,12 @@ public sealed class Organization
     }
 
     /// <summary>Whether the principal exists and may hold the level under the current policy.</summary>
-    private OrgResult? CheckGrantable(string principal, AccessLevel level)
+    /// <summary>A project's board and history name its people by username, and the partner projection that would
+    /// show outsiders only what was shared with them does not exist yet: until it does, projects take no partner
+    /// grants and no share links (and <see cref="AccessEvaluator"/> gives partners and link sessions nothing on them).</summary>
+    private const string ProjectsWithoutOutsiders = "projects cannot be shared with partners or through links yet";
+
+    private OrgResult? CheckGrantable(string resourceId, string principal, AccessLevel level)
     {
         if (level == AccessLevel.None || !Enum.IsDefined(level)) return OrgResult.Invalid("level: view, comment, edit or manage");
         string? partnerOrg = null;
@@ -746,6 +752,7 @@ public sealed class Organization
                 return OrgResult.Invalid($"unknown principal '{principal}'");
         }
         if (partnerOrg is null) return null;
+        if (ProjectSchema.IsProjectId(resourceId)) return OrgResult.Invalid(ProjectsWithoutOutsiders);
         if (level == AccessLevel.Manage) return OrgResult.Invalid("partners can never hold manage");
         if (!Evaluator.PartnerAllowed(partnerOrg)) return OrgResult.Invalid("the sharing policy does not allow sharing with this partner");
         return null;
@@ -758,7 +765,7 @@ public sealed class Organization
         {
             return new(OrgOutcome.Invalid, null, $"unknown principal '{principal}'");
         }
-        if (CheckGrantable(principal, level) is { } invalid) return OrgAnswer.From<GrantInfo>(invalid);
+        if (CheckGrantable(resource.Id, principal, level) is { } invalid) return OrgAnswer.From<GrantInfo>(invalid);
         var grant = resource.Grants.Find(g => g.Principal == principal);
         if (grant is null) resource.Grants.Add(grant = new GrantEntry { Id = NewId(), Principal = principal, Level = level });
         else grant.Level = level;
@@ -836,6 +843,7 @@ public sealed class Organization
     public OrgAnswer<CreatedLink> CreateLink(string actor, string resourceId, LinkScope scope, AccessLevel role, string? password, DateTimeOffset? expiresAt)
     {
         if (Visible(actor, resourceId, AccessLevel.Manage, out _, out _) is { } denied) return OrgAnswer.From<CreatedLink>(denied);
+        if (ProjectSchema.IsProjectId(resourceId)) return new(OrgOutcome.Invalid, null, ProjectsWithoutOutsiders);
         if (!Enum.IsDefined(scope)) return new(OrgOutcome.Invalid, null, "scope: company or anyone");
         var highest = scope == LinkScope.Anyone ? AccessLevel.Comment : AccessLevel.Edit;
         if (role < AccessLevel.View || role > highest) return new(OrgOutcome.Invalid, null, $"role: at most {highest.ToWire()} for {scope.ToString().ToLowerInvariant()} links");

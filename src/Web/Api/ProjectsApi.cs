@@ -165,7 +165,7 @@ public static class ProjectsApi
     {
         MembershipResult.NotFound => Problems.NotFound(),
         MembershipResult.Forbidden => Problems.Of(StatusCodes.Status403Forbidden, ProjectRejectCodes.NotAdmin, "only a project admin changes members"),
-        MembershipResult.Invalid => Problems.Invalid("this user may not hold that role (partners are never admins; the sharing policy may refuse partners)"),
+        MembershipResult.Invalid => Problems.Invalid("this user cannot be a member of a project (partners cannot join projects until shared items exist)"),
         _ => Problems.Conflict("last-owner", "a project must keep at least one admin"),
     };
 

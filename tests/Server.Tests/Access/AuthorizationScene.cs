@@ -87,7 +87,7 @@ public sealed class AuthorizationScene : IAsyncLifetime, IDisposable
             new { anchor = new { start = FragmentStart, end = FragmentStart }, quote = "q", text = "t" }))).GetProperty("id").GetString()!;
 
         Project = (await AccessKit.JsonAsync(await owner.PostAsJsonAsync("/api/projects", new { name = "Pr" }))).GetProperty("id").GetString()!;
-        foreach (var (role, projectRole) in new[] { ("editor", "member"), ("commenter", "viewer"), ("viewer", "viewer"), ("partner-shared", "viewer") })
+        foreach (var (role, projectRole) in new[] { ("editor", "member"), ("commenter", "viewer"), ("viewer", "viewer") })
         {
             (await owner.PutAsJsonAsync($"/api/projects/{Project}/members/{Subject(_tokens[role]!)}", new { role = projectRole })).EnsureSuccessStatusCode();
         }

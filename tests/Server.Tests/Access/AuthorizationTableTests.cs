@@ -153,17 +153,17 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
         new("GET", "/api/docs/{id}/export", View200, s => Get($"/api/docs/{s.Page}/export?format=md")),
 
         // Projects (docs/projects.md): the owner made the project (its admin), the editor is a member, the commenter,
-        // the viewer and the shared partner are viewers; the link is the page's, so its holder sees no project.
+        // the viewer are viewers; partners and link sessions get nothing from a project (no partner projection yet).
         new("POST", "/api/projects", "201 201 201 201 403 403 401 401 403 201", _ => Post("/api/projects", new { name = "P" })),
         new("GET", "/api/projects/{id}", ProjectView200, s => Get($"/api/projects/{s.Project}")),
         new("PUT", "/api/projects/{id}/members/{username}", ProjectAdmin204, s => Put($"/api/projects/{s.Project}/members/{s.Bystander}", new { role = "viewer" })),
         new("DELETE", "/api/projects/{id}/members/{username}", ProjectAdmin204, s => Delete($"/api/projects/{s.Project}/members/{s.Bystander}")),
         new("PUT", "/api/projects/{id}/types/{type}", ProjectAdmin204, s => Put($"/api/projects/{s.Project}/types/chore",
             new { name = "Chore", nodes = new[] { new { key = "do", name = "Do", after = Array.Empty<string>() } } })),
-        new("POST", "/api/projects/{id}/items", "201 201 403 403 403 404 401 401 404 201", s => Post($"/api/projects/{s.Project}/items", new { title = "I" })),
+        new("POST", "/api/projects/{id}/items", "201 201 403 403 404 404 401 401 404 201", s => Post($"/api/projects/{s.Project}/items", new { title = "I" })),
         new("GET", "/api/projects/{id}/items", ProjectView200, s => Get($"/api/projects/{s.Project}/items")),
         new("GET", "/api/projects/{id}/items/{itemId}", ProjectView200, s => Get($"/api/projects/{s.Project}/items/{s.ProjectItem}")),
-        new("PATCH", "/api/projects/{id}/items/{itemId}", "204 204 403 403 403 404 401 401 404 204", async s => Patch($"/api/projects/{s.Project}/items/{await s.FreshProjectItemAsync()}", new { priority = "high" })),
+        new("PATCH", "/api/projects/{id}/items/{itemId}", "204 204 403 403 404 404 401 401 404 204", async s => Patch($"/api/projects/{s.Project}/items/{await s.FreshProjectItemAsync()}", new { priority = "high" })),
         new("GET", "/api/projects/{id}/items/{itemId}/history", ProjectView200, s => Get($"/api/projects/{s.Project}/items/{s.ProjectItem}/history")),
         // Nobody in the scene holds a functional role: only admins own the nodes.
         new("POST", "/api/projects/{id}/items/{itemId}/nodes/{key}/start", ProjectAdmin204, async s => Post($"/api/projects/{s.Project}/items/{await s.FreshProjectItemAsync()}/nodes/plan/start", null)),
@@ -173,20 +173,20 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
         new("POST", "/api/projects/{id}/items/{itemId}/nodes/{key}/skip", ProjectAdmin204, async s => Post($"/api/projects/{s.Project}/items/{await s.FreshProjectItemAsync()}/nodes/plan/skip", null)),
         new("PATCH", "/api/projects/{id}/items/{itemId}/nodes/{key}", ProjectAdmin204, async s => Patch($"/api/projects/{s.Project}/items/{await s.FreshProjectItemAsync()}/nodes/plan", new { plannedEnd = "2026-12-31", estimate = 4 })),
         // Project automation (project admins only)
-        new("POST", "/api/projects/{id}/webhooks", "201 403 403 403 403 404 401 401 404 201",
+        new("POST", "/api/projects/{id}/webhooks", "201 403 403 403 404 404 401 401 404 201",
             s => Post($"/api/projects/{s.Project}/webhooks", new { url = "https://hooks.example.com/x", format = "json", events = new[] { "item.created" } })),
         new("GET", "/api/projects/{id}/webhooks", ProjectAdmin200, s => Get($"/api/projects/{s.Project}/webhooks")),
         new("DELETE", "/api/projects/{id}/webhooks/{hookId}", ProjectAdmin204, async s => Delete($"/api/projects/{s.Project}/webhooks/{await s.FreshWebhookAsync()}")),
         new("GET", "/api/projects/{id}/webhooks/{hookId}/deliveries", ProjectAdmin200, async s => Get($"/api/projects/{s.Project}/webhooks/{await s.FreshWebhookAsync()}/deliveries")),
-        new("POST", "/api/projects/{id}/rules", "201 403 403 403 403 404 401 401 404 201", async s => Post($"/api/projects/{s.Project}/rules",
+        new("POST", "/api/projects/{id}/rules", "201 403 403 403 404 404 401 401 404 201", async s => Post($"/api/projects/{s.Project}/rules",
             new { name = "r", trigger = new { @event = "node.completed" }, actions = new[] { new { type = "webhook", hookId = await s.FreshWebhookAsync() } } })),
         new("GET", "/api/projects/{id}/rules", ProjectAdmin200, s => Get($"/api/projects/{s.Project}/rules")),
         new("DELETE", "/api/projects/{id}/rules/{ruleId}", ProjectAdmin204, async s => Delete($"/api/projects/{s.Project}/rules/{await s.FreshRuleAsync()}")),
     ];
 
-    private const string ProjectView200 = "200 200 200 200 200 404 401 401 404 200";
-    private const string ProjectAdmin204 = "204 403 403 403 403 404 401 401 404 204";
-    private const string ProjectAdmin200 = "200 403 403 403 403 404 401 401 404 200";
+    private const string ProjectView200 = "200 200 200 200 404 404 401 401 404 200";
+    private const string ProjectAdmin204 = "204 403 403 403 404 404 401 401 404 204";
+    private const string ProjectAdmin200 = "200 403 403 403 404 404 401 401 404 200";
 
     private static HttpRequestMessage Raw(string url, byte[] body, string contentType) => new(HttpMethod.Post, url)
     {

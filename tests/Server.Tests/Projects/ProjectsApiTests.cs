@@ -162,20 +162,45 @@ public sealed class ProjectsApiTests(ProjectServerFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task Partners_and_link_sessions_get_nothing_of_a_project_until_it_has_a_partner_projection()
+    {
+        var people = await PeopleAsync();
+        var project = await CreateProjectAsync(people);
+        await CreateItemAsync(people.Pm, project, "Supplier price list");
+        var org = await people.Kit.CreatePartnerOrgAsync("Supplier " + Guid.NewGuid().ToString("N")[..6]);
+        var (partner, partnerToken) = await people.Kit.UserAsync("sup", org);
+
+        // Every way of letting an outsider in is refused with a reason, and changes nothing.
+        await ExpectAsync(HttpStatusCode.BadRequest, people.Pm.PutAsJsonAsync($"/api/projects/{project}/members/{partner}", new { role = "viewer" }), "invalid");
+        await ExpectAsync(HttpStatusCode.BadRequest, people.Pm.PostAsJsonAsync($"/api/resources/{project}/grants", new { principal = $"partner:{org}", level = "view" }), "invalid");
+        await ExpectAsync(HttpStatusCode.BadRequest, people.Pm.PostAsJsonAsync($"/api/resources/{project}/links", new { scope = "company", role = "view" }), "invalid");
+        // A group grant (groups may hold partners) still gives the partner nothing.
+        var group = await people.Kit.CreateGroupAsync("Mixed " + Guid.NewGuid().ToString("N")[..6]);
+        await people.Kit.AddToGroupAsync(group, partner);
+        await people.Kit.GrantAsync(people.PmToken, project, $"group:{group}", "view");
+
+        using var partnerHttp = Server.Client(partnerToken);
+        await ExpectAsync(HttpStatusCode.NotFound, partnerHttp.GetAsync($"/api/projects/{project}"), "not-found");
+        await ExpectAsync(HttpStatusCode.NotFound, partnerHttp.GetAsync($"/api/projects/{project}/items"), "not-found");
+        await using var hub = await Server.ConnectAsync(partnerToken, messagePack: true);
+        await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => hub.JoinAsync(project));
+        Assert.DoesNotContain(hub.Received, frame => frame.DocId == project);
+    }
+
+    [Fact]
     public async Task A_refused_membership_change_changes_nothing()
     {
         var people = await PeopleAsync();
         var project = await CreateProjectAsync(people);
         var (partner, _) = await people.Kit.UserAsync("ptn", await people.Kit.CreatePartnerOrgAsync("Acme"));
-        await ExpectAsync(HttpStatusCode.NoContent, people.Pm.PutAsJsonAsync($"/api/projects/{project}/members/{partner}", new { role = "viewer", functionalRoles = new List<string> { "qa" } }));
-        // Partners are never admins: the grant is refused, and the functional roles stay as they were.
-        await ExpectAsync(HttpStatusCode.BadRequest, people.Pm.PutAsJsonAsync($"/api/projects/{project}/members/{partner}", new { role = "admin", functionalRoles = new List<string> { "pm" } }), "invalid");
+        // Partners cannot join projects yet: the grant is refused, and no functional role is stored for them.
+        await ExpectAsync(HttpStatusCode.BadRequest, people.Pm.PutAsJsonAsync($"/api/projects/{project}/members/{partner}", new { role = "viewer", functionalRoles = new List<string> { "qa" } }), "invalid");
         // The last admin stays.
         await ExpectAsync(HttpStatusCode.Conflict, people.Pm.DeleteAsync($"/api/projects/{project}/members/{people.PmName}"), "last-owner");
         var described = await AccessKit.JsonAsync(await ExpectAsync(HttpStatusCode.OK, people.Pm.GetAsync($"/api/projects/{project}")));
         var members = described.GetProperty("members").EnumerateArray().ToDictionary(m => m.GetProperty("username").GetString()!);
-        Assert.Equal("viewer", members[partner].GetProperty("role").GetString());
-        Assert.Equal(["qa"], members[partner].GetProperty("functionalRoles").EnumerateArray().Select(f => f.GetString()));
+        Assert.False(members.ContainsKey(partner));
+        Assert.Equal(["qa"], members[people.QaName].GetProperty("functionalRoles").EnumerateArray().Select(f => f.GetString()));
         Assert.Equal(["pm", "ops"], members[people.PmName].GetProperty("functionalRoles").EnumerateArray().Select(f => f.GetString()));
         Assert.Equal("admin", members[people.PmName].GetProperty("role").GetString());
     }
