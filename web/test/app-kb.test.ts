@@ -1,6 +1,7 @@
 // The knowledge-base parts of the shell in Chromium: Markdown import and export from the page header, search.
 import { afterAll, beforeAll, expect, inject, it } from 'vitest'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { launchChromium } from './editorSupport'
 import { createUser, serverUrl, type TestUser } from './harness'
 
 let browser: Browser | null = null
@@ -8,12 +9,7 @@ const contexts: BrowserContext[] = []
 
 beforeAll(async () => {
   if (inject('serverError')) return // each test reports it
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  })
+  browser = await launchChromium()
 })
 
 afterAll(async () => {

@@ -1,7 +1,8 @@
 // The React shell in Chromium against the real server: real URLs that survive a reload, old #/ URLs opening their
 // path, in-app links moving without a page load, the area chunks loaded only when opened, and the theme switch.
 import { afterAll, beforeAll, expect, inject, it } from 'vitest'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { launchChromium } from './editorSupport'
 import { createUser, serverUrl, type TestUser } from './harness'
 
 let browser: Browser | null = null
@@ -9,12 +10,7 @@ const contexts: BrowserContext[] = []
 
 beforeAll(async () => {
   if (inject('serverError')) return // each test reports it
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  })
+  browser = await launchChromium()
 })
 
 afterAll(async () => {

@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, expect, inject, it } from 'vitest'
 import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { launchChromium } from './editorSupport'
 import { Api, ApiError } from '../src/api'
 import { admin, createUser, serverUrl, type TestUser } from './harness'
 
@@ -15,12 +16,7 @@ const contexts: BrowserContext[] = []
 
 beforeAll(async () => {
   if (inject('serverError')) return // each test reports it
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  })
+  browser = await launchChromium()
 })
 
 afterAll(async () => {
