@@ -63,6 +63,7 @@ public static class CollabServer
         app.MapSearchApi();
         app.MapTransferApi();
         app.MapProjectsApi();
+        app.MapOkrApi();
         app.MapProjectAutomationApi();
         app.MapCollabHub();
         app.MapWebClient();

@@ -114,8 +114,9 @@ public sealed class AccessEvaluator(OrganizationState state, TimeProvider time)
         if (subject.Cap == AccessLevel.None) return new Evaluation(AccessLevel.None, true, noExport, null, false);
         if (subject.IsAdmin) return new Evaluation(AccessLevel.Manage, true, noExport, null, true);
         // A project names its people by username on its board and in its history, and has no partner projection
-        // yet: partners and link sessions get nothing there, whatever a group or an older grant says.
-        if (ProjectSchema.IsProjectId(resource.Id) && (subject.Link is not null || subject.User is { Kind: not UserKind.Employee }))
+        // yet; an objective is the company's own (docs/okr.md): partners and link sessions get nothing there,
+        // whatever a group or an older grant says.
+        if (Organization.RefusesOutsiders(resource.Id) && (subject.Link is not null || subject.User is { Kind: not UserKind.Employee }))
         {
             return new Evaluation(AccessLevel.None, true, noExport, null, false);
         }

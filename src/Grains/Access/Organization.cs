@@ -725,7 +725,11 @@ public sealed class Organization
     /// <summary>A project's board and history name its people by username, and the partner projection that would
     /// show outsiders only what was shared with them does not exist yet: until it does, projects take no partner
     /// grants and no share links (and <see cref="AccessEvaluator"/> gives partners and link sessions nothing on them).</summary>
-    private const string ProjectsWithoutOutsiders = "projects cannot be shared with partners or through links yet";
+    private const string ProjectsWithoutOutsiders = "projects and objectives cannot be shared with partners or through links";
+
+    /// <summary>Resources no partner or link session reaches: projects (above) and objectives (the company's OKRs,
+    /// docs/okr.md: partners never).</summary>
+    public static bool RefusesOutsiders(string resourceId) => ProjectSchema.IsProjectId(resourceId) || Okr.OkrSchema.IsObjectiveId(resourceId);
 
     private OrgResult? CheckGrantable(string resourceId, string principal, AccessLevel level)
     {
@@ -752,7 +756,7 @@ public sealed class Organization
                 return OrgResult.Invalid($"unknown principal '{principal}'");
         }
         if (partnerOrg is null) return null;
-        if (ProjectSchema.IsProjectId(resourceId)) return OrgResult.Invalid(ProjectsWithoutOutsiders);
+        if (RefusesOutsiders(resourceId)) return OrgResult.Invalid(ProjectsWithoutOutsiders);
         if (level == AccessLevel.Manage) return OrgResult.Invalid("partners can never hold manage");
         if (!Evaluator.PartnerAllowed(partnerOrg)) return OrgResult.Invalid("the sharing policy does not allow sharing with this partner");
         return null;
@@ -843,7 +847,7 @@ public sealed class Organization
     public OrgAnswer<CreatedLink> CreateLink(string actor, string resourceId, LinkScope scope, AccessLevel role, string? password, DateTimeOffset? expiresAt)
     {
         if (Visible(actor, resourceId, AccessLevel.Manage, out _, out _) is { } denied) return OrgAnswer.From<CreatedLink>(denied);
-        if (ProjectSchema.IsProjectId(resourceId)) return new(OrgOutcome.Invalid, null, ProjectsWithoutOutsiders);
+        if (RefusesOutsiders(resourceId)) return new(OrgOutcome.Invalid, null, ProjectsWithoutOutsiders);
         if (!Enum.IsDefined(scope)) return new(OrgOutcome.Invalid, null, "scope: company or anyone");
         var highest = scope == LinkScope.Anyone ? AccessLevel.Comment : AccessLevel.Edit;
         if (role < AccessLevel.View || role > highest) return new(OrgOutcome.Invalid, null, $"role: at most {highest.ToWire()} for {scope.ToString().ToLowerInvariant()} links");

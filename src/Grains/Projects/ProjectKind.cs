@@ -184,6 +184,15 @@ internal sealed partial class ProjectExtension(ILiveResource project, IProjectHi
         {
             LogPublishFailed(logger, ex, project.Id, events[0].Sequence, events[^1].Sequence);
         }
+        // Key results fed from this project (docs/okr.md): a one-way hand-over, so the change never waits for them.
+        try
+        {
+            await project.GrainFactory.GetGrain<Okr.IOkrProjectFeedGrain>(project.Id).Publish(events);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogFeedFailed(logger, ex, project.Id, events[0].Sequence, events[^1].Sequence);
+        }
     }
 
     private ProjectEvent Event(string type, string actor, string? itemId, string? itemTitle, string? nodeKey = null, string? field = null,
@@ -493,4 +502,7 @@ internal sealed partial class ProjectExtension(ILiveResource project, IProjectHi
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Project {ProjectId}: handing events {First}-{Last} to its automation failed (they are in its history)")]
     private static partial void LogPublishFailed(ILogger logger, Exception exception, string projectId, long first, long last);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Project {ProjectId}: handing events {First}-{Last} to its linked key results failed (they are in its history)")]
+    private static partial void LogFeedFailed(ILogger logger, Exception exception, string projectId, long first, long last);
 }

@@ -4,6 +4,7 @@ using Npgsql;
 using Orleans.Serialization;
 using Spotter.Collab.Grains.Audit;
 using Spotter.Collab.Grains.KnowledgeBase;
+using Spotter.Collab.Grains.Okr;
 using Spotter.Collab.Grains.Projects;
 
 namespace Spotter.Collab.Grains.Storage;
@@ -23,6 +24,7 @@ public static class PostgresStorageExtensions
         services.AddSingleton<IDocumentStore>(sp => sp.GetRequiredService<PostgresDocumentStore>());
         services.AddKnowledgeBaseStore<KnowledgeBase.Storage.PostgresKnowledgeBaseStore>(configuration);
         services.AddProjectStore<Projects.PostgresProjectHistoryStore>();
+        services.AddOkrStore<Okr.PostgresOkrStore>();
         services.AddProjectAutomation<Projects.PostgresAutomationStore>(configuration);
         return services;
     }

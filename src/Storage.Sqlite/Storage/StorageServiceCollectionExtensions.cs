@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Orleans.Storage;
 using Spotter.Collab.Grains.Audit;
 using Spotter.Collab.Grains.KnowledgeBase;
+using Spotter.Collab.Grains.Okr;
 using Spotter.Collab.Grains.Projects;
 
 namespace Spotter.Collab.Grains.Storage;
@@ -26,6 +27,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IDocumentStore>(sp => sp.GetRequiredService<SqliteDocumentStore>());
         services.AddKnowledgeBaseStore<KnowledgeBase.Storage.SqliteKnowledgeBaseStore>(configuration);
         services.AddProjectStore<Projects.SqliteProjectHistoryStore>();
+        services.AddOkrStore<Okr.SqliteOkrStore>();
         services.AddSingleton<IAuditLog>(sp => new SqliteAuditLog(sp.GetRequiredService<SqliteDatabase>(), sp.GetService<TimeProvider>()));
         services.AddSingleton<Access.IAccessStore, SqliteAccessStore>();
         services.AddProjectAutomation<Projects.SqliteAutomationStore>(configuration);

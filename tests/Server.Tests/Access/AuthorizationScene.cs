@@ -29,6 +29,10 @@ public sealed class AuthorizationScene : IAsyncLifetime, IDisposable
         Thread = Guid.NewGuid().ToString("N");
         Project = Spotter.Collab.Grains.Projects.ProjectSchema.NewId();
         ProjectItem = Guid.NewGuid().ToString("N");
+        Cycle = Spotter.Collab.Grains.Okr.OkrSchema.NewCycleId();
+        Objective = Spotter.Collab.Grains.Okr.OkrSchema.NewObjectiveId();
+        KeyResult = Spotter.Collab.Grains.Okr.OkrSchema.NewKeyResultId(Objective);
+        MilestoneKeyResult = Spotter.Collab.Grains.Okr.OkrSchema.NewKeyResultId(Objective);
     }
 
     public CollabTestServer Server { get; private set; } = null!;
@@ -49,6 +53,14 @@ public sealed class AuthorizationScene : IAsyncLifetime, IDisposable
     public string Project { get; private set; } = "";
     /// <summary>An item of the project.</summary>
     public string ProjectItem { get; private set; } = "";
+    /// <summary>An OKR cycle (made by the administrator).</summary>
+    public string Cycle { get; private set; } = "";
+    /// <summary>An objective of the owner in the cycle: the editor contributes, the viewer is its one listed reader;
+    /// the commenter is a colleague outside its visibility list.</summary>
+    public string Objective { get; private set; } = "";
+    /// <summary>A metric key result and a milestone checklist of the objective.</summary>
+    public string KeyResult { get; private set; } = "";
+    public string MilestoneKeyResult { get; private set; } = "";
     private bool Missing => _real is not null;
     private string OwnerToken => (_real ?? this)._tokens["owner"]!;
 
@@ -92,6 +104,33 @@ public sealed class AuthorizationScene : IAsyncLifetime, IDisposable
             (await owner.PutAsJsonAsync($"/api/projects/{Project}/members/{Subject(_tokens[role]!)}", new { role = projectRole })).EnsureSuccessStatusCode();
         }
         ProjectItem = await NewProjectItemAsync(owner);
+
+        Cycle = (await AccessKit.JsonAsync(await admin.PostAsJsonAsync("/api/okr/cycles", new { name = "Q", start = "2026-10-01", end = "2026-12-31", kind = "quarter" })))
+            .GetProperty("id").GetString()!;
+        Objective = await NewObjectiveAsync(owner);
+        KeyResult = (await AccessKit.JsonAsync(await owner.PostAsJsonAsync($"/api/okr/objectives/{Objective}/key-results", new { title = "K", start = 0, target = 10 })))
+            .GetProperty("id").GetString()!;
+        MilestoneKeyResult = (await AccessKit.JsonAsync(await owner.PostAsJsonAsync($"/api/okr/objectives/{Objective}/key-results",
+            new { title = "M", milestones = s_milestones }))).GetProperty("id").GetString()!;
+    }
+
+    private async Task<string> NewObjectiveAsync(HttpClient owner) =>
+        (await AccessKit.JsonAsync(await owner.PostAsJsonAsync("/api/okr/objectives", new
+        {
+            cycleId = Cycle,
+            title = "O",
+            contributors = new[] { Subject(_tokens["editor"]!) },
+            visibility = new { kind = "people", people = new[] { Subject(_tokens["viewer"]!) } },
+        }))).GetProperty("id").GetString()!;
+
+    /// <summary>A new objective of the owner like <see cref="Objective"/>, aligned to it when <paramref name="aligned"/>.</summary>
+    public async Task<string> FreshObjectiveAsync(bool aligned = false)
+    {
+        if (Missing) return Spotter.Collab.Grains.Okr.OkrSchema.NewObjectiveId();
+        using var owner = Server.Client(OwnerToken);
+        var objective = await NewObjectiveAsync(owner);
+        if (aligned) (await owner.PostAsJsonAsync("/api/okr/alignments", new { from = objective, to = Objective })).EnsureSuccessStatusCode();
+        return objective;
     }
 
     private async Task<string> NewProjectItemAsync(HttpClient owner) =>
@@ -211,6 +250,7 @@ public sealed class AuthorizationScene : IAsyncLifetime, IDisposable
     }
 
     private static readonly string[] s_itemCreated = ["item.created"];
+    private static readonly string[] s_milestones = ["a", "b"];
 
     /// <summary>A webhook of the page's automation (the page stands in for a project).</summary>
     public async Task<string> FreshWebhookAsync()

@@ -182,7 +182,30 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
             new { name = "r", trigger = new { @event = "node.completed" }, actions = new[] { new { type = "webhook", hookId = await s.FreshWebhookAsync() } } })),
         new("GET", "/api/projects/{id}/rules", ProjectAdmin200, s => Get($"/api/projects/{s.Project}/rules")),
         new("DELETE", "/api/projects/{id}/rules/{ruleId}", ProjectAdmin204, async s => Delete($"/api/projects/{s.Project}/rules/{await s.FreshRuleAsync()}")),
+
+        // OKRs (docs/okr.md): the owner made the objective, the editor contributes, the viewer is its one listed
+        // reader; the commenter is a colleague outside that list and sees nothing of it, like partners and links.
+        new("POST", "/api/okr/cycles", AdminOnly201, _ => Post("/api/okr/cycles", new { name = "C", start = "2026-01-01", end = "2026-03-31" })),
+        new("GET", "/api/okr/cycles", OkrEmployees200, _ => Get("/api/okr/cycles")),
+        new("PATCH", "/api/okr/cycles/{id}", AdminOnly200, s => Patch($"/api/okr/cycles/{s.Cycle}", new { status = "active" })),
+        new("GET", "/api/okr/cycles/{id}/objectives", OkrEmployees200, s => Get($"/api/okr/cycles/{s.Cycle}/objectives")),
+        new("GET", "/api/okr/cycles/{id}/graph", OkrEmployees200, s => Get($"/api/okr/cycles/{s.Cycle}/graph")),
+        new("POST", "/api/okr/objectives", "201 201 201 201 403 403 401 401 403 201", s => Post("/api/okr/objectives", new { cycleId = s.Cycle, title = "O" })),
+        new("GET", "/api/okr/objectives/{id}", OkrView200, s => Get($"/api/okr/objectives/{s.Objective}")),
+        new("PATCH", "/api/okr/objectives/{id}", "204 403 404 403 404 404 401 401 404 204", s => Patch($"/api/okr/objectives/{s.Objective}", new { category = "committed" })),
+        new("POST", "/api/okr/objectives/{id}/key-results", "201 403 404 403 404 404 401 401 404 201",
+            s => Post($"/api/okr/objectives/{s.Objective}/key-results", new { title = "K", start = 0, target = 1 })),
+        new("POST", "/api/okr/key-results/{id}/check-ins", "201 201 404 403 404 404 401 401 404 201",
+            s => Post($"/api/okr/key-results/{s.KeyResult}/check-ins", new { value = 3, confidence = 7 })),
+        new("GET", "/api/okr/key-results/{id}/check-ins", OkrView200, s => Get($"/api/okr/key-results/{s.KeyResult}/check-ins")),
+        new("PUT", "/api/okr/key-results/{id}/milestones/{index:int}", "204 204 404 403 404 404 401 401 404 204",
+            s => Put($"/api/okr/key-results/{s.MilestoneKeyResult}/milestones/0", new { done = true })),
+        new("POST", "/api/okr/alignments", "201 403 404 403 404 404 401 401 404 201", async s => Post("/api/okr/alignments", new { from = await s.FreshObjectiveAsync(), to = s.Objective })),
+        new("DELETE", "/api/okr/alignments", "204 403 404 403 404 404 401 401 404 204", async s => Delete($"/api/okr/alignments?from={await s.FreshObjectiveAsync(aligned: true)}&to={s.Objective}")),
     ];
+
+    private const string OkrEmployees200 = "200 200 200 200 404 404 401 401 404 200";
+    private const string OkrView200 = "200 200 404 200 404 404 401 401 404 200";
 
     private const string ProjectView200 = "200 200 200 200 404 404 401 401 404 200";
     private const string ProjectAdmin204 = "204 403 403 403 404 404 401 401 404 204";
