@@ -4100,7 +4100,35 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProjectSummary"][];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
         put?: never;
         post: {
             parameters: {
@@ -5198,6 +5226,61 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{id}/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProjectMetricsView"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -7087,6 +7170,15 @@ export interface components {
         PartnerUpdateRequest: {
             name?: null | string;
         };
+        PersonWorkload: {
+            /** Format: double */
+            estimateHours: number;
+            /** Format: int32 */
+            openItems: number;
+            /** Format: int32 */
+            openNodes: number;
+            username: string;
+        };
         PreviewPage: {
             id: string;
             level: components["schemas"]["AccessLevel"];
@@ -7142,6 +7234,37 @@ export interface components {
             role: string;
             username: string;
         };
+        ProjectMetricsView: {
+            /** Format: double */
+            averageDelayDays: null | number;
+            /** Format: double */
+            cycleTimeDays: null | number;
+            /** Format: int32 */
+            defects: number;
+            /** Format: double */
+            defectsPerDelivered: null | number;
+            /** Format: double */
+            delayRate: null | number;
+            /** Format: int32 */
+            delivered: number;
+            /** Format: int32 */
+            items: number;
+            /** Format: double */
+            leadTimeDays: null | number;
+            /** Format: double */
+            onTimeRate: null | number;
+            /** Format: int32 */
+            overdueNow: number;
+            /** Format: int32 */
+            reschedules: number;
+            /** Format: int32 */
+            rollBacks: number;
+            throughput: components["schemas"]["WeeklyThroughput"][];
+            timeZone: string;
+            /** Format: date */
+            today: string;
+            workload: components["schemas"]["PersonWorkload"][];
+        };
         ProjectNodeView: {
             /** Format: date-time */
             actualEnd: null | string;
@@ -7167,6 +7290,11 @@ export interface components {
             role: string;
             timeZone: string;
             types: components["schemas"]["WorkItemTypeView"][];
+        };
+        ProjectSummary: {
+            id: string;
+            name: string;
+            role: string;
         };
         RedeemLinkRequest: {
             password?: null | string;
@@ -7366,6 +7494,12 @@ export interface components {
             hasSecret: boolean;
             id: string;
             url: string;
+        };
+        WeeklyThroughput: {
+            /** Format: int32 */
+            delivered: number;
+            /** Format: date */
+            week: string;
         };
         WorkItemTypeView: {
             key: string;

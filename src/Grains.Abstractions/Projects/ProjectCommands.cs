@@ -11,6 +11,10 @@ public static partial class ProjectSchema
     /// <summary>Project ids are <c>project-&lt;32 hex digits&gt;</c>.</summary>
     public const string IdPrefix = "project-";
 
+    /// <summary>The DI key of the <see cref="TimeProvider"/> projects run on (the process clock unless a test
+    /// registers its own).</summary>
+    public const string ClockKey = "projects";
+
     /// <summary>Root <c>Y.Map</c>: item id → item <c>Y.Map</c>. Written only by the server.</summary>
     public const string ItemsRoot = "items";
 

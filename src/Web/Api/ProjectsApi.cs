@@ -10,6 +10,8 @@ namespace Spotter.Collab.WebHost.Api;
 /// <summary><see cref="TimeZone"/>: an IANA id (default <c>UTC</c>); "overdue" is judged in it.</summary>
 public sealed record CreateProjectRequest(string Name, string? TimeZone);
 public sealed record CreateProjectResponse(string Id);
+/// <summary>A project the caller can see; <see cref="Role"/>: the caller's project role.</summary>
+public sealed record ProjectSummary(string Id, string Name, string Role);
 /// <summary><see cref="Role"/>: <c>admin</c>, <c>member</c> or <c>viewer</c>; <see cref="FunctionalRoles"/> (e.g.
 /// <c>pm</c>, <c>developer</c>, <c>qa</c>, <c>ops</c>) fill node owners of new items; null leaves them as they are.</summary>
 public sealed record SetProjectMemberRequest(string Role, IReadOnlyList<string>? FunctionalRoles);
@@ -40,12 +42,14 @@ public static class ProjectsApi
     {
         var projects = app.MapGroup("/api/projects").RequireAuthorization().WithTags("Projects").ProducesProblems(StatusCodes.Status401Unauthorized);
         projects.MapPost("/", CreateAsync).ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status409Conflict);
+        projects.MapGet("/", ListAsync);
         projects.MapGet("/{id}", DescribeAsync).ProducesProblems(StatusCodes.Status404NotFound);
         projects.MapPut("/{id}/members/{username}", SetMemberAsync).ProducesChangeProblems();
         projects.MapDelete("/{id}/members/{username}", RemoveMemberAsync).ProducesChangeProblems();
         projects.MapPut("/{id}/types/{type}", SetTypeAsync).ProducesChangeProblems();
         projects.MapPost("/{id}/items", CreateItemAsync).ProducesChangeProblems();
         projects.MapGet("/{id}/items", ListItemsAsync).ProducesProblems(StatusCodes.Status404NotFound);
+        projects.MapGet("/{id}/metrics", MetricsAsync).ProducesProblems(StatusCodes.Status404NotFound);
         projects.MapGet("/{id}/items/{itemId}", ReadItemAsync).ProducesProblems(StatusCodes.Status404NotFound);
         projects.MapPatch("/{id}/items/{itemId}", UpdateItemAsync).ProducesChangeProblems();
         projects.MapGet("/{id}/items/{itemId}/history", HistoryAsync).ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
@@ -86,6 +90,22 @@ public static class ProjectsApi
         if (setUp.IsRejected) return Refusal(setUp);
         await audit.RecordAsync(http, ProjectAuditActions.Created, id, name);
         return TypedResults.Created($"/api/projects/{id}", new CreateProjectResponse(id));
+    }
+
+    /// <summary>The projects the caller can see, oldest first, decided by the access model alone (no project is
+    /// activated).</summary>
+    private static async Task<Ok<IReadOnlyList<ProjectSummary>>> ListAsync(HttpContext http, IGrainFactory grains)
+    {
+        var visible = await grains.AccessReader().ListStandalone(http.User.Username(), ProjectSchema.IdPrefix);
+        return TypedResults.Ok<IReadOnlyList<ProjectSummary>>([.. visible.Where(p => ProjectSchema.IsProjectId(p.Id))
+            .Select(p => new ProjectSummary(p.Id, p.Title, ProjectRole(p.Level)))]);
+    }
+
+    private static async Task<Results<Ok<ProjectMetricsView>, ProblemHttpResult>> MetricsAsync(string id, HttpContext http, IGrainFactory grains)
+    {
+        if (!ProjectSchema.IsProjectId(id)) return Problems.NotFound();
+        var result = await grains.Project(id).Execute(http.User.Username(), new ReadProjectMetrics());
+        return result.IsRejected ? Refusal(result) : TypedResults.Ok(Parse<ProjectMetricsView>(result));
     }
 
     private static async Task<Results<Ok<ProjectResponse>, ProblemHttpResult>> DescribeAsync(string id, HttpContext http, IGrainFactory grains)
@@ -281,6 +301,13 @@ public static class ProjectsApi
     {
         DocumentRole.Owner => "admin",
         DocumentRole.Editor => "member",
+        _ => "viewer",
+    };
+
+    private static string ProjectRole(AccessLevel level) => level switch
+    {
+        AccessLevel.Manage => "admin",
+        AccessLevel.Edit => "member",
         _ => "viewer",
     };
 }
