@@ -1,0 +1,158 @@
+// The project views in Chromium (issue 14): a card dragged on one person's board moves on another's without a reload,
+// a refused move says why, the board in Chinese, and a dashboard whose numbers equal a seeded project computed by
+// hand.
+import { afterAll, beforeAll, expect, inject, it } from 'vitest'
+import { type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { launchChromium } from './editorSupport'
+import { createUser, serverUrl, type TestUser } from './harness'
+
+let browser: Browser | null = null
+const contexts: BrowserContext[] = []
+
+beforeAll(async () => {
+  if (inject('serverError')) return // each test reports it
+  browser = await launchChromium()
+})
+
+afterAll(async () => {
+  await Promise.all(contexts.map(c => c.close().catch(() => {})))
+  await browser?.close()
+})
+
+async function signIn(user: TestUser, path: string, locale = 'en-US'): Promise<Page> {
+  const context = await browser!.newContext({ viewport: { width: 1400, height: 800 }, locale })
+  contexts.push(context)
+  const page = await context.newPage()
+  await page.goto(`${serverUrl()}/`)
+  await page.fill('input[name=username]', user.username)
+  await page.fill('input[name=password]', user.password)
+  await page.click('button[type=submit]')
+  await page.waitForSelector('[data-testid=me]')
+  await page.goto(`${serverUrl()}${path}`)
+  return page
+}
+
+async function newProject(owner: TestUser, name: string, timeZone = 'UTC'): Promise<string> {
+  return (await owner.api.call('post', '/api/projects', { body: { name, timeZone } })).id
+}
+
+async function newItem(owner: TestUser, id: string, title: string, type: string): Promise<string> {
+  return (await owner.api.call('post', '/api/projects/{id}/items', { path: { id }, body: { title, type } })).id
+}
+
+async function step(user: TestUser, id: string, itemId: string, key: string, action: 'start' | 'complete' | 'rollback'): Promise<void> {
+  const path = { id, itemId, key }
+  if (action === 'start') await user.api.call('post', '/api/projects/{id}/items/{itemId}/nodes/{key}/start', { path, body: {} })
+  else if (action === 'complete') await user.api.call('post', '/api/projects/{id}/items/{itemId}/nodes/{key}/complete', { path })
+  else await user.api.call('post', '/api/projects/{id}/items/{itemId}/nodes/{key}/rollback', { path, body: { reason: 'not right yet' } })
+}
+
+const card = (itemId: string) => `[data-testid=card][data-item-id="${itemId}"]`
+const column = (key: string) => `[data-testid=column][data-column="${key}"]`
+
+it('a card dragged on one board moves on the other without a reload; a refused move says why', { timeout: 90_000 }, async () => {
+  const ana = await createUser('pana', 'Ana Lima')
+  const ben = await createUser('pben', 'Ben Okafor')
+  const projectId = await newProject(ana, 'Apollo')
+  await ana.api.call('put', '/api/projects/{id}/members/{username}', { path: { id: projectId, username: ben.username }, body: { role: 'member' } })
+  const itemId = await newItem(ana, projectId, 'Checkout page', 'task')
+  await ana.api.call('patch', '/api/projects/{id}/items/{itemId}', { path: { id: projectId, itemId }, body: { assignees: [ben.username], priority: 'high' } })
+
+  const anaPage = await signIn(ana, '/')
+  // The project is in the navigation; it opens its board.
+  await anaPage.click(`[data-testid=projects] a:has-text("Apollo")`)
+  await anaPage.waitForSelector(`${column('not_started')} ${card(itemId)}`)
+  const benPage = await signIn(ben, `/project/${projectId}`)
+  await benPage.waitForSelector(`${column('not_started')} ${card(itemId)}`)
+
+  // Ana (the project's admin) drags the card to "In progress": its first node starts, and Ben's board follows.
+  await anaPage.dragAndDrop(card(itemId), column('in_progress'))
+  await anaPage.waitForSelector(`${column('in_progress')} ${card(itemId)}`)
+  await benPage.waitForSelector(`${column('in_progress')} ${card(itemId)}`, { timeout: 10_000 })
+  expect(await benPage.locator(`${column('not_started')} ${card(itemId)}`).count()).toBe(0)
+
+  // Ben owns no node of it (no functional role): completing it is refused, and the toast says why.
+  await benPage.dragAndDrop(card(itemId), column('done'))
+  await benPage.waitForSelector('.toast:has-text("Only the node’s owner or a project admin can do that.")')
+  expect(await benPage.locator(`${column('in_progress')} ${card(itemId)}`).count()).toBe(1)
+
+  // Filters and swimlanes: a lane per assignee; filtering by another priority hides the card.
+  await benPage.check('[data-testid=swimlanes]')
+  await benPage.waitForSelector(`[data-testid=lane][data-lane="${ben.username}"]`)
+  await benPage.selectOption('[data-testid=filter-priority]', 'low')
+  await benPage.waitForSelector(card(itemId), { state: 'detached' })
+  await benPage.selectOption('[data-testid=filter-priority]', '')
+  await benPage.waitForSelector(card(itemId))
+
+  // The item panel: the nodes with their status and the recorded history; Ana completes the node there.
+  await anaPage.click(`${card(itemId)} a`)
+  await anaPage.waitForSelector('[data-testid=item-panel] [data-node=plan] [data-testid=node-status]:has-text("In progress")')
+  await anaPage.waitForSelector('[data-testid=history] li:has-text("started plan")')
+  await anaPage.click('[data-testid=item-panel] [data-node=plan] button[data-action=complete]')
+  await anaPage.waitForSelector('[data-testid=item-panel] [data-node=plan] [data-testid=node-status]:has-text("Done")')
+  await anaPage.waitForSelector('[data-testid=history] li:has-text("completed plan")')
+})
+
+it('the board in Chinese', { timeout: 60_000 }, async () => {
+  const li = await createUser('pli', '李娜')
+  const projectId = await newProject(li, '阿波罗')
+  const itemId = await newItem(li, projectId, '结账页面', 'requirement')
+  const page = await signIn(li, `/project/${projectId}`, 'zh-CN')
+  await page.waitForSelector(card(itemId))
+  expect(await page.textContent('.projects-nav .sidebar-heading')).toContain('项目')
+  const titles = await page.locator('.column-title').allTextContents()
+  expect(titles.map(title => title.replace(/\s*\d+$/, ''))).toEqual(['未开始', '进行中', '受阻', '已完成'])
+  expect(await page.textContent('.tabs')).toBe('看板仪表盘')
+  expect(await page.textContent(`${card(itemId)} .card-meta`)).toContain('中')
+  await page.selectOption('[data-testid=group-by]', 'node')
+  const nodes = await page.locator('.column-title').allTextContents()
+  expect(nodes.length).toBe(6) // design, frontend, backend, test, release, done
+  expect(nodes.at(-1)).toMatch(/^已完成/)
+})
+
+it('the dashboard shows the numbers of a seeded project computed by hand', { timeout: 90_000 }, async () => {
+  const pm = await createUser('ppm', 'Pia Meyer')
+  const projectId = await newProject(pm, 'Metrics')
+  await pm.api.call('put', '/api/projects/{id}/types/{type}', { path: { id: projectId, type: 'quick' }, body: { name: 'Quick', nodes: [{ key: 'do', name: 'Do' }] } })
+  const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10)
+  const patch = (itemId: string, body: Record<string, unknown>) => pm.api.call('patch', '/api/projects/{id}/items/{itemId}', { path: { id: projectId, itemId }, body })
+  const a = await newItem(pm, projectId, 'A on time', 'quick')
+  const b = await newItem(pm, projectId, 'B late', 'quick')
+  const c = await newItem(pm, projectId, 'C overdue', 'quick')
+  await newItem(pm, projectId, 'D defect', 'defect')
+  await patch(a, { plannedEnd: day(3) })
+  await patch(b, { plannedEnd: day(-3) })
+  await patch(b, { plannedEnd: day(-2) }) // the one reschedule
+  await patch(c, { plannedEnd: day(-1) })
+  await step(pm, projectId, a, 'do', 'start')
+  await step(pm, projectId, a, 'do', 'complete')
+  await step(pm, projectId, b, 'do', 'start')
+  await step(pm, projectId, b, 'do', 'complete')
+  await step(pm, projectId, b, 'do', 'rollback') // the one roll-back
+  await step(pm, projectId, b, 'do', 'complete')
+
+  const page = await signIn(pm, `/project/${projectId}`)
+  await page.click('[data-testid=dashboard-tab]')
+  await page.waitForSelector('[data-testid=dashboard]')
+  const tile = async (key: string) => (await page.textContent(`[data-testid=metric-${key}] dd`))?.trim()
+  // Delivered: A and B of four items; of the two with a plan, A was on time and B two days late; C is overdue;
+  // one defect per two delivered non-defects.
+  expect(await tile('delivered')).toBe('2 / 4')
+  expect(await tile('onTimeRate')).toBe('50%')
+  expect(await tile('delayRate')).toBe('50%')
+  expect(await tile('averageDelay')).toBe('2 d')
+  expect(await tile('overdueNow')).toBe('1')
+  expect(await tile('reschedules')).toBe('1')
+  expect(await tile('rollBacks')).toBe('1')
+  expect(await tile('defectsPerDelivered')).toBe('0.5')
+  // The charts are drawn by ECharts.
+  await page.waitForSelector('[data-testid=chart-throughput] canvas')
+  await page.waitForSelector('[data-testid=chart-workload] canvas')
+
+  // The dashboard follows the board: C delivered now (late by a day) changes the numbers without a reload.
+  await step(pm, projectId, c, 'do', 'start')
+  await step(pm, projectId, c, 'do', 'complete')
+  await page.waitForFunction(() => document.querySelector('[data-testid=metric-delivered] dd')?.textContent === '3 / 4', undefined, { timeout: 10_000 })
+  expect(await tile('overdueNow')).toBe('0')
+  expect(await tile('averageDelay')).toBe('1.5 d')
+})
