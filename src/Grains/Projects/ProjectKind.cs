@@ -62,6 +62,9 @@ internal sealed partial class ProjectExtension(ILiveResource project, IProjectHi
         ChangeNode c => ChangeAsync(principal, (role, board) => ChangeNodeStatus(principal, role, board, c)),
         UpdateProjectItem c => ChangeAsync(principal, (role, board) => UpdateItem(principal, role, board, c)),
         UpdateProjectNode c => ChangeAsync(principal, (role, board) => UpdateNode(principal, role, board, c)),
+        SetItemDependency c => ChangeAsync(principal, (role, board) => SetDependency(principal, role, board, c)),
+        RemoveItemDependency c => ChangeAsync(principal, (role, board) => RemoveDependency(principal, role, board, c)),
+        RescheduleItem c => ChangeAsync(principal, (role, board) => Reschedule(principal, role, board, c)),
         ReadProjectItem c => ReadAsync(principal, board => board.Item(c.ItemId) is { } item
             ? Reply(ProjectBoard.View(c.ItemId, item, time, Zone(board)))
             : project.Reject(ProjectRejectCodes.UnknownItem, $"no item {c.ItemId}")),

@@ -29,6 +29,9 @@ public sealed record StartNodeRequest(bool? Override);
 public sealed record RollBackNodeRequest(string Reason);
 public sealed record BlockNodeRequest(string Reason);
 public sealed record SkipNodeRequest(string? Reason);
+/// <summary><see cref="Lag"/>: days between the predecessor's end and the item's start beyond the next day (default 0).</summary>
+public sealed record SetItemDependencyRequest(int? Lag);
+public sealed record RescheduleItemRequest(DateOnly PlannedStart, DateOnly PlannedEnd);
 /// <summary>Absent fields stay as they are. <c>owners</c> and <c>members</c>: admins only; dates and
 /// <c>estimate</c> (hours): the node's owners and admins.</summary>
 public sealed record UpdateProjectNodeRequest(IReadOnlyList<string>? Owners, IReadOnlyList<string>? Members, DateOnly? PlannedStart, DateOnly? PlannedEnd,
@@ -59,6 +62,9 @@ public static class ProjectsApi
         projects.MapPost("/{id}/items/{itemId}/nodes/{key}/block", BlockNodeAsync).ProducesChangeProblems();
         projects.MapPost("/{id}/items/{itemId}/nodes/{key}/skip", SkipNodeAsync).ProducesChangeProblems();
         projects.MapPatch("/{id}/items/{itemId}/nodes/{key}", UpdateNodeAsync).ProducesChangeProblems();
+        projects.MapPut("/{id}/items/{itemId}/dependencies/{predecessorId}", SetDependencyAsync).ProducesChangeProblems();
+        projects.MapDelete("/{id}/items/{itemId}/dependencies/{predecessorId}", RemoveDependencyAsync).ProducesChangeProblems();
+        projects.MapPost("/{id}/items/{itemId}/reschedule", RescheduleAsync).ProducesChangeProblems();
         return app;
     }
 
@@ -266,6 +272,21 @@ public static class ProjectsApi
         ChangeAsync(id, http, grains, new UpdateProjectNode(itemId, key, request.Owners, request.Members, request.PlannedStart, request.PlannedEnd, request.Estimate,
             request.ClearPlannedStart == true, request.ClearPlannedEnd == true, request.ClearEstimate == true), audit, ProjectAuditActions.NodeChanged, $"{itemId}/{key} fields");
 
+    private static Task<Results<NoContent, ProblemHttpResult>> SetDependencyAsync(
+        string id, string itemId, string predecessorId, SetItemDependencyRequest? request, HttpContext http, IGrainFactory grains, AuditRecorder audit) =>
+        ChangeAsync(id, http, grains, new SetItemDependency(itemId, predecessorId, request?.Lag ?? 0), audit, ProjectAuditActions.ItemChanged,
+            $"{itemId} after {predecessorId} +{request?.Lag ?? 0}d");
+
+    private static Task<Results<NoContent, ProblemHttpResult>> RemoveDependencyAsync(
+        string id, string itemId, string predecessorId, HttpContext http, IGrainFactory grains, AuditRecorder audit) =>
+        ChangeAsync(id, http, grains, new RemoveItemDependency(itemId, predecessorId), audit, ProjectAuditActions.ItemChanged, $"{itemId} no longer after {predecessorId}");
+
+    /// <summary>Sets the item's planned dates; the items depending on it move later as far as they must.</summary>
+    private static Task<Results<NoContent, ProblemHttpResult>> RescheduleAsync(
+        string id, string itemId, RescheduleItemRequest request, HttpContext http, IGrainFactory grains, AuditRecorder audit) =>
+        ChangeAsync(id, http, grains, new RescheduleItem(itemId, request.PlannedStart, request.PlannedEnd), audit, ProjectAuditActions.ItemChanged,
+            $"{itemId} rescheduled {request.PlannedStart:yyyy-MM-dd}..{request.PlannedEnd:yyyy-MM-dd}");
+
     private static async Task<Results<NoContent, ProblemHttpResult>> ChangeAsync(
         string id, HttpContext http, IGrainFactory grains, ResourceCommand command, AuditRecorder audit, string action, string detail)
     {
@@ -287,7 +308,7 @@ public static class ProjectsApi
             RejectCodes.Forbidden or RejectCodes.Unsupported => Problems.NotFound(),
             RejectCodes.ReadOnly or ProjectRejectCodes.NotOwner or ProjectRejectCodes.NotAdmin => Problems.Of(StatusCodes.Status403Forbidden, code, detail),
             ProjectRejectCodes.UnknownItem or ProjectRejectCodes.UnknownNode => Problems.Of(StatusCodes.Status404NotFound, code, detail),
-            ProjectRejectCodes.PredecessorsPending or ProjectRejectCodes.InvalidTransition or ProjectRejectCodes.Exists => Problems.Conflict(code, detail),
+            ProjectRejectCodes.PredecessorsPending or ProjectRejectCodes.InvalidTransition or ProjectRejectCodes.Exists or ProjectRejectCodes.DependencyCycle => Problems.Conflict(code, detail),
             _ => Problems.Of(StatusCodes.Status400BadRequest, code, detail),
         };
     }
