@@ -45,6 +45,7 @@ const routes: RouteObject[] = [
       { path: 'project/:projectId', element: <ProjectPage view="board" /> },
       { path: 'project/:projectId/item/:itemId', element: <ProjectPage view="board" /> },
       { path: 'project/:projectId/dashboard', element: <ProjectPage view="dashboard" /> },
+      { path: 'project/:projectId/gantt', element: <ProjectPage view="gantt" /> },
       { path: 'admin', element: <AdminRoute /> },
       { path: 'admin/:tab', element: <AdminRoute /> },
       { path: '*', element: <Navigate to="/" replace /> },

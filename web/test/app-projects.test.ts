@@ -102,7 +102,7 @@ it('the board in Chinese', { timeout: 60_000 }, async () => {
   expect(await page.textContent('.projects-nav .sidebar-heading')).toContain('项目')
   const titles = await page.locator('.column-title').allTextContents()
   expect(titles.map(title => title.replace(/\s*\d+$/, ''))).toEqual(['未开始', '进行中', '受阻', '已完成'])
-  expect(await page.textContent('.tabs')).toBe('看板仪表盘')
+  expect(await page.textContent('.tabs')).toBe('看板甘特图仪表盘')
   expect(await page.textContent(`${card(itemId)} .card-meta`)).toContain('中')
   await page.selectOption('[data-testid=group-by]', 'node')
   const nodes = await page.locator('.column-title').allTextContents()
@@ -155,4 +155,40 @@ it('the dashboard shows the numbers of a seeded project computed by hand', { tim
   await page.waitForFunction(() => document.querySelector('[data-testid=metric-delivered] dd')?.textContent === '3 / 4', undefined, { timeout: 10_000 })
   expect(await tile('overdueNow')).toBe('0')
   expect(await tile('averageDelay')).toBe('1.5 d')
+})
+
+it('the Gantt draws dependencies and the critical path, and dragging a bar reschedules it and moves its dependants', { timeout: 90_000 }, async () => {
+  const pm = await createUser('pgantt', 'Gao Ming')
+  const projectId = await newProject(pm, 'Timeline')
+  const dated = async (title: string, plannedStart: string, plannedEnd: string) => {
+    const itemId = await newItem(pm, projectId, title, 'task')
+    await pm.api.call('patch', '/api/projects/{id}/items/{itemId}', { path: { id: projectId, itemId }, body: { plannedStart, plannedEnd } })
+    return itemId
+  }
+  const a = await dated('Design', '2027-03-01', '2027-03-02')
+  const b = await dated('Build', '2027-03-04', '2027-03-05')
+  const c = await dated('Brochure', '2027-03-01', '2027-03-01')
+  // Build starts at the earliest one day after the day after Design ends: no slack, so both are critical.
+  await pm.api.call('put', '/api/projects/{id}/items/{itemId}/dependencies/{predecessorId}', { path: { id: projectId, itemId: b, predecessorId: a }, body: { lag: 1 } })
+
+  const page = await signIn(pm, `/project/${projectId}`)
+  await page.click('[data-testid=gantt-tab]')
+  const bar = (id: string) => `[data-testid=gantt-bar][data-item-id="${id}"]`
+  await page.waitForSelector(bar(b))
+  expect(await page.locator('[data-testid=gantt-arrow]').count()).toBe(1)
+  expect(await page.getAttribute(bar(a), 'class')).toContain('critical')
+  expect(await page.getAttribute(bar(b), 'class')).toContain('critical')
+  expect(await page.getAttribute(bar(c), 'class')).not.toContain('critical')
+
+  // Drag Design two days later: it is rescheduled, and the server moves Build as far as the dependency needs.
+  const box = (await page.locator(bar(a)).boundingBox())!
+  await page.mouse.move(box.x + 10, box.y + box.height / 2)
+  await page.mouse.down()
+  await page.mouse.move(box.x + 10 + 2 * 28 + 3, box.y + box.height / 2, { steps: 6 })
+  await page.mouse.up()
+  await page.waitForSelector(`${bar(a)}[data-start="2027-03-03"][data-end="2027-03-04"]`)
+  await page.waitForSelector(`${bar(b)}[data-start="2027-03-06"][data-end="2027-03-07"]`, { timeout: 10_000 })
+  expect(await page.getAttribute(bar(c), 'data-start')).toBe('2027-03-01')
+  const build = await pm.api.call('get', '/api/projects/{id}/items/{itemId}', { path: { id: projectId, itemId: b } })
+  expect([build.plannedStart, build.plannedEnd]).toEqual(['2027-03-06', '2027-03-07'])
 })

@@ -33,7 +33,7 @@ it('every key the views ask for exists, literal or built from a server value', (
     'projects.status.': ['not_started', 'in_progress', 'blocked', 'done', 'skipped'],
     'projects.priority.': ['low', 'medium', 'high', 'urgent'],
     'projects.role.': ['admin', 'member', 'viewer'],
-    'projects.error.': ['not-owner', 'not-admin', 'read-only', 'predecessors-pending', 'invalid-transition', 'unknown-item', 'unknown-node', 'invalid'],
+    'projects.error.': ['not-owner', 'not-admin', 'read-only', 'predecessors-pending', 'invalid-transition', 'unknown-item', 'unknown-node', 'invalid', 'dependency-cycle'],
     'projects.action.': ['start', 'complete', 'rollback', 'block', 'skip'],
     'projects.reason.': ['rollback', 'block', 'skip'],
     'projects.event.': ['item.created', 'item.status_changed', 'item.field_changed', 'node.started', 'node.completed', 'node.rolled_back', 'node.status_changed'],

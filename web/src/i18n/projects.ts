@@ -103,6 +103,17 @@ const en: Messages = {
   'projects.metrics.onTime': 'On time',
   'projects.metrics.late': 'Late',
   'projects.metrics.times': 'Cycle and lead time (days)',
+  'projects.gantt': 'Gantt',
+  'projects.gantt.none': 'No item has planned start and end dates yet.',
+  'projects.gantt.critical': 'Critical path',
+  'projects.gantt.unscheduled': '{n} without planned dates',
+  'projects.dependsOn': 'Depends on',
+  'projects.dependsOn.none': 'No dependencies.',
+  'projects.dependency.lag': 'Lag (days)',
+  'projects.dependency.lagDays': '+{n} d',
+  'projects.dependency.add': 'Add dependency',
+  'projects.dependency.remove': 'Remove',
+  'projects.error.dependency-cycle': 'That dependency would make a circle: the other item already depends on this one.',
 }
 
 const zh: Messages = {
@@ -207,6 +218,17 @@ const zh: Messages = {
   'projects.metrics.onTime': '准时',
   'projects.metrics.late': '延期',
   'projects.metrics.times': '周期时间与前置时间（天）',
+  'projects.gantt': '甘特图',
+  'projects.gantt.none': '还没有设置了计划开始和结束日期的工作项。',
+  'projects.gantt.critical': '关键路径',
+  'projects.gantt.unscheduled': '{n} 项没有计划日期',
+  'projects.dependsOn': '前置依赖',
+  'projects.dependsOn.none': '没有依赖。',
+  'projects.dependency.lag': '间隔（天）',
+  'projects.dependency.lagDays': '+{n} 天',
+  'projects.dependency.add': '添加依赖',
+  'projects.dependency.remove': '移除',
+  'projects.error.dependency-cycle': '该依赖会形成循环：另一个工作项已经依赖于此工作项。',
 }
 
 registerMessages({ en, zh })

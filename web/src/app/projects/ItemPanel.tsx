@@ -8,7 +8,7 @@ import { Link } from 'react-router'
 import { formatDateTime, t } from '../../i18n'
 import type { AppContext } from '../context'
 import { askText, showToast } from '../dialogs'
-import { changeItem, changeNodeFields, itemHistory, nodeAction, projectErrorText, projectPath, type NodeAction, type ProjectEvent, type ProjectInfo } from './actions'
+import { changeItem, changeNodeFields, itemHistory, nodeAction, projectErrorText, projectPath, removeDependency, setDependency, type NodeAction, type ProjectEvent, type ProjectInfo } from './actions'
 import { isOverdue, projectToday } from './BoardView'
 import { priorities, type BoardItem, type BoardNode, type BoardSnapshot } from './board'
 
@@ -19,8 +19,15 @@ export function ItemPanel({ context, projectId, itemId, snapshot, info }: { cont
   const item = snapshot.items.find(i => i.id === itemId)
   const history = useQuery({ queryKey: ['project-history', context.user.username, projectId, itemId], queryFn: () => itemHistory(context.api, projectId, itemId) })
   const { refetch } = history
-  // The item's snapshot is a new object whenever the item changed: its history has a new entry then.
-  useEffect(() => { if (item) void refetch() }, [item, refetch])
+  // The item's snapshot is a new object whenever the item changed: its history has a new entry then. The board's
+  // update can arrive just before the history entry is written (the server records it after the board change is
+  // durable), so it is read once more a moment later.
+  useEffect(() => {
+    if (!item) return
+    void refetch()
+    const again = setTimeout(() => void refetch(), 1000)
+    return () => clearTimeout(again)
+  }, [item, refetch])
   if (!item) {
     return (
       <aside className="item-panel" data-testid="item-panel" aria-label={t('projects.item')}>
@@ -56,6 +63,7 @@ export function ItemPanel({ context, projectId, itemId, snapshot, info }: { cont
           ))}
         </tbody>
       </table>
+      <Dependencies context={context} projectId={projectId} item={item} snapshot={snapshot} canEdit={canEdit} />
       <h3>{t('projects.history')}</h3>
       <ol className="history" data-testid="history">
         {history.isError ? <li className="error">{projectErrorText(history.error)}</li>
@@ -176,6 +184,48 @@ function NodeRow({ context, projectId, item, node, may, isAdmin }: { context: Ap
         {may ? <button type="button" className="small secondary" data-action="dates" onClick={() => void editDates()}>{t('projects.node.dates')}</button> : null}
       </div></td>
     </tr>
+  )
+}
+
+function Dependencies({ context, projectId, item, snapshot, canEdit }: { context: AppContext; projectId: string; item: BoardItem; snapshot: BoardSnapshot; canEdit: boolean }) {
+  const { t } = useTranslation()
+  const titles = new Map(snapshot.items.map(i => [i.id, i.title]))
+  const candidates = snapshot.items.filter(i => i.id !== item.id && !item.dependsOn.some(d => d.item === i.id))
+  const run = async (call: () => Promise<void>) => {
+    try {
+      await call()
+    } catch (error) {
+      showToast(projectErrorText(error), 'bad')
+    }
+  }
+  const add = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault()
+    const data = new FormData(event.currentTarget)
+    const predecessor = String(data.get('predecessor') ?? '')
+    const lag = Number(data.get('lag') ?? 0) || 0
+    if (predecessor) void run(() => setDependency(context.api, projectId, item.id, predecessor, lag))
+  }
+  return (
+    <>
+      <h3>{t('projects.dependsOn')}</h3>
+      <ul className="dependencies" data-testid="dependencies">
+        {item.dependsOn.length === 0 ? <li className="muted small">{t('projects.dependsOn.none')}</li> : item.dependsOn.map(d => (
+          <li key={d.item}>
+            {titles.get(d.item) ?? d.item} <span className="muted small">{t('projects.dependency.lagDays', { n: d.lag })}</span>
+            {canEdit ? <button type="button" className="small secondary" onClick={() => void run(() => removeDependency(context.api, projectId, item.id, d.item))}>{t('projects.dependency.remove')}</button> : null}
+          </li>
+        ))}
+      </ul>
+      {canEdit && candidates.length ? (
+        <form className="dependency-add" onSubmit={add}>
+          <select name="predecessor" aria-label={t('projects.dependsOn')} data-testid="dependency-item">
+            {candidates.map(c => <option key={c.id} value={c.id}>{c.title}</option>)}
+          </select>
+          <label>{t('projects.dependency.lag')} <input name="lag" type="number" min={-365} max={365} defaultValue={0} /></label>
+          <button type="submit" className="small" data-testid="dependency-add">{t('projects.dependency.add')}</button>
+        </form>
+      ) : null}
+    </>
   )
 }
 

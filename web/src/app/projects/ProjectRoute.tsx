@@ -7,7 +7,8 @@ import { Link, NavLink, useParams } from 'react-router'
 import type { AppContext } from '../context'
 import { useShell } from '../Shell'
 import { errorText } from '../ui'
-import { dashboardPath, describeProject, listProjects, projectPath, projectsKey } from './actions'
+import { dashboardPath, describeProject, ganttPath, listProjects, projectPath, projectsKey } from './actions'
+import { Gantt } from './Gantt'
 import { BoardView } from './BoardView'
 import { useLiveBoard } from './board'
 import { ItemPanel } from './ItemPanel'
@@ -41,13 +42,15 @@ export function ProjectsPage() {
   )
 }
 
-export function ProjectPage({ view }: { view: 'board' | 'dashboard' }) {
+type View = 'board' | 'dashboard' | 'gantt'
+
+export function ProjectPage({ view }: { view: View }) {
   const { context } = useShell()
   const { projectId = '', itemId } = useParams()
   return <Project key={projectId} context={context} projectId={projectId} itemId={itemId ?? null} view={view} />
 }
 
-function Project({ context, projectId, itemId, view }: { context: AppContext; projectId: string; itemId: string | null; view: 'board' | 'dashboard' }) {
+function Project({ context, projectId, itemId, view }: { context: AppContext; projectId: string; itemId: string | null; view: View }) {
   const { t } = useTranslation()
   const live = useLiveBoard(context.connection, projectId)
   const info = useQuery({ queryKey: ['project', context.user.username, projectId], queryFn: () => describeProject(context.api, projectId) })
@@ -60,11 +63,13 @@ function Project({ context, projectId, itemId, view }: { context: AppContext; pr
         <h1 data-testid="project-name">{name}</h1>
         <nav className="tabs" aria-label={t('projects.views')}>
           <NavLink to={projectPath(projectId)} end className={({ isActive }) => (isActive || (view === 'board' && itemId) ? 'tab active' : 'tab')}>{t('projects.board')}</NavLink>
+          <NavLink to={ganttPath(projectId)} className={({ isActive }) => (isActive ? 'tab active' : 'tab')} data-testid="gantt-tab">{t('projects.gantt')}</NavLink>
           <NavLink to={dashboardPath(projectId)} className={({ isActive }) => (isActive ? 'tab active' : 'tab')} data-testid="dashboard-tab">{t('projects.dashboard')}</NavLink>
         </nav>
       </header>
       {live.refused ? <p className="error">{t('app.error.notFound')}</p>
         : !live.synced || !info.data ? <p className="muted">{t('app.loading')}</p>
+        : view === 'gantt' ? <Gantt context={context} projectId={projectId} snapshot={live.snapshot} info={info.data} />
         : view === 'dashboard'
           ? <Suspense fallback={<p className="muted">{t('app.loading')}</p>}><Dashboard context={context} projectId={projectId} snapshot={live.snapshot} /></Suspense>
           : <>

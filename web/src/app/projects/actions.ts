@@ -14,6 +14,7 @@ export type NodeAction = 'start' | 'complete' | 'rollback' | 'block' | 'skip'
 export const projectPath = (projectId: string) => `/project/${encodeURIComponent(projectId)}`
 export const itemPath = (projectId: string, itemId: string) => `${projectPath(projectId)}/item/${encodeURIComponent(itemId)}`
 export const dashboardPath = (projectId: string) => `${projectPath(projectId)}/dashboard`
+export const ganttPath = (projectId: string) => `${projectPath(projectId)}/gantt`
 
 export const projectsKey = (username: string) => ['projects', username]
 
@@ -58,11 +59,24 @@ export function itemHistory(api: Api, id: string, itemId: string): Promise<Proje
   return api.call('get', '/api/projects/{id}/items/{itemId}/history', { path: { id, itemId }, query: { limit: 200 } })
 }
 
+/** Sets the item's planned dates; the server moves the items that depend on it. */
+export async function rescheduleItem(api: Api, id: string, itemId: string, plannedStart: string, plannedEnd: string): Promise<void> {
+  await api.call('post', '/api/projects/{id}/items/{itemId}/reschedule', { path: { id, itemId }, body: { plannedStart, plannedEnd } })
+}
+
+export async function setDependency(api: Api, id: string, itemId: string, predecessorId: string, lag: number): Promise<void> {
+  await api.call('put', '/api/projects/{id}/items/{itemId}/dependencies/{predecessorId}', { path: { id, itemId, predecessorId }, body: { lag } })
+}
+
+export async function removeDependency(api: Api, id: string, itemId: string, predecessorId: string): Promise<void> {
+  await api.call('delete', '/api/projects/{id}/items/{itemId}/dependencies/{predecessorId}', { path: { id, itemId, predecessorId } })
+}
+
 export function projectMetrics(api: Api, id: string): Promise<ProjectMetrics> {
   return api.call('get', '/api/projects/{id}/metrics', { path: { id } })
 }
 
-const knownCodes = new Set(['not-owner', 'not-admin', 'read-only', 'predecessors-pending', 'invalid-transition', 'unknown-item', 'unknown-node', 'invalid'])
+const knownCodes = new Set(['not-owner', 'not-admin', 'read-only', 'predecessors-pending', 'invalid-transition', 'unknown-item', 'unknown-node', 'invalid', 'dependency-cycle'])
 
 /** The problem code of a refused call (`urn:spotter-collab:problem:<code>`), or null. */
 export function problemCode(error: unknown): string | null {

@@ -39,6 +39,8 @@ export interface BoardItem {
   createdBy: string
   /** In workflow order. */
   nodes: BoardNode[]
+  /** Finish-to-start predecessors: this item starts at the earliest `lag` days after the day each one ends. */
+  dependsOn: { item: string; lag: number }[]
 }
 
 export interface WorkflowType { key: string; name: string; nodes: { key: string; name: string; after: string[]; role: string | null }[] }
@@ -80,6 +82,12 @@ function readNode(key: string, node: Y.Map<unknown>): BoardNode {
   }
 }
 
+function dependencies(value: unknown): { item: string; lag: number }[] {
+  if (!Array.isArray(value)) return []
+  return value.filter((d): d is { item: string; lag?: unknown } => typeof d === 'object' && d !== null && typeof (d as { item?: unknown }).item === 'string')
+    .map(d => ({ item: d.item, lag: typeof d.lag === 'number' ? d.lag : 0 }))
+}
+
 export function readItem(id: string, item: Y.Map<unknown>): BoardItem {
   const nodes = item.get('nodes')
   const list: BoardNode[] = []
@@ -100,6 +108,7 @@ export function readItem(id: string, item: Y.Map<unknown>): BoardItem {
     createdAt: text(item, 'createdAt'),
     createdBy: text(item, 'createdBy') ?? '',
     nodes: list,
+    dependsOn: dependencies(item.get('dependsOn')),
   }
 }
 
