@@ -21,6 +21,7 @@ const DocumentRoute = lazy(() => import('./app/PageRoute').then(m => ({ default:
 const AdminRoute = lazy(() => import('./app/AdminRoute'))
 const LinkRoute = lazy(() => import('./app/LinkRoute'))
 const ProjectsPage = lazy(() => import('./app/projects/ProjectRoute').then(m => ({ default: m.ProjectsPage })))
+const WorkloadPage = lazy(() => import('./app/projects/ProjectRoute').then(m => ({ default: m.WorkloadPage })))
 const ProjectPage = lazy(() => import('./app/projects/ProjectRoute').then(m => ({ default: m.ProjectPage })))
 
 function LoginRoute() {
@@ -42,6 +43,7 @@ const routes: RouteObject[] = [
       { path: 'doc/:docId', element: <DocumentRoute /> },
       { path: 'search', element: <SearchPage /> },
       { path: 'projects', element: <ProjectsPage /> },
+      { path: 'workload', element: <WorkloadPage /> },
       { path: 'project/:projectId', element: <ProjectPage view="board" /> },
       { path: 'project/:projectId/item/:itemId', element: <ProjectPage view="board" /> },
       { path: 'project/:projectId/dashboard', element: <ProjectPage view="dashboard" /> },

@@ -192,3 +192,25 @@ it('the Gantt draws dependencies and the critical path, and dragging a bar resch
   const build = await pm.api.call('get', '/api/projects/{id}/items/{itemId}', { path: { id: projectId, itemId: b } })
   expect([build.plannedStart, build.plannedEnd]).toEqual(['2027-03-06', '2027-03-07'])
 })
+
+it('the workload view adds up planned hours per person and day across projects and marks days over capacity', { timeout: 60_000 }, async () => {
+  const lead = await createUser('pload', 'Lena Wu')
+  const quick = async (name: string, plannedStart: string, plannedEnd: string, estimate: number) => {
+    const projectId = await newProject(lead, name)
+    await lead.api.call('put', '/api/projects/{id}/types/{type}', { path: { id: projectId, type: 'quick' }, body: { name: 'Quick', nodes: [{ key: 'do', name: 'Do' }] } })
+    const itemId = await newItem(lead, projectId, `${name} work`, 'quick')
+    await lead.api.call('patch', '/api/projects/{id}/items/{itemId}/nodes/{key}', { path: { id: projectId, itemId, key: 'do' }, body: { owners: [lead.username], plannedStart, plannedEnd, estimate } })
+  }
+  // 20 h over Monday to Friday: 4 h a day; 12 h over Wednesday and Thursday in another project: 6 h a day.
+  await quick('North', '2027-03-01', '2027-03-05', 20)
+  await quick('South', '2027-03-03', '2027-03-04', 12)
+  const page = await signIn(lead, '/')
+  await page.click('[data-testid=workload-link]')
+  await page.goto(`${serverUrl()}/workload?from=2027-03-01`)
+  const cell = (day: string) => `[data-testid=workload] tr[data-person="${lead.username}"] td[data-day="${day}"]`
+  await page.waitForSelector(cell('2027-03-01'))
+  const hours = await Promise.all(['2027-03-01', '2027-03-02', '2027-03-03', '2027-03-04', '2027-03-05', '2027-03-06'].map(day => page.textContent(cell(day))))
+  expect(hours).toEqual(['4', '4', '10', '10', '4', ''])
+  expect(await page.getAttribute(cell('2027-03-03'), 'class')).toBe('over')
+  expect(await page.getAttribute(cell('2027-03-01'), 'class')).toBe('busy')
+})

@@ -114,6 +114,10 @@ const en: Messages = {
   'projects.dependency.add': 'Add dependency',
   'projects.dependency.remove': 'Remove',
   'projects.error.dependency-cycle': 'That dependency would make a circle: the other item already depends on this one.',
+  'projects.workload': 'Workload',
+  'projects.workload.help': 'Planned hours per person and day across your projects: each open node’s estimate spread over its working days and owners. Capacity: {capacity} h a day.',
+  'projects.workload.none': 'Nobody has planned work in these two weeks.',
+  'projects.workload.person': 'Person',
 }
 
 const zh: Messages = {
@@ -229,6 +233,10 @@ const zh: Messages = {
   'projects.dependency.add': '添加依赖',
   'projects.dependency.remove': '移除',
   'projects.error.dependency-cycle': '该依赖会形成循环：另一个工作项已经依赖于此工作项。',
+  'projects.workload': '工作负荷',
+  'projects.workload.help': '你的所有项目中每人每天的计划工时：每个未完成节点的预估工时平均分摊到其工作日和负责人。产能：每天 {capacity} 小时。',
+  'projects.workload.none': '这两周内没有人有计划的工作。',
+  'projects.workload.person': '人员',
 }
 
 registerMessages({ en, zh })

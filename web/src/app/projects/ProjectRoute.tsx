@@ -14,6 +14,8 @@ import { useLiveBoard } from './board'
 import { ItemPanel } from './ItemPanel'
 import './projects.css'
 
+export { WorkloadPage } from './Workload'
+
 const Dashboard = lazy(() => import('./Dashboard'))
 
 export function ProjectsPage() {

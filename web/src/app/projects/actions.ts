@@ -1,5 +1,6 @@
 // The project's HTTP calls the views make (docs/projects.md, HTTP API), and the text of a refusal.
 import { ApiError, type Api, type Schema } from '../../api'
+export type { Schema }
 import { t } from '../../i18n'
 import { errorText } from '../ui'
 

@@ -47,6 +47,7 @@ export function ProjectsNav({ context }: { context: AppContext }) {
             </li>
           ))}
       </ul>
+      <Link to="/workload" className="small workload-link" data-testid="workload-link">{t('projects.workload')}</Link>
     </nav>
   )
 }
