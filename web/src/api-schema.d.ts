@@ -5041,7 +5041,35 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProjectSummary"][];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
         put?: never;
         post: {
             parameters: {
@@ -5412,6 +5440,158 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/projects/{id}/items/{itemId}/dependencies/{predecessorId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    itemId: string;
+                    predecessorId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": null | components["schemas"]["SetItemDependencyRequest"];
+                };
+            };
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    itemId: string;
+                    predecessorId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/projects/{id}/items/{itemId}/history": {
@@ -5994,6 +6174,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{id}/items/{itemId}/reschedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    itemId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RescheduleItemRequest"];
+                };
+            };
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{id}/members/{username}": {
         parameters: {
             query?: never;
@@ -6139,6 +6404,61 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{id}/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProjectMetricsView"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -8038,6 +8358,11 @@ export interface components {
         };
         /** @enum {unknown} */
         HistoryAudience: "editors" | "commenters" | "viewers" | null;
+        ItemDependencyView: {
+            item: string;
+            /** Format: int32 */
+            lag: number;
+        };
         JsonElement: unknown;
         KeyResultView: {
             /** Format: int32 */
@@ -8197,6 +8522,15 @@ export interface components {
         PartnerUpdateRequest: {
             name?: null | string;
         };
+        PersonWorkload: {
+            /** Format: double */
+            estimateHours: number;
+            /** Format: int32 */
+            openItems: number;
+            /** Format: int32 */
+            openNodes: number;
+            username: string;
+        };
         PreviewPage: {
             id: string;
             level: components["schemas"]["AccessLevel"];
@@ -8234,6 +8568,7 @@ export interface components {
             /** Format: date-time */
             createdAt: null | string;
             createdBy: string;
+            dependsOn: components["schemas"]["ItemDependencyView"][];
             id: string;
             labels: string[];
             nodes: components["schemas"]["ProjectNodeView"][];
@@ -8251,6 +8586,37 @@ export interface components {
             functionalRoles: string[];
             role: string;
             username: string;
+        };
+        ProjectMetricsView: {
+            /** Format: double */
+            averageDelayDays: null | number;
+            /** Format: double */
+            cycleTimeDays: null | number;
+            /** Format: int32 */
+            defects: number;
+            /** Format: double */
+            defectsPerDelivered: null | number;
+            /** Format: double */
+            delayRate: null | number;
+            /** Format: int32 */
+            delivered: number;
+            /** Format: int32 */
+            items: number;
+            /** Format: double */
+            leadTimeDays: null | number;
+            /** Format: double */
+            onTimeRate: null | number;
+            /** Format: int32 */
+            overdueNow: number;
+            /** Format: int32 */
+            reschedules: number;
+            /** Format: int32 */
+            rollBacks: number;
+            throughput: components["schemas"]["WeeklyThroughput"][];
+            timeZone: string;
+            /** Format: date */
+            today: string;
+            workload: components["schemas"]["PersonWorkload"][];
         };
         ProjectNodeView: {
             /** Format: date-time */
@@ -8278,6 +8644,11 @@ export interface components {
             timeZone: string;
             types: components["schemas"]["WorkItemTypeView"][];
         };
+        ProjectSummary: {
+            id: string;
+            name: string;
+            role: string;
+        };
         RedeemLinkRequest: {
             password?: null | string;
             token: string;
@@ -8295,6 +8666,12 @@ export interface components {
         };
         ReplyRequest: {
             text?: null | string;
+        };
+        RescheduleItemRequest: {
+            /** Format: date */
+            plannedEnd: string;
+            /** Format: date */
+            plannedStart: string;
         };
         ResolveRequest: {
             resolved?: null | boolean;
@@ -8340,6 +8717,10 @@ export interface components {
             snippet: string;
             spaceId: null | string;
             title: string;
+        };
+        SetItemDependencyRequest: {
+            /** Format: int32 */
+            lag?: null | number;
         };
         SetMemberRequest: {
             role: string;
@@ -8489,6 +8870,12 @@ export interface components {
             hasSecret: boolean;
             id: string;
             url: string;
+        };
+        WeeklyThroughput: {
+            /** Format: int32 */
+            delivered: number;
+            /** Format: date */
+            week: string;
         };
         WorkItemTypeView: {
             key: string;

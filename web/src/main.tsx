@@ -1,5 +1,6 @@
 import './style.css'
 import './i18n/app'
+import './i18n/projects'
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
 import { lazy } from 'react'
 import { createRoot } from 'react-dom/client'
@@ -19,6 +20,9 @@ const SpacePageRoute = lazy(() => import('./app/PageRoute').then(m => ({ default
 const DocumentRoute = lazy(() => import('./app/PageRoute').then(m => ({ default: m.DocumentRoute })))
 const AdminRoute = lazy(() => import('./app/AdminRoute'))
 const LinkRoute = lazy(() => import('./app/LinkRoute'))
+const ProjectsPage = lazy(() => import('./app/projects/ProjectRoute').then(m => ({ default: m.ProjectsPage })))
+const WorkloadPage = lazy(() => import('./app/projects/ProjectRoute').then(m => ({ default: m.WorkloadPage })))
+const ProjectPage = lazy(() => import('./app/projects/ProjectRoute').then(m => ({ default: m.ProjectPage })))
 
 function LoginRoute() {
   return currentUser() ? <Navigate to="/" replace /> : <LoginPage />
@@ -38,6 +42,12 @@ const routes: RouteObject[] = [
       { path: 'space/:spaceId/page/:pageId', element: <SpacePageRoute /> },
       { path: 'doc/:docId', element: <DocumentRoute /> },
       { path: 'search', element: <SearchPage /> },
+      { path: 'projects', element: <ProjectsPage /> },
+      { path: 'workload', element: <WorkloadPage /> },
+      { path: 'project/:projectId', element: <ProjectPage view="board" /> },
+      { path: 'project/:projectId/item/:itemId', element: <ProjectPage view="board" /> },
+      { path: 'project/:projectId/dashboard', element: <ProjectPage view="dashboard" /> },
+      { path: 'project/:projectId/gantt', element: <ProjectPage view="gantt" /> },
       { path: 'admin', element: <AdminRoute /> },
       { path: 'admin/:tab', element: <AdminRoute /> },
       { path: '*', element: <Navigate to="/" replace /> },

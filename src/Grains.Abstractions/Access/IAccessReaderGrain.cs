@@ -34,6 +34,11 @@ public interface IAccessReaderGrain : IGrainWithIntegerKey
     [Alias("GetTree")]
     Task<SpaceTree?> GetTree(string principal, string spaceId);
 
+    /// <summary>The standalone resources (documents, projects…) whose ids start with <paramref name="idPrefix"/> that
+    /// the principal can see, with the principal's level, oldest first.</summary>
+    [Alias("ListStandalone")]
+    Task<IReadOnlyList<TreeNode>> ListStandalone(string principal, string idPrefix);
+
     /// <summary>Opaque ids and display names of principals (usernames or <c>link:&lt;id&gt;</c>), in input order;
     /// usernames only when <paramref name="viewer"/> is an active employee.</summary>
     [Alias("DescribePeople")]

@@ -11,6 +11,10 @@ public static partial class ProjectSchema
     /// <summary>Project ids are <c>project-&lt;32 hex digits&gt;</c>.</summary>
     public const string IdPrefix = "project-";
 
+    /// <summary>The DI key of the <see cref="TimeProvider"/> projects run on (the process clock unless a test
+    /// registers its own).</summary>
+    public const string ClockKey = "projects";
+
     /// <summary>Root <c>Y.Map</c>: item id → item <c>Y.Map</c>. Written only by the server.</summary>
     public const string ItemsRoot = "items";
 
@@ -93,6 +97,9 @@ public static class ProjectRejectCodes
 
     /// <summary>409: an item with that id exists, or the project was initialised already.</summary>
     public const string Exists = "exists";
+
+    /// <summary>A dependency that would close a circle of items.</summary>
+    public const string DependencyCycle = "dependency-cycle";
 }
 
 /// <summary>A node of a workflow template: a DAG over <see cref="Key"/>s, <see cref="After"/> naming the
@@ -233,7 +240,8 @@ public sealed record ProjectItemView(
     bool Overdue,
     DateTimeOffset? CreatedAt,
     string CreatedBy,
-    IReadOnlyList<ProjectNodeView> Nodes);
+    IReadOnlyList<ProjectNodeView> Nodes,
+    IReadOnlyList<ItemDependencyView> DependsOn);
 
 public sealed record WorkItemTypeView(string Key, string Name, IReadOnlyList<WorkflowNodeTemplate> Nodes);
 

@@ -316,6 +316,17 @@ public sealed class AccessEvaluator(OrganizationState state, TimeProvider time)
         return result;
     }
 
+    /// <summary>The standalone resources whose ids start with <paramref name="idPrefix"/> (e.g. projects) that the
+    /// subject can see, oldest first.</summary>
+    public IReadOnlyList<TreeNode> StandaloneFor(Subject subject, string idPrefix) =>
+        State.Resources.Values
+            .Where(r => r.Kind == ResourceKind.Document && r.Id.StartsWith(idPrefix, StringComparison.Ordinal))
+            .Select(r => (Resource: r, Level: Evaluate(subject, r.Id).Level))
+            .Where(x => x.Level != AccessLevel.None)
+            .OrderBy(x => x.Resource.CreatedAt).ThenBy(x => x.Resource.Id, StringComparer.Ordinal)
+            .Select(x => new TreeNode(x.Resource.Id, null, x.Resource.Title, 0, x.Level))
+            .ToList();
+
     public UserPreview Preview(string username)
     {
         var subject = SubjectOf(username);

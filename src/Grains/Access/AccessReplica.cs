@@ -140,6 +140,8 @@ public sealed partial class AccessReaderGrain(
 
     public async Task<SpaceTree?> GetTree(string principal, string spaceId) => (await CurrentAsync()).Tree(principal, spaceId);
 
+    public async Task<IReadOnlyList<TreeNode>> ListStandalone(string principal, string idPrefix) => (await CurrentAsync()).Standalone(principal, idPrefix);
+
     public async Task<IReadOnlyList<PersonView>> DescribePeople(string? viewer, IReadOnlyList<string> principals) =>
         (await CurrentAsync()).DescribePeople(viewer, principals);
 

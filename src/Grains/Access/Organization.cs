@@ -534,6 +534,8 @@ public sealed class Organization
 
     public IReadOnlyList<TreeNode> Spaces(string principal) => Evaluator.SpacesFor(Evaluator.SubjectOf(principal));
 
+    public IReadOnlyList<TreeNode> Standalone(string principal, string idPrefix) => Evaluator.StandaloneFor(Evaluator.SubjectOf(principal), idPrefix);
+
     public SpaceTree? Tree(string principal, string spaceId) => Evaluator.TreeFor(Evaluator.SubjectOf(principal), spaceId);
 
     public bool CanSeeSpace(string principal, string spaceId) => Tree(principal, spaceId) is not null;

@@ -160,8 +160,27 @@ internal sealed class ProjectBoard
                 Date(n.Node, "plannedEnd"),
                 Number(n.Node.Get("estimate")),
                 Instant(n.Node, "actualStart"),
-                Instant(n.Node, "actualEnd")))]);
+                Instant(n.Node, "actualEnd")))],
+            [.. Dependencies(item).Select(d => new ItemDependencyView(d.Item, d.Lag))]);
     }
+
+    /// <summary>The item's finish-to-start predecessors (<c>dependsOn</c>: a plain array of <c>{item, lag}</c>).</summary>
+    public static List<(string Item, int Lag)> Dependencies(YMap item)
+    {
+        if (item.Get("dependsOn") is not IEnumerable<object?> list) return [];
+        var result = new List<(string, int)>();
+        foreach (var entry in list.OfType<IDictionary<string, object?>>())
+        {
+            if (entry.TryGetValue("item", out var id) && id is string itemId)
+            {
+                result.Add((itemId, entry.TryGetValue("lag", out var lag) && Number(lag) is { } days ? (int)days : 0));
+            }
+        }
+        return result;
+    }
+
+    public static List<object?> DependencyList(IEnumerable<(string Item, int Lag)> dependencies) =>
+        [.. dependencies.Select(d => (object?)new Dictionary<string, object?> { ["item"] = d.Item, ["lag"] = (long)d.Lag })];
 }
 
 public static class ProjectItems

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Spotter.Collab.Crdt;
 using Spotter.Collab.Grains.Documents;
@@ -11,7 +12,7 @@ namespace Spotter.Collab.Grains.Projects;
 /// (<see cref="IDocumentGrain.Execute"/>), which the extension checks against the project's rules, applies as a
 /// server update and records in the project history before answering.
 /// </summary>
-public sealed class ProjectKind(IProjectHistoryStore history, ILogger<ProjectKind> logger, TimeProvider? time = null) : IResourceKind
+public sealed class ProjectKind(IProjectHistoryStore history, ILogger<ProjectKind> logger, [FromKeyedServices(ProjectSchema.ClockKey)] TimeProvider? time = null) : IResourceKind
 {
     public string Name => "project";
 
@@ -61,6 +62,9 @@ internal sealed partial class ProjectExtension(ILiveResource project, IProjectHi
         ChangeNode c => ChangeAsync(principal, (role, board) => ChangeNodeStatus(principal, role, board, c)),
         UpdateProjectItem c => ChangeAsync(principal, (role, board) => UpdateItem(principal, role, board, c)),
         UpdateProjectNode c => ChangeAsync(principal, (role, board) => UpdateNode(principal, role, board, c)),
+        SetItemDependency c => ChangeAsync(principal, (role, board) => SetDependency(principal, role, board, c)),
+        RemoveItemDependency c => ChangeAsync(principal, (role, board) => RemoveDependency(principal, role, board, c)),
+        RescheduleItem c => ChangeAsync(principal, (role, board) => Reschedule(principal, role, board, c)),
         ReadProjectItem c => ReadAsync(principal, board => board.Item(c.ItemId) is { } item
             ? Reply(ProjectBoard.View(c.ItemId, item, time, Zone(board)))
             : project.Reject(ProjectRejectCodes.UnknownItem, $"no item {c.ItemId}")),
@@ -76,6 +80,7 @@ internal sealed partial class ProjectExtension(ILiveResource project, IProjectHi
             board.Functions(),
             board.TypeViews()))),
         ReadProjectHistory c => ReadHistoryAsync(principal, c),
+        ReadProjectMetrics => ReadMetricsAsync(principal),
         _ => base.ExecuteAsync(resource, principal, command),
     };
 
@@ -98,6 +103,25 @@ internal sealed partial class ProjectExtension(ILiveResource project, IProjectHi
         if (await project.ResolveRoleAsync(principal) is null || project.Content is null) return NoAccess();
         var events = await history.ReadAsync(project.Id, command.ItemId, command.Before, ProjectHistory.ClampLimit(command.Limit));
         return Reply(events);
+    }
+
+    /// <summary>The metrics from the items as they are now and the project's whole history, read page by page.</summary>
+    private async Task<FrameResult> ReadMetricsAsync(string principal)
+    {
+        if (await project.ResolveRoleAsync(principal) is null || project.Content is null) return NoAccess();
+        var board = Board();
+        var zone = Zone(board);
+        var items = board.Items.Entries().Where(e => e.Value is YMap).Select(e => ProjectBoard.View(e.Key, (YMap)e.Value!, time, zone)).ToList();
+        var events = new List<ProjectEvent>();
+        long? before = null;
+        while (true)
+        {
+            var page = await history.ReadAsync(project.Id, null, before, ProjectHistory.MaxPage);
+            events.AddRange(page);
+            if (page.Count < ProjectHistory.MaxPage) break;
+            before = page[^1].Sequence;
+        }
+        return Reply(ProjectMetrics.Compute(items, events, time, zone));
     }
 
     private FrameResult NoAccess() => project.Reject(RejectCodes.Forbidden, "no access to this project");

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Spotter.Collab.Grains.Documents;
 
 namespace Spotter.Collab.Grains.Projects;
@@ -10,6 +11,8 @@ public static class ProjectsServiceCollectionExtensions
         where TStore : class, IProjectHistoryStore
     {
         services.AddSingleton<IProjectHistoryStore, TStore>();
+        // The projects' clock (dates, overdue, history times, metrics); tests register a fake one under the key.
+        services.TryAddKeyedSingleton<TimeProvider>(ProjectSchema.ClockKey, (sp, _) => sp.GetService<TimeProvider>() ?? TimeProvider.System);
         services.AddResourceKind<ProjectKind>();
         return services;
     }

@@ -10,6 +10,8 @@ namespace Spotter.Collab.WebHost.Api;
 /// <summary><see cref="TimeZone"/>: an IANA id (default <c>UTC</c>); "overdue" is judged in it.</summary>
 public sealed record CreateProjectRequest(string Name, string? TimeZone);
 public sealed record CreateProjectResponse(string Id);
+/// <summary>A project the caller can see; <see cref="Role"/>: the caller's project role.</summary>
+public sealed record ProjectSummary(string Id, string Name, string Role);
 /// <summary><see cref="Role"/>: <c>admin</c>, <c>member</c> or <c>viewer</c>; <see cref="FunctionalRoles"/> (e.g.
 /// <c>pm</c>, <c>developer</c>, <c>qa</c>, <c>ops</c>) fill node owners of new items; null leaves them as they are.</summary>
 public sealed record SetProjectMemberRequest(string Role, IReadOnlyList<string>? FunctionalRoles);
@@ -27,6 +29,9 @@ public sealed record StartNodeRequest(bool? Override);
 public sealed record RollBackNodeRequest(string Reason);
 public sealed record BlockNodeRequest(string Reason);
 public sealed record SkipNodeRequest(string? Reason);
+/// <summary><see cref="Lag"/>: days between the predecessor's end and the item's start beyond the next day (default 0).</summary>
+public sealed record SetItemDependencyRequest(int? Lag);
+public sealed record RescheduleItemRequest(DateOnly PlannedStart, DateOnly PlannedEnd);
 /// <summary>Absent fields stay as they are. <c>owners</c> and <c>members</c>: admins only; dates and
 /// <c>estimate</c> (hours): the node's owners and admins.</summary>
 public sealed record UpdateProjectNodeRequest(IReadOnlyList<string>? Owners, IReadOnlyList<string>? Members, DateOnly? PlannedStart, DateOnly? PlannedEnd,
@@ -40,12 +45,14 @@ public static class ProjectsApi
     {
         var projects = app.MapGroup("/api/projects").RequireAuthorization().WithTags("Projects").ProducesProblems(StatusCodes.Status401Unauthorized);
         projects.MapPost("/", CreateAsync).ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status409Conflict);
+        projects.MapGet("/", ListAsync);
         projects.MapGet("/{id}", DescribeAsync).ProducesProblems(StatusCodes.Status404NotFound);
         projects.MapPut("/{id}/members/{username}", SetMemberAsync).ProducesChangeProblems();
         projects.MapDelete("/{id}/members/{username}", RemoveMemberAsync).ProducesChangeProblems();
         projects.MapPut("/{id}/types/{type}", SetTypeAsync).ProducesChangeProblems();
         projects.MapPost("/{id}/items", CreateItemAsync).ProducesChangeProblems();
         projects.MapGet("/{id}/items", ListItemsAsync).ProducesProblems(StatusCodes.Status404NotFound);
+        projects.MapGet("/{id}/metrics", MetricsAsync).ProducesProblems(StatusCodes.Status404NotFound);
         projects.MapGet("/{id}/items/{itemId}", ReadItemAsync).ProducesProblems(StatusCodes.Status404NotFound);
         projects.MapPatch("/{id}/items/{itemId}", UpdateItemAsync).ProducesChangeProblems();
         projects.MapGet("/{id}/items/{itemId}/history", HistoryAsync).ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
@@ -55,6 +62,9 @@ public static class ProjectsApi
         projects.MapPost("/{id}/items/{itemId}/nodes/{key}/block", BlockNodeAsync).ProducesChangeProblems();
         projects.MapPost("/{id}/items/{itemId}/nodes/{key}/skip", SkipNodeAsync).ProducesChangeProblems();
         projects.MapPatch("/{id}/items/{itemId}/nodes/{key}", UpdateNodeAsync).ProducesChangeProblems();
+        projects.MapPut("/{id}/items/{itemId}/dependencies/{predecessorId}", SetDependencyAsync).ProducesChangeProblems();
+        projects.MapDelete("/{id}/items/{itemId}/dependencies/{predecessorId}", RemoveDependencyAsync).ProducesChangeProblems();
+        projects.MapPost("/{id}/items/{itemId}/reschedule", RescheduleAsync).ProducesChangeProblems();
         return app;
     }
 
@@ -86,6 +96,22 @@ public static class ProjectsApi
         if (setUp.IsRejected) return Refusal(setUp);
         await audit.RecordAsync(http, ProjectAuditActions.Created, id, name);
         return TypedResults.Created($"/api/projects/{id}", new CreateProjectResponse(id));
+    }
+
+    /// <summary>The projects the caller can see, oldest first, decided by the access model alone (no project is
+    /// activated).</summary>
+    private static async Task<Ok<IReadOnlyList<ProjectSummary>>> ListAsync(HttpContext http, IGrainFactory grains)
+    {
+        var visible = await grains.AccessReader().ListStandalone(http.User.Username(), ProjectSchema.IdPrefix);
+        return TypedResults.Ok<IReadOnlyList<ProjectSummary>>([.. visible.Where(p => ProjectSchema.IsProjectId(p.Id))
+            .Select(p => new ProjectSummary(p.Id, p.Title, ProjectRole(p.Level)))]);
+    }
+
+    private static async Task<Results<Ok<ProjectMetricsView>, ProblemHttpResult>> MetricsAsync(string id, HttpContext http, IGrainFactory grains)
+    {
+        if (!ProjectSchema.IsProjectId(id)) return Problems.NotFound();
+        var result = await grains.Project(id).Execute(http.User.Username(), new ReadProjectMetrics());
+        return result.IsRejected ? Refusal(result) : TypedResults.Ok(Parse<ProjectMetricsView>(result));
     }
 
     private static async Task<Results<Ok<ProjectResponse>, ProblemHttpResult>> DescribeAsync(string id, HttpContext http, IGrainFactory grains)
@@ -246,6 +272,21 @@ public static class ProjectsApi
         ChangeAsync(id, http, grains, new UpdateProjectNode(itemId, key, request.Owners, request.Members, request.PlannedStart, request.PlannedEnd, request.Estimate,
             request.ClearPlannedStart == true, request.ClearPlannedEnd == true, request.ClearEstimate == true), audit, ProjectAuditActions.NodeChanged, $"{itemId}/{key} fields");
 
+    private static Task<Results<NoContent, ProblemHttpResult>> SetDependencyAsync(
+        string id, string itemId, string predecessorId, SetItemDependencyRequest? request, HttpContext http, IGrainFactory grains, AuditRecorder audit) =>
+        ChangeAsync(id, http, grains, new SetItemDependency(itemId, predecessorId, request?.Lag ?? 0), audit, ProjectAuditActions.ItemChanged,
+            $"{itemId} after {predecessorId} +{request?.Lag ?? 0}d");
+
+    private static Task<Results<NoContent, ProblemHttpResult>> RemoveDependencyAsync(
+        string id, string itemId, string predecessorId, HttpContext http, IGrainFactory grains, AuditRecorder audit) =>
+        ChangeAsync(id, http, grains, new RemoveItemDependency(itemId, predecessorId), audit, ProjectAuditActions.ItemChanged, $"{itemId} no longer after {predecessorId}");
+
+    /// <summary>Sets the item's planned dates; the items depending on it move later as far as they must.</summary>
+    private static Task<Results<NoContent, ProblemHttpResult>> RescheduleAsync(
+        string id, string itemId, RescheduleItemRequest request, HttpContext http, IGrainFactory grains, AuditRecorder audit) =>
+        ChangeAsync(id, http, grains, new RescheduleItem(itemId, request.PlannedStart, request.PlannedEnd), audit, ProjectAuditActions.ItemChanged,
+            $"{itemId} rescheduled {request.PlannedStart:yyyy-MM-dd}..{request.PlannedEnd:yyyy-MM-dd}");
+
     private static async Task<Results<NoContent, ProblemHttpResult>> ChangeAsync(
         string id, HttpContext http, IGrainFactory grains, ResourceCommand command, AuditRecorder audit, string action, string detail)
     {
@@ -267,7 +308,7 @@ public static class ProjectsApi
             RejectCodes.Forbidden or RejectCodes.Unsupported => Problems.NotFound(),
             RejectCodes.ReadOnly or ProjectRejectCodes.NotOwner or ProjectRejectCodes.NotAdmin => Problems.Of(StatusCodes.Status403Forbidden, code, detail),
             ProjectRejectCodes.UnknownItem or ProjectRejectCodes.UnknownNode => Problems.Of(StatusCodes.Status404NotFound, code, detail),
-            ProjectRejectCodes.PredecessorsPending or ProjectRejectCodes.InvalidTransition or ProjectRejectCodes.Exists => Problems.Conflict(code, detail),
+            ProjectRejectCodes.PredecessorsPending or ProjectRejectCodes.InvalidTransition or ProjectRejectCodes.Exists or ProjectRejectCodes.DependencyCycle => Problems.Conflict(code, detail),
             _ => Problems.Of(StatusCodes.Status400BadRequest, code, detail),
         };
     }
@@ -281,6 +322,13 @@ public static class ProjectsApi
     {
         DocumentRole.Owner => "admin",
         DocumentRole.Editor => "member",
+        _ => "viewer",
+    };
+
+    private static string ProjectRole(AccessLevel level) => level switch
+    {
+        AccessLevel.Manage => "admin",
+        AccessLevel.Edit => "member",
         _ => "viewer",
     };
 }

@@ -155,7 +155,9 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
         // Projects (docs/projects.md): the owner made the project (its admin), the editor is a member, the commenter,
         // the viewer are viewers; partners and link sessions get nothing from a project (no partner projection yet).
         new("POST", "/api/projects", "201 201 201 201 403 403 401 401 403 201", _ => Post("/api/projects", new { name = "P" })),
+        new("GET", "/api/projects", AnySignedIn200, _ => Get("/api/projects")),
         new("GET", "/api/projects/{id}", ProjectView200, s => Get($"/api/projects/{s.Project}")),
+        new("GET", "/api/projects/{id}/metrics", ProjectView200, s => Get($"/api/projects/{s.Project}/metrics")),
         new("PUT", "/api/projects/{id}/members/{username}", ProjectAdmin204, s => Put($"/api/projects/{s.Project}/members/{s.Bystander}", new { role = "viewer" })),
         new("DELETE", "/api/projects/{id}/members/{username}", ProjectAdmin204, s => Delete($"/api/projects/{s.Project}/members/{s.Bystander}")),
         new("PUT", "/api/projects/{id}/types/{type}", ProjectAdmin204, s => Put($"/api/projects/{s.Project}/types/chore",
@@ -172,6 +174,12 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
         new("POST", "/api/projects/{id}/items/{itemId}/nodes/{key}/block", ProjectAdmin204, async s => Post($"/api/projects/{s.Project}/items/{await s.FreshProjectItemAsync()}/nodes/plan/block", new { reason = "r" })),
         new("POST", "/api/projects/{id}/items/{itemId}/nodes/{key}/skip", ProjectAdmin204, async s => Post($"/api/projects/{s.Project}/items/{await s.FreshProjectItemAsync()}/nodes/plan/skip", null)),
         new("PATCH", "/api/projects/{id}/items/{itemId}/nodes/{key}", ProjectAdmin204, async s => Patch($"/api/projects/{s.Project}/items/{await s.FreshProjectItemAsync()}/nodes/plan", new { plannedEnd = "2026-12-31", estimate = 4 })),
+        new("PUT", "/api/projects/{id}/items/{itemId}/dependencies/{predecessorId}", "204 204 403 403 404 404 401 401 404 204",
+            async s => Put($"/api/projects/{s.Project}/items/{await s.FreshProjectItemAsync()}/dependencies/{s.ProjectItem}", new { lag = 1 })),
+        new("DELETE", "/api/projects/{id}/items/{itemId}/dependencies/{predecessorId}", "204 204 403 403 404 404 401 401 404 204",
+            async s => Delete($"/api/projects/{s.Project}/items/{await s.FreshProjectItemAsync()}/dependencies/{s.ProjectItem}")),
+        new("POST", "/api/projects/{id}/items/{itemId}/reschedule", "204 204 403 403 404 404 401 401 404 204",
+            async s => Post($"/api/projects/{s.Project}/items/{await s.FreshProjectItemAsync()}/reschedule", new { plannedStart = "2026-12-01", plannedEnd = "2026-12-02" })),
         // Project automation (project admins only)
         new("POST", "/api/projects/{id}/webhooks", "201 403 403 403 404 404 401 401 404 201",
             s => Post($"/api/projects/{s.Project}/webhooks", new { url = "https://hooks.example.com/x", format = "json", events = new[] { "item.created" } })),

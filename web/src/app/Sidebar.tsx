@@ -10,6 +10,7 @@ import { atLeast, pagePath, spacePath, type AppContext } from './context'
 import { collapse, expand, reveal, spacesKey, treeKey, useExpanded, usePageActions, useSpaces, useSpaceTree, type PageActions } from './spaces'
 import { childrenIndex, isInSubtree, parentOf } from './tree'
 import { errorText } from './ui'
+import { ProjectsNav } from './projects/nav'
 
 const dragType = 'text/x-spotter-page'
 
@@ -50,6 +51,7 @@ export function Sidebar({ context }: { context: AppContext }) {
           ))}
       </ul>
       {spaceId ? <SpaceSection key={spaceId} context={context} spaceId={spaceId} pageId={pageId} actions={actions} /> : null}
+      <ProjectsNav context={context} />
     </aside>
   )
 }
