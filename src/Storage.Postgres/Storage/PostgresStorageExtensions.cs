@@ -4,6 +4,7 @@ using Npgsql;
 using Orleans.Serialization;
 using Spotter.Collab.Grains.Audit;
 using Spotter.Collab.Grains.KnowledgeBase;
+using Spotter.Collab.Grains.Notifications;
 using Spotter.Collab.Grains.Projects;
 
 namespace Spotter.Collab.Grains.Storage;
@@ -24,6 +25,7 @@ public static class PostgresStorageExtensions
         services.AddKnowledgeBaseStore<KnowledgeBase.Storage.PostgresKnowledgeBaseStore>(configuration);
         services.AddProjectStore<Projects.PostgresProjectHistoryStore>();
         services.AddProjectAutomation<Projects.PostgresAutomationStore>(configuration);
+        services.AddNotificationStore<Notifications.PostgresNotificationStore>();
         return services;
     }
 
