@@ -9,7 +9,7 @@ namespace Spotter.Collab.Grains.Notifications;
 public static partial class Mentions
 {
     /// <summary>The node type of a mention in Tiptap content.</summary>
-    public const string NodeType = "mention";
+    public const string NodeType = KnowledgeBase.Content.RichNode.MentionType;
 
     /// <summary>Distinct usernames mentioned in <paramref name="text"/>, in order, at most
     /// <see cref="NotificationLimits.MaxRecipients"/>.</summary>

@@ -200,6 +200,11 @@ public sealed class NotificationsApiTests(NotificationsServerFixture fixture) : 
         Assert.Empty(Items(await InboxAsync(outsider)));
         Assert.Empty(Items(await InboxAsync(owner)));
 
+        // Exports and the search text read a mention as "@label".
+        Assert.Contains("Ask @" + readerName, await owner.GetStringAsync($"/api/docs/{docId}/export?format=md"));
+        Assert.Contains($"<span data-type=\"mention\" data-id=\"{readerName}\" data-label=\"{readerName}\">@{readerName}</span>",
+            await owner.GetStringAsync($"/api/docs/{docId}/export?format=html"));
+
         // The picker's check says who may read the page.
         var check = await owner.PostAsJsonAsync($"/api/docs/{docId}/mention-check", new { usernames = new[] { readerName, outsiderName } });
         Assert.Equal(HttpStatusCode.OK, check.StatusCode);

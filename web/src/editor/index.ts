@@ -23,7 +23,7 @@ import { historyPanel } from './history'
 import { toolbar as createToolbar } from './toolbar'
 import { connectionState } from './status'
 import { TaskCheckboxesFollowEditable } from './tasks'
-import { Mention, mentionPicker, type MentionPicker } from './mention'
+import { Mention, commentMentions, mentionPicker, type MentionPicker } from './mention'
 
 export interface EditorPage {
   element: HTMLElement
@@ -105,7 +105,7 @@ export function editorPage(connection: CollabConnection, api: Api, docId: string
     ],
   })
 
-  comments = commentsPanel(editor, kb, text => sayText(text))
+  comments = commentsPanel(editor, kb, text => sayText(text), commentMentions(api, docId))
   mentions = mentionPicker(editor, api, docId, () => session.role === 'owner')
   disposers.push(() => mentions?.dispose())
   const history = historyPanel(kb, text => sayText(text))

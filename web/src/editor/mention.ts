@@ -192,3 +192,52 @@ export function mentionPicker(editor: Editor, api: Api, docId: string, canShare:
     },
   }
 }
+
+/**
+ * `@` in a comment box: suggests people as the name is typed and puts `@username` into the text (the server notifies
+ * those who may read the page). Choosing someone who may not read it leaves a warning under the box.
+ */
+export function commentMentions(api: Api, docId: string): (input: HTMLTextAreaElement) => void {
+  return input => {
+    const list = h('ul', { class: 'mention-results comment-mentions', role: 'listbox', 'data-testid': 'comment-mention-results', hidden: true })
+    const warning = h('p', { class: 'mention-warning small', role: 'status', 'data-testid': 'comment-mention-warning', hidden: true })
+    let query = 0
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const typed = () => /(?:^|\s)@([^\s@]{0,40})$/.exec(input.value.slice(0, input.selectionStart ?? input.value.length))
+    const choose = (person: Person) => {
+      const caret = input.selectionStart ?? input.value.length
+      const match = typed()
+      const start = match ? caret - match[1].length - 1 : caret
+      input.value = `${input.value.slice(0, start)}@${person.username} ${input.value.slice(caret)}`
+      const after = start + person.username.length + 2
+      input.setSelectionRange(after, after)
+      input.dispatchEvent(new Event('input'))
+      list.hidden = true
+      warning.hidden = person.canRead
+      warning.textContent = person.canRead ? '' : t('notify.mention.warn', { name: person.name })
+      input.focus()
+    }
+    input.addEventListener('input', () => {
+      clearTimeout(timer)
+      const match = typed()
+      if (!match) { list.hidden = true; return }
+      if (!list.isConnected) input.after(list, warning)
+      const mine = ++query
+      timer = setTimeout(() => {
+        findPeople(api, docId, match[1]).then(people => {
+          if (mine !== query) return
+          list.replaceChildren(...people.map(person => {
+            const button = h('button', { type: 'button', role: 'option', 'data-username': person.username, 'data-can-read': String(person.canRead) },
+              person.name, person.canRead ? null : h('span', { class: 'badge' }, t('notify.mention.noAccess')))
+            button.addEventListener('click', () => choose(person))
+            return h('li', {}, button)
+          }))
+          list.hidden = people.length === 0
+        }, () => { list.hidden = true })
+      }, 150)
+    })
+    input.addEventListener('keydown', event => {
+      if (event.key === 'Escape' && !list.hidden) { event.stopPropagation(); list.hidden = true }
+    })
+  }
+}
