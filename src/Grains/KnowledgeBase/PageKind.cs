@@ -62,15 +62,25 @@ internal sealed partial class PageExtension(ILiveResource page, IKnowledgeBaseSt
 
     public override Task OnLoadedAsync()
     {
+        RememberMentions();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Who the content mentions now is not news (an activation starting, a page created).</summary>
+    private void RememberMentions()
+    {
         if (page.Content is { } content)
         {
             _mentioned = content.ReadFragment(RichContent.FragmentName, fragment => MentionedIn(RichNode.FromFragment(fragment)));
         }
-        return Task.CompletedTask;
     }
 
-    /// <summary>A new page is indexed with only its title.</summary>
-    public override void OnCreated() => ScheduleIndex();
+    /// <summary>A new page is indexed with only its title; what it holds already is nobody's new mention.</summary>
+    public override void OnCreated()
+    {
+        RememberMentions();
+        ScheduleIndex();
+    }
 
     public override void OnCommitted(string author, byte[] update)
     {

@@ -187,7 +187,7 @@ public sealed class NotificationsApiTests(NotificationsServerFixture fixture) : 
         await Server.ShareAsync(ownerToken, docId, readerName, "viewer");
 
         Assert.Equal(HttpStatusCode.NoContent, (await PostUpdateAsync(owner, docId, MentionParagraph(11, readerName, outsiderName))).StatusCode);
-        await Eventually.HoldsAsync(() => Items(InboxAsync(reader).Result).Any(n => n.GetProperty("kind").GetString() == "mention"), "the page mention reached the reader");
+        await Eventually.HoldsAsync(async () => Items(await InboxAsync(reader)).Any(n => n.GetProperty("kind").GetString() == "mention"), "the page mention reached the reader");
         var mention = Items(await InboxAsync(reader)).Single(n => n.GetProperty("kind").GetString() == "mention");
         Assert.Equal("Meeting notes", mention.GetProperty("title").GetString());
         Assert.Equal(JsonValueKind.Null, mention.GetProperty("anchor").ValueKind);
