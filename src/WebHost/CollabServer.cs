@@ -60,6 +60,7 @@ public static class CollabServer
         app.MapVersionsApi();
         app.MapAttachmentsApi();
         app.MapCommentsApi();
+        app.MapNotificationsApi();
         app.MapSearchApi();
         app.MapTransferApi();
         app.MapProjectsApi();

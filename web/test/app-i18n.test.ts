@@ -25,7 +25,9 @@ it('English and Chinese catalogs have the same keys', () => {
 
 it('every literal key used by the shell is in the catalog', () => {
   const en = catalogKeys('en')
-  const files = [...readdirSync(appDir, { withFileTypes: true }).filter(e => e.isFile()).map(e => join(appDir, e.name)), resolve(appDir, '..', 'main.tsx')]
+  // Areas of the app live in folders of their own (web/src/app/<area>/).
+  const sources = readdirSync(appDir, { recursive: true, encoding: 'utf8' }).filter(f => /\.tsx?$/.test(f))
+  const files = [...sources.map(f => join(appDir, f)), resolve(appDir, '..', 'main.tsx')]
   const used = new Set<string>()
   for (const file of files) {
     for (const match of readFileSync(file, 'utf8').matchAll(/\bt\('(app\.[^']+)'/g)) used.add(match[1])

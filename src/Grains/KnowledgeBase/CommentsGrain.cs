@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Spotter.Collab.Grains.Notifications;
+
 namespace Spotter.Collab.Grains.KnowledgeBase;
 
 [GenerateSerializer, Alias("spotter.kb.CommentsState")]
@@ -6,8 +9,10 @@ public sealed class CommentsState
     [Id(0)] public List<CommentThread> Threads { get; set; } = [];
 }
 
-/// <summary>The comment threads of one document. Every change is persisted, then announced to the open editors.</summary>
-public sealed class CommentsGrain([PersistentState("comments")] IPersistentState<CommentsState> state, TimeProvider time) : Grain, ICommentsGrain
+/// <summary>The comment threads of one document. Every change is persisted, then announced to the open editors; a
+/// new comment notifies the people it mentions (<c>@username</c>) and, for a reply, whoever started the thread.</summary>
+public sealed partial class CommentsGrain([PersistentState("comments")] IPersistentState<CommentsState> state, TimeProvider time, ILogger<CommentsGrain> logger)
+    : Grain, ICommentsGrain
 {
     public Task<IReadOnlyList<CommentThread>> List() => Task.FromResult<IReadOnlyList<CommentThread>>(state.State.Threads.ToList());
 
@@ -17,6 +22,7 @@ public sealed class CommentsGrain([PersistentState("comments")] IPersistentState
         var thread = new CommentThread(NewId(), anchor, quote, [new Comment(NewId(), author, text, now)], false, null, now);
         state.State.Threads.Add(thread);
         await SaveAsync();
+        await NotifyAsync(author, thread.Id, text, threadStarter: null);
         return thread;
     }
 
@@ -28,6 +34,7 @@ public sealed class CommentsGrain([PersistentState("comments")] IPersistentState
         thread = thread with { Comments = [.. thread.Comments, new Comment(NewId(), author, text, time.GetUtcNow())] };
         state.State.Threads[index] = thread;
         await SaveAsync();
+        await NotifyAsync(author, threadId, text, thread.Comments[0].Author);
         return thread;
     }
 
@@ -46,6 +53,30 @@ public sealed class CommentsGrain([PersistentState("comments")] IPersistentState
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<IDocumentGrain>(this.GetPrimaryKeyString()).Notify(PageNotices.Comments, "");
     }
+
+    /// <summary>The comment is durable whatever happens here: a failure to notify is logged, not answered.</summary>
+    private async Task NotifyAsync(string author, string threadId, string text, string? threadStarter)
+    {
+        try
+        {
+            var notifier = GrainFactory.GetGrain<INotifierGrain>(INotifierGrain.Key);
+            var pageId = this.GetPrimaryKeyString();
+            var mentioned = Mentions.InText(text);
+            var notified = mentioned.Count == 0 ? [] : await notifier.Notify(new NotificationRequest(NotificationKinds.Mention, pageId, author, threadId, text), mentioned);
+            // Someone mentioned in their own thread's reply hears of it once, as a mention.
+            if (threadStarter is not null && !notified.Contains(threadStarter, StringComparer.Ordinal))
+            {
+                await notifier.Notify(new NotificationRequest(NotificationKinds.Reply, pageId, author, threadId, text), [threadStarter]);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogNotifyFailed(logger, ex, this.GetPrimaryKeyString());
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notifying about a comment on {DocumentId} failed")]
+    private static partial void LogNotifyFailed(ILogger logger, Exception exception, string documentId);
 
     private static string NewId() => Guid.NewGuid().ToString("N");
 }

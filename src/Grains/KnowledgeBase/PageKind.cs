@@ -5,6 +5,7 @@ using Spotter.Collab.Crdt;
 using Spotter.Collab.Grains.Documents;
 using Spotter.Collab.Grains.KnowledgeBase.Content;
 using Spotter.Collab.Grains.KnowledgeBase.Storage;
+using Spotter.Collab.Grains.Notifications;
 
 namespace Spotter.Collab.Grains.KnowledgeBase;
 
@@ -40,7 +41,9 @@ public sealed record ReplacePageContent(
 /// <summary>
 /// A page's knowledge-base behaviour on one activation: automatic versions (after
 /// <see cref="KnowledgeBaseOptions.VersionInterval"/> of editing, when the last participant leaves, when the
-/// activation ends), search indexing shortly after edits, and content replacement (import, restore).
+/// activation ends), search indexing shortly after edits, content replacement (import, restore), and mentions: on the
+/// same throttled pass as indexing, people newly mentioned (<c>mention</c> nodes not in the content when it loaded or
+/// at an earlier pass) are notified, with the last editor as the actor.
 /// </summary>
 internal sealed partial class PageExtension(ILiveResource page, IKnowledgeBaseStore store, KnowledgeBaseOptions options, ILogger logger, TimeProvider time)
     : LiveResourceExtension
@@ -53,13 +56,36 @@ internal sealed partial class PageExtension(ILiveResource page, IKnowledgeBaseSt
     private ISearchIndexGrain? _searchIndex;
     // What the index was last sent for this page in this activation (null: nothing yet, or it failed).
     private long? _indexedTextHash;
+    // Usernames mentioned in the content at load or at any pass since: only others are new.
+    private HashSet<string>? _mentioned;
+    private string? _lastAuthor;
 
-    /// <summary>A new page is indexed with only its title.</summary>
-    public override void OnCreated() => ScheduleIndex();
+    public override Task OnLoadedAsync()
+    {
+        RememberMentions();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Who the content mentions now is not news (an activation starting, a page created).</summary>
+    private void RememberMentions()
+    {
+        if (page.Content is { } content)
+        {
+            _mentioned = content.ReadFragment(RichContent.FragmentName, fragment => MentionedIn(RichNode.FromFragment(fragment)));
+        }
+    }
+
+    /// <summary>A new page is indexed with only its title; what it holds already is nobody's new mention.</summary>
+    public override void OnCreated()
+    {
+        RememberMentions();
+        ScheduleIndex();
+    }
 
     public override void OnCommitted(string author, byte[] update)
     {
         _authorsSinceVersion.Add(author);
+        _lastAuthor = author;
         if (!_changedSinceVersion)
         {
             _changedSinceVersion = true;
@@ -138,7 +164,9 @@ internal sealed partial class PageExtension(ILiveResource page, IKnowledgeBaseSt
         {
             // Read from the live document on the grain's turn: walking the page's blocks costs what its text costs,
             // where copying the whole state and decoding the copy cost what every root and tombstone costs.
-            var text = content.ReadFragment(RichContent.FragmentName, fragment => RichContent.PlainText(RichNode.FromFragment(fragment)));
+            var blocks = content.ReadFragment(RichContent.FragmentName, RichNode.FromFragment);
+            await NotifyNewMentionsAsync(blocks);
+            var text = RichContent.PlainText(blocks);
             // Edits that leave the text as it is (other roots, marks, undone typing) have nothing new for the index.
             var textHash = TextHash(text);
             if (textHash == _indexedTextHash) return;
@@ -153,6 +181,48 @@ internal sealed partial class PageExtension(ILiveResource page, IKnowledgeBaseSt
             LogIndexFailed(logger, ex, page.Id);
         }
     }
+
+    private async Task NotifyNewMentionsAsync(List<RichNode> blocks)
+    {
+        var current = MentionedIn(blocks);
+        if (_mentioned is null)
+        {
+            _mentioned = current;
+            return;
+        }
+        var added = current.Where(_mentioned.Add).ToList();
+        if (added.Count == 0 || _lastAuthor is null) return;
+        try
+        {
+            await page.GrainFactory.GetGrain<INotifierGrain>(INotifierGrain.Key)
+                .Notify(new NotificationRequest(NotificationKinds.Mention, page.Id, _lastAuthor, null, ""), added);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogMentionsFailed(logger, ex, page.Id);
+        }
+    }
+
+    /// <summary>The usernames of the <c>mention</c> nodes in the blocks (iteratively: the tree is stored content).</summary>
+    private static HashSet<string> MentionedIn(List<RichNode> blocks)
+    {
+        var mentioned = new HashSet<string>(StringComparer.Ordinal);
+        var work = new Stack<RichNode>(blocks);
+        while (work.Count > 0)
+        {
+            var node = work.Pop();
+            if (node.Type == Mentions.NodeType && node.Attr("id") is string username && username.Length is > 0 and <= 64)
+            {
+                if (mentioned.Count < NotificationLimits.MaxCountedUnread) mentioned.Add(username.ToLowerInvariant());
+                continue;
+            }
+            foreach (var child in node.Children) work.Push(child);
+        }
+        return mentioned;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notifying the people mentioned on page {PageId} failed")]
+    private static partial void LogMentionsFailed(ILogger logger, Exception exception, string pageId);
 
     /// <summary>Length and a 32-bit hash: two texts that collide on both are the index's only way to miss an edit,
     /// and only until the page's next one.</summary>

@@ -5,6 +5,7 @@ using Orleans.Serialization;
 using Spotter.Collab.Grains.Audit;
 using Spotter.Collab.Grains.KnowledgeBase;
 using Spotter.Collab.Grains.Okr;
+using Spotter.Collab.Grains.Notifications;
 using Spotter.Collab.Grains.Projects;
 
 namespace Spotter.Collab.Grains.Storage;
@@ -26,6 +27,7 @@ public static class PostgresStorageExtensions
         services.AddProjectStore<Projects.PostgresProjectHistoryStore>();
         services.AddOkrStore<Okr.PostgresOkrStore>();
         services.AddProjectAutomation<Projects.PostgresAutomationStore>(configuration);
+        services.AddNotificationStore<Notifications.PostgresNotificationStore>();
         return services;
     }
 

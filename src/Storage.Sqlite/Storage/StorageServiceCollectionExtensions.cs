@@ -6,6 +6,7 @@ using Orleans.Storage;
 using Spotter.Collab.Grains.Audit;
 using Spotter.Collab.Grains.KnowledgeBase;
 using Spotter.Collab.Grains.Okr;
+using Spotter.Collab.Grains.Notifications;
 using Spotter.Collab.Grains.Projects;
 
 namespace Spotter.Collab.Grains.Storage;
@@ -31,6 +32,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IAuditLog>(sp => new SqliteAuditLog(sp.GetRequiredService<SqliteDatabase>(), sp.GetService<TimeProvider>()));
         services.AddSingleton<Access.IAccessStore, SqliteAccessStore>();
         services.AddProjectAutomation<Projects.SqliteAutomationStore>(configuration);
+        services.AddNotificationStore<Notifications.SqliteNotificationStore>();
         // Same registration shape as Orleans' AddGrainStorage: keyed by provider name, plus the unkeyed default.
         services.AddKeyedSingleton<IGrainStorage>(DefaultStorageName,
             (sp, _) => ActivatorUtilities.CreateInstance<SqliteGrainStorage>(sp));

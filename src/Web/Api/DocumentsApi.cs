@@ -86,7 +86,11 @@ public static class DocumentsApi
             return Problems.Of(StatusCodes.Status400BadRequest, "unknown-user", $"no user '{username}'");
         }
         var result = await grains.GetGrain<IDocumentGrain>(id).SetMember(http.User.Username(), member, role);
-        if (result == MembershipResult.Ok) await audit.RecordGrantChangeAsync(http, id, Principals.User(member), role.ToLevel());
+        if (result == MembershipResult.Ok)
+        {
+            await audit.RecordGrantChangeAsync(http, id, Principals.User(member), role.ToLevel());
+            await NotificationsApi.NotifyShareAsync(grains, http.User.Username(), id, member, role.ToLevel());
+        }
         return MembershipOutcome(result);
     }
 

@@ -42,6 +42,10 @@ public static class ResourcesApi
         var answer = await grains.Organization().AddGrant(http.User.Username(), id, request.Principal ?? "", level);
         if (!answer.IsOk) return answer.Problem();
         await audit.RecordGrantChangeAsync(http, id, answer.Value!.Principal, level);
+        if (answer.Value.Principal.StartsWith(Principals.UserPrefix, StringComparison.Ordinal))
+        {
+            await NotificationsApi.NotifyShareAsync(grains, http.User.Username(), id, answer.Value.Principal[Principals.UserPrefix.Length..], level);
+        }
         return TypedResults.Ok(answer.Value);
     }
 

@@ -14,7 +14,7 @@ namespace Spotter.Collab.WebHost.Hubs;
 /// grain.
 /// </summary>
 [Authorize]
-public sealed class CollabHub(DocumentConnections connections, OrganizationWatcher organization, IGrainFactory grains, IOptions<CollabLimits> limits, DenialRecorder denials, HubFloodGuard guard, HubTokenRenewal renewal) : Hub<ICollabClient>
+public sealed class CollabHub(DocumentConnections connections, OrganizationWatcher organization, NotificationPushes notifications, IGrainFactory grains, IOptions<CollabLimits> limits, DenialRecorder denials, HubFloodGuard guard, HubTokenRenewal renewal) : Hub<ICollabClient>
 {
     public const string Path = "/hubs/collab";
     public const string Forbidden = "forbidden";
@@ -105,17 +105,19 @@ public sealed class CollabHub(DocumentConnections connections, OrganizationWatch
     public Task UnwatchSpace(string spaceId) =>
         string.IsNullOrEmpty(spaceId) ? Task.CompletedTask : organization.UnwatchAsync(Context.ConnectionId, spaceId);
 
-    public override Task OnConnectedAsync()
+    public override async Task OnConnectedAsync()
     {
         connections.Connected(Context);
         HubMetrics.Connections.Add(1);
-        return base.OnConnectedAsync();
+        await notifications.ConnectedAsync(Context.ConnectionId, Context.User!.Username());
+        await base.OnConnectedAsync();
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
         HubMetrics.Connections.Add(-1);
         organization.Disconnected(Context.ConnectionId);
+        await notifications.DisconnectedAsync(Context.ConnectionId, Context.User!.Username());
         await connections.DisconnectedAsync(Context.ConnectionId);
         await base.OnDisconnectedAsync(exception);
     }

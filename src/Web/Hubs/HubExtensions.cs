@@ -41,6 +41,8 @@ public static class HubExtensions
         builder.Services.AddSingleton<DocumentConnections>();
         builder.AddOrganizationWatcher();
         builder.Services.AddHostedService<ObserverRefreshService>();
+        builder.Services.AddSingleton<NotificationPushes>();
+        builder.Services.AddHostedService<NotificationPushRefresh>();
         builder.Services.AddSingleton<HubTokenRenewal>();
         builder.Services.AddHostedService<HubTokenExpiryService>();
         return builder;

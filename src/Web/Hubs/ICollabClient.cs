@@ -27,4 +27,9 @@ public interface ICollabClient
 
     /// <summary>The same as <c>Notice(docId, "comments", "")</c>, for clients written before <see cref="Notice"/>.</summary>
     Task CommentsChanged(string docId);
+
+    /// <summary>The caller's inbox changed: <paramref name="id"/>, <paramref name="kind"/> and
+    /// <paramref name="resourceId"/> name a new notification (all empty when only read marks changed);
+    /// <paramref name="unread"/> is the unread count now. See docs/notifications.md.</summary>
+    Task Notification(string id, string kind, string resourceId, int unread);
 }

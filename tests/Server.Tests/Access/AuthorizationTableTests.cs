@@ -41,6 +41,9 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
     private const string View200 = "200 200 200 200 200 404 401 401 200 200";
     private const string Comment200 = "200 200 200 403 403 404 401 401 200 200";
     private const string Public200 = "200 200 200 200 200 200 200 200 200 200";
+    // Every account, partners included; a share link's session has no inbox.
+    private static readonly long[] FirstNotification = [1];
+    private const string Accounts200 = "200 200 200 200 200 200 401 401 403 200";
 
     /// <summary>One row per endpoint. <c>Build</c> makes the request for one role (ids from the scene).</summary>
     public static readonly IReadOnlyList<HttpRow> HttpRows =
@@ -149,6 +152,16 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
         new("POST", "/api/docs/{id}/comments/{threadId}/replies", Comment200, s => Post($"/api/docs/{s.Page}/comments/{s.Thread}/replies", new { text = "t" })),
         new("POST", "/api/docs/{id}/comments/{threadId}/resolve", Comment200, async s => Post($"/api/docs/{s.Page}/comments/{await s.FreshThreadAsync()}/resolve", null)),
         new("GET", "/api/search", AnySignedIn200, _ => Get("/api/search?q=anything")),
+
+        // Notifications (docs/notifications.md)
+        new("GET", "/api/notifications", Accounts200, _ => Get("/api/notifications")),
+        new("GET", "/api/notifications/unread", Accounts200, _ => Get("/api/notifications/unread")),
+        new("POST", "/api/notifications/read", Accounts200, _ => Post("/api/notifications/read", new { ids = FirstNotification })),
+        new("POST", "/api/notifications/read-all", Accounts200, _ => Post("/api/notifications/read-all", null)),
+        new("GET", "/api/notifications/settings", Accounts200, _ => Get("/api/notifications/settings")),
+        new("PUT", "/api/notifications/settings", Accounts200, _ => Put("/api/notifications/settings", new { mutedKinds = Array.Empty<string>() })),
+        // Who may read a page is for employees who may read it themselves.
+        new("POST", "/api/docs/{id}/mention-check", "200 200 200 200 403 404 401 401 403 200", s => Post($"/api/docs/{s.Page}/mention-check", new { usernames = new[] { s.Bystander } })),
         new("POST", "/api/docs/{id}/import", Edit204, async s => Raw($"/api/docs/{await s.FreshPageAsync()}/import", "# imported\n"u8.ToArray(), "text/markdown")),
         new("GET", "/api/docs/{id}/export", View200, s => Get($"/api/docs/{s.Page}/export?format=md")),
 

@@ -7,6 +7,7 @@ import type { AppContext } from './context'
 import { Brand, LanguageSwitch, ThemeSwitch } from './chrome'
 import { ensureConnection, stopConnection } from './connection'
 import { LoginPage } from './LoginPage'
+import { NotificationBell } from './notifications/NotificationBell'
 import { changePasswordDialog } from './password'
 import { currentUser, signOut, type SignedIn } from './session'
 import { Sidebar } from './Sidebar'
@@ -70,6 +71,7 @@ function Shell({ user }: { user: SignedIn }) {
         <Brand />
         <SearchBox />
         <span className="spacer" />
+        {context.user.username.startsWith('link:') ? null : <NotificationBell context={context} />}
         <ThemeSwitch />
         <LanguageSwitch />
         {context.me.isAdmin && !context.isPartner ? <Link className="top-link" to="/admin/users" data-testid="admin-link">{t('app.admin.title')}</Link> : null}

@@ -162,7 +162,9 @@ export interface CommentsPanel {
   dispose(): void
 }
 
-export function commentsPanel(editor: Editor, kb: KnowledgeBaseApi, notify: (message: string) => void): CommentsPanel {
+/** `onTextarea` decorates each comment and reply box (the @mention suggestions). */
+export function commentsPanel(editor: Editor, kb: KnowledgeBaseApi, notify: (message: string) => void,
+  onTextarea: (input: HTMLTextAreaElement) => void = () => {}): CommentsPanel {
   let threads: CommentThread[] = []
   let canComment = false
   let showResolved = false
@@ -189,8 +191,11 @@ export function commentsPanel(editor: Editor, kb: KnowledgeBaseApi, notify: (mes
     editor.view.dispatch(editor.state.tr.setMeta(commentsPluginKey, { anchors } satisfies CommentsMeta))
   }
 
-  const textarea = (placeholder: string, name: string) =>
-    h('textarea', { name, rows: '2', placeholder, required: true }) as HTMLTextAreaElement
+  const textarea = (placeholder: string, name: string) => {
+    const input = h('textarea', { name, rows: '2', placeholder, required: true }) as HTMLTextAreaElement
+    onTextarea(input)
+    return input
+  }
 
   const draftForm = () => {
     if (!draft) return null

@@ -23,6 +23,7 @@ import { historyPanel } from './history'
 import { toolbar as createToolbar } from './toolbar'
 import { connectionState } from './status'
 import { TaskCheckboxesFollowEditable } from './tasks'
+import { Mention, commentMentions, mentionPicker, type MentionPicker } from './mention'
 
 export interface EditorPage {
   element: HTMLElement
@@ -67,6 +68,7 @@ export function editorPage(connection: CollabConnection, api: Api, docId: string
   const imagePolicy: ImagePolicy = { allowExternal: false }
   void kb.allowExternalImages().then(allowed => { imagePolicy.allowExternal = allowed })
   let comments: CommentsPanel | null = null
+  let mentions: MentionPicker | null = null
 
   // The paste/drop handler reaches the editor through a closure: it only runs once the editor exists.
   const editor: Editor = new Editor({
@@ -79,6 +81,7 @@ export function editorPage(connection: CollabConnection, api: Api, docId: string
       TaskItem.configure({ nested: true }),
       TaskCheckboxesFollowEditable,
       TableKit.configure({ table: { resizable: false } }),
+      Mention.configure({ onTrigger: () => mentions?.open() }),
       attachmentImage(images, imagePolicy, () => say('editor.notice.externalImage')),
       imagePasteAndDrop(uploader, () => editor),
       commentAnchors(id => { openPanel('comments'); comments?.renderLabels(); highlightThread(id) }),
@@ -102,7 +105,9 @@ export function editorPage(connection: CollabConnection, api: Api, docId: string
     ],
   })
 
-  comments = commentsPanel(editor, kb, text => sayText(text))
+  comments = commentsPanel(editor, kb, text => sayText(text), commentMentions(api, docId))
+  mentions = mentionPicker(editor, api, docId, () => session.role === 'owner')
+  disposers.push(() => mentions?.dispose())
   const history = historyPanel(kb, text => sayText(text))
   const highlightThread = (id: string) => {
     comments?.element.querySelectorAll<HTMLElement>('.thread').forEach(item => item.classList.toggle('active', item.dataset.thread === id))

@@ -99,6 +99,14 @@ public static class RichHtml
                 break;
             case "horizontalRule": html.Append("<hr>"); break;
             case "hardBreak": html.Append("<br>"); break;
+            case RichNode.MentionType:
+                html.Append("<span data-type=\"mention\"");
+                if (node.Attr("id") is string mentioned) AppendAttribute("data-id", mentioned, html);
+                if (node.Attr("label") is string label) AppendAttribute("data-label", label, html);
+                html.Append('>');
+                Escape(node.MentionText(), html);
+                html.Append("</span>");
+                break;
             case "table":
                 html.Append("<table><tbody>");
                 Children(node, "</tbody></table>", work);

@@ -193,6 +193,12 @@ public sealed class RichNode
         return result;
     }
 
+    /// <summary>An inline mention of a person (attributes <c>id</c>: username, <c>label</c>: display name).</summary>
+    public const string MentionType = "mention";
+
+    /// <summary>How a mention reads as text: <c>@label</c> (the username when it has no label).</summary>
+    public string MentionText() => "@" + (Attr("label") as string ?? Attr("id") as string ?? "");
+
     /// <summary>The characters of this node and its descendants (blocks are not separated).</summary>
     public string InnerText()
     {
@@ -209,6 +215,7 @@ public sealed class RichNode
                 continue;
             }
             if (node.Type == "hardBreak") parts.Append('\n');
+            else if (node.Type == MentionType) parts.Append(node.MentionText());
             for (var i = node.Children.Count - 1; i >= 0; i--) work.Push(node.Children[i]);
         }
         return parts.ToString();
