@@ -61,6 +61,7 @@ public static class CollabServer
         app.MapAttachmentsApi();
         app.MapCommentsApi();
         app.MapSearchApi();
+        app.MapAssistantApi();
         app.MapTransferApi();
         app.MapProjectsApi();
         app.MapProjectAutomationApi();
