@@ -25,7 +25,7 @@ it('English and Chinese catalogs have the same keys', () => {
 
 it('every literal key used by the shell is in the catalog', () => {
   const en = catalogKeys('en')
-  const files = [...readdirSync(appDir).map(f => join(appDir, f)), resolve(appDir, '..', 'main.tsx')]
+  const files = [...readdirSync(appDir, { recursive: true, encoding: 'utf8' }).filter(f => /\.tsx?$/.test(f)).map(f => join(appDir, f)), resolve(appDir, '..', 'main.tsx')]
   const used = new Set<string>()
   for (const file of files) {
     for (const match of readFileSync(file, 'utf8').matchAll(/\bt\('(app\.[^']+)'/g)) used.add(match[1])

@@ -1,5 +1,5 @@
 // The signed-in shell: top bar, sidebar and the routed main area.
-import { Suspense, useEffect, useRef, useState, type FormEvent } from 'react'
+import { lazy, Suspense, useEffect, useRef, useState, type FormEvent } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Link, Outlet, useLocation, useNavigate, useOutletContext } from 'react-router'
 import { Api, ApiError, type Me } from '../api'
@@ -13,6 +13,7 @@ import { Sidebar } from './Sidebar'
 import { errorText } from './ui'
 
 const anonymous = new Api('')
+const AssistantPanel = lazy(() => import('./assistant/AssistantPanel'))
 
 export interface ShellParts { context: AppContext }
 
@@ -44,6 +45,7 @@ function Shell({ user }: { user: SignedIn }) {
   const leave = useSignOut()
   const [context, setContext] = useState<AppContext | null>(null)
   const [failure, setFailure] = useState<unknown>(null)
+  const [assistantOpen, setAssistantOpen] = useState(false)
 
   useEffect(() => {
     let live = true
@@ -70,6 +72,7 @@ function Shell({ user }: { user: SignedIn }) {
         <Brand />
         <SearchBox />
         <span className="spacer" />
+        <button type="button" className="link" data-testid="assistant-button" aria-expanded={assistantOpen} onClick={() => setAssistantOpen(open => !open)}>{t('app.assistant.open')}</button>
         <ThemeSwitch />
         <LanguageSwitch />
         {context.me.isAdmin && !context.isPartner ? <Link className="top-link" to="/admin/users" data-testid="admin-link">{t('app.admin.title')}</Link> : null}
@@ -84,6 +87,7 @@ function Shell({ user }: { user: SignedIn }) {
             <Outlet context={{ context } satisfies ShellParts} />
           </Suspense>
         </main>
+        {assistantOpen ? <Suspense fallback={null}><AssistantPanel api={context.api} onClose={() => setAssistantOpen(false)} /></Suspense> : null}
       </div>
     </div>
   )
