@@ -7208,6 +7208,7 @@ export interface components {
             /** Format: int32 */
             number: number;
             pageId: string;
+            spaceId: null | string;
             title: string;
             /** Format: date-time */
             updatedAt: null | string;
@@ -7296,6 +7297,7 @@ export interface components {
             number: number;
             pageId: string;
             sourceChanged: boolean;
+            spaceId: null | string;
             title: string;
             /** Format: date-time */
             updatedAt: null | string;

@@ -47,7 +47,7 @@ it('asks in the panel, shows the cited section, takes feedback and marks a chang
   expect(await page.textContent('[data-testid=assistant-answer]')).toContain('every Monday')
   const citation = page.locator('.assistant-citations a').first()
   expect(await citation.textContent()).toBe(`Coffee machine › Descaling ${word}`)
-  expect(await citation.getAttribute('href')).toBe(`/doc/${pageId}`)
+  expect(await citation.getAttribute('href')).toBe(`/space/${spaceId}/page/${pageId}`)
 
   await page.click('.assistant-feedback button:text-is("Helpful")')
   await page.waitForSelector('.assistant-feedback button[aria-pressed=true]')

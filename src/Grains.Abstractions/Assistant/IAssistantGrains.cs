@@ -53,12 +53,13 @@ public sealed record AssistantCitation(
     [property: Id(2)] IReadOnlyList<string> Headings,
     [property: Id(3)] long Version,
     [property: Id(4)] DateTimeOffset? UpdatedAt,
-    [property: Id(5)] string SectionHash)
+    [property: Id(5)] string SectionHash,
+    [property: Id(6)] string? SpaceId = null)
 {
     public static AssistantCitation Of(AssistantPassage passage)
     {
         ArgumentNullException.ThrowIfNull(passage);
-        return new(passage.PageId, passage.Title, passage.Headings, passage.Version, passage.UpdatedAt, passage.SectionHash);
+        return new(passage.PageId, passage.Title, passage.Headings, passage.Version, passage.UpdatedAt, passage.SectionHash, passage.SpaceId);
     }
 }
 
@@ -69,7 +70,8 @@ public sealed record CitationState(
     [property: Id(0)] bool Readable,
     [property: Id(1)] bool Changed,
     [property: Id(2)] long CurrentVersion,
-    [property: Id(3)] string? Title);
+    [property: Id(3)] string? Title,
+    [property: Id(4)] string? SpaceId);
 
 [GenerateSerializer, Immutable, Alias("spotter.assistant.ClosestPage")]
 public sealed record ClosestPage(

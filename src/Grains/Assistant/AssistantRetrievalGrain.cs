@@ -27,6 +27,8 @@ public sealed class AssistantRetrievalGrain(IGrainFactory grains) : Grain, IAssi
     private const int MaxCandidates = 60;
     private const int MaxPages = 12;
     private const int MaxPassages = 4;
+    /// <summary>Sections ranked and checked for an answer; lower ones would not be cited over these.</summary>
+    private const int MaxRanked = 16;
     private const int MaxCited = 2;
     private const int MaxClosest = 5;
     /// <summary>A second section is cited only when it scores at least this share of the best one.</summary>
@@ -114,11 +116,11 @@ public sealed class AssistantRetrievalGrain(IGrainFactory grains) : Grain, IAssi
         {
             if (pages[citation.PageId] is not { } page)
             {
-                states.Add(new CitationState(false, false, 0, null));
+                states.Add(new CitationState(false, false, 0, null, null));
                 continue;
             }
             var sectionKept = Sections(page.Page, page.Content).Any(s => s.Headings.SequenceEqual(citation.Headings) && s.Hash == citation.SectionHash);
-            states.Add(new CitationState(true, page.Content.Version != citation.Version || !sectionKept, page.Content.Version, page.Page.Title));
+            states.Add(new CitationState(true, page.Content.Version != citation.Version || !sectionKept, page.Content.Version, page.Page.Title, page.Page.SpaceId));
         }
         return states;
     }
@@ -224,16 +226,17 @@ public sealed class AssistantRetrievalGrain(IGrainFactory grains) : Grain, IAssi
         using var reader = DirectoryReader.Open(directory);
         var searcher = new IndexSearcher(reader) { Similarity = similarity };
         var top = searcher.Search(query, sections.Count);
-        var ranked = new List<(Section, AssistantPassage, int)>(top.ScoreDocs.Length);
-        foreach (var hit in top.ScoreDocs)
+        var scored = top.ScoreDocs.Select(hit => (Score: hit.Score, Ordinal: searcher.Doc(hit.Doc).GetField(OrdinalField).GetInt32Value() ?? 0))
+            .OrderByDescending(r => r.Score).ThenBy(r => r.Ordinal).Take(MaxRanked);
+        var ranked = new List<(Section, AssistantPassage)>(MaxRanked);
+        foreach (var (score, ordinal) in scored)
         {
-            var ordinal = searcher.Doc(hit.Doc).GetField(OrdinalField).GetInt32Value() ?? 0;
             var section = sections[ordinal];
             var coverage = answering.Count == 0 ? 0 : (double)_text.CountCovered(answering, section.TitlePath + "\n" + section.Text) / answering.Count;
             ranked.Add((section, new AssistantPassage(section.Page.Id, section.Page.Title, section.Page.SpaceId, section.Headings, section.Text,
-                hit.Score, coverage, section.Version, section.Page.UpdatedAt, section.Hash), ordinal));
+                score, coverage, section.Version, section.Page.UpdatedAt, section.Hash)));
         }
-        return ranked.OrderByDescending(r => r.Item2.Score).ThenBy(r => r.Item3).Select(r => (r.Item1, r.Item2)).ToList();
+        return ranked;
     }
 
     /// <summary>The passage itself when short; else its sentence that holds most of the question's words (the first

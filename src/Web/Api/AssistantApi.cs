@@ -13,7 +13,7 @@ public sealed record AskRequest(string? Question, IReadOnlyList<string>? SpaceId
 /// <summary>A cited page section: <see cref="Heading"/> is the heading path joined with " › " (empty before the
 /// first heading); <see cref="Version"/> is the page's version when it was read, <see cref="UpdatedAt"/> when its
 /// text was last indexed.</summary>
-public sealed record AssistantCitationResponse(int Number, string PageId, string Title, string Heading, IReadOnlyList<string> Headings, long Version, DateTimeOffset? UpdatedAt);
+public sealed record AssistantCitationResponse(int Number, string PageId, string Title, string? SpaceId, string Heading, IReadOnlyList<string> Headings, long Version, DateTimeOffset? UpdatedAt);
 
 public sealed record ClosestPageResponse(string PageId, string Title, string? SpaceId);
 
@@ -24,7 +24,7 @@ public sealed record AskResponse(bool Found, string Answer, IReadOnlyList<Assist
     bool Generated, bool FollowUp, IReadOnlyList<ClosestPageResponse> Closest);
 
 /// <summary><see cref="SourceChanged"/>: the page's version moved (or the section changed) since it was cited.</summary>
-public sealed record ConversationCitationResponse(int Number, string PageId, string Title, string Heading, IReadOnlyList<string> Headings, long Version,
+public sealed record ConversationCitationResponse(int Number, string PageId, string Title, string? SpaceId, string Heading, IReadOnlyList<string> Headings, long Version,
     DateTimeOffset? UpdatedAt, bool SourceChanged, long CurrentVersion);
 
 /// <summary><see cref="Withheld"/>: a page this answer cited is no longer readable by the caller, so the answer and
@@ -157,7 +157,7 @@ public static class AssistantApi
             var turnStates = states.Skip(at).Take(turn.Citations.Count).ToList();
             at += turn.Citations.Count;
             var withheld = turnStates.Any(s => !s.Readable);
-            var citations = withheld ? [] : turn.Citations.Select((c, n) => new ConversationCitationResponse(n + 1, c.PageId, turnStates[n].Title ?? c.Title,
+            var citations = withheld ? [] : turn.Citations.Select((c, n) => new ConversationCitationResponse(n + 1, c.PageId, turnStates[n].Title ?? c.Title, turnStates[n].SpaceId,
                 string.Join(" › ", c.Headings), c.Headings, c.Version, c.UpdatedAt, turnStates[n].Changed, turnStates[n].CurrentVersion)).ToList();
             result.Add(new ConversationTurnResponse(i, turn.Question, turn.Found, withheld ? "" : turn.Answer, turn.Generated, withheld, turn.AskedAt, turn.Helpful, citations));
         }
@@ -206,7 +206,7 @@ public static class AssistantApi
         new(settings.SpaceIds, settings.ChatEndpoint, settings.ChatModel, settings.ChatApiKey is not null);
 
     private static AssistantCitationResponse ToResponse(AssistantCitation citation, int index) =>
-        new(index + 1, citation.PageId, citation.Title, string.Join(" › ", citation.Headings), citation.Headings, citation.Version, citation.UpdatedAt);
+        new(index + 1, citation.PageId, citation.Title, citation.SpaceId, string.Join(" › ", citation.Headings), citation.Headings, citation.Version, citation.UpdatedAt);
 }
 
 internal static class AssistantTextLanguage

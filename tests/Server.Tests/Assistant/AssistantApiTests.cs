@@ -112,6 +112,7 @@ public sealed class AssistantApiTests(AssistantServerFixture fixture, ITestOutpu
         var citation = english.GetProperty("citations")[0];
         Assert.Equal(vpn, citation.GetProperty("pageId").GetString());
         Assert.Equal("Remote access", citation.GetProperty("title").GetString());
+        Assert.Equal(space, citation.GetProperty("spaceId").GetString());
         Assert.Equal("VPN › Password reset", citation.GetProperty("heading").GetString());
         Assert.True(citation.GetProperty("version").GetInt64() > 0);
         Assert.NotEqual(JsonValueKind.Null, citation.GetProperty("updatedAt").ValueKind);

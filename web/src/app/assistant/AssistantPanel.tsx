@@ -16,6 +16,7 @@ interface Citation {
   number: number
   pageId: string
   title: string
+  spaceId?: string | null
   heading: string
   updatedAt: string | null
   sourceChanged?: boolean
@@ -31,6 +32,11 @@ interface Turn {
   helpful: boolean | null
   citations: Citation[]
   closest: Ask['closest']
+}
+
+/** The page in its space's tree when the space is known, else on its own. */
+function pageHref(pageId: string, spaceId?: string | null): string {
+  return spaceId ? `/space/${encodeURIComponent(spaceId)}/page/${encodeURIComponent(pageId)}` : `/doc/${encodeURIComponent(pageId)}`
 }
 
 function fromAsk(question: string, ask: Ask): Turn {
@@ -117,7 +123,7 @@ export default function AssistantPanel({ api, onClose }: { api: Api; onClose: ()
               <ul className="assistant-citations">
                 {turn.citations.map(citation => (
                   <li key={citation.number}>
-                    [{citation.number}] <Link to={`/doc/${encodeURIComponent(citation.pageId)}`}>{citation.title}{citation.heading ? ` › ${citation.heading}` : ''}</Link>
+                    [{citation.number}] <Link to={pageHref(citation.pageId, citation.spaceId)}>{citation.title}{citation.heading ? ` › ${citation.heading}` : ''}</Link>
                     {citation.updatedAt ? <span className="muted small"> · {t('app.assistant.updated', { time: formatDateTime(citation.updatedAt) })}</span> : null}
                     {citation.sourceChanged ? <span className="badge" data-testid="assistant-source-changed">{t('app.assistant.sourceChanged')}</span> : null}
                   </li>
@@ -127,7 +133,7 @@ export default function AssistantPanel({ api, onClose }: { api: Api; onClose: ()
             {turn.closest.length > 0 ? (
               <div className="assistant-closest">
                 <span className="muted small">{t('app.assistant.closest')}</span>
-                <ul>{turn.closest.map(page => <li key={page.pageId}><Link to={page.spaceId ? `/space/${encodeURIComponent(page.spaceId)}/page/${encodeURIComponent(page.pageId)}` : `/doc/${encodeURIComponent(page.pageId)}`}>{page.title}</Link></li>)}</ul>
+                <ul>{turn.closest.map(page => <li key={page.pageId}><Link to={pageHref(page.pageId, page.spaceId)}>{page.title}</Link></li>)}</ul>
               </div>
             ) : null}
             {turn.found && !turn.withheld ? (
