@@ -62,6 +62,7 @@ public static class CollabServer
         app.MapCommentsApi();
         app.MapNotificationsApi();
         app.MapSearchApi();
+        app.MapAssistantApi();
         app.MapTransferApi();
         app.MapProjectsApi();
         app.MapOkrApi();

@@ -83,4 +83,8 @@ public static class AuditActions
     public const string WebhookRemoved = "automation.webhook-removed";
     public const string RuleAdded = "automation.rule-added";
     public const string RuleRemoved = "automation.rule-removed";
+    public const string AssistantAsked = "assistant.asked";
+    public const string AssistantUnanswered = "assistant.unanswered";
+    public const string AssistantFeedback = "assistant.feedback";
+    public const string AssistantSettingsChanged = "assistant.settings-changed";
 }

@@ -54,7 +54,20 @@ public interface ISearchIndexGrain : IGrainWithStringKey
     /// Not filtered by access: callers filter.</summary>
     [Alias("Search")]
     Task<IReadOnlyList<SearchHit>> Search(string query, int limit);
+
+    /// <summary>Pages matching any of the terms (not all of them, unlike <see cref="Search"/>), best first, at most
+    /// <paramref name="limit"/>: <paramref name="words"/> as the word analyzer makes them (SmartCn: lower-cased,
+    /// stemmed), <paramref name="bigrams"/> as the CJK bigram analyzer does. Not filtered by access: callers filter.</summary>
+    [Alias("Candidates")]
+    Task<IReadOnlyList<SearchCandidate>> Candidates(IReadOnlyList<string> words, IReadOnlyList<string> bigrams, int limit);
 }
+
+/// <summary>A page that matches some terms, with the time its text was last indexed.</summary>
+[GenerateSerializer, Immutable, Alias("spotter.kb.SearchCandidate")]
+public sealed record SearchCandidate(
+    [property: Id(0)] string DocumentId,
+    [property: Id(1)] float Score,
+    [property: Id(2)] DateTimeOffset UpdatedAt);
 
 [GenerateSerializer, Immutable, Alias("spotter.kb.SearchHit")]
 public sealed record SearchHit(

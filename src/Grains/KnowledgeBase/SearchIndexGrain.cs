@@ -41,6 +41,9 @@ public sealed class SearchIndexGrain(IKnowledgeBaseStore store, TimeProvider tim
     private const string TitleBigramField = "title_cjk";
     private const string BodyBigramField = "body_cjk";
     private const string SpaceField = "space";
+    private const string UpdatedField = "updated";
+    /// <summary>Terms of each kind a candidate query takes (BooleanQuery allows 1,024 clauses; each term is two).</summary>
+    private const int MaxCandidateTerms = 128;
     private const int SnippetLength = 160;
     private const int SnippetLead = 40;
 
@@ -191,6 +194,42 @@ public sealed class SearchIndexGrain(IKnowledgeBaseStore store, TimeProvider tim
         return hits;
     }
 
+    public Task<IReadOnlyList<SearchCandidate>> Candidates(IReadOnlyList<string> words, IReadOnlyList<string> bigrams, int limit)
+    {
+        ArgumentNullException.ThrowIfNull(words);
+        ArgumentNullException.ThrowIfNull(bigrams);
+        var query = new BooleanQuery();
+        foreach (var word in words.Distinct(StringComparer.Ordinal).Take(MaxCandidateTerms))
+        {
+            query.Add(new TermQuery(new Term(TitleField, word)) { Boost = 2f }, Occur.SHOULD);
+            query.Add(new TermQuery(new Term(BodyField, word)), Occur.SHOULD);
+        }
+        foreach (var bigram in bigrams.Distinct(StringComparer.Ordinal).Take(MaxCandidateTerms))
+        {
+            query.Add(new TermQuery(new Term(TitleBigramField, bigram)) { Boost = 1.5f }, Occur.SHOULD);
+            query.Add(new TermQuery(new Term(BodyBigramField, bigram)) { Boost = 0.7f }, Occur.SHOULD);
+        }
+        if (query.Clauses.Count == 0 || limit <= 0) return Task.FromResult<IReadOnlyList<SearchCandidate>>([]);
+        Refresh();
+        var searcher = Searchers.Acquire();
+        try
+        {
+            var top = searcher.Search(query, limit);
+            var candidates = new List<SearchCandidate>(top.ScoreDocs.Length);
+            foreach (var scoreDoc in top.ScoreDocs)
+            {
+                var document = searcher.Doc(scoreDoc.Doc);
+                var updated = document.GetField(UpdatedField)?.GetInt64Value() ?? 0;
+                candidates.Add(new SearchCandidate(document.Get(IdField), scoreDoc.Score, new DateTimeOffset(updated, TimeSpan.Zero)));
+            }
+            return Task.FromResult<IReadOnlyList<SearchCandidate>>(candidates);
+        }
+        finally
+        {
+            Searchers.Release(searcher);
+        }
+    }
+
     private IndexWriter Writer => _writer ?? throw new InvalidOperationException("search index not activated");
 
     private SearcherManager Searchers => _searchers ?? throw new InvalidOperationException("search index not activated");
@@ -263,6 +302,7 @@ public sealed class SearchIndexGrain(IKnowledgeBaseStore store, TimeProvider tim
             new TextField(BodyField, document.Body, Field.Store.YES),
             new TextField(TitleBigramField, document.Title, Field.Store.NO),
             new TextField(BodyBigramField, document.Body, Field.Store.NO),
+            new StoredField(UpdatedField, document.UpdatedAt.UtcTicks),
         };
         if (document.SpaceId is not null) lucene.Add(new StringField(SpaceField, document.SpaceId, Field.Store.YES));
         return lucene;

@@ -20,6 +20,7 @@ public static partial class ApiExtensions
         builder.Services.AddSingleton<Application.PageHistory>();
         builder.Services.AddSingleton<Application.PageMoves>();
         builder.Services.AddSingleton<Application.UserAccounts>();
+        builder.Services.AddSingleton<Assistant.AssistantChat>();
         builder.Services.AddOptions<DenialAuditOptions>().Bind(builder.Configuration.GetSection(DenialAuditOptions.SectionName));
         builder.Services.AddSingleton<DenialRecorder>();
         builder.Services.AddOptions<CollabLimits>().Bind(builder.Configuration.GetSection(CollabLimits.SectionName));

@@ -162,6 +162,15 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
         new("PUT", "/api/notifications/settings", Accounts200, _ => Put("/api/notifications/settings", new { mutedKinds = Array.Empty<string>() })),
         // Who may read a page is for employees who may read it themselves.
         new("POST", "/api/docs/{id}/mention-check", "200 200 200 200 403 404 401 401 403 200", s => Post($"/api/docs/{s.Page}/mention-check", new { usernames = new[] { s.Bystander } })),
+
+        // The assistant answers everyone signed in from what they may read; conversations are their asker's alone.
+        new("POST", "/api/assistant/ask", AnySignedIn200, _ => Post("/api/assistant/ask", new { question = "anything" })),
+        new("GET", "/api/assistant/conversations/{id}", "404 404 404 404 404 404 401 401 404 404", _ => Get("/api/assistant/conversations/nobodys")),
+        new("POST", "/api/assistant/conversations/{id}/turns/{turn:int}/feedback", "404 404 404 404 404 404 401 401 404 404",
+            _ => Post("/api/assistant/conversations/nobodys/turns/0/feedback", new { helpful = true })),
+        new("GET", "/api/admin/assistant", AdminOnly200, _ => Get("/api/admin/assistant")),
+        new("PUT", "/api/admin/assistant", AdminOnly200, _ => Put("/api/admin/assistant", new { })),
+        new("GET", "/api/admin/assistant/unanswered", AdminOnly200, _ => Get("/api/admin/assistant/unanswered")),
         new("POST", "/api/docs/{id}/import", Edit204, async s => Raw($"/api/docs/{await s.FreshPageAsync()}/import", "# imported\n"u8.ToArray(), "text/markdown")),
         new("GET", "/api/docs/{id}/export", View200, s => Get($"/api/docs/{s.Page}/export?format=md")),
 

@@ -1,5 +1,5 @@
 // The signed-in shell: top bar, sidebar and the routed main area.
-import { Suspense, useEffect, useRef, useState, type FormEvent } from 'react'
+import { lazy, Suspense, useEffect, useRef, useState, type FormEvent } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Link, Outlet, useLocation, useNavigate, useOutletContext } from 'react-router'
 import { Api, ApiError, type Me } from '../api'
@@ -14,6 +14,7 @@ import { Sidebar } from './Sidebar'
 import { errorText } from './ui'
 
 const anonymous = new Api('')
+const AssistantPanel = lazy(() => import('./assistant/AssistantPanel'))
 
 export interface ShellParts { context: AppContext }
 
@@ -45,6 +46,7 @@ function Shell({ user }: { user: SignedIn }) {
   const leave = useSignOut()
   const [context, setContext] = useState<AppContext | null>(null)
   const [failure, setFailure] = useState<unknown>(null)
+  const [assistantOpen, setAssistantOpen] = useState(false)
 
   useEffect(() => {
     let live = true
@@ -72,6 +74,7 @@ function Shell({ user }: { user: SignedIn }) {
         <SearchBox />
         <span className="spacer" />
         {context.user.username.startsWith('link:') ? null : <NotificationBell context={context} />}
+        <button type="button" className="link" data-testid="assistant-button" aria-expanded={assistantOpen} onClick={() => setAssistantOpen(open => !open)}>{t('app.assistant.open')}</button>
         <ThemeSwitch />
         <LanguageSwitch />
         {context.me.isAdmin && !context.isPartner ? <Link className="top-link" to="/admin/users" data-testid="admin-link">{t('app.admin.title')}</Link> : null}
@@ -86,6 +89,7 @@ function Shell({ user }: { user: SignedIn }) {
             <Outlet context={{ context } satisfies ShellParts} />
           </Suspense>
         </main>
+        {assistantOpen ? <Suspense fallback={null}><AssistantPanel api={context.api} onClose={() => setAssistantOpen(false)} /></Suspense> : null}
       </div>
     </div>
   )

@@ -264,6 +264,21 @@ const en: Messages = {
   'app.preview.documents': 'Documents',
   'app.preview.searchResults': 'Search results',
   'app.preview.nothing': 'Nothing.',
+  // The knowledge assistant's panel.
+  'app.assistant.open': 'Ask',
+  'app.assistant.title': 'Assistant',
+  'app.assistant.intro': 'Ask about anything in the pages you can read. Every answer names the sections it came from.',
+  'app.assistant.placeholder': 'Ask a question',
+  'app.assistant.ask': 'Ask',
+  'app.assistant.new': 'New conversation',
+  'app.assistant.refresh': 'Check sources',
+  'app.assistant.updated': 'updated {time}',
+  'app.assistant.sourceChanged': 'source changed since',
+  'app.assistant.withheld': 'This answer is hidden: you can no longer read a page it came from.',
+  'app.assistant.generated': 'Written by the configured model from the cited sections.',
+  'app.assistant.closest': 'Closest pages:',
+  'app.assistant.helpful': 'Helpful',
+  'app.assistant.notHelpful': 'Not helpful',
 }
 
 const zh: Messages = {
@@ -528,6 +543,21 @@ const zh: Messages = {
   'app.preview.documents': '文档',
   'app.preview.searchResults': '搜索结果',
   'app.preview.nothing': '无。',
+  // 知识助手面板。
+  'app.assistant.open': '提问',
+  'app.assistant.title': '助手',
+  'app.assistant.intro': '可以就你能阅读的页面提问。每个回答都会注明出自哪些章节。',
+  'app.assistant.placeholder': '输入问题',
+  'app.assistant.ask': '提问',
+  'app.assistant.new': '新对话',
+  'app.assistant.refresh': '检查来源',
+  'app.assistant.updated': '更新于 {time}',
+  'app.assistant.sourceChanged': '来源已更改',
+  'app.assistant.withheld': '此回答已隐藏：你已无法阅读它引用的页面。',
+  'app.assistant.generated': '由已配置的模型根据所引用的章节生成。',
+  'app.assistant.closest': '最接近的页面：',
+  'app.assistant.helpful': '有帮助',
+  'app.assistant.notHelpful': '没有帮助',
 }
 
 registerMessages({ en, zh })
