@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Spotter.Collab.WebHost.Api;
 using Spotter.Collab.WebHost.Auth;
+using Spotter.Collab.WebHost.Backup;
 using Spotter.Collab.WebHost.Hosting;
 using Spotter.Collab.WebHost.Hubs;
 using Spotter.Collab.ServiceDefaults;
@@ -64,6 +65,7 @@ public static class CollabServer
         app.MapTransferApi();
         app.MapProjectsApi();
         app.MapProjectAutomationApi();
+        app.MapBackupApi();
         app.MapCollabHub();
         app.MapWebClient();
         return app;
