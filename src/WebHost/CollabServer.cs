@@ -46,6 +46,7 @@ public static class CollabServer
         app.UseStatusCodePages();
         app.UseExceptionHandler();
         app.UseAuthentication();
+        app.UsePasswordChangeGate();
         app.UseDenialAudit();
         app.UseAuthorization();
         app.UseRateLimiter();
