@@ -7348,6 +7348,8 @@ export interface components {
             accessToken: string;
             /** Format: int32 */
             expiresIn: number;
+            /** @default false */
+            passwordChangeRequired: boolean;
             refreshToken: string;
             token: string;
         };
