@@ -2,6 +2,7 @@
 # One entry point for developers and CI.
 #   ./build.sh test        install what the tests need, run every test, print "N passed, N failed"
 #   ./build.sh test --soak longer fuzz/differential runs (SPOTTER_SOAK=1)
+#   ./build.sh run [args]  check the .NET 10 SDK and Node.js 20, then run the server (args go to the server)
 #   ./build.sh bench       run the benchmarks (see docs/benchmarks.md; `bench load`, `bench store`, `bench scale` for the others)
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -82,11 +83,36 @@ run_tests() {
   [ "$failed" -eq 0 ]
 }
 
+# What running from a checkout needs: the .NET 10 SDK (to build and run) and Node.js 20+ with npm (to build the
+# browser client). Says what is missing and how to get it on Debian, instead of failing halfway through a build.
+check_prerequisites() {
+  local missing=0 sdk node_major
+  if ! command -v dotnet >/dev/null 2>&1; then
+    echo "missing: the .NET 10 SDK (no 'dotnet' on PATH)"; missing=1
+  else
+    sdk=$(dotnet --list-sdks 2>/dev/null | grep -E '^10\.' | head -1)
+    if [ -z "$sdk" ]; then echo "missing: the .NET 10 SDK (found: $(dotnet --list-sdks 2>/dev/null | cut -d' ' -f1 | tr '\n' ' '))"; missing=1; fi
+  fi
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    echo "missing: Node.js 20 or newer with npm (no 'node'/'npm' on PATH)"; missing=1
+  else
+    node_major=$(node -p 'process.versions.node.split(".")[0]')
+    if [ "$node_major" -lt 20 ]; then echo "missing: Node.js 20 or newer (found $(node --version))"; missing=1; fi
+  fi
+  if [ "$missing" -ne 0 ]; then
+    echo "How to install them on Debian: see README.md, 'On a fresh Debian machine'."
+    return 1
+  fi
+}
+
 case "$cmd" in
+  run)
+    check_prerequisites || exit 1
+    exec dotnet run --project src/WebHost -c Release -- "$@" ;;
   test)
     for a in "$@"; do [ "$a" = "--soak" ] && export SPOTTER_SOAK=1; done
     run_tests ;;
   bench)
     exec bash bench/run.sh "$@" ;;
-  *) echo "usage: ./build.sh test [--soak] | bench"; exit 2 ;;
+  *) echo "usage: ./build.sh run [server args] | test [--soak] | bench"; exit 2 ;;
 esac

@@ -226,6 +226,11 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("CreateCredentials")]
     Task<bool> Create(string password);
 
+    /// <summary>As <see cref="Create"/>, with a password someone else chose (the generated first-start one): the
+    /// account must change it before anything else (<see cref="UserProfile.PasswordChangeRequired"/>).</summary>
+    [Alias("CreateCredentialsTemporary")]
+    Task<bool> CreateWithTemporaryPassword(string password);
+
     /// <summary>The profile if the password matches, else null (also for unknown users).</summary>
     [Alias("VerifyPassword")]
     Task<UserProfile?> VerifyPassword(string password);
@@ -280,6 +285,9 @@ public enum PasswordChangeOutcome
     SessionEnded,
 }
 
+/// <param name="PasswordChangeRequired">The account still has a generated first-start password: until it is changed,
+/// the web hosts accept its tokens only for changing it.</param>
 [GenerateSerializer, Immutable, Alias("spotter.UserProfile")]
 public sealed record UserProfile(
-    [property: Id(0)] string Username);
+    [property: Id(0)] string Username,
+    [property: Id(1)] bool PasswordChangeRequired = false);

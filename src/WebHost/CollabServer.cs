@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Spotter.Collab.WebHost.Api;
 using Spotter.Collab.WebHost.Auth;
+using Spotter.Collab.WebHost.Backup;
 using Spotter.Collab.WebHost.Hosting;
 using Spotter.Collab.WebHost.Hubs;
 using Spotter.Collab.ServiceDefaults;
@@ -45,6 +46,7 @@ public static class CollabServer
         app.UseStatusCodePages();
         app.UseExceptionHandler();
         app.UseAuthentication();
+        app.UsePasswordChangeGate();
         app.UseDenialAudit();
         app.UseAuthorization();
         app.UseRateLimiter();
@@ -67,6 +69,7 @@ public static class CollabServer
         app.MapProjectsApi();
         app.MapOkrApi();
         app.MapProjectAutomationApi();
+        app.MapBackupApi();
         app.MapCollabHub();
         app.MapWebClient();
         return app;

@@ -535,8 +535,8 @@ function expiryOf(tokens: StoredTokens): number {
   return tokens.expiresAt ?? (jwtClaims(tokens.accessToken).exp ?? Number.POSITIVE_INFINITY) * 1000
 }
 
-/** The (unverified) payload of a JWT; only used to read `exp` and `sid`. */
-export function jwtClaims(token: string): { exp?: number; sid?: string; sub?: string } {
+/** The (unverified) payload of a JWT; only used to read `exp`, `sid` and whether the password must change first. */
+export function jwtClaims(token: string): { exp?: number; sid?: string; sub?: string; pwd_change?: string } {
   const payload = token.split('.')[1]
   if (!payload) return {}
   try {
@@ -546,6 +546,7 @@ export function jwtClaims(token: string): { exp?: number; sid?: string; sub?: st
       exp: typeof claims.exp === 'number' ? claims.exp : undefined,
       sid: typeof claims.sid === 'string' ? claims.sid : undefined,
       sub: typeof claims.sub === 'string' ? claims.sub : undefined,
+      pwd_change: typeof claims.pwd_change === 'string' ? claims.pwd_change : undefined,
     }
   } catch {
     return {}

@@ -78,6 +78,7 @@ public static class AuditActions
     public const string VersionRestored = "content.version-restored";
     public const string PageMoved = "tree.page-moved";
     public const string PageTrashed = "tree.page-trashed";
+    public const string Backup = "admin.backup";
     public const string PageRestored = "tree.page-restored";
     public const string WebhookAdded = "automation.webhook-added";
     public const string WebhookRemoved = "automation.webhook-removed";

@@ -11,6 +11,8 @@ public sealed class UserRecord
     [Id(3)] public DateTimeOffset CreatedAt { get; set; }
     [Id(4)] public LoginThrottle Throttle { get; set; } = new();
     [Id(5)] public List<RefreshSession> Sessions { get; set; } = [];
+    /// <summary>The password was generated for the account (first start); cleared by the owner's change.</summary>
+    [Id(6)] public bool PasswordChangeRequired { get; set; }
 }
 
 /// <summary>One account, keyed by username: credentials, lockout and refresh-token sessions (the person's name and
@@ -29,13 +31,18 @@ public sealed class UserGrain(
 
     private RefreshSessions Sessions => new(user.State.Sessions, _options.Sessions, this.GetPrimaryKeyString());
 
-    public async Task<bool> Create(string password)
+    public Task<bool> Create(string password) => CreateAsync(password, passwordChangeRequired: false);
+
+    public Task<bool> CreateWithTemporaryPassword(string password) => CreateAsync(password, passwordChangeRequired: true);
+
+    private async Task<bool> CreateAsync(string password, bool passwordChangeRequired)
     {
         if (user.RecordExists) return false;
         user.State = new UserRecord
         {
             Password = PasswordHasher.Hash(password, _options.PasswordIterations),
             CreatedAt = time.GetUtcNow(),
+            PasswordChangeRequired = passwordChangeRequired,
         };
         await user.WriteStateAsync();
         return true;
@@ -119,6 +126,7 @@ public sealed class UserGrain(
             case LoginOutcome.InvalidCredentials: return PasswordChangeOutcome.WrongPassword;
         }
         user.State.Password = PasswordHasher.Hash(newPassword, _options.PasswordIterations);
+        user.State.PasswordChangeRequired = false;
         var ended = Sessions.RevokeAllExcept(keepSessionId);
         await user.WriteStateAsync();
         AnnounceEnded(ended);
@@ -222,5 +230,5 @@ internal static class LoginRules
         return new LoginResult(LoginOutcome.Succeeded, Profile(username, account), AccountExists: true);
     }
 
-    public static UserProfile Profile(string username, UserRecord account) => new(username);
+    public static UserProfile Profile(string username, UserRecord account) => new(username, account.PasswordChangeRequired);
 }

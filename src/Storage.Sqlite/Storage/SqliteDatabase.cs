@@ -73,6 +73,17 @@ public sealed class SqliteDatabase : IDisposable
     public Task<T> ReadAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken = default) =>
         Migrated.IsCompletedSuccessfully ? _readers.RunAsync(work, cancellationToken) : ReadAfterMigrationAsync(work, cancellationToken);
 
+    /// <summary>
+    /// Writes a consistent copy of the whole file to <paramref name="destinationPath"/> (a new file) while the server
+    /// keeps reading and writing: the online backup API on a reader thread, so it holds every write completed before
+    /// the call and blocks no writer. Returns the copy's schema version.
+    /// </summary>
+    public Task<int> BackupAsync(string destinationPath, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(destinationPath);
+        return ReadAsync(connection => SqliteBackup.Copy(connection, destinationPath), cancellationToken);
+    }
+
     private async Task<T> ReadAfterMigrationAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken)
     {
         try

@@ -16,7 +16,9 @@ public sealed record ChangePasswordRequest(string? Current, string? New);
 
 /// <summary><see cref="Token"/> is <see cref="AccessToken"/> again, for clients written before refresh tokens.
 /// <see cref="ExpiresIn"/> is the access token's lifetime in seconds.</summary>
-public sealed record TokenResponse(string Token, string AccessToken, string RefreshToken, int ExpiresIn);
+/// <param name="PasswordChangeRequired">The account must change its (generated) password before the token opens
+/// anything but <c>/api/auth/*</c> and <c>/api/me</c>; change it, then refresh for a token without the limit.</param>
+public sealed record TokenResponse(string Token, string AccessToken, string RefreshToken, int ExpiresIn, bool PasswordChangeRequired = false);
 /// <summary>The caller as the organisation directory knows it. <see cref="Kind"/> is missing for share-link sessions
 /// (<c>link:&lt;id&gt;</c>), <see cref="PartnerOrgId"/> for everyone but partner users.</summary>
 public sealed record MeResponse(
@@ -76,7 +78,7 @@ public static class AuthApi
                 return Deactivated();
             case LoginOutcome.Succeeded:
                 await audit.RecordAsync(http, AuditActions.Login, username, $"session {result.Session!.SessionId}", actor: username);
-                return TypedResults.Ok(await TokensAsync(tokens, accounts, username, result.Session));
+                return TypedResults.Ok(await TokensAsync(tokens, accounts, username, result.Session, result.Profile?.PasswordChangeRequired == true));
             case LoginOutcome.LockedOut when result.LockedNow:
                 await audit.RecordAsync(http, AuditActions.LoginFailed, username, FailureDetail(result), actor: Anonymous);
                 await audit.RecordAsync(http, AuditActions.LockedOut, username, $"locked until {Time(result.LockedUntil)} after repeated failures", actor: Anonymous);
@@ -104,7 +106,7 @@ public static class AuthApi
         {
             case RefreshOutcome.Succeeded:
                 await audit.RecordAsync(http, AuditActions.TokenRefreshed, username, $"session {result.SessionId}", actor: username);
-                return TypedResults.Ok(await TokensAsync(tokens, accounts, username, result.Session!));
+                return TypedResults.Ok(await TokensAsync(tokens, accounts, username, result.Session!, result.Profile?.PasswordChangeRequired == true));
             case RefreshOutcome.Reused:
                 sessions.Forget(username, result.SessionId!);
                 await audit.RecordAsync(http, AuditActions.RefreshReuse, username, $"a rotated refresh token of session {result.SessionId} was presented again; the session is revoked", actor: username);
@@ -158,11 +160,11 @@ public static class AuthApi
 
     /// <summary>A new access token carries the person's current name and role from the directory (a rename shows in
     /// the next refreshed token).</summary>
-    private static async Task<TokenResponse> TokensAsync(TokenService tokens, UserAccounts accounts, string username, IssuedSession session)
+    private static async Task<TokenResponse> TokensAsync(TokenService tokens, UserAccounts accounts, string username, IssuedSession session, bool passwordChangeRequired)
     {
         var subject = await accounts.TokenSubjectAsync(username) ?? new TokenSubject(username, username, false);
-        var accessToken = tokens.Issue(subject, session.SessionId);
-        return new TokenResponse(accessToken, accessToken, session.RefreshToken, (int)tokens.AccessTokenLifetime.TotalSeconds);
+        var accessToken = tokens.Issue(subject, session.SessionId, passwordChangeRequired);
+        return new TokenResponse(accessToken, accessToken, session.RefreshToken, (int)tokens.AccessTokenLifetime.TotalSeconds, passwordChangeRequired);
     }
 
     /// <summary>The account a refresh token claims to belong to, if it is well formed.</summary>

@@ -7,7 +7,7 @@ namespace Spotter.Collab.WebHost.Auth;
 /// First start: creates the <c>admin</c> account with SPOTTER_ADMIN_PASSWORD, or a generated password printed once.
 /// Registered after the silo, so grains are available when it runs.
 /// </summary>
-public sealed partial class AdminAccountInitializer(IGrainFactory grains, IConfiguration configuration, ILogger<AdminAccountInitializer> logger) : IHostedService
+public sealed partial class AdminAccountInitializer(IGrainFactory grains, IConfiguration configuration, FirstRunNotice firstRun, ILogger<AdminAccountInitializer> logger) : IHostedService
 {
     public const string AdminUsername = "admin";
 
@@ -18,12 +18,11 @@ public sealed partial class AdminAccountInitializer(IGrainFactory grains, IConfi
         var configured = configuration["SPOTTER_ADMIN_PASSWORD"];
         var password = string.IsNullOrEmpty(configured) ? RandomNumberGenerator.GetString("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789", 20) : configured;
         // The directory seeds the admin's entry (name, administrator) itself; the account holds the credentials.
-        if (!await admin.Create(password).WaitAsync(cancellationToken)) return;
-        if (string.IsNullOrEmpty(configured))
-        {
-            // Printed once, on the console only: it is not stored anywhere in clear text.
-            await Console.Out.WriteLineAsync($"Created account 'admin' with generated password: {password}");
-        }
+        var generated = string.IsNullOrEmpty(configured);
+        var created = generated ? admin.CreateWithTemporaryPassword(password) : admin.Create(password);
+        if (!await created.WaitAsync(cancellationToken)) return;
+        // Shown once, by the executable's start banner (never logged, not stored in clear text).
+        if (generated) firstRun.GeneratedAdminPassword = password;
         LogAdminCreated(logger);
     }
 
@@ -31,4 +30,10 @@ public sealed partial class AdminAccountInitializer(IGrainFactory grains, IConfi
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created the admin account")]
     private static partial void LogAdminCreated(ILogger logger);
+}
+
+/// <summary>What the first start has to tell the operator once: the generated admin password, when there is one.</summary>
+public sealed class FirstRunNotice
+{
+    public string? GeneratedAdminPassword { get; set; }
 }

@@ -95,6 +95,7 @@ public static class AuthExtensions
             .AddPolicy(AdminPolicy, policy => policy.RequireAuthenticatedUser().AddRequirements(new DirectoryAdminRequirement()));
         builder.Services.AddCollabRateLimits(
             builder.Configuration.GetSection(TokenOptions.SectionName).Get<TokenOptions>()?.RateLimit ?? new AuthRateLimitOptions());
+        builder.Services.AddSingleton<FirstRunNotice>();
         builder.Services.AddHostedService<AdminAccountInitializer>();
         return builder;
     }

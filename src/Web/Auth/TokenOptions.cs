@@ -61,6 +61,10 @@ public static class CollabClaims
     /// <summary>The session (refresh-token family) the access token was issued for; revoking it refuses the token.</summary>
     public const string SessionId = "sid";
 
+    /// <summary>Present ("1") while the account must change a generated password: the token then opens only
+    /// <c>/api/auth/*</c> and <c>/api/me</c> (<see cref="PasswordChangeGate"/>).</summary>
+    public const string PasswordChangeRequired = "pwd_change";
+
     /// <summary>On a link session: the signed-in user who redeemed the link. The session also carries that user's
     /// <see cref="SessionId"/>, so it ends with their session (logout, deactivation) and is audited in their name.</summary>
     public const string Redeemer = "redeemer";

@@ -18,7 +18,7 @@ public sealed class TokenService(SigningKeyRing keys, IOptions<TokenOptions> opt
     public TimeSpan AccessTokenLifetime => options.Value.EffectiveAccessTokenLifetime;
 
     /// <summary>An access token for <paramref name="user"/>, bound to <paramref name="sessionId"/> when given.</summary>
-    public string Issue(TokenSubject user, string? sessionId = null)
+    public string Issue(TokenSubject user, string? sessionId = null, bool passwordChangeRequired = false)
     {
         ArgumentNullException.ThrowIfNull(user);
         var claims = new List<Claim>
@@ -28,6 +28,7 @@ public sealed class TokenService(SigningKeyRing keys, IOptions<TokenOptions> opt
         };
         if (user.IsAdmin) claims.Add(new Claim(CollabClaims.Role, CollabClaims.AdminRole));
         if (sessionId is not null) claims.Add(new Claim(CollabClaims.SessionId, sessionId));
+        if (passwordChangeRequired) claims.Add(new Claim(CollabClaims.PasswordChangeRequired, "1"));
         // Unique per token, so two tokens issued within the same second are still told apart.
         claims.Add(new Claim(JwtRegisteredClaimNames.Jti, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))));
         return Issue(claims);

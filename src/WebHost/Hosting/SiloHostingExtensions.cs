@@ -35,6 +35,7 @@ public static class SiloHostingExtensions
             if (ServiceDefaultsExtensions.IsTracingEnabled(builder.Configuration)) orleans.AddActivityPropagation();
         });
         builder.Services.AddSqliteStorage(builder.Configuration);
+        builder.Services.AddSingleton<Backup.InstallationBackup>();
         builder.Services.AddUserAccounts(builder.Configuration);
         builder.Services.AddOptions<DocumentGrainOptions>().Bind(builder.Configuration.GetSection(DocumentGrainOptions.SectionName));
         return builder;

@@ -68,6 +68,8 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
         new("GET", "/api/me", AnySignedIn200, _ => Get("/api/me")),
         new("POST", "/api/users", AdminOnly201, _ => Post("/api/users", new { username = AccessKit.NewName("u"), password = "long-enough-1" })),
         new("GET", "/api/admin/audit", AdminOnly200, _ => Get("/api/admin/audit")),
+        new("POST", "/api/admin/backup", AdminOnly200, _ => Post("/api/admin/backup", null)),
+        new("GET", "/api/admin/audit/export", AdminOnly200, _ => Get("/api/admin/audit/export?format=json")),
 
         // Documents (P is a page, i.e. a document too)
         new("POST", "/api/docs", "201 201 201 201 403 403 401 401 403 201", _ => Post("/api/docs", new { title = "t" })),

@@ -2,14 +2,14 @@
 import { lazy, Suspense, useEffect, useRef, useState, type FormEvent } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Link, Outlet, useLocation, useNavigate, useOutletContext } from 'react-router'
-import { Api, ApiError, type Me } from '../api'
+import { Api, ApiError, jwtClaims, type Me } from '../api'
 import type { AppContext } from './context'
 import { Brand, LanguageSwitch, ThemeSwitch } from './chrome'
 import { ensureConnection, stopConnection } from './connection'
 import { LoginPage } from './LoginPage'
 import { NotificationBell } from './notifications/NotificationBell'
-import { changePasswordDialog } from './password'
-import { currentUser, signOut, type SignedIn } from './session'
+import { changePasswordDialog, RequiredPasswordChange } from './password'
+import { currentUser, session, signOut, type SignedIn } from './session'
 import { Sidebar } from './Sidebar'
 import { errorText } from './ui'
 
@@ -28,7 +28,17 @@ export function useShell(): ShellParts {
 export function SignedInLayout() {
   useLocation()
   const user = currentUser()
+  const navigate = useNavigate()
+  const [, rerender] = useState(0)
   if (!user) return <LoginPage />
+  if (jwtClaims(user.token).pwd_change) {
+    // Refreshed after the change: the new token has no limit, and the next render shows the shell with it.
+    const changed = async () => {
+      if (!await session.renew(user.token)) { signOut(); navigate('/login') }
+      rerender(n => n + 1)
+    }
+    return <RequiredPasswordChange api={anonymous.withToken(user.token)} onChanged={changed} />
+  }
   return <Shell key={user.username} user={user} />
 }
 

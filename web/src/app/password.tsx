@@ -34,7 +34,20 @@ export function changePasswordDialog(api: Api): void {
   showDialog({ title: t('app.password.change'), testId: 'password-dialog', render: close => <ChangePassword api={api} onDone={close} /> })
 }
 
-function ChangePassword({ api, onDone }: { api: Api; onDone: () => void }) {
+/** The whole screen while the account still has its generated first-start password: the server accepts the
+ *  session's token for nothing else until it is changed; then the session is refreshed into a normal one. */
+export function RequiredPasswordChange({ api, onChanged }: { api: Api; onChanged: () => Promise<void> }) {
+  const { t } = useTranslation()
+  return (
+    <main className="login" data-testid="required-password-change">
+      <h1>{t('app.password.requiredTitle')}</h1>
+      <p>{t('app.password.requiredHelp')}</p>
+      <ChangePassword api={api} onDone={() => { void onChanged() }} quiet />
+    </main>
+  )
+}
+
+function ChangePassword({ api, onDone, quiet = false }: { api: Api; onDone: () => void; quiet?: boolean }) {
   const { t } = useTranslation()
   const [message, setMessage] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
@@ -46,7 +59,7 @@ function ChangePassword({ api, onDone }: { api: Api; onDone: () => void }) {
     setBusy(true)
     api.changePassword(value('currentPassword'), value('newPassword')).then(() => {
       onDone()
-      showToast(t('app.password.changed'))
+      if (!quiet) showToast(t('app.password.changed'))
     }, error => {
       setBusy(false)
       setMessage(weakPasswordText(error) ?? (problemOf(error).title === 'wrong-password' ? t('app.password.wrong') : errorText(error)))
