@@ -24,7 +24,9 @@ namespace Spotter.Collab.Grains.Assistant;
 [StatelessWorker]
 public sealed class AssistantRetrievalGrain(IGrainFactory grains) : Grain, IAssistantRetrievalGrain, IDisposable
 {
-    private const int MaxCandidates = 60;
+    /// <summary>Candidate windows, widened while fewer than <see cref="MaxPages"/> readable pages are found: a reader
+    /// of a small share of the wiki would otherwise find the best-matching pages all unreadable and get no answer.</summary>
+    private static readonly int[] CandidateWindows = [60, 500, 2000];
     private const int MaxPages = 12;
     private const int MaxPassages = 4;
     /// <summary>Sections ranked and checked for an answer; lower ones would not be cited over these.</summary>
@@ -70,8 +72,7 @@ public sealed class AssistantRetrievalGrain(IGrainFactory grains) : Grain, IAssi
         var words = _text.ContentWords(text);
         var bigrams = _text.Bigrams(text);
         if (words.Count == 0 && bigrams.Count == 0) return new AssistantRetrieval(false, "", [], [], [], usedPrevious);
-        var candidates = await grains.GetGrain<ISearchIndexGrain>("default").Candidates(words, bigrams, MaxCandidates);
-        var pages = await ReadablePagesAsync(question.Principal, candidates, question.SpaceIds);
+        var pages = await ReadablePagesAsync(question.Principal, words, bigrams, question.SpaceIds);
         var contents = await Task.WhenAll(pages.Select(p => ReadAsync(p.Id)));
         var sections = pages.Zip(contents).SelectMany(p => Sections(p.First, p.Second)).ToList();
         // The question's own words decide whether a passage answers; a follow-up's added words only help ranking.
@@ -125,22 +126,34 @@ public sealed class AssistantRetrievalGrain(IGrainFactory grains) : Grain, IAssi
         return states;
     }
 
-    private async Task<List<Page>> ReadablePagesAsync(string principal, IReadOnlyList<SearchCandidate> candidates, IReadOnlyList<string>? spaceIds)
+    private async Task<List<Page>> ReadablePagesAsync(string principal, IReadOnlyList<string> words, IReadOnlyList<string> bigrams, IReadOnlyList<string>? spaceIds)
     {
-        if (candidates.Count == 0) return [];
+        var index = grains.GetGrain<ISearchIndexGrain>("default");
         var access = grains.GetGrain<IAccessReaderGrain>(IAccessReaderGrain.Key);
-        var readable = (await access.FilterReadable(principal, candidates.Select(c => c.DocumentId).ToList())).ToHashSet(StringComparer.Ordinal);
         var spaces = spaceIds?.ToHashSet(StringComparer.Ordinal);
         var pages = new List<Page>(MaxPages);
-        foreach (var candidate in candidates)
+        var examined = 0;
+        foreach (var window in CandidateWindows)
         {
-            if (pages.Count == MaxPages) break;
-            if (!readable.Contains(candidate.DocumentId)) continue;
-            // Title, space and trash as they are now (the index may predate a rename or a move).
-            var resource = await access.GetResource(candidate.DocumentId, principal);
-            if (resource is null || resource.Trashed || resource.Kind == ResourceKind.Space) continue;
-            if (spaces is not null && (resource.SpaceId is null || !spaces.Contains(resource.SpaceId))) continue;
-            pages.Add(new Page(resource.Id, resource.Title, resource.SpaceId, candidate.UpdatedAt));
+            var candidates = await index.Candidates(words, bigrams, window);
+            // Each window repeats the one before it (same query, same order); only the new tail is trimmed.
+            var fresh = candidates.Skip(examined).ToList();
+            examined = candidates.Count;
+            if (fresh.Count > 0)
+            {
+                var readable = (await access.FilterReadable(principal, fresh.Select(c => c.DocumentId).ToList())).ToHashSet(StringComparer.Ordinal);
+                foreach (var candidate in fresh)
+                {
+                    if (pages.Count == MaxPages) return pages;
+                    if (!readable.Contains(candidate.DocumentId)) continue;
+                    // Title, space and trash as they are now (the index may predate a rename or a move).
+                    var resource = await access.GetResource(candidate.DocumentId, principal);
+                    if (resource is null || resource.Trashed || resource.Kind == ResourceKind.Space) continue;
+                    if (spaces is not null && (resource.SpaceId is null || !spaces.Contains(resource.SpaceId))) continue;
+                    pages.Add(new Page(resource.Id, resource.Title, resource.SpaceId, candidate.UpdatedAt));
+                }
+            }
+            if (pages.Count == MaxPages || candidates.Count < window) break;
         }
         return pages;
     }

@@ -68,7 +68,7 @@ public sealed class AssistantApiTests(AssistantServerFixture fixture, ITestOutpu
 
     /// <summary>Waits until the page's text is in the search index (what the assistant's candidates come from).</summary>
     private static async Task IndexedAsync(HttpClient http, string marker, int pages = 1) =>
-        await Eventually.HoldsAsync(async () => (await AccessKit.JsonAsync(await http.GetAsync($"/api/search?q={marker}"))).GetArrayLength() >= pages,
+        await Eventually.HoldsAsync(async () => (await AccessKit.JsonAsync(await http.GetAsync($"/api/search?q={marker}&limit=50"))).GetArrayLength() >= pages,
             "the pages are indexed", TimeSpan.FromSeconds(10));
 
     /// <summary>A fresh word of letters only, so both analyzers keep it whole (digits would split it).</summary>
@@ -288,6 +288,41 @@ public sealed class AssistantApiTests(AssistantServerFixture fixture, ITestOutpu
         // Trashed, the page is gone from the owner's answers too.
         (await owner.PostAsync($"/api/pages/{restricted}/trash", null)).EnsureSuccessStatusCode();
         AssertNoLeak(await AskAsync(owner, questions[0]), secret, restricted);
+    }
+
+    [Fact]
+    public async Task A_reader_of_a_small_share_gets_the_answer_they_may_read_even_when_many_better_matches_are_hidden_from_them()
+    {
+        using var kit = new AccessKit(Server);
+        var (_, ownerToken) = await kit.UserAsync("own");
+        var (readerName, readerToken) = await kit.UserAsync("few");
+        using var owner = Server.Client(ownerToken);
+        using var reader = Server.Client(readerToken);
+        var marker = Word();
+        var (firstHalf, secondHalf) = (Word(), Word());
+        var hidden = await kit.SpaceAsync(ownerToken, "Logistics internal");
+        var shared = await kit.SpaceAsync(ownerToken, "Logistics partners");
+        await kit.GrantAsync(ownerToken, shared, "user:" + readerName, "view");
+        // More pages the reader may not read than one candidate window, each matching the question better (in its title
+        // and twice in its body) than the one page the reader may read.
+        const int hiddenPages = 70;
+        for (var i = 0; i < hiddenPages; i++)
+        {
+            var page = await kit.PageAsync(ownerToken, hidden, title: $"Customs clearance Rotterdam {marker}");
+            await ImportAsync(owner, page, $"# Customs clearance Rotterdam {marker}\n\nCustoms clearance in Rotterdam {marker} takes three days internally. " +
+                $"Customs clearance Rotterdam {marker} {(i % 2 == 0 ? firstHalf : secondHalf)}.\n");
+        }
+        var answering = await kit.PageAsync(ownerToken, shared, title: "Partner handbook");
+        await ImportAsync(owner, answering, $"# Shipping\n\nFor partners, customs clearance in Rotterdam {marker} takes two working days.\n");
+        await IndexedAsync(owner, firstHalf, hiddenPages / 2);
+        await IndexedAsync(owner, secondHalf, hiddenPages / 2);
+        await IndexedAsync(reader, marker);
+
+        var answer = await AskAsync(reader, $"How long does customs clearance in Rotterdam {marker} take?");
+        Assert.True(answer.GetProperty("found").GetBoolean(), answer.ToString());
+        Assert.Equal([answering], CitedPages(answer));
+        Assert.Contains("two working days", answer.GetProperty("answer").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("three days", answer.ToString(), StringComparison.Ordinal);
     }
 
     private static string Passages(string prompt) => prompt[..prompt.LastIndexOf("Question: ", StringComparison.Ordinal)];
