@@ -3,7 +3,7 @@
 #   ./build.sh test        install what the tests need, run every test, print "N passed, N failed"
 #   ./build.sh test --soak longer fuzz/differential runs (SPOTTER_SOAK=1)
 #   ./build.sh run [args]  check the .NET 10 SDK and Node.js 20, then run the server (args go to the server)
-#   ./build.sh bench       run the benchmarks (see docs/benchmarks.md; `bench load`, `bench store`, `bench scale` for the others)
+#   ./build.sh bench       run the benchmarks (see docs/benchmarks.md; `bench load`, `bench store`, `bench scale`, `bench assistant` for the others)
 set -uo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD

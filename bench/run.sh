@@ -5,6 +5,7 @@
 #   ./build.sh bench load [...]                                  live co-editing load bench (bench/load/run.sh)
 #   ./build.sh bench store [...]                                 document store + cluster bench (bench/store/run.sh)
 #   ./build.sh bench scale [...]                                 access model at scale (bench/scale/run.sh)
+#   ./build.sh bench assistant [...]                             knowledge assistant (bench/assistant/run.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" = "load" ]; then
@@ -18,6 +19,10 @@ fi
 if [ "${1:-}" = "scale" ]; then
   shift
   exec bash bench/scale/run.sh "$@"
+fi
+if [ "${1:-}" = "assistant" ]; then
+  shift
+  exec bash bench/assistant/run.sh "$@"
 fi
 OUT=artifacts/bench
 mkdir -p "$OUT"
