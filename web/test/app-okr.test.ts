@@ -1,6 +1,6 @@
 // The OKR views in Chromium (issue 15): a check-in by one person moves the progress bar another person is watching,
-// without a reload; the objective page in Chinese; the company alignment graph draws objectives, key results and
-// alignments.
+// without a reload, and the description is co-edited live; the objective page in Chinese; the company alignment graph
+// draws objectives, key results and alignments.
 import { afterAll, beforeAll, expect, inject, it } from 'vitest'
 import { type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { launchChromium } from './editorSupport'
@@ -74,6 +74,12 @@ it('a check-in by one person moves the progress bar another is watching', { time
   await benPage.waitForSelector(`[data-kr-id="${krId}"] [data-testid=kr-progress][aria-valuenow="0"]`)
   expect(await benPage.locator('[data-testid=check-in-open]').count()).toBe(0) // a viewer cannot check in
   expect(await benPage.textContent('[data-testid=objective-owners]')).toBe(ana.username)
+
+  // The description is co-edited live: Ana (an owner) writes, Ben (a viewer) reads it without a reload.
+  await anaPage.click('[data-testid=objective-description] .ProseMirror')
+  await anaPage.keyboard.type('Customers recommend us.')
+  await benPage.waitForSelector('[data-testid=objective-description] .ProseMirror:has-text("Customers recommend us.")', { timeout: 10_000 })
+  expect(await benPage.getAttribute('[data-testid=objective-description] .ProseMirror', 'contenteditable')).toBe('false')
 
   // Ana checks in 20 of 40 on NPS with the form; Ben's bars move: the KR to 50 %, the objective to 25 % (two equal KRs).
   await anaPage.click(`[data-kr-id="${krId}"] [data-testid=check-in-open]`)

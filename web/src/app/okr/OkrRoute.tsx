@@ -12,6 +12,7 @@ import {
   checkIn, checkIns, createKeyResult, createObjective, describeObjective, graphPath, listCycles, listObjectives,
   objectivePath, okrPath, percent, type Cycle, type KeyResult, type Objective,
 } from './actions'
+import { Description } from './Description'
 import { useLiveObjective } from './live'
 import './okr.css'
 
@@ -121,7 +122,7 @@ export function ObjectivePage() {
 function ObjectiveView({ context, objectiveId }: { context: AppContext; objectiveId: string }) {
   const { t } = useTranslation()
   const info = useQuery({ queryKey: objectiveKey(context.user.username, objectiveId), queryFn: () => describeObjective(context.api, objectiveId) })
-  const { live, synced } = useLiveObjective(context.connection, objectiveId)
+  const { doc, live, synced } = useLiveObjective(context.connection, objectiveId)
   useEffect(() => { if (info.data) document.title = info.data.title }, [info.data])
   if (info.isError) return <section className="view"><p className="error">{errorText(info.error)}</p></section>
   if (!info.data) return <section className="view"><p className="muted">{t('app.loading')}</p></section>
@@ -144,7 +145,9 @@ function ObjectiveView({ context, objectiveId }: { context: AppContext; objectiv
         <dt>{t('okr.statusLabel')}</dt><dd className={`okr-status ${status}`} data-testid="objective-status">{t(`okr.status.${status}`)}</dd>
       </dl>
       <h2>{t('okr.description')}</h2>
-      <p className="okr-description" data-testid="objective-description">{live.description || <span className="muted">{t('okr.description.none')}</span>}</p>
+      {doc && synced
+        ? <Description doc={doc} editable={objective.role === 'owner' || objective.role === 'contributor'} />
+        : <p className="muted">{t('app.loading')}</p>}
       <h2>{t('okr.keyResults')}</h2>
       {objective.keyResults.length === 0 ? <p className="muted">{t('okr.keyResults.none')}</p> : (
         <ul className="okr-krs" data-testid="key-results">

@@ -1,6 +1,6 @@
 // The objective's Y document (docs/okr.md, "The objective's Y document") joined on the shell's hub connection like a
-// page: the server-owned `progress` read model and the `description` text, read into a plain snapshot that changes
-// whenever the server's update (a check-in by anyone, a new key result) arrives.
+// page: the server-owned `progress` read model, read into a plain snapshot that changes whenever the server's update
+// (a check-in by anyone, a new key result) arrives. The same document carries the `description` the page co-edits.
 import { useEffect, useState, useSyncExternalStore } from 'react'
 import * as Y from 'yjs'
 import type { CollabConnection, DocumentSession } from '../../provider'
@@ -10,28 +10,9 @@ export interface LiveProgress {
   value: number | null
   status: string | null
   keyResults: Record<string, { progress: number; current: number; status: string }>
-  /** The description's plain text (co-edited by clients; shown read-only here). */
-  description: string
 }
 
-const empty: LiveProgress = { value: null, status: null, keyResults: {}, description: '' }
-
-function plainText(node: Y.XmlFragment | Y.XmlElement): string {
-  // Iterative over the description's blocks: one line per top-level block, the text of its descendants.
-  const lines: string[] = []
-  for (const block of node.toArray()) {
-    if (block instanceof Y.XmlText) { lines.push(block.toString()); continue }
-    const parts: string[] = []
-    const stack: (Y.XmlElement | Y.XmlText | Y.XmlHook)[] = [block]
-    while (stack.length > 0) {
-      const next = stack.pop()!
-      if (next instanceof Y.XmlText) parts.push(next.toDelta().map((d: { insert?: unknown }) => (typeof d.insert === 'string' ? d.insert : '')).join(''))
-      else if (next instanceof Y.XmlElement) stack.push(...next.toArray().reverse())
-    }
-    lines.push(parts.join(''))
-  }
-  return lines.join('\n').trim()
-}
+const empty: LiveProgress = { value: null, status: null, keyResults: {} }
 
 function read(doc: Y.Doc): LiveProgress {
   const progress = doc.getMap<unknown>('progress')
@@ -51,7 +32,6 @@ function read(doc: Y.Doc): LiveProgress {
     value: typeof value === 'number' ? value : null,
     status: typeof status === 'string' ? status : null,
     keyResults,
-    description: plainText(doc.getXmlFragment('description')),
   }
 }
 
@@ -84,7 +64,7 @@ class LiveObjective {
 }
 
 /** The live read model of an objective while the view is open; `synced` once the first sync is done. */
-export function useLiveObjective(connection: CollabConnection, objectiveId: string): { live: LiveProgress; synced: boolean; refused: string | null } {
+export function useLiveObjective(connection: CollabConnection, objectiveId: string): { doc: Y.Doc | null; live: LiveProgress; synced: boolean; refused: string | null } {
   const [objective, setObjective] = useState<LiveObjective | null>(null)
   useEffect(() => {
     const opened = new LiveObjective(connection, objectiveId)
@@ -101,7 +81,7 @@ export function useLiveObjective(connection: CollabConnection, objectiveId: stri
     objective.session.whenSynced().then(() => { if (active) setSynced(true) }, (error: unknown) => { if (active) setRefused(String((error as Error).message ?? error)) })
     return () => { active = false }
   }, [objective])
-  return { live, synced, refused }
+  return { doc: objective?.doc ?? null, live, synced, refused }
 }
 
 const noSubscribe = () => () => {}
