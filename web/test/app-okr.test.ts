@@ -141,3 +141,35 @@ it('the company alignment graph draws objectives, key results and alignments', {
   await page.click(`.react-flow__node[data-id="${kr}"]`)
   await page.waitForSelector('[data-testid=objective-title]:has-text("Ship the shop")')
 })
+
+it('an objective and its key results are created in the browser', { timeout: 60_000 }, async () => {
+  const eve = await createUser('oeve', 'Eve')
+  const cycleId = await activeCycle('Q-create')
+  const page = await signIn(eve, `/okr?cycle=${cycleId}`)
+  await page.waitForSelector('[data-testid=okr-mine] p:has-text("You own no objectives in this cycle yet.")')
+  await page.click('[data-testid=new-objective]')
+  const input = page.locator('dialog[open] input[name=value]')
+  await input.fill('Faster support')
+  await input.press('Enter')
+  await page.waitForSelector('[data-testid=objective-title]:has-text("Faster support")')
+  const objectiveId = decodeURIComponent(new URL(page.url()).pathname.split('/').at(-1)!)
+
+  // A decreasing metric: hours to first answer, 24 → 4.
+  await page.fill('[data-testid=new-key-result] input[name=title]', 'Hours to first answer')
+  await page.fill('[data-testid=new-key-result] input[name=start]', '24')
+  await page.fill('[data-testid=new-key-result] input[name=target]', '4')
+  await page.fill('[data-testid=new-key-result] input[name=unit]', 'h')
+  await page.click('[data-testid=new-key-result] button[type=submit]')
+  await page.waitForSelector('[data-testid=key-results] li:has-text("Hours to first answer") [data-testid=kr-progress][aria-valuenow="0"]')
+  const created = await eve.api.call('get', '/api/okr/objectives/{id}', { path: { id: objectiveId } })
+  expect(created.keyResults.map(kr => [kr.title, kr.start, kr.target, kr.unit])).toEqual([['Hours to first answer', 24, 4, 'h']])
+
+  // Checking in 14 h is half-way; the objective with one key result follows.
+  await page.click('[data-testid=check-in-open]')
+  await page.fill('[data-testid=check-in-form] input[name=value]', '14')
+  await page.click('[data-testid=check-in-form] button[type=submit]')
+  await page.waitForSelector('[data-testid=objective-progress][aria-valuenow="50"]')
+
+  await page.goto(`${serverUrl()}/okr?cycle=${cycleId}`)
+  await page.waitForSelector(`[data-objective-id="${objectiveId}"] [role=progressbar][aria-valuenow="50"]`)
+})
