@@ -21,7 +21,8 @@ export function Description({ doc, editable }: { doc: Y.Doc; editable: boolean }
     })
     editor.current = created
     return () => { created.destroy(); editor.current = null }
-  }, [doc]) // eslint-disable-line react-hooks/exhaustive-deps -- editability changes below, without a new editor
+    // One editor per document; editability follows below without a new editor.
+  }, [doc])
   useEffect(() => { editor.current?.setEditable(editable) }, [editable])
-  return <div className="okr-description editor" ref={host} data-testid="objective-description" />
+  return <div className="okr-description" ref={host} data-testid="objective-description" />
 }
