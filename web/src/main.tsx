@@ -1,6 +1,7 @@
 import './style.css'
 import './i18n/app'
 import './i18n/projects'
+import './i18n/okr'
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
 import { lazy } from 'react'
 import { createRoot } from 'react-dom/client'
@@ -23,6 +24,9 @@ const LinkRoute = lazy(() => import('./app/LinkRoute'))
 const ProjectsPage = lazy(() => import('./app/projects/ProjectRoute').then(m => ({ default: m.ProjectsPage })))
 const WorkloadPage = lazy(() => import('./app/projects/ProjectRoute').then(m => ({ default: m.WorkloadPage })))
 const ProjectPage = lazy(() => import('./app/projects/ProjectRoute').then(m => ({ default: m.ProjectPage })))
+const MyOkrsPage = lazy(() => import('./app/okr/OkrRoute').then(m => ({ default: m.MyOkrsPage })))
+const ObjectivePage = lazy(() => import('./app/okr/OkrRoute').then(m => ({ default: m.ObjectivePage })))
+const AlignmentGraphPage = lazy(() => import('./app/okr/OkrRoute').then(m => ({ default: m.AlignmentGraphPage })))
 
 function LoginRoute() {
   return currentUser() ? <Navigate to="/" replace /> : <LoginPage />
@@ -48,6 +52,9 @@ const routes: RouteObject[] = [
       { path: 'project/:projectId/item/:itemId', element: <ProjectPage view="board" /> },
       { path: 'project/:projectId/dashboard', element: <ProjectPage view="dashboard" /> },
       { path: 'project/:projectId/gantt', element: <ProjectPage view="gantt" /> },
+      { path: 'okr', element: <MyOkrsPage /> },
+      { path: 'okr/graph', element: <AlignmentGraphPage /> },
+      { path: 'okr/objective/:objectiveId', element: <ObjectivePage /> },
       { path: 'admin', element: <AdminRoute /> },
       { path: 'admin/:tab', element: <AdminRoute /> },
       { path: '*', element: <Navigate to="/" replace /> },

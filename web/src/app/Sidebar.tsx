@@ -11,6 +11,7 @@ import { collapse, expand, reveal, spacesKey, treeKey, useExpanded, usePageActio
 import { childrenIndex, isInSubtree, parentOf } from './tree'
 import { errorText } from './ui'
 import { ProjectsNav } from './projects/nav'
+import { OkrNav } from './okr/nav'
 
 const dragType = 'text/x-spotter-page'
 
@@ -52,6 +53,7 @@ export function Sidebar({ context }: { context: AppContext }) {
       </ul>
       {spaceId ? <SpaceSection key={spaceId} context={context} spaceId={spaceId} pageId={pageId} actions={actions} /> : null}
       <ProjectsNav context={context} />
+      <OkrNav context={context} />
     </aside>
   )
 }
