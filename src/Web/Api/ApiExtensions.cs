@@ -17,6 +17,7 @@ public static partial class ApiExtensions
         builder.Services.AddSingleton<RedeemThrottle>();
         builder.Services.AddSingleton<AuditRecorder>();
         builder.Services.AddSingleton<Application.PageTransfer>();
+        builder.Services.AddSingleton<Application.SpaceExport>();
         builder.Services.AddSingleton<Application.PageHistory>();
         builder.Services.AddSingleton<Application.PageMoves>();
         builder.Services.AddSingleton<Application.UserAccounts>();

@@ -7,7 +7,7 @@ using Spotter.Collab.WebHost.Auth;
 
 namespace Spotter.Collab.WebHost.Api;
 
-/// <summary>Markdown import into a page and Markdown/HTML export of a page or a page subtree.</summary>
+/// <summary>Markdown import into a page, Markdown/HTML export of a page or a page subtree, and a whole space as an archive.</summary>
 public static class TransferApi
 {
     private const int MaxImportBytes = 4 * 1024 * 1024;
@@ -18,6 +18,9 @@ public static class TransferApi
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
         docs.MapPost("/import", ImportAsync).Accepts<string>("text/markdown", "text/plain").ProducesProblems(StatusCodes.Status413PayloadTooLarge);
         docs.MapGet("/export", ExportAsync).Produces<string>(StatusCodes.Status200OK, "text/markdown", "text/html");
+        app.MapGet("/api/spaces/{id}/export", ExportSpaceAsync).RequireAuthorization().WithTags("Import/export")
+            .Produces<byte[]>(StatusCodes.Status200OK, "application/gzip")
+            .ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
         return app;
     }
 
@@ -60,6 +63,26 @@ public static class TransferApi
         http.Response.Headers.ContentDisposition = DownloadDisposition(export.Title, format == "md" ? ".md" : ".html");
         http.Response.Headers.XContentTypeOptions = "nosniff";
         return TypedResults.Text(export.Content!, format == "md" ? "text/markdown" : "text/html", Encoding.UTF8);
+    }
+
+    /// <summary>
+    /// The whole space as a <c>tar.gz</c> of Markdown files in the page tree's folders, their image attachments and
+    /// <c>manifest.json</c> (space managers and administrators; pages under no-export are left out and listed).
+    /// Streamed: refusals are decided before the first byte, the archive is written page by page.
+    /// </summary>
+    private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> ExportSpaceAsync(
+        string id, HttpContext http, SpaceExport export, AuditRecorder audit, CancellationToken cancellationToken)
+    {
+        var principal = http.User.Username();
+        var (plan, refused) = await export.PlanAsync(principal, id);
+        if (plan is null) return refused!.ToProblem();
+        http.Response.ContentType = "application/gzip";
+        http.Response.Headers.ContentDisposition = DownloadDisposition(plan.SpaceName, ".tar.gz");
+        http.Response.Headers.XContentTypeOptions = "nosniff";
+        var manifest = await export.WriteAsync(principal, plan, http.Response.Body, cancellationToken);
+        await audit.RecordAsync(http, AuditActions.Export, id,
+            $"space archive, {manifest.Pages.Count} page(s), {manifest.Attachments.Count} attachment(s), {manifest.Excluded.Count} left out (no-export)");
+        return TypedResults.Empty;
     }
 
     /// <summary>

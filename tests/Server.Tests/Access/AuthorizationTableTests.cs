@@ -111,6 +111,8 @@ public sealed class AuthorizationTableTests(AuthorizationScene scene, ITestOutpu
         new("GET", "/api/spaces", AnySignedIn200, _ => Get("/api/spaces")),
         new("POST", "/api/spaces", "201 201 201 201 403 403 401 401 403 201", _ => Post("/api/spaces", new { name = "S" })),
         new("GET", "/api/spaces/{id}/tree", View200, s => Get($"/api/spaces/{s.Space}/tree")),
+        // Space managers only; the others who see a page of the space (a link holder too) are refused, the rest do not find it.
+        new("GET", "/api/spaces/{id}/export", "200 403 403 403 403 404 401 401 403 200", s => Get($"/api/spaces/{s.Space}/export")),
         new("GET", "/api/spaces/{id}/trash", "200 404 404 404 404 404 401 401 404 200", s => Get($"/api/spaces/{s.Space}/trash")),
         new("POST", "/api/pages", "201 201 403 403 403 404 401 401 403 201", s => Post("/api/pages", new { spaceId = s.Space, parentId = s.Page, title = "New" })),
         new("PATCH", "/api/pages/{id}", Edit204, async s => Patch($"/api/pages/{await s.FreshPageAsync()}", new { title = "Renamed" })),
