@@ -25,7 +25,7 @@ it('English and Chinese have the same notification keys, and every key used is t
     for (const match of readFileSync(file, 'utf8').matchAll(/\bt\('(notify\.[^']+)'/g)) used.add(match[1])
   }
   // Kinds are looked up by name (`notify.kind.<kind>`, `notify.text.<kind>`).
-  for (const kind of ['mention', 'reply', 'share']) used.add(`notify.kind.${kind}`).add(`notify.text.${kind}`)
+  for (const kind of ['mention', 'reply', 'share', 'assignment', 'node-ready', 'status']) used.add(`notify.kind.${kind}`).add(`notify.text.${kind}`)
   expect(used.size).toBeGreaterThan(15)
   expect([...used].filter(k => !en.has(k))).toEqual([])
 })
@@ -37,5 +37,17 @@ it('the texts follow the language, with plurals', () => {
   expect(t('notify.text.mention', { actor: 'Ana', title: 'Plan' })).toBe('Ana mentioned you in Plan')
   setLanguage('zh')
   expect(t('notify.text.mention', { actor: 'Ana', title: 'Plan' })).toBe('Ana 在《Plan》中提及了你')
+  setLanguage(before)
+})
+
+it('the project kinds have their own labels and texts in both languages', () => {
+  const before = language()
+  setLanguage('en')
+  expect(t('notify.kind.node-ready')).toBe('My project steps ready to start')
+  expect(t('notify.text.assignment', { actor: 'Ana', title: 'Apollo' })).toBe('Ana assigned you work in Apollo')
+  setLanguage('zh')
+  expect(t('notify.kind.node-ready')).toBe('我的项目环节可以开始')
+  expect(t('notify.text.assignment', { actor: 'Ana', title: 'Apollo' })).toBe('Ana 在《Apollo》中给你分配了工作')
+  expect(t('notify.text.status', { actor: 'Ana', title: 'Apollo' })).toBe('Ana 更新了你在《Apollo》中的事项状态')
   setLanguage(before)
 })

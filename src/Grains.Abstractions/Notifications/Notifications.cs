@@ -13,6 +13,15 @@ public static class NotificationKinds
     /// <summary>Someone granted the recipient access to a page, a space or a project.</summary>
     public const string Share = "share";
 
+    /// <summary>The recipient was made an assignee of a project item or an owner of one of its nodes.</summary>
+    public const string Assignment = "assignment";
+
+    /// <summary>Every node before one the recipient owns is finished: theirs can start.</summary>
+    public const string NodeReady = "node-ready";
+
+    /// <summary>The status of a project item the recipient is assigned to changed.</summary>
+    public const string Status = "status";
+
     /// <summary>A kind: 1-32 characters of a-z, 0-9, '.', '-', '_'.</summary>
     public static bool IsValid(string? kind) =>
         kind is { Length: > 0 and <= 32 } && kind.All(c => c is >= 'a' and <= 'z' or >= '0' and <= '9' or '.' or '-' or '_');

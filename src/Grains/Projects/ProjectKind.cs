@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Spotter.Collab.Crdt;
 using Spotter.Collab.Grains.Documents;
+using Spotter.Collab.Grains.Notifications;
 
 namespace Spotter.Collab.Grains.Projects;
 
@@ -176,7 +177,9 @@ internal sealed partial class ProjectExtension(ILiveResource project, IProjectHi
                 }
                 _nextSequence = next + events.Count;
             }
-            publish = _publishing = PublishAsync(_publishing, events);
+            // Read who to tell now, while the replica is the board this change made.
+            var notices = events.Count > 0 ? ProjectNotifications.From(events, Board()) : [];
+            publish = _publishing = PublishAsync(_publishing, events, notices);
         }
         catch
         {
@@ -196,7 +199,7 @@ internal sealed partial class ProjectExtension(ILiveResource project, IProjectHi
 
     /// <summary>Hands the events to the project's automation after those of earlier changes (so it sees sequences in
     /// order). The change and its history are durable already: a failure here is logged, never the caller's.</summary>
-    private async Task PublishAsync(Task previous, IReadOnlyList<ProjectEvent> events)
+    private async Task PublishAsync(Task previous, IReadOnlyList<ProjectEvent> events, IReadOnlyList<ProjectNotice> notices)
     {
         await previous;
         if (events.Count == 0) return;
@@ -216,6 +219,20 @@ internal sealed partial class ProjectExtension(ILiveResource project, IProjectHi
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             LogFeedFailed(logger, ex, project.Id, events[0].Sequence, events[^1].Sequence);
+        }
+        // The people the change concerns (docs/notifications.md): the notifier drops those who may not read the project.
+        if (notices.Count == 0) return;
+        var notifier = project.GrainFactory.GetGrain<INotifierGrain>(INotifierGrain.Key);
+        foreach (var notice in notices)
+        {
+            try
+            {
+                await notifier.Notify(notice.Request, notice.Recipients);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogNotifyFailed(logger, ex, project.Id, notice.Request.Kind, events[0].Sequence, events[^1].Sequence);
+            }
         }
     }
 
@@ -529,4 +546,7 @@ internal sealed partial class ProjectExtension(ILiveResource project, IProjectHi
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Project {ProjectId}: handing events {First}-{Last} to its linked key results failed (they are in its history)")]
     private static partial void LogFeedFailed(ILogger logger, Exception exception, string projectId, long first, long last);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Project {ProjectId}: sending the {Kind} notifications of events {First}-{Last} failed (they are in its history)")]
+    private static partial void LogNotifyFailed(ILogger logger, Exception exception, string projectId, string kind, long first, long last);
 }

@@ -38,7 +38,10 @@ public sealed record MentionCheck(string Username, bool CanRead);
 public static class NotificationsApi
 {
     /// <summary>The kinds a user may mute in their settings.</summary>
-    public static readonly IReadOnlyList<string> Kinds = [NotificationKinds.Mention, NotificationKinds.Reply, NotificationKinds.Share];
+    public static readonly IReadOnlyList<string> Kinds = [
+        NotificationKinds.Mention, NotificationKinds.Reply, NotificationKinds.Share,
+        NotificationKinds.Assignment, NotificationKinds.NodeReady, NotificationKinds.Status,
+    ];
 
     public static IEndpointRouteBuilder MapNotificationsApi(this IEndpointRouteBuilder app)
     {

@@ -6,6 +6,7 @@ import { useNavigate } from 'react-router'
 import type { Schema } from '../../api'
 import { formatDateTime } from '../../i18n'
 import { docPath, pagePath, spacePath, type AppContext } from '../context'
+import { itemPath, projectPath } from '../projects/actions'
 import { errorText } from '../ui'
 import './messages'
 import './notifications.css'
@@ -14,8 +15,10 @@ type Item = Schema<'NotificationResponse'>
 
 const pageSize = 20
 
-/** Where a notification leads: its page in its space, a space, or a standalone document. */
+/** Where a notification leads: a project (at its item when the notification names one), its page in its space, a
+ * space, or a standalone document. Projects are standalone resources, known by their id. */
 export function notificationPath(item: Item): string {
+  if (item.resourceId.startsWith('project-')) return item.anchor ? itemPath(item.resourceId, item.anchor) : projectPath(item.resourceId)
   if (item.resourceKind === 'space') return spacePath(item.resourceId)
   if (item.spaceId) return pagePath(item.spaceId, item.resourceId)
   return docPath(item.resourceId)
@@ -146,6 +149,9 @@ function describe(t: (key: string, params?: Record<string, unknown>) => string, 
     case 'mention': return t('notify.text.mention', params)
     case 'reply': return t('notify.text.reply', params)
     case 'share': return t('notify.text.share', params)
+    case 'assignment': return t('notify.text.assignment', params)
+    case 'node-ready': return t('notify.text.node-ready', params)
+    case 'status': return t('notify.text.status', params)
     default: return t('notify.text.other', params)
   }
 }
