@@ -10,6 +10,11 @@ it('a project notification opens the project at its item, or the project when it
   expect(notificationPath({ ...base, kind: 'share', resourceId: project, resourceKind: 'document', anchor: null })).toBe(`/project/${project}`)
 })
 
+it('an objective notification opens the objective page', () => {
+  const objective = 'objective-0123456789abcdef0123456789abcdef'
+  expect(notificationPath({ ...base, kind: 'mention', resourceId: objective, resourceKind: 'document', anchor: null })).toBe(`/okr/objective/${objective}`)
+})
+
 it('pages, spaces and documents keep their routes', () => {
   expect(notificationPath({ ...base, kind: 'mention', resourceId: 'sp1', resourceKind: 'space', anchor: null })).not.toContain('/project/')
   expect(notificationPath({ ...base, kind: 'mention', resourceId: 'doc-1', resourceKind: 'document', anchor: 't1' })).not.toContain('/project/')

@@ -6,6 +6,7 @@ import { useNavigate } from 'react-router'
 import type { Schema } from '../../api'
 import { formatDateTime } from '../../i18n'
 import { docPath, pagePath, spacePath, type AppContext } from '../context'
+import { objectivePath } from '../okr/actions'
 import { itemPath, projectPath } from '../projects/actions'
 import { errorText } from '../ui'
 import './messages'
@@ -15,10 +16,11 @@ type Item = Schema<'NotificationResponse'>
 
 const pageSize = 20
 
-/** Where a notification leads: a project (at its item when the notification names one), its page in its space, a
- * space, or a standalone document. Projects are standalone resources, known by their id. */
+/** Where a notification leads: a project (at its item when the notification names one), an objective, its page in
+ * its space, a space, or a standalone document. Projects and objectives are standalone resources, known by their id. */
 export function notificationPath(item: Item): string {
   if (item.resourceId.startsWith('project-')) return item.anchor ? itemPath(item.resourceId, item.anchor) : projectPath(item.resourceId)
+  if (item.resourceId.startsWith('objective-')) return objectivePath(item.resourceId)
   if (item.resourceKind === 'space') return spacePath(item.resourceId)
   if (item.spaceId) return pagePath(item.spaceId, item.resourceId)
   return docPath(item.resourceId)
