@@ -213,12 +213,7 @@ public sealed class PostgresFixture : IAsyncLifetime
         return null;
     }
 
-    private static int FindFreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FindFreePort() => Spotter.Collab.Server.Tests.Infrastructure.TestPorts.Free();
 
     private static async Task RunAsync(string fileName, IReadOnlyList<string> arguments, bool asServiceUser)
     {

@@ -140,12 +140,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         _process.WaitForExit(10_000);
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => Spotter.Collab.Server.Tests.Infrastructure.TestPorts.Free();
 
     private void Record(string? line)
     {

@@ -93,10 +93,5 @@ internal sealed class TestSilo : IAsyncDisposable
         Host.Dispose();
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => Spotter.Collab.Server.Tests.Infrastructure.TestPorts.Free();
 }

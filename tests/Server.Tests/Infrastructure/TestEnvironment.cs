@@ -5,17 +5,6 @@ using System.Net.Sockets;
 
 namespace Spotter.Collab.Server.Tests.Infrastructure;
 
-public static class TestPorts
-{
-    /// <summary>A port that was free a moment ago (the OS hands out a fresh ephemeral port each time).</summary>
-    public static int Free()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-}
-
 public static class RepositoryPaths
 {
     /// <summary>The checkout the tests were built from (the folder holding Spotter.Collab.sln).</summary>
